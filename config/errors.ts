@@ -1,0 +1,47 @@
+/** Turns schema issues into one line per problem: key path, value, what is allowed. */
+import type { core } from "zod";
+import { CONFIG_NAMESPACE } from "./schema";
+
+type Issue = core.$ZodIssue;
+
+export function keyPath(path: readonly PropertyKey[]): string {
+    const [top, ...rest] = path.map(String);
+    const tail = rest.map((part) => (/^\d+$/.test(part) ? `[${part}]` : `.${part}`)).join("");
+    return `${CONFIG_NAMESPACE}:${top ?? "<root>"}${tail}`;
+}
+
+export function renderValue(value: unknown): string {
+    if (value === undefined) {
+        return "(not set)";
+    }
+    const text = JSON.stringify(value);
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function describe(issue: Issue): string {
+    const input = (issue as { input?: unknown }).input;
+    switch (issue.code) {
+        case "invalid_type":
+            return input === undefined
+                ? `is required (expected ${issue.expected})`
+                : `${renderValue(input)} is a ${Array.isArray(input) ? "array" : typeof input}, expected ${issue.expected}`;
+        case "invalid_value":
+            return `${renderValue(input)} is not allowed; allowed: ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+        case "too_small":
+            return Array.isArray(input)
+                ? `has ${input.length} entries; at least ${issue.minimum} required`
+                : `${renderValue(input)} is too small; minimum ${issue.minimum}`;
+        case "too_big":
+            return Array.isArray(input)
+                ? `has ${input.length} entries; at most ${issue.maximum} allowed`
+                : `${renderValue(input)} is too large; maximum ${issue.maximum}`;
+        case "unrecognized_keys":
+            return `has unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => JSON.stringify(k)).join(", ")} (see the configuration table in README.md)`;
+        default:
+            return `${renderValue(input)} ${issue.message}`;
+    }
+}
+
+export function formatIssues(issues: readonly Issue[]): string[] {
+    return issues.map((issue) => `${keyPath(issue.path)}: ${describe(issue)}`);
+}

@@ -1,0 +1,229 @@
+/**
+ * The stack configuration schema: every key the program reads, its defaults and its rules.
+ * Pure (no Pulumi runtime), so the rules can be tested on their own.
+ */
+import { z } from "zod";
+import { contains, containsAddress, overlaps, parseCidr, parseIpv4, size, usableAzureAddresses } from "./cidr";
+
+export const CONFIG_NAMESPACE = "platform";
+
+const cidr = z.string().refine((text) => parseCidr(text) !== undefined, {
+    message: "is not a valid IPv4 CIDR (expected a.b.c.d/n with the host bits zero)",
+});
+
+const ipv4 = z.string().refine((text) => parseIpv4(text) !== undefined, {
+    message: "is not a valid IPv4 address",
+});
+
+const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, {
+    message: "is not a GUID (Entra ID object ids look like 00000000-0000-0000-0000-000000000000)",
+});
+
+const dnsName = z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
+    message: "is not a lower-case DNS name such as api.example.com",
+});
+
+const httpsUrl = z.string().regex(/^https:\/\/[^\s/]+(\/\S*)?$/, { message: "is not an https:// URL" });
+
+const subnets = z.strictObject({
+    /** AKS system node pool. Node IPs only: pods get overlay IPs from `podCidr`. */
+    systemNodes: cidr,
+    /** AKS user node pool. */
+    userNodes: cidr,
+    /** API Management (external VNet mode). */
+    apim: cidr,
+    /** Azure Firewall; Azure requires the name AzureFirewallSubnet and a /26. */
+    firewall: cidr,
+    /** Private endpoints for Key Vault and storage accounts. */
+    privateEndpoints: cidr,
+    /** Internal load balancer in front of the mesh ingress gateway. */
+    ingress: cidr,
+    /** Self-hosted CI runners that deploy phase 2 to the private API server. */
+    runners: cidr,
+    /** Application Gateway WAF_v2; required only when `gateway.edge` is `appgateway`. */
+    appGateway: cidr.optional(),
+});
+
+export type SubnetRole = keyof z.infer<typeof subnets>;
+
+const network = z.strictObject({
+    /** VNet address space. Changing it replaces the VNet and everything in it. */
+    addressSpace: cidr,
+    subnets,
+    /** Azure CNI overlay pod range; every node takes a /24 from it. Must not overlap the VNet. */
+    podCidr: cidr.default("192.168.0.0/16"),
+    /** Kubernetes service range. Must not overlap the VNet or the pod range. */
+    serviceCidr: cidr.default("172.16.0.0/16"),
+    /** Cluster DNS service IP, inside `serviceCidr`. */
+    dnsServiceIp: ipv4.default("172.16.0.10"),
+});
+
+const nodePool = z.strictObject({
+    vmSize: z.string().regex(/^Standard_[A-Za-z0-9_]+$/, { message: "is not an Azure VM size such as Standard_D4ds_v5" }),
+    minCount: z.number().int().min(1).max(1000),
+    maxCount: z.number().int().min(1).max(1000),
+    /** Pods per node; Azure CNI overlay allows up to 250. */
+    maxPods: z.number().int().min(30).max(250).default(110),
+});
+
+const cluster = z.strictObject({
+    /** Pinned Kubernetes minor version; AKS applies patches through `upgradeChannel`. */
+    kubernetesVersion: z.string().regex(/^1\.\d{2}(\.\d+)?$/, { message: "is not a Kubernetes version such as 1.34" }),
+    /** Availability zones for the node pools. */
+    zones: z.array(z.enum(["1", "2", "3"])).min(1).max(3).default(["1"]),
+    systemPool: nodePool,
+    userPool: nodePool,
+    /** Entra ID groups granted cluster admin through Azure RBAC. */
+    adminGroupObjectIds: z.array(uuid).min(1),
+    upgradeChannel: z.enum(["patch", "stable", "rapid", "node-image", "none"]).default("patch"),
+    nodeOsUpgradeChannel: z.enum(["NodeImage", "SecurityPatch", "Unmanaged", "None"]).default("NodeImage"),
+});
+
+const gateway = z.strictObject({
+    /** Which service terminates public TLS: Front Door Premium (global) or Application Gateway WAF_v2 (regional). */
+    edge: z.enum(["frontdoor", "appgateway"]).default("frontdoor"),
+    /** Public DNS zone the platform's names live under. */
+    domain: dnsName,
+    apim: z.strictObject({
+        sku: z.enum(["Developer", "Premium"]),
+        capacity: z.number().int().min(1).max(12).default(1),
+        publisherName: z.string().min(1),
+        publisherEmail: z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, { message: "is not an e-mail address" }),
+    }),
+    /** The identity provider whose tokens API Management accepts. */
+    jwt: z.strictObject({
+        issuer: httpsUrl,
+        audiences: z.array(z.string().min(1)).min(1),
+    }),
+});
+
+const tags = z.strictObject({
+    owner: z.string().min(1),
+    costCenter: z.string().min(1),
+});
+
+export const platformConfigSchema = z
+    .strictObject({
+        /** dev or prod; decides SKUs, zones, replicas and which choices are allowed. */
+        environment: z.enum(["dev", "prod"]),
+        /** Azure region for every regional resource. */
+        location: z.string().regex(/^[a-z][a-z0-9]+$/, { message: "is not an Azure region name such as westeurope" }),
+        tags,
+        /**
+         * azure: only the Azure layer (works from anywhere, used by pull-request previews).
+         * all: the Azure layer and everything inside the private cluster (run from a runner in the VNet).
+         */
+        phase: z.enum(["azure", "all"]).default("azure"),
+        network,
+        cluster,
+        gateway,
+    })
+    .superRefine((config, ctx) => {
+        // Cross-field rules need every field valid; zod has already reported the ones that are not.
+        if (ctx.issues.length > 0) {
+            return;
+        }
+        const problem = (path: (string | number)[], input: unknown, message: string) =>
+            ctx.addIssue({ code: "custom", path, input, message });
+        checkAddressPlan(config.network, problem);
+        checkNodePools(config.cluster, config.network, problem);
+        checkEnvironmentChoices(config, problem);
+    });
+
+export type PlatformConfig = z.output<typeof platformConfigSchema>;
+export type NetworkConfig = PlatformConfig["network"];
+export type ClusterConfig = PlatformConfig["cluster"];
+export type GatewayConfig = PlatformConfig["gateway"];
+
+type Problem = (path: (string | number)[], input: unknown, message: string) => void;
+
+function checkAddressPlan(net: NetworkConfig, problem: Problem): void {
+    const vnet = parseCidr(net.addressSpace)!;
+    const entries = Object.entries(net.subnets).filter((e): e is [string, string] => e[1] !== undefined);
+    entries.forEach(([role, text], index) => {
+        const subnet = parseCidr(text)!;
+        if (!contains(vnet, subnet)) {
+            problem(["network", "subnets", role], text, `is outside the address space ${net.addressSpace}`);
+        }
+        for (const [otherRole, otherText] of entries.slice(index + 1)) {
+            if (overlaps(subnet, parseCidr(otherText)!)) {
+                problem(["network", "subnets", role], text, `overlaps subnets.${otherRole} (${otherText})`);
+            }
+        }
+    });
+    if (parseCidr(net.subnets.firewall)!.prefix !== 26) {
+        problem(["network", "subnets", "firewall"], net.subnets.firewall, "must be a /26 (Azure Firewall requires exactly /26)");
+    }
+    if (parseCidr(net.subnets.apim)!.prefix > 27) {
+        problem(["network", "subnets", "apim"], net.subnets.apim, "must be /27 or larger (API Management scales into it)");
+    }
+    const pods = parseCidr(net.podCidr)!;
+    const services = parseCidr(net.serviceCidr)!;
+    if (overlaps(pods, vnet)) {
+        problem(["network", "podCidr"], net.podCidr, `overlaps the VNet address space ${net.addressSpace}`);
+    }
+    if (overlaps(services, vnet)) {
+        problem(["network", "serviceCidr"], net.serviceCidr, `overlaps the VNet address space ${net.addressSpace}`);
+    }
+    if (overlaps(services, pods)) {
+        problem(["network", "serviceCidr"], net.serviceCidr, `overlaps podCidr ${net.podCidr}`);
+    }
+    const dns = parseIpv4(net.dnsServiceIp)!;
+    if (!containsAddress(services, dns) || dns === services.base) {
+        problem(["network", "dnsServiceIp"], net.dnsServiceIp, `must be a host address inside serviceCidr ${net.serviceCidr}`);
+    }
+}
+
+/** Surge nodes AKS adds during an upgrade (default max surge is one node per pool). */
+const UPGRADE_SURGE_NODES = 1;
+/** Azure CNI overlay hands every node a /24 of the pod range. */
+const OVERLAY_NODE_PREFIX = 24;
+
+function checkNodePools(cluster: ClusterConfig, net: NetworkConfig, problem: Problem): void {
+    const pools = [
+        ["systemPool", cluster.systemPool, net.subnets.systemNodes],
+        ["userPool", cluster.userPool, net.subnets.userNodes],
+    ] as const;
+    let totalMaxNodes = 0;
+    for (const [key, pool, subnetText] of pools) {
+        totalMaxNodes += pool.maxCount + UPGRADE_SURGE_NODES;
+        if (pool.minCount > pool.maxCount) {
+            problem(["cluster", key, "minCount"], pool.minCount, `must not exceed maxCount (${pool.maxCount})`);
+        }
+        if (pool.minCount < cluster.zones.length) {
+            problem(["cluster", key, "minCount"], pool.minCount, `must be at least the number of zones (${cluster.zones.length}) so every zone has a node`);
+        }
+        const usable = usableAzureAddresses(parseCidr(subnetText)!);
+        if (pool.maxCount + UPGRADE_SURGE_NODES > usable) {
+            problem(["cluster", key, "maxCount"], pool.maxCount, `needs ${pool.maxCount + UPGRADE_SURGE_NODES} node IPs with upgrade surge, but its subnet ${subnetText} has ${usable}`);
+        }
+    }
+    const pods = parseCidr(net.podCidr)!;
+    const nodeRanges = pods.prefix <= OVERLAY_NODE_PREFIX ? size(pods) / 2 ** (32 - OVERLAY_NODE_PREFIX) : 0;
+    if (totalMaxNodes > nodeRanges) {
+        problem(["network", "podCidr"], net.podCidr, `holds ${nodeRanges} node ranges (/24 each) but the pools can reach ${totalMaxNodes} nodes`);
+    }
+    if (new Set(cluster.zones).size !== cluster.zones.length) {
+        problem(["cluster", "zones"], cluster.zones, "lists a zone twice");
+    }
+}
+
+function checkEnvironmentChoices(config: PlatformConfig, problem: Problem): void {
+    if (config.environment === "prod") {
+        if (config.cluster.zones.length !== 3) {
+            problem(["cluster", "zones"], config.cluster.zones, "must be all three zones in prod");
+        }
+        if (config.gateway.apim.sku !== "Premium") {
+            problem(["gateway", "apim", "sku"], config.gateway.apim.sku, "is not allowed in prod; allowed: Premium (Developer has no SLA)");
+        }
+        if (config.cluster.upgradeChannel === "none") {
+            problem(["cluster", "upgradeChannel"], config.cluster.upgradeChannel, "may not be none in prod; allowed: patch, stable, rapid, node-image");
+        }
+        if (config.cluster.nodeOsUpgradeChannel === "None") {
+            problem(["cluster", "nodeOsUpgradeChannel"], config.cluster.nodeOsUpgradeChannel, "may not be None in prod; allowed: NodeImage, SecurityPatch, Unmanaged");
+        }
+    }
+    if (config.gateway.edge === "appgateway" && config.network.subnets.appGateway === undefined) {
+        problem(["network", "subnets", "appGateway"], undefined, "is required when gateway.edge is appgateway");
+    }
+}

@@ -1,0 +1,185 @@
+/**
+ * Runs the real program offline: the stack's config, `pulumi.runtime.setMocks`, and the program's default
+ * export called inside a Pulumi stack, as the nodejs language host does. Every RegisterResourceRequest the
+ * SDK sends is recorded as the engine would receive it (parent, dependencies, protect, provider, inputs).
+ */
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { PlatformMocks } from "./mocks";
+import { readStackConfig, type StackConfig } from "./stackFiles";
+
+/** Serialized property value markers, as in Pulumi's wire format and checkpoints. */
+export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+export const SIG_KEY = "4dabf18193072939515e22adb298388d";
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
+
+export interface GraphResource {
+    urn: string;
+    type: string;
+    name: string;
+    custom: boolean;
+    /** Undefined in preview mode, as the engine leaves it before the create. */
+    id?: string;
+    parent?: string;
+    dependencies: string[];
+    propertyDependencies: Record<string, string[]>;
+    protect: boolean;
+    /** `<provider urn>::<provider id>`; default providers are named `default_<version>` like the engine's. */
+    provider?: string;
+    aliases: unknown[];
+    ignoreChanges: string[];
+    deleteBeforeReplace: boolean;
+    retainOnDelete: boolean;
+    additionalSecretOutputs: string[];
+    customTimeouts?: { create?: string; update?: string; delete?: string };
+    /** Inputs in the wire format: secrets wrapped with SIG_KEY/SECRET_SIG, unknowns as UNKNOWN. */
+    inputs: Record<string, unknown>;
+    outputs: Record<string, unknown>;
+}
+
+export interface Graph {
+    project: string;
+    stack: string;
+    preview: boolean;
+    resources: GraphResource[];
+    stackOutputs: Record<string, unknown>;
+}
+
+/** The subset of the protobuf request the recorder reads. */
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+    getProtect(): boolean;
+    getDependenciesList(): string[];
+    getProvider(): string;
+    getVersion(): string;
+    getPropertydependenciesMap(): { forEach(cb: (value: { getUrnsList(): string[] }, key: string) => void): void };
+    getIgnorechangesList(): string[];
+    getDeletebeforereplace(): boolean;
+    getRetainondelete(): boolean;
+    getAdditionalsecretoutputsList(): string[];
+    getAliasesList(): { toObject(): unknown }[];
+    getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
+}
+
+interface MockMonitor {
+    registerResource(req: RegisterRequest, callback: (err: unknown, resp?: { getUrn(): string; getId(): string; getObject(): { toJavaScript(): Record<string, unknown> } }) => void): Promise<void>;
+}
+
+// Internal runtime hooks: the monitor object setMocks installed, and the wait for outstanding RPCs.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const settings = require("@pulumi/pulumi/runtime/settings") as { getMonitor(): MockMonitor; waitForRPCs(): Promise<void> };
+
+class Recorder {
+    readonly resources: GraphResource[] = [];
+    /** The mock monitor's URNs (which flatten the type chain) mapped to the engine's. */
+    private readonly realUrns = new Map<string, { urn: string; qualifiedType: string }>();
+
+    constructor(private readonly project: string, private readonly stack: string) {}
+
+    install(monitor: MockMonitor): void {
+        const register = monitor.registerResource.bind(monitor);
+        monitor.registerResource = (req, callback) =>
+            register(req, (err, resp) => {
+                if (!err && resp) {
+                    this.record(req, resp.getUrn(), resp.getId(), resp.getObject().toJavaScript());
+                }
+                callback(err, resp);
+            });
+    }
+
+    private resolve(mockUrn: string): string {
+        return this.realUrns.get(mockUrn)?.urn ?? mockUrn;
+    }
+
+    private resolveProvider(reference: string, type: string, version: string): string | undefined {
+        if (reference) {
+            const separator = reference.lastIndexOf("::");
+            return `${this.resolve(reference.slice(0, separator))}${reference.slice(separator)}`;
+        }
+        const pkg = type.split(":")[0];
+        if (pkg === "pulumi" || !type.includes(":")) {
+            return undefined;
+        }
+        const defaultName = `default${version ? `_${version.replace(/[.-]/g, "_")}` : ""}`;
+        return `urn:pulumi:${this.stack}::${this.project}::pulumi:providers:${pkg}::${defaultName}::default`;
+    }
+
+    private record(req: RegisterRequest, mockUrn: string, id: string, outputs: Record<string, unknown>): void {
+        const type = req.getType();
+        const parentMockUrn = req.getParent();
+        const parent = parentMockUrn ? this.realUrns.get(parentMockUrn) : undefined;
+        // The engine prefixes a child's type with its parent's qualified type, except under the root stack.
+        const qualifiedType = parent && !parent.qualifiedType.startsWith(ROOT_STACK_TYPE) ? `${parent.qualifiedType}$${type}` : type;
+        const urn = `urn:pulumi:${this.stack}::${this.project}::${qualifiedType}::${req.getName()}`;
+        this.realUrns.set(mockUrn, { urn, qualifiedType });
+        const propertyDependencies: Record<string, string[]> = {};
+        req.getPropertydependenciesMap().forEach((value, key) => {
+            propertyDependencies[key] = value.getUrnsList().map((u) => this.resolve(u));
+        });
+        const timeouts = req.getCustomtimeouts();
+        const custom = req.getCustom();
+        this.resources.push({
+            urn,
+            type,
+            name: req.getName(),
+            custom,
+            id: custom && id ? id : undefined,
+            parent: parent?.urn,
+            dependencies: req.getDependenciesList().map((u) => this.resolve(u)),
+            propertyDependencies,
+            protect: req.getProtect(),
+            provider: custom ? this.resolveProvider(req.getProvider(), type, req.getVersion()) : undefined,
+            aliases: req.getAliasesList().map((a) => a.toObject()),
+            ignoreChanges: req.getIgnorechangesList(),
+            deleteBeforeReplace: req.getDeletebeforereplace(),
+            retainOnDelete: req.getRetainondelete(),
+            additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+            customTimeouts: timeouts && (timeouts.getCreate() || timeouts.getUpdate() || timeouts.getDelete())
+                ? { create: timeouts.getCreate() || undefined, update: timeouts.getUpdate() || undefined, delete: timeouts.getDelete() || undefined }
+                : undefined,
+            inputs: req.getObject()?.toJavaScript() ?? {},
+            outputs,
+        });
+    }
+}
+
+export const PROJECT_DIR = path.resolve(__dirname, "..");
+
+export interface RunOptions {
+    stack: string;
+    /** true (default): what `pulumi preview` sends; false: what `pulumi up` sends, with provider outputs. */
+    preview?: boolean;
+    /** Config overrides on top of the stack file, full keys to runtime strings (objects as JSON). */
+    overrides?: Record<string, string>;
+    projectDir?: string;
+}
+
+/** Runs `index.ts` for one stack and returns the resource graph. Rejects with the program's error. */
+export async function runProgram(options: RunOptions): Promise<Graph> {
+    const projectDir = options.projectDir ?? PROJECT_DIR;
+    const stackConfig: StackConfig = readStackConfig(projectDir, options.stack);
+    const preview = options.preview ?? true;
+    await pulumi.runtime.setMocks(new PlatformMocks(preview), stackConfig.project, stackConfig.stack, preview);
+    const recorder = new Recorder(stackConfig.project, stackConfig.stack);
+    recorder.install(settings.getMonitor());
+    pulumi.runtime.setAllConfig({ ...stackConfig.config, ...options.overrides }, stackConfig.secretKeys);
+
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const main: unknown = require(path.join(projectDir, "index.ts"));
+    const stackOutputs = await pulumi.runtime.runInPulumiStack(async () =>
+        typeof main === "function" ? await (main as () => Promise<Record<string, unknown>>)() : main,
+    );
+    await settings.waitForRPCs();
+    return {
+        project: stackConfig.project,
+        stack: stackConfig.stack,
+        preview,
+        resources: recorder.resources,
+        stackOutputs: (stackOutputs ?? {}) as Record<string, unknown>,
+    };
+}

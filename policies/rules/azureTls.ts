@@ -1,0 +1,98 @@
+/** Transport security of the Azure services on the request path. */
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { ECDHE_GCM_SUITES, equalsIgnoreCase, forTypes, MCSB } from "./common";
+
+export const storageAccountTls: ResourceValidationPolicy = {
+    name: "storage-account-tls",
+    description: "Storage accounts accept only HTTPS with TLS 1.2 or later, set explicitly.",
+    severity: "high",
+    framework: MCSB,
+    remediationSteps: "Set minimumTlsVersion: \"TLS1_2\" and enableHttpsTrafficOnly: true on the StorageAccount.",
+    validateResource: forTypes(["azure-native:storage:StorageAccount"], (props, report) => {
+        if (props.minimumTlsVersion !== "TLS1_2" && props.minimumTlsVersion !== "TLS1_3") {
+            report(`minimumTlsVersion is ${JSON.stringify(props.minimumTlsVersion)}; set "TLS1_2" (the default depends on the API version).`);
+        }
+        if (props.enableHttpsTrafficOnly !== true) {
+            report(`enableHttpsTrafficOnly is ${JSON.stringify(props.enableHttpsTrafficOnly)}; set true.`);
+        }
+    }),
+};
+
+const FRONT_DOOR_GOOD_SUITE_SETS = ["TLS12_2023"];
+
+export const frontDoorDomainTls: ResourceValidationPolicy = {
+    name: "frontdoor-domain-tls",
+    description: "Front Door custom domains use TLS 1.2+ and only ECDHE-GCM cipher suites.",
+    severity: "high",
+    framework: MCSB,
+    remediationSteps: "Set tlsSettings.minimumTlsVersion to TLS12 (or TLS13) and tlsSettings.cipherSuiteSetType to TLS12_2023, or Customized with only ECDHE-GCM suites.",
+    validateResource: forTypes(["azure-native:cdn:AFDCustomDomain"], (props, report) => {
+        const tls = props.tlsSettings ?? {};
+        if (!["TLS12", "TLS13"].includes(tls.minimumTlsVersion)) {
+            report(`tlsSettings.minimumTlsVersion is ${JSON.stringify(tls.minimumTlsVersion)}; allowed: TLS12, TLS13.`);
+        }
+        if (tls.cipherSuiteSetType === "Customized") {
+            const suites: string[] = tls.customizedCipherSuiteSet?.cipherSuiteSetForTls12 ?? [];
+            const weak = suites.filter((s) => !(ECDHE_GCM_SUITES as readonly string[]).includes(s));
+            if (suites.length === 0 || weak.length > 0) {
+                report(`tlsSettings.customizedCipherSuiteSet.cipherSuiteSetForTls12 allows ${JSON.stringify(weak.length ? weak : "nothing")}; only ECDHE-GCM suites are allowed.`);
+            }
+        } else if (!FRONT_DOOR_GOOD_SUITE_SETS.includes(tls.cipherSuiteSetType)) {
+            report(`tlsSettings.cipherSuiteSetType is ${JSON.stringify(tls.cipherSuiteSetType)}; allowed: TLS12_2023 or Customized (TLS12_2022 and TLS10_2019 allow CBC or TLS 1.0).`);
+        }
+    }),
+};
+
+/** API Management protocol and cipher switches; absent cipher keys mean ON, so each must be "false". */
+export const APIM_WEAK_SETTINGS = [
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10",
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls11",
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Ssl30",
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Backend.Protocols.Tls10",
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Backend.Protocols.Tls11",
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Backend.Protocols.Ssl30",
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Ciphers.TripleDes168",
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Ciphers.TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Ciphers.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Ciphers.TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Ciphers.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Ciphers.TLS_RSA_WITH_AES_128_GCM_SHA256",
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Ciphers.TLS_RSA_WITH_AES_256_CBC_SHA256",
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Ciphers.TLS_RSA_WITH_AES_128_CBC_SHA256",
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Ciphers.TLS_RSA_WITH_AES_256_CBC_SHA",
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Ciphers.TLS_RSA_WITH_AES_128_CBC_SHA",
+] as const;
+
+export const apimProtocolsAndCiphers: ResourceValidationPolicy = {
+    name: "apim-protocols-and-ciphers",
+    description: "API Management turns off TLS 1.0/1.1, SSL 3.0, 3DES and every non-ECDHE-GCM cipher, explicitly.",
+    severity: "critical",
+    framework: MCSB,
+    remediationSteps: "Set each listed customProperties key to \"false\" on the ApiManagementService.",
+    validateResource: forTypes(["azure-native:apimanagement:ApiManagementService"], (props, report) => {
+        const custom: Record<string, unknown> = props.customProperties ?? {};
+        for (const key of APIM_WEAK_SETTINGS) {
+            if (!equalsIgnoreCase(custom[key], "false")) {
+                report(`customProperties["${key}"] is ${JSON.stringify(custom[key])}; set "false" (absent means on).`);
+            }
+        }
+    }),
+};
+
+export const tlsPrivateKeyStrength: ResourceValidationPolicy = {
+    name: "tls-private-key-strength",
+    description: "Keys generated with @pulumi/tls are RSA 2048+ or ECDSA P-256 or stronger.",
+    severity: "high",
+    framework: MCSB,
+    remediationSteps: "Use algorithm ECDSA with ecdsaCurve P256/P384/P521, or RSA with rsaBits >= 2048 (3072 for CAs).",
+    validateResource: forTypes(["tls:index/privateKey:PrivateKey"], (props, report) => {
+        if (props.algorithm === "RSA" && (props.rsaBits ?? 2048) < 2048) {
+            report(`rsaBits is ${props.rsaBits}; at least 2048.`);
+        }
+        if (props.algorithm === "ECDSA" && (props.ecdsaCurve ?? "P224") === "P224") {
+            report(`ecdsaCurve is ${JSON.stringify(props.ecdsaCurve ?? "P224 (the provider default)")}; use P256 or stronger.`);
+        }
+    }),
+};
+
+export const azureTlsPolicies = [storageAccountTls, frontDoorDomainTls, apimProtocolsAndCiphers, tlsPrivateKeyStrength];
