@@ -25,8 +25,10 @@ function describe(issue: Issue): string {
             return input === undefined
                 ? `is required (expected ${issue.expected})`
                 : `${renderValue(input)} is a ${Array.isArray(input) ? "array" : typeof input}, expected ${issue.expected}`;
-        case "invalid_value":
-            return `${renderValue(input)} is not allowed; allowed: ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+        case "invalid_value": {
+            const allowed = issue.values.map((v) => JSON.stringify(v)).join(", ");
+            return input === undefined ? `is required; allowed: ${allowed}` : `${renderValue(input)} is not allowed; allowed: ${allowed}`;
+        }
         case "too_small":
             return Array.isArray(input)
                 ? `has ${input.length} entries; at least ${issue.minimum} required`

@@ -1,0 +1,86 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ConfigError, parsePlatformConfig } from "../config";
+import { rawConfig } from "./helpers";
+
+function problemsOf(mutate: (raw: Record<string, any>) => void, stack = "dev"): string[] {
+    const raw = structuredClone(rawConfig(stack));
+    mutate(raw);
+    try {
+        parsePlatformConfig(raw);
+    } catch (err) {
+        assert.ok(err instanceof ConfigError, `expected ConfigError, got ${err}`);
+        return err.problems;
+    }
+    return [];
+}
+
+describe("stack config", () => {
+    it("accepts the committed dev and prod stacks and fills defaults", () => {
+        const dev = parsePlatformConfig(rawConfig("dev"));
+        assert.equal(dev.environment, "dev");
+        assert.equal(dev.cluster.systemPool.maxPods, 110);
+        assert.equal(dev.network.subnets.appGateway, undefined);
+        const prod = parsePlatformConfig(rawConfig("prod"));
+        assert.deepEqual(prod.cluster.zones, ["1", "2", "3"]);
+    });
+
+    // Each bad value, and the one line it must produce (key path, value, what is allowed).
+    const cases: [string, (raw: Record<string, any>) => void, RegExp, string?][] = [
+        ["invalid CIDR", (r) => (r.network.addressSpace = "10.300.0.0/33"), /^platform:network\.addressSpace: "10\.300\.0\.0\/33" is not a valid IPv4 CIDR/],
+        ["host bits set", (r) => (r.network.subnets.apim = "10.20.8.1/27"), /^platform:network\.subnets\.apim: "10\.20\.8\.1\/27" is not a valid IPv4 CIDR/],
+        ["wrong type", (r) => (r.cluster.systemPool.minCount = "three"), /^platform:cluster\.systemPool\.minCount: "three" is a string, expected number$/],
+        ["unknown enum value", (r) => (r.gateway.edge = "cloudflare"), /^platform:gateway\.edge: "cloudflare" is not allowed; allowed: "frontdoor", "appgateway"$/],
+        ["missing required key", (r) => delete r.cluster.kubernetesVersion, /^platform:cluster\.kubernetesVersion: is required \(expected string\)$/],
+        ["missing top-level key", (r) => delete r.environment, /^platform:environment: is required/],
+        ["subnet outside the VNet", (r) => (r.network.subnets.runners = "10.21.0.0/27"), /^platform:network\.subnets\.runners: "10\.21\.0\.0\/27" is outside the address space 10\.20\.0\.0\/16$/],
+        ["overlapping subnets", (r) => (r.network.subnets.ingress = "10.20.8.0/27"), /^platform:network\.subnets\.apim: "10\.20\.8\.0\/27" overlaps subnets\.ingress/],
+        ["firewall subnet not /26", (r) => (r.network.subnets.firewall = "10.20.8.64/27"), /^platform:network\.subnets\.firewall: "10\.20\.8\.64\/27" must be a \/26/],
+        ["pod CIDR overlapping the VNet", (r) => (r.network.podCidr = "10.20.128.0/17"), /^platform:network\.podCidr: "10\.20\.128\.0\/17" overlaps the VNet address space/],
+        ["DNS IP outside the service CIDR", (r) => (r.network.dnsServiceIp = "10.0.0.10"), /^platform:network\.dnsServiceIp: "10\.0\.0\.10" must be a host address inside serviceCidr/],
+        ["fewer nodes than zones", (r) => (r.cluster.systemPool.minCount = 2), /^platform:cluster\.systemPool\.minCount: 2 must be at least the number of zones \(3\)/, "prod"],
+        ["min above max", (r) => (r.cluster.userPool.minCount = 9), /^platform:cluster\.userPool\.minCount: 9 must not exceed maxCount \(5\)$/],
+        ["node subnet too small for max nodes", (r) => {
+            r.network.subnets.userNodes = "10.20.4.0/27";
+            r.cluster.userPool.maxCount = 30;
+        }, /^platform:cluster\.userPool\.maxCount: 30 needs 31 node IPs with upgrade surge, but its subnet 10\.20\.4\.0\/27 has 27$/],
+        ["max pods above the overlay limit", (r) => (r.cluster.userPool.maxPods = 400), /^platform:cluster\.userPool\.maxPods: 400 is too large; maximum 250$/],
+        ["prod-only choice", (r) => (r.gateway.apim.sku = "Developer"), /^platform:gateway\.apim\.sku: "Developer" is not allowed in prod; allowed: Premium/, "prod"],
+        ["prod needs three zones", (r) => (r.cluster.zones = ["1"]), /^platform:cluster\.zones: \["1"\] must be all three zones in prod$/, "prod"],
+        ["edge needs its subnet", (r) => (r.gateway.edge = "appgateway"), /^platform:network\.subnets\.appGateway: \(not set\) is required when gateway\.edge is appgateway$/],
+        ["typo in a key", (r) => (r.network.adressSpace = "10.0.0.0/16"), /^platform:network: has unknown key "adressSpace"/],
+        ["unknown top-level key", (r) => (r.netwrok = {}), /^platform:netwrok: is not a known key; known keys: environment, location/],
+        ["bad GUID", (r) => (r.cluster.adminGroupObjectIds = ["admins"]), /^platform:cluster\.adminGroupObjectIds\[0\]: "admins" is not a GUID/],
+        ["plain http issuer", (r) => (r.gateway.jwt.issuer = "http://idp.example.com"), /^platform:gateway\.jwt\.issuer: "http:\/\/idp\.example\.com" is not an https:\/\/ URL$/],
+    ];
+    for (const [title, mutate, expected, stack] of cases) {
+        it(`rejects ${title} with one line naming the key`, () => {
+            const problems = problemsOf(mutate, stack);
+            assert.ok(problems.some((p) => expected.test(p)), `expected a line matching ${expected}, got:\n${problems.join("\n")}`);
+            assert.ok(problems.every((p) => !p.includes("\n") && p.startsWith("platform:")), problems.join("\n"));
+        });
+    }
+
+    it("reports every problem at once, not just the first", () => {
+        const problems = problemsOf((r) => {
+            r.gateway.edge = "cloudflare";
+            r.cluster.kubernetesVersion = "latest";
+            r.location = "West Europe";
+        });
+        assert.equal(problems.length, 3, problems.join("\n"));
+    });
+
+    it("is a RunError, which Pulumi prints without a stack trace", async () => {
+        const { RunError } = await import("@pulumi/pulumi");
+        const err = (() => {
+            try {
+                parsePlatformConfig({});
+            } catch (e) {
+                return e;
+            }
+            return undefined;
+        })();
+        assert.ok(RunError.isInstance(err));
+        assert.match((err as Error).message, /^Invalid stack configuration \(\d+ problems\):\n  platform:environment: is required/);
+    });
+});

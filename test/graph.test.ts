@@ -1,0 +1,81 @@
+/** Invariants of the whole resource graph, for every stack: what the engine would reject or regret. */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { toCheckpoint } from "../offline/checkpoint";
+import { runProgram, SECRET_SIG, SIG_KEY } from "../offline/engine";
+import { STATEFUL_TYPES } from "../policies/rules/baseline";
+import { plan, STACKS } from "./helpers";
+
+for (const stack of STACKS) {
+    describe(`graph of ${stack}`, () => {
+        it("has unique URNs, and every parent and dependency exists and is declared earlier", async () => {
+            const graph = await plan(stack);
+            const seen = new Set<string>();
+            for (const r of graph.resources) {
+                assert.ok(!seen.has(r.urn), `duplicate URN ${r.urn}`);
+                for (const ref of [r.parent, ...r.dependencies, ...Object.values(r.propertyDependencies).flat()].filter(Boolean)) {
+                    assert.ok(seen.has(ref!), `${r.urn} refers to ${ref}, which is not declared before it`);
+                }
+                seen.add(r.urn);
+            }
+        });
+
+        it("uses the program's explicit providers for every custom resource, never a default provider", async () => {
+            const graph = await plan(stack);
+            const providers = new Set(graph.resources.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => r.urn));
+            for (const r of graph.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"))) {
+                const providerUrn = r.provider?.slice(0, r.provider.lastIndexOf("::"));
+                assert.ok(providerUrn && providers.has(providerUrn), `${r.urn} uses provider ${r.provider}`);
+            }
+        });
+
+        it("parents every resource under a platform component or the stack", async () => {
+            const graph = await plan(stack);
+            const components = graph.resources.filter((r) => !r.custom && r.type !== "pulumi:pulumi:Stack");
+            assert.ok(components.length > 0);
+            for (const c of components) {
+                assert.match(c.type, /^platform:[a-z]+:[A-Z][A-Za-z]+$/, `component token ${c.type}`);
+            }
+            const azureResources = graph.resources.filter((r) => r.type.startsWith("azure-native:"));
+            for (const r of azureResources) {
+                const parent = graph.resources.find((p) => p.urn === r.parent);
+                assert.ok(parent && !parent.custom && parent.type.startsWith("platform:"), `${r.urn} is not inside a component`);
+            }
+        });
+
+        it("protects every state-bearing resource", async () => {
+            const graph = await plan(stack);
+            const stateful = graph.resources.filter((r) => STATEFUL_TYPES.includes(r.type));
+            assert.ok(stateful.length > 0, "the plan has state-bearing resources");
+            for (const r of stateful) {
+                assert.ok(r.protect, `${r.urn} is not protected`);
+            }
+        });
+
+        it("keeps secrets out of the checkpoint", async () => {
+            const graph = await plan(stack);
+            const text = JSON.stringify(toCheckpoint(graph));
+            const secrets: unknown[] = [];
+            const walk = (v: unknown): void => {
+                if (typeof v === "object" && v !== null) {
+                    if ((v as Record<string, unknown>)[SIG_KEY] === SECRET_SIG) {
+                        secrets.push((v as Record<string, unknown>)["value"]);
+                    }
+                    Object.values(v).forEach(walk);
+                }
+            };
+            graph.resources.forEach((r) => walk(r.inputs));
+            for (const s of secrets.filter((s) => typeof s === "string" && s.length > 3)) {
+                assert.ok(!text.includes(s as string), "a secret value appears in the checkpoint");
+            }
+        });
+    });
+}
+
+describe("determinism", () => {
+    it("two plans of one stack give byte-identical checkpoints", async () => {
+        const first = JSON.stringify(toCheckpoint(await plan("dev")));
+        const second = JSON.stringify(toCheckpoint(await runProgram({ stack: "dev" })));
+        assert.equal(second, first);
+    });
+});
