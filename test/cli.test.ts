@@ -1,0 +1,86 @@
+/** The two commands as a user runs them: exit codes, messages, and files another tool can read. */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, it } from "node:test";
+import { parseCheckpoint } from "../offline/checkpoint";
+import { PROJECT_DIR } from "../offline/engine";
+
+function run(script: string, args: string[]) {
+    const result = spawnSync(process.execPath, ["--require", "ts-node/register/transpile-only", path.join(PROJECT_DIR, "scripts", script), ...args], {
+        cwd: PROJECT_DIR,
+        encoding: "utf8",
+    });
+    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "platform-cli-"));
+const violationExport = path.join(PROJECT_DIR, "test", "fixtures", "stack-export-with-violation.json");
+
+describe("npm run plan", () => {
+    it("previews dev, prints the tree and verdicts, and writes a checkpoint policy:check reads clean", () => {
+        const file = path.join(tmp, "dev.json");
+        const plan = run("plan.ts", ["--stack", "dev", "--json", file]);
+        assert.equal(plan.code, 0, plan.stderr);
+        assert.match(plan.stdout, /platform:network:Network network \(\d+ resources\)/);
+        assert.match(plan.stdout, /Policies: no violations\./);
+        const checkpoint = parseCheckpoint(fs.readFileSync(file, "utf8"));
+        assert.ok(checkpoint.deployment.resources.some((r) => r.type === "azure-native:network:VirtualNetwork"));
+        const check = run("policy-check.ts", [file]);
+        assert.equal(check.code, 0, check.stdout + check.stderr);
+    });
+
+    it("fails on bad stack config with one line per problem and no stack trace", () => {
+        const stackFile = path.join(PROJECT_DIR, `Pulumi.cli-test-${process.pid}.yaml`);
+        const dev = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8");
+        fs.writeFileSync(stackFile, dev.replace("addressSpace: 10.20.0.0/16", "addressSpace: 10.300.0.0/33").replace("edge: frontdoor", "edge: cloudflare"));
+        try {
+            const result = run("plan.ts", ["--stack", `cli-test-${process.pid}`]);
+            assert.equal(result.code, 1);
+            assert.match(result.stderr, /platform:network\.addressSpace: "10\.300\.0\.0\/33" is not a valid IPv4 CIDR/);
+            assert.match(result.stderr, /platform:gateway\.edge: "cloudflare" is not allowed; allowed: "frontdoor", "appgateway"/);
+            assert.doesNotMatch(result.stderr, /\n\s+at /);
+        } finally {
+            fs.rmSync(stackFile);
+        }
+    });
+
+    it("names a missing stack file", () => {
+        const result = run("plan.ts", ["--stack", "nosuchstack"]);
+        assert.equal(result.code, 1);
+        assert.match(result.stderr, /Pulumi\.nosuchstack\.yaml does not exist/);
+    });
+});
+
+describe("npm run policy:check", () => {
+    it("reports a real stack export's violation with its URN and exits 1", () => {
+        const result = run("policy-check.ts", [violationExport, "--json"]);
+        assert.equal(result.code, 1);
+        const { violations } = JSON.parse(result.stdout) as { violations: Record<string, string>[] };
+        const tls = violations.find((v) => v.policy === "storage-account-tls")!;
+        assert.deepEqual(
+            { urn: tls.urn, pack: tls.pack, enforcementLevel: tls.enforcementLevel },
+            { urn: "urn:pulumi:legacy::platform::azure-native:storage:StorageAccount::reports", pack: "platform-tls", enforcementLevel: "mandatory" },
+        );
+        assert.match(tls.message!, /minimumTlsVersion is "TLS1_0"/);
+    });
+
+    it("honours --pack and --config: the baseline pack alone, advisory, exits 0", () => {
+        const config = path.join(PROJECT_DIR, "policies", "config", "baseline-dev.json");
+        const result = run("policy-check.ts", [violationExport, "--pack", "platform-baseline", "--config", config]);
+        assert.equal(result.code, 0, result.stdout + result.stderr);
+        assert.match(result.stdout, /\[advisory\] platform-baseline\/storage-no-public-access/);
+        assert.doesNotMatch(result.stdout, /platform-tls/);
+    });
+
+    it("exits 2 on unreadable input", () => {
+        const notJson = path.join(tmp, "broken.json");
+        fs.writeFileSync(notJson, "{ not json");
+        assert.equal(run("policy-check.ts", [notJson]).code, 2);
+        assert.equal(run("policy-check.ts", [path.join(tmp, "missing.json")]).code, 2);
+        fs.writeFileSync(notJson, JSON.stringify({ version: 3 }));
+        assert.match(run("policy-check.ts", [notJson]).stderr, /not a Pulumi checkpoint/);
+    });
+});
