@@ -5,6 +5,8 @@
 import { Provider as AzureProvider } from "@pulumi/azure-native/provider";
 import type { PlatformConfig } from "./config";
 import { ENVIRONMENT_PROFILES } from "./config/profiles";
+import { Provider as RandomProvider } from "@pulumi/random";
+import { Gateway } from "./components/gateway";
 import { Network } from "./components/network";
 
 export function definePlatform(config: PlatformConfig) {
@@ -17,6 +19,7 @@ export function definePlatform(config: PlatformConfig) {
         managedBy: "pulumi",
     };
     const azureProvider = new AzureProvider("azure", { location: config.location });
+    const randomProvider = new RandomProvider("random");
 
     const net = new Network("network", {
         namePrefix,
@@ -27,7 +30,16 @@ export function definePlatform(config: PlatformConfig) {
         protectStateful: profile.protectStateful,
     }, { providers: [azureProvider] });
 
+    const gateway = new Gateway("gateway", {
+        namePrefix,
+        location: config.location,
+        resourceGroupName: net.resourceGroupName,
+        tags,
+        protectStateful: profile.protectStateful,
+    }, { providers: [azureProvider, randomProvider] });
+
     return {
+        keyVaultUri: gateway.keyVaultUri,
         resourceGroupName: net.resourceGroupName,
         vnetId: net.vnetId,
     };
