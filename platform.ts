@@ -2,14 +2,40 @@
  * The program body: composes the components from a validated config. `index.ts` calls it with the stack's
  * config; the offline plan calls it the same way.
  */
+import * as pulumi from "@pulumi/pulumi";
+import { getClientConfigOutput } from "@pulumi/azure-native/authorization";
 import { Provider as AzureProvider } from "@pulumi/azure-native/provider";
-import type { PlatformConfig } from "./config";
-import { ENVIRONMENT_PROFILES } from "./config/profiles";
+import { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import { Provider as RandomProvider } from "@pulumi/random";
+import type { AzurePlatformConfig, PlatformConfig } from "./config";
+import { ENVIRONMENT_PROFILES } from "./config/profiles";
+import { CertManager } from "./components/certmanager";
+import { PrivateCluster } from "./components/cluster";
+import { Falco } from "./components/falco";
 import { Gateway } from "./components/gateway";
+import { Kyverno } from "./components/kyverno";
+import { ServiceMesh } from "./components/mesh";
 import { Network } from "./components/network";
+import { Observability } from "./components/observability";
+import { Velero } from "./components/velero";
 
-export function definePlatform(config: PlatformConfig) {
+export function definePlatform(config: PlatformConfig): Record<string, pulumi.Input<unknown>> {
+    if (config.environment === "local") {
+        // The kubeconfig context the developer names; no Azure provider is ever created.
+        const kubernetes = new KubernetesProvider("local", { context: config.kubernetes.context });
+        return defineInCluster(config, kubernetes);
+    }
+    const azure = defineAzureLayer(config);
+    if (config.phase === "azure") {
+        return azure.outputs;
+    }
+    // Phase 2: reachable only from inside the VNet (a runner in the runners subnet).
+    const kubernetes = new KubernetesProvider("aks", { kubeconfig: azure.cluster.kubeconfig });
+    return { ...azure.outputs, ...defineInCluster(config, kubernetes) };
+}
+
+/** Phase 1: everything in Azure, previewable from anywhere. */
+function defineAzureLayer(config: AzurePlatformConfig) {
     const profile = ENVIRONMENT_PROFILES[config.environment];
     const namePrefix = `platform-${config.environment}`;
     const tags = {
@@ -20,6 +46,7 @@ export function definePlatform(config: PlatformConfig) {
     };
     const azureProvider = new AzureProvider("azure", { location: config.location });
     const randomProvider = new RandomProvider("random");
+    const client = getClientConfigOutput({ provider: azureProvider });
 
     const net = new Network("network", {
         namePrefix,
@@ -27,20 +54,69 @@ export function definePlatform(config: PlatformConfig) {
         config: config.network,
         tags,
         logRetentionDays: profile.logRetentionDays,
-        protectStateful: profile.protectStateful,
+        firewallTier: profile.firewallTier,
+        zones: config.cluster.zones,
     }, { providers: [azureProvider] });
 
     const gateway = new Gateway("gateway", {
         namePrefix,
         location: config.location,
         resourceGroupName: net.resourceGroupName,
+        tenantId: client.tenantId,
         tags,
-        protectStateful: profile.protectStateful,
     }, { providers: [azureProvider, randomProvider] });
 
-    return {
-        keyVaultUri: gateway.keyVaultUri,
+    const cluster = new PrivateCluster("cluster", {
+        namePrefix,
+        location: config.location,
         resourceGroupName: net.resourceGroupName,
-        vnetId: net.vnetId,
+        config: config.cluster,
+        network: config.network,
+        subnetIds: {
+            systemNodes: net.subnetIds.systemNodes!,
+            userNodes: net.subnetIds.userNodes!,
+            ingress: net.subnetIds.ingress!,
+        },
+        routeTableId: net.routeTableId,
+        egressReady: net.egressReady,
+        logAnalyticsWorkspaceId: net.logAnalyticsWorkspaceId,
+        client: { tenantId: client.tenantId, subscriptionId: client.subscriptionId, objectId: client.objectId },
+        skuTier: profile.clusterSkuTier,
+        tags,
+    }, { providers: [azureProvider] });
+
+    return {
+        cluster,
+        outputs: {
+            resourceGroupName: net.resourceGroupName,
+            vnetId: net.vnetId,
+            firewallPrivateIp: net.firewallPrivateIp,
+            keyVaultUri: gateway.keyVaultUri,
+            clusterName: cluster.clusterName,
+            oidcIssuerUrl: cluster.oidcIssuerUrl,
+            kubeconfig: cluster.kubeconfig,
+        },
+    };
+}
+
+/** Phase 2 (or the local stack): the platform inside the cluster, every resource through `kubernetes`. */
+function defineInCluster(config: PlatformConfig, kubernetes: KubernetesProvider) {
+    const opts = { providers: [kubernetes] };
+    const certManager = new CertManager("cert-manager", {}, opts);
+    const mesh = new ServiceMesh("mesh", {}, opts);
+    const observability = new Observability("observability", {}, opts);
+    const falco = new Falco("falco", { siemWebhookUrl: config.siemWebhookUrl }, opts);
+    const kyverno = new Kyverno("kyverno", {}, opts);
+    const velero = new Velero("velero", {}, opts);
+    return {
+        namespaces: pulumi.all({
+            certManager: certManager.namespace,
+            meshSystem: mesh.systemNamespace,
+            meshIngress: mesh.ingressNamespace,
+            observability: observability.namespace,
+            falco: falco.namespace,
+            kyverno: kyverno.namespace,
+            velero: velero.namespace,
+        }),
     };
 }

@@ -18,8 +18,14 @@ export function renderValue(value: unknown): string {
     return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
-function describe(issue: Issue): string {
+/** Stands in for the value of a secret key in messages. */
+export const REDACTED_VALUE = "[secret]";
+
+function describe(issue: Issue, secret: boolean): string {
     const input = (issue as { input?: unknown }).input;
+    if (secret) {
+        return `${REDACTED_VALUE} ${issue.message}`;
+    }
     switch (issue.code) {
         case "invalid_type":
             return input === undefined
@@ -37,6 +43,15 @@ function describe(issue: Issue): string {
             return Array.isArray(input)
                 ? `has ${input.length} entries; at most ${issue.maximum} allowed`
                 : `${renderValue(input)} is too large; maximum ${issue.maximum}`;
+        case "invalid_union": {
+            // A discriminated union reports the whole object; the bad value is its discriminator.
+            if (!("discriminator" in issue) || typeof issue.discriminator !== "string") {
+                return `${renderValue(input)} ${issue.message}`;
+            }
+            const value = (input as Record<string, unknown> | undefined)?.[issue.discriminator];
+            const allowed = ((issue as { options?: unknown[] }).options ?? []).map((v) => JSON.stringify(v)).join(", ");
+            return value === undefined ? `is required; allowed: ${allowed}` : `${renderValue(value)} is not allowed; allowed: ${allowed}`;
+        }
         case "unrecognized_keys":
             return `has unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => JSON.stringify(k)).join(", ")} (see the configuration table in README.md)`;
         default:
@@ -44,6 +59,7 @@ function describe(issue: Issue): string {
     }
 }
 
-export function formatIssues(issues: readonly Issue[]): string[] {
-    return issues.map((issue) => `${keyPath(issue.path)}: ${describe(issue)}`);
+/** One line per issue; values under `secretKeys` are never printed. */
+export function formatIssues(issues: readonly Issue[], secretKeys: readonly string[] = []): string[] {
+    return issues.map((issue) => `${keyPath(issue.path)}: ${describe(issue, secretKeys.includes(String(issue.path[0])))}`);
 }

@@ -4,12 +4,16 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { formatIssues } from "./errors";
-import { CONFIG_NAMESPACE, platformConfigSchema, type PlatformConfig } from "./schema";
+import { CONFIG_NAMESPACE, KNOWN_KEYS, platformConfigSchema, SECRET_KEYS, type ParsedConfig } from "./schema";
 
-export type { ClusterConfig, GatewayConfig, NetworkConfig, PlatformConfig, SubnetRole } from "./schema";
+export { UPGRADE_SURGE_NODES } from "./schema";
+export type { AzureStackConfig, ClusterConfig, GatewayConfig, LocalStackConfig, NetworkConfig, SubnetRole } from "./schema";
 
-/** Top-level keys under `platform:`; each holds a scalar or a YAML object. */
-const KEYS = Object.keys(platformConfigSchema.shape) as (keyof PlatformConfig)[];
+type SecretKey = (typeof SECRET_KEYS)[number];
+
+/** The validated config, with every secret key as a secret Output so it never reaches state in plaintext. */
+export type PlatformConfig = ParsedConfig extends infer T ? (T extends unknown ? Omit<T, SecretKey> & { [K in SecretKey]?: pulumi.Output<string> } : never) : never;
+export type AzurePlatformConfig = Extract<PlatformConfig, { environment: "dev" | "prod" }>;
 
 export class ConfigError extends pulumi.RunError {
     constructor(readonly problems: string[]) {
@@ -19,16 +23,25 @@ export class ConfigError extends pulumi.RunError {
 
 /** Validates raw config values (as `pulumi config` stores them) into the typed config. */
 export function parsePlatformConfig(raw: Record<string, unknown>): PlatformConfig {
-    const unknownKeys = Object.keys(raw).filter((key) => !(KEYS as string[]).includes(key));
+    const stackKind = raw["environment"] === "local" ? "local" : "azure";
+    const known = KNOWN_KEYS[stackKind];
+    const unknownKeys = Object.keys(raw).filter((key) => !known.includes(key));
     const result = platformConfigSchema.safeParse(raw, { reportInput: true });
+    // Unknown top-level keys are reported above, with the keys this kind of stack accepts.
+    const issues = result.success ? [] : result.error.issues.filter((issue) => !(issue.code === "unrecognized_keys" && issue.path.length === 0));
     const problems = [
-        ...unknownKeys.map((key) => `${CONFIG_NAMESPACE}:${key}: is not a known key; known keys: ${KEYS.join(", ")}`),
-        ...(result.success ? [] : formatIssues(result.error.issues)),
+        ...unknownKeys.map((key) => `${CONFIG_NAMESPACE}:${key}: is not a known key for a${stackKind === "azure" ? "n Azure" : " local"} stack; known keys: ${known.join(", ")}`),
+        ...formatIssues(issues, SECRET_KEYS),
     ];
     if (problems.length > 0 || !result.success) {
         throw new ConfigError(problems);
     }
-    return result.data;
+    const config = { ...result.data } as Record<string, unknown>;
+    for (const key of SECRET_KEYS) {
+        const value = result.data[key];
+        config[key] = value === undefined ? undefined : pulumi.secret(value);
+    }
+    return config as PlatformConfig;
 }
 
 /** Reads every `platform:` key of the current stack. */

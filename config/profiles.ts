@@ -1,12 +1,13 @@
 /** What an environment decides that is not a stack config key: one table, reviewed in one place. */
-export interface EnvironmentProfile {
-    /** Protect state-bearing resources from `pulumi destroy` and accidental replacement. */
-    protectStateful: boolean;
+export interface AzureEnvironmentProfile {
     logRetentionDays: number;
+    /** Premium adds IDPS in Deny mode; Standard keeps dev affordable. */
+    firewallTier: "Standard" | "Premium";
+    /** Standard carries the API server SLA; Free has none. */
+    clusterSkuTier: "Free" | "Standard";
 }
 
-export const ENVIRONMENT_PROFILES: Record<"dev" | "prod", EnvironmentProfile> = {
-    // dev protects state too: a fresh subscription's first `pulumi destroy` must not take Key Vault or logs with it.
-    dev: { protectStateful: true, logRetentionDays: 30 },
-    prod: { protectStateful: true, logRetentionDays: 90 },
+export const ENVIRONMENT_PROFILES: Record<"dev" | "prod", AzureEnvironmentProfile> = {
+    dev: { logRetentionDays: 30, firewallTier: "Standard", clusterSkuTier: "Free" },
+    prod: { logRetentionDays: 90, firewallTier: "Premium", clusterSkuTier: "Standard" },
 };

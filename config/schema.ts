@@ -64,6 +64,17 @@ const nodePool = z.strictObject({
     maxCount: z.number().int().min(1).max(1000),
     /** Pods per node; Azure CNI overlay allows up to 250. */
     maxPods: z.number().int().min(30).max(250).default(110),
+    /** Ephemeral OS disk size; it must fit the VM size's cache or temp disk (Standard_D4ds_v5: 150 GB). */
+    osDiskSizeGB: z.number().int().min(30).max(2048).default(128),
+});
+
+/** When AKS may upgrade the control plane and node images (one window for both). */
+const maintenanceWindow = z.strictObject({
+    dayOfWeek: z.enum(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]).default("Sunday"),
+    startTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: "is not a 24-hour time such as 02:00" }).default("02:00"),
+    /** AKS requires at least four hours. */
+    durationHours: z.number().int().min(4).max(24).default(4),
+    utcOffset: z.string().regex(/^[+-](0\d|1[0-4]):[0-5]\d$/, { message: "is not a UTC offset such as +01:00" }).default("+00:00"),
 });
 
 const cluster = z.strictObject({
@@ -77,6 +88,12 @@ const cluster = z.strictObject({
     adminGroupObjectIds: z.array(uuid).min(1),
     upgradeChannel: z.enum(["patch", "stable", "rapid", "node-image", "none"]).default("patch"),
     nodeOsUpgradeChannel: z.enum(["NodeImage", "SecurityPatch", "Unmanaged", "None"]).default("NodeImage"),
+    maintenanceWindow: maintenanceWindow.prefault({}),
+    /**
+     * Also publish the private API server's name in public DNS (it still resolves to the private IP).
+     * Only for runners that cannot use the cluster's private DNS zone.
+     */
+    publicFqdn: z.boolean().default(false),
 });
 
 const gateway = z.strictObject({
@@ -102,25 +119,54 @@ const tags = z.strictObject({
     costCenter: z.string().min(1),
 });
 
+/** Optional integrations whose values are credentials: set them with `pulumi config set --secret`. */
+const secrets = {
+    /** Where Falco sends alerts (seed 004: Falco -> SIEM); the URL carries the SIEM's token. */
+    siemWebhookUrl: httpsUrl.optional(),
+};
+
+/** Config keys whose values the program keeps secret (never printed, secret outputs end to end). */
+export const SECRET_KEYS = Object.keys(secrets) as (keyof typeof secrets)[];
+
+/** dev and prod: the Azure layer, and the platform inside the private cluster. */
+const azureStack = z.strictObject({
+    /** dev or prod; decides SKUs, zones, replicas and which choices are allowed. */
+    environment: z.enum(["dev", "prod"]),
+    /** Azure region for every regional resource. */
+    location: z.string().regex(/^[a-z][a-z0-9]+$/, { message: "is not an Azure region name such as westeurope" }),
+    tags,
+    /**
+     * azure: only the Azure layer (works from anywhere, used by pull-request previews).
+     * all: the Azure layer and everything inside the private cluster (run from a runner in the VNet).
+     */
+    phase: z.enum(["azure", "all"]).default("azure"),
+    network,
+    cluster,
+    gateway,
+    ...secrets,
+});
+
+/** local: no Azure; the in-cluster platform on an existing kubeconfig context (kind, k3d, minikube). */
+const localStack = z.strictObject({
+    environment: z.literal("local"),
+    kubernetes: z.strictObject({
+        /** The kubeconfig context to deploy to (`kubectl config get-contexts`). */
+        context: z.string().min(1),
+    }),
+    ...secrets,
+});
+
+/** Every key each kind of stack accepts, for the "not a known key" message. */
+export const KNOWN_KEYS = {
+    azure: Object.keys(azureStack.shape),
+    local: Object.keys(localStack.shape),
+};
+
 export const platformConfigSchema = z
-    .strictObject({
-        /** dev or prod; decides SKUs, zones, replicas and which choices are allowed. */
-        environment: z.enum(["dev", "prod"]),
-        /** Azure region for every regional resource. */
-        location: z.string().regex(/^[a-z][a-z0-9]+$/, { message: "is not an Azure region name such as westeurope" }),
-        tags,
-        /**
-         * azure: only the Azure layer (works from anywhere, used by pull-request previews).
-         * all: the Azure layer and everything inside the private cluster (run from a runner in the VNet).
-         */
-        phase: z.enum(["azure", "all"]).default("azure"),
-        network,
-        cluster,
-        gateway,
-    })
+    .discriminatedUnion("environment", [azureStack, localStack])
     .superRefine((config, ctx) => {
         // Cross-field rules need every field valid; zod has already reported the ones that are not.
-        if (ctx.issues.length > 0) {
+        if (ctx.issues.length > 0 || config.environment === "local") {
             return;
         }
         const problem = (path: (string | number)[], input: unknown, message: string) =>
@@ -130,10 +176,13 @@ export const platformConfigSchema = z
         checkEnvironmentChoices(config, problem);
     });
 
-export type PlatformConfig = z.output<typeof platformConfigSchema>;
-export type NetworkConfig = PlatformConfig["network"];
-export type ClusterConfig = PlatformConfig["cluster"];
-export type GatewayConfig = PlatformConfig["gateway"];
+/** Parsed config, secrets still plain: only the config module sees this shape. */
+export type ParsedConfig = z.output<typeof platformConfigSchema>;
+export type AzureStackConfig = z.output<typeof azureStack>;
+export type LocalStackConfig = z.output<typeof localStack>;
+export type NetworkConfig = AzureStackConfig["network"];
+export type ClusterConfig = AzureStackConfig["cluster"];
+export type GatewayConfig = AzureStackConfig["gateway"];
 
 type Problem = (path: (string | number)[], input: unknown, message: string) => void;
 
@@ -175,7 +224,7 @@ function checkAddressPlan(net: NetworkConfig, problem: Problem): void {
 }
 
 /** Surge nodes AKS adds during an upgrade (default max surge is one node per pool). */
-const UPGRADE_SURGE_NODES = 1;
+export const UPGRADE_SURGE_NODES = 1;
 /** Azure CNI overlay hands every node a /24 of the pod range. */
 const OVERLAY_NODE_PREFIX = 24;
 
@@ -208,7 +257,7 @@ function checkNodePools(cluster: ClusterConfig, net: NetworkConfig, problem: Pro
     }
 }
 
-function checkEnvironmentChoices(config: PlatformConfig, problem: Problem): void {
+function checkEnvironmentChoices(config: AzureStackConfig, problem: Problem): void {
     if (config.environment === "prod") {
         if (config.cluster.zones.length !== 3) {
             problem(["cluster", "zones"], config.cluster.zones, "must be all three zones in prod");

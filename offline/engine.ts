@@ -156,6 +156,8 @@ export interface RunOptions {
     preview?: boolean;
     /** Config overrides on top of the stack file, full keys to runtime strings (objects as JSON). */
     overrides?: Record<string, string>;
+    /** Keys among `overrides` that are secrets, as `pulumi config set --secret` marks them. */
+    secretOverrides?: string[];
     projectDir?: string;
 }
 
@@ -167,7 +169,7 @@ export async function runProgram(options: RunOptions): Promise<Graph> {
     await pulumi.runtime.setMocks(new PlatformMocks(preview), stackConfig.project, stackConfig.stack, preview);
     const recorder = new Recorder(stackConfig.project, stackConfig.stack);
     recorder.install(settings.getMonitor());
-    pulumi.runtime.setAllConfig({ ...stackConfig.config, ...options.overrides }, stackConfig.secretKeys);
+    pulumi.runtime.setAllConfig({ ...stackConfig.config, ...options.overrides }, [...stackConfig.secretKeys, ...(options.secretOverrides ?? [])]);
 
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const main: unknown = require(path.join(projectDir, "index.ts"));

@@ -39,13 +39,28 @@ const ARM_TYPES: Record<string, [string, string]> = {
 /** Child resources whose ARM id nests under a parent named by another input. */
 const NESTED_ARM_TYPES: Record<string, { parentInput: string; parentPath: string; childPath: string }> = {
     "azure-native:network:Subnet": { parentInput: "virtualNetworkName", parentPath: "Microsoft.Network/virtualNetworks", childPath: "subnets" },
+    "azure-native:network:Route": { parentInput: "routeTableName", parentPath: "Microsoft.Network/routeTables", childPath: "routes" },
+    "azure-native:network:FirewallPolicyRuleCollectionGroup": { parentInput: "firewallPolicyName", parentPath: "Microsoft.Network/firewallPolicies", childPath: "ruleCollectionGroups" },
+    "azure-native:containerservice:AgentPool": { parentInput: "resourceName", parentPath: "Microsoft.ContainerService/managedClusters", childPath: "agentPools" },
+    "azure-native:containerservice:MaintenanceConfiguration": { parentInput: "resourceName", parentPath: "Microsoft.ContainerService/managedClusters", childPath: "maintenanceConfigurations" },
 };
 
-/** azure-native names a resource by `<camelCaseTypeName>Name`, e.g. VirtualNetwork -> virtualNetworkName. */
+/** Extension resources: their ARM id hangs off the resource they apply to. */
+const EXTENSION_ARM_TYPES: Record<string, { scopeInput: string; path: string }> = {
+    "azure-native:authorization:RoleAssignment": { scopeInput: "scope", path: "Microsoft.Authorization/roleAssignments" },
+    "azure-native:authorization:PolicyAssignment": { scopeInput: "scope", path: "Microsoft.Authorization/policyAssignments" },
+    "azure-native:monitor:DiagnosticSetting": { scopeInput: "resourceUri", path: "Microsoft.Insights/diagnosticSettings" },
+};
+
+/**
+ * azure-native names a resource by `<camelCaseTypeName>Name` (VirtualNetwork -> virtualNetworkName, any case of
+ * "IP"), some by `resourceName` or `configName`, and child resources of other modules by `name`.
+ */
 function azureName(type: string, inputs: Record<string, unknown>, fallback: string): string {
-    const typeName = type.split(":")[2] ?? "";
-    const key = `${typeName.charAt(0).toLowerCase()}${typeName.slice(1)}Name`;
-    const value = inputs[key] ?? inputs["name"];
+    const typeKey = `${type.split(":")[2] ?? ""}Name`.toLowerCase();
+    const key = Object.keys(inputs).find((k) => k.toLowerCase() === typeKey)
+        ?? ["resourceName", "configName", "name"].find((k) => typeof inputs[k] === "string" && NESTED_ARM_TYPES[type]?.parentInput !== k);
+    const value = key === undefined ? undefined : inputs[key];
     return typeof value === "string" ? value : fallback;
 }
 
@@ -53,6 +68,10 @@ function armId(type: string, inputs: Record<string, unknown>, name: string): str
     const subscription = `/subscriptions/${MOCK_SUBSCRIPTION_ID}`;
     if (type === "azure-native:resources:ResourceGroup") {
         return `${subscription}/resourceGroups/${name}`;
+    }
+    const extension = EXTENSION_ARM_TYPES[type];
+    if (extension) {
+        return `${String(inputs[extension.scopeInput])}/providers/${extension.path}/${name}`;
     }
     const group = `${subscription}/resourceGroups/${String(inputs["resourceGroupName"] ?? "unknown")}`;
     const nested = NESTED_ARM_TYPES[type];
@@ -63,23 +82,18 @@ function armId(type: string, inputs: Record<string, unknown>, name: string): str
     return `${group}/providers/${namespace}/${typePath}/${name}`;
 }
 
-/** Outputs Azure computes that the program reads. */
-function computedOutputs(type: string, inputs: Record<string, unknown>, id: string): Record<string, unknown> {
-    const identity = inputs["identity"] as { type?: string } | undefined;
-    const outputs: Record<string, unknown> = {};
-    if (type === "azure-native:managedidentity:UserAssignedIdentity") {
-        Object.assign(outputs, { principalId: stableUuid(`${id}/principal`), clientId: stableUuid(`${id}/client`), tenantId: MOCK_TENANT_ID });
-    }
-    if (identity?.type?.includes("SystemAssigned")) {
-        outputs["identity"] = { ...identity, principalId: stableUuid(`${id}/principal`), tenantId: MOCK_TENANT_ID };
-    }
-    if (type === "azure-native:operationalinsights:Workspace") {
-        outputs["customerId"] = stableUuid(`${id}/customer`);
-    }
-    return outputs;
+/** The nth address of an IPv4 CIDR (Azure gives the first free one, .4, to the first IP configuration). */
+function nthAddress(cidr: string, n: number): string {
+    const [base] = cidr.split("/");
+    const value = base!.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0) + n;
+    return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join(".");
 }
 
 export class PlatformMocks implements pulumi.runtime.Mocks {
+    /** What Azure knows from earlier creates in the same deployment. */
+    private readonly subnetPrefixes = new Map<string, string>();
+    private readonly clusters = new Map<string, { location: string; privateFqdn: string }>();
+
     constructor(private readonly preview: boolean) {}
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
@@ -94,16 +108,78 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
         }
         const name = azureName(args.type, args.inputs, args.name);
         const id = armId(args.type, args.inputs, name);
-        return { id, state: { ...args.inputs, name, id, ...computedOutputs(args.type, args.inputs, id) } };
+        return { id, state: { ...args.inputs, name, id, ...this.computedOutputs(args.type, args.inputs, id, name) } };
+    }
+
+    /** Outputs Azure computes that the program reads. */
+    private computedOutputs(type: string, inputs: Record<string, any>, id: string, name: string): Record<string, unknown> {
+        const identity = inputs["identity"] as { type?: string } | undefined;
+        const outputs: Record<string, unknown> = {};
+        if (identity?.type?.includes("SystemAssigned")) {
+            outputs["identity"] = { ...identity, principalId: stableUuid(`${id}/principal`), tenantId: MOCK_TENANT_ID };
+        }
+        switch (type) {
+            case "azure-native:managedidentity:UserAssignedIdentity":
+                return { ...outputs, principalId: stableUuid(`${id}/principal`), clientId: stableUuid(`${id}/client`), tenantId: MOCK_TENANT_ID };
+            case "azure-native:operationalinsights:Workspace":
+                return { ...outputs, customerId: stableUuid(`${id}/customer`) };
+            case "azure-native:network:Subnet":
+                this.subnetPrefixes.set(id, inputs["addressPrefix"]);
+                return outputs;
+            case "azure-native:network:AzureFirewall": {
+                const subnetId = inputs["ipConfigurations"]?.[0]?.subnet?.id;
+                const prefix = this.subnetPrefixes.get(subnetId);
+                if (!prefix) {
+                    throw new Error(`offline mocks: firewall ${name} is in subnet ${subnetId}, which was not created before it`);
+                }
+                return { ...outputs, ipConfigurations: [{ ...inputs["ipConfigurations"][0], privateIPAddress: nthAddress(prefix, 4) }] };
+            }
+            case "azure-native:containerservice:ManagedCluster": {
+                const location = String(inputs["location"]);
+                const privateFqdn = `${inputs["dnsPrefix"]}-${stableUuid(id).slice(0, 8)}.${stableUuid(`${id}/zone`)}.privatelink.${location}.azmk8s.io`;
+                this.clusters.set(name, { location, privateFqdn });
+                return {
+                    ...outputs,
+                    privateFQDN: privateFqdn,
+                    oidcIssuerProfile: { enabled: true, issuerURL: `https://${location}.oic.prod-aks.azure.com/${MOCK_TENANT_ID}/${stableUuid(`${id}/oidc`)}/` },
+                };
+            }
+            default:
+                return outputs;
+        }
     }
 
     call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
         switch (args.token) {
             case "azure-native:authorization:getClientConfig":
                 return { clientId: stableUuid("deployer/client"), objectId: MOCK_DEPLOYER_OBJECT_ID, subscriptionId: MOCK_SUBSCRIPTION_ID, tenantId: MOCK_TENANT_ID };
+            case "azure-native:containerservice:listManagedClusterUserCredentials":
+                return { kubeconfigs: [{ name: "clusterUser", value: Buffer.from(this.userKubeconfig(args.inputs)).toString("base64") }] };
             default:
                 // An invoke nobody modelled must be noticed, not answered with an empty object.
                 throw new Error(`offline mocks: no model for invoke ${args.token}; add one to offline/mocks.ts`);
         }
+    }
+
+    /** The shape AKS returns for `format=exec`: no credential, a kubelogin exec plugin. */
+    private userKubeconfig(inputs: Record<string, any>): string {
+        const clusterName = String(inputs["resourceName"]);
+        const cluster = this.clusters.get(clusterName);
+        if (!cluster) {
+            throw new Error(`offline mocks: listManagedClusterUserCredentials for ${clusterName}, which does not exist`);
+        }
+        if (inputs["format"] !== "exec") {
+            throw new Error(`offline mocks: AKS with local accounts disabled answers only format=exec, not ${inputs["format"]}`);
+        }
+        const user = `clusterUser_${inputs["resourceGroupName"]}_${clusterName}`;
+        return [
+            "apiVersion: v1",
+            "kind: Config",
+            `clusters:\n- name: ${clusterName}\n  cluster:\n    certificate-authority-data: ${Buffer.from(`ca of ${clusterName}`).toString("base64")}\n    server: https://${cluster.privateFqdn}:443`,
+            `contexts:\n- name: ${clusterName}\n  context:\n    cluster: ${clusterName}\n    user: ${user}`,
+            `current-context: ${clusterName}`,
+            `users:\n- name: ${user}\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: kubelogin\n      args: [get-token, --login, devicecode, --server-id, 6dae42f8-4368-4678-94ff-3960e28e3630, --tenant-id, ${MOCK_TENANT_ID}, --environment, AzurePublicCloud]\n      interactiveMode: IfAvailable`,
+            "",
+        ].join("\n");
     }
 }

@@ -1,5 +1,5 @@
 /**
- * npm run plan -- --stack <name> [--json <file>] [--update]
+ * npm run plan -- --stack <name> [--phase azure|all] [--json <file>] [--update]
  * The offline preview: runs index.ts under mocks with the stack's config, prints the resource tree and the
  * policy verdicts, and optionally writes the graph as a `pulumi stack export`-shaped checkpoint.
  */
@@ -15,15 +15,17 @@ import { ConfigError } from "../config";
 
 async function main(): Promise<number> {
     const { values } = parseArgs({
-        options: { stack: { type: "string" }, json: { type: "string" }, update: { type: "boolean", default: false } },
+        options: { stack: { type: "string" }, phase: { type: "string" }, json: { type: "string" }, update: { type: "boolean", default: false } },
     });
     if (!values.stack) {
-        console.error("usage: npm run plan -- --stack <name> [--json <file>] [--update]");
+        console.error("usage: npm run plan -- --stack <name> [--phase azure|all] [--json <file>] [--update]");
         return 2;
     }
+    // --phase overrides platform:phase for this run, e.g. to preview phase 2 offline; the config module validates it.
+    const overrides: Record<string, string> = values.phase === undefined ? {} : { "platform:phase": values.phase };
     let graph;
     try {
-        graph = await runProgram({ stack: values.stack, preview: !values.update });
+        graph = await runProgram({ stack: values.stack, preview: !values.update, overrides });
     } catch (err) {
         if (err instanceof ConfigError || err instanceof StackFileError) {
             console.error(err.message);

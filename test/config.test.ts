@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { isSecret } from "@pulumi/pulumi";
 import { ConfigError, parsePlatformConfig } from "../config";
-import { rawConfig } from "./helpers";
+import { azureConfig, rawConfig } from "./helpers";
 
 function problemsOf(mutate: (raw: Record<string, any>) => void, stack = "dev"): string[] {
     const raw = structuredClone(rawConfig(stack));
@@ -17,12 +18,13 @@ function problemsOf(mutate: (raw: Record<string, any>) => void, stack = "dev"): 
 
 describe("stack config", () => {
     it("accepts the committed dev and prod stacks and fills defaults", () => {
-        const dev = parsePlatformConfig(rawConfig("dev"));
+        const dev = azureConfig("dev");
         assert.equal(dev.environment, "dev");
         assert.equal(dev.cluster.systemPool.maxPods, 110);
         assert.equal(dev.network.subnets.appGateway, undefined);
-        const prod = parsePlatformConfig(rawConfig("prod"));
-        assert.deepEqual(prod.cluster.zones, ["1", "2", "3"]);
+        assert.deepEqual(dev.cluster.maintenanceWindow, { dayOfWeek: "Sunday", startTime: "02:00", durationHours: 4, utcOffset: "+00:00" });
+        assert.equal(dev.cluster.publicFqdn, false);
+        assert.deepEqual(azureConfig("prod").cluster.zones, ["1", "2", "3"]);
     });
 
     // Each bad value, and the one line it must produce (key path, value, what is allowed).
@@ -49,7 +51,10 @@ describe("stack config", () => {
         ["prod needs three zones", (r) => (r.cluster.zones = ["1"]), /^platform:cluster\.zones: \["1"\] must be all three zones in prod$/, "prod"],
         ["edge needs its subnet", (r) => (r.gateway.edge = "appgateway"), /^platform:network\.subnets\.appGateway: \(not set\) is required when gateway\.edge is appgateway$/],
         ["typo in a key", (r) => (r.network.adressSpace = "10.0.0.0/16"), /^platform:network: has unknown key "adressSpace"/],
-        ["unknown top-level key", (r) => (r.netwrok = {}), /^platform:netwrok: is not a known key; known keys: environment, location/],
+        ["unknown environment", (r) => (r.environment = "staging"), /^platform:environment: "staging" is not allowed; allowed: "dev", "prod", "local"$/],
+        ["maintenance window too short", (r) => (r.cluster.maintenanceWindow = { durationHours: 2 }), /^platform:cluster\.maintenanceWindow\.durationHours: 2 is too small; minimum 4$/],
+        ["Azure key on the local stack", (r) => (r.network = {}), /^platform:network: is not a known key for a local stack; known keys: environment, kubernetes, siemWebhookUrl$/, "local"],
+        ["unknown top-level key", (r) => (r.netwrok = {}), /^platform:netwrok: is not a known key for an Azure stack; known keys: environment, location/],
         ["bad GUID", (r) => (r.cluster.adminGroupObjectIds = ["admins"]), /^platform:cluster\.adminGroupObjectIds\[0\]: "admins" is not a GUID/],
         ["plain http issuer", (r) => (r.gateway.jwt.issuer = "http://idp.example.com"), /^platform:gateway\.jwt\.issuer: "http:\/\/idp\.example\.com" is not an https:\/\/ URL$/],
     ];
@@ -60,6 +65,18 @@ describe("stack config", () => {
             assert.ok(problems.every((p) => !p.includes("\n") && p.startsWith("platform:")), problems.join("\n"));
         });
     }
+
+    it("never prints a secret key's value, even when it is invalid", () => {
+        const token = "sk-live-0123456789";
+        const problems = problemsOf((r) => (r.siemWebhookUrl = `http://siem.example.com/?token=${token}`));
+        assert.deepEqual(problems, ["platform:siemWebhookUrl: [secret] is not an https:// URL"]);
+    });
+
+    it("turns secret keys into secret outputs", async () => {
+        const config = parsePlatformConfig({ ...rawConfig("local"), siemWebhookUrl: "https://siem.example.com/hook" });
+        assert.ok(config.siemWebhookUrl);
+        assert.equal(await isSecret(config.siemWebhookUrl), true);
+    });
 
     it("reports every problem at once, not just the first", () => {
         const problems = problemsOf((r) => {
@@ -81,6 +98,6 @@ describe("stack config", () => {
             return undefined;
         })();
         assert.ok(RunError.isInstance(err));
-        assert.match((err as Error).message, /^Invalid stack configuration \(\d+ problems\):\n  platform:environment: is required/);
+        assert.match((err as Error).message, /^Invalid stack configuration \(1 problem\):\n  platform:environment: is required; allowed: "dev", "prod", "local"$/);
     });
 });

@@ -1,22 +1,41 @@
 /** Plans shared by the tests of one file (each test file runs in its own process). */
+import { parsePlatformConfig, type AzurePlatformConfig } from "../config";
 import { toCheckpoint, type Checkpoint } from "../offline/checkpoint";
-import { PROJECT_DIR, runProgram, type Graph, type GraphResource } from "../offline/engine";
+import { PROJECT_DIR, runProgram, type Graph, type GraphResource, type RunOptions } from "../offline/engine";
 import { readStackConfig } from "../offline/stackFiles";
 
 const plans = new Map<string, Promise<Graph>>();
 
-/** Runs a stack once per process and mode; runs are serialised because the Pulumi runtime is global state. */
-export function plan(stack: string, preview = true): Promise<Graph> {
-    const key = `${stack}/${preview}`;
+/** The plans every graph invariant is checked on: each stack, and each Azure stack in phase 2. */
+export const PLAN_VARIANTS: readonly { stack: string; phase?: "azure" | "all" }[] = [
+    { stack: "dev", phase: "azure" },
+    { stack: "prod", phase: "azure" },
+    { stack: "dev", phase: "all" },
+    { stack: "prod", phase: "all" },
+    { stack: "local" },
+];
+
+/**
+ * Runs a stack once per process, mode and phase; runs are serialised because the Pulumi runtime is global state.
+ * Without a phase, the stack file's own `platform:phase` applies.
+ */
+export function plan(stack: string, preview = true, phase?: "azure" | "all"): Promise<Graph> {
+    const overrides = phase === undefined ? undefined : { "platform:phase": phase };
+    return planWith({ stack, preview, overrides });
+}
+
+/** Any offline run, memoised by its options and queued behind every other run of this process. */
+export function planWith(options: RunOptions): Promise<Graph> {
+    const key = JSON.stringify(options);
     if (!plans.has(key)) {
         const previous = Promise.all([...plans.values()].map((p) => p.catch(() => undefined)));
-        plans.set(key, previous.then(() => runProgram({ stack, preview })));
+        plans.set(key, previous.then(() => runProgram(options)));
     }
     return plans.get(key)!;
 }
 
-export async function checkpointOf(stack: string): Promise<Checkpoint> {
-    return toCheckpoint(await plan(stack));
+export async function checkpointOf(stack: string, phase?: "azure" | "all"): Promise<Checkpoint> {
+    return toCheckpoint(await plan(stack, true, phase));
 }
 
 export function ofType(graph: Graph, type: string): GraphResource[] {
@@ -41,4 +60,13 @@ export function rawConfig(stack: string): Record<string, any> {
             .filter(([key]) => key.startsWith("platform:"))
             .map(([key, text]) => [key.slice("platform:".length), text.startsWith("{") || text.startsWith("[") ? JSON.parse(text) : text]),
     );
+}
+
+/** A committed Azure stack's validated config. */
+export function azureConfig(stack: (typeof STACKS)[number]): AzurePlatformConfig {
+    const config = parsePlatformConfig(rawConfig(stack));
+    if (config.environment === "local") {
+        throw new Error(`${stack} is not an Azure stack`);
+    }
+    return config;
 }

@@ -1,5 +1,4 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as authorization from "@pulumi/azure-native/authorization";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as random from "@pulumi/random";
 
@@ -9,9 +8,9 @@ export interface GatewayArgs {
     location: string;
     /** The network component's resource group. */
     resourceGroupName: pulumi.Input<string>;
+    /** Entra ID tenant the vault trusts (the deploying identity's). */
+    tenantId: pulumi.Input<string>;
     tags: Record<string, string>;
-    /** Protect the Key Vault from deletion (its soft-deleted name stays taken for 90 days). */
-    protectStateful: boolean;
 }
 
 /**
@@ -27,13 +26,12 @@ export class Gateway extends pulumi.ComponentResource {
 
         // Vault names are global and 3-24 characters; the suffix is created once and kept in state.
         const suffix = new random.RandomString(`${name}-kv-suffix`, { length: 6, special: false, upper: false }, { parent: this });
-        const client = authorization.getClientConfigOutput({ parent: this });
         const vault = new keyvault.Vault(`${name}-kv`, {
             vaultName: pulumi.interpolate`kv-${args.namePrefix.replace(/^platform-/, "plt-")}-${suffix.result}`,
             resourceGroupName: args.resourceGroupName,
             location: args.location,
             properties: {
-                tenantId: client.tenantId,
+                tenantId: args.tenantId,
                 sku: { family: keyvault.SkuFamily.A, name: keyvault.SkuName.Standard },
                 // Data-plane access by Azure RBAC role assignments, not vault access policies.
                 enableRbacAuthorization: true,
@@ -45,7 +43,7 @@ export class Gateway extends pulumi.ComponentResource {
                 networkAcls: { defaultAction: keyvault.NetworkRuleAction.Deny, bypass: keyvault.NetworkRuleBypassOptions.AzureServices },
             },
             tags: args.tags,
-        }, { parent: this, protect: args.protectStateful });
+        }, { parent: this, protect: true });
 
         this.keyVaultId = vault.id;
         this.keyVaultUri = vault.properties.vaultUri;

@@ -3,6 +3,8 @@ import * as network from "@pulumi/azure-native/network";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as resources from "@pulumi/azure-native/resources";
 import type { NetworkConfig, SubnetRole } from "../../config";
+import { sendDiagnostics } from "../shared/diagnostics";
+import { firewallRuleCollectionGroups, type RuleCollectionGroup } from "./firewallRules";
 import { nsgRules, SUBNETS_WITHOUT_NSG } from "./rules";
 
 export interface NetworkArgs {
@@ -16,9 +18,14 @@ export interface NetworkArgs {
     tags: Record<string, string>;
     /** Log retention in days for the workspace (30 to 730). */
     logRetentionDays: number;
-    /** Protect state-bearing resources (the log workspace) from deletion. */
-    protectStateful: boolean;
+    /** Standard in dev; Premium in prod adds IDPS (intrusion detection and prevention) in Deny mode. */
+    firewallTier: "Standard" | "Premium";
+    /** Availability zones for the firewall and its public IP (the cluster's zones). */
+    zones: string[];
 }
+
+/** Subnets whose default route goes through the firewall: everything that runs workloads or deploys them. */
+export const SUBNETS_ROUTED_THROUGH_FIREWALL: readonly SubnetRole[] = ["systemNodes", "userNodes", "ingress", "runners"];
 
 /** Azure's fixed name for the firewall's subnet. */
 const SUBNET_NAMES: Record<SubnetRole, string> = {
@@ -34,13 +41,18 @@ const SUBNET_NAMES: Record<SubnetRole, string> = {
 
 /**
  * The network every other part sits in: one resource group per stack, the VNet and its subnets,
- * one deny-by-default NSG per subnet, and the Log Analytics workspace diagnostics go to.
+ * one deny-by-default NSG per subnet, the Log Analytics workspace diagnostics go to, and Azure Firewall:
+ * the only way out, reached through a route table on the workload subnets.
  */
 export class Network extends pulumi.ComponentResource {
     public readonly resourceGroupName: pulumi.Output<string>;
     public readonly vnetId: pulumi.Output<string>;
     public readonly subnetIds: Record<SubnetRole, pulumi.Output<string> | undefined>;
     public readonly logAnalyticsWorkspaceId: pulumi.Output<string>;
+    public readonly routeTableId: pulumi.Output<string>;
+    public readonly firewallPrivateIp: pulumi.Output<string | undefined>;
+    /** What must exist before anything uses `outboundType: userDefinedRouting`: the firewall, its rules, the default route. */
+    public readonly egressReady: pulumi.Resource[];
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:network:Network", name, {}, opts);
@@ -60,13 +72,23 @@ export class Network extends pulumi.ComponentResource {
             sku: { name: operationalinsights.WorkspaceSkuNameEnum.PerGB2018 },
             retentionInDays: args.logRetentionDays,
             tags,
-        }, { parent: this, protect: args.protectStateful });
+        }, { parent: this, protect: true });
 
         const vnet = new network.VirtualNetwork(`${name}-vnet`, {
             virtualNetworkName: `vnet-${namePrefix}`,
             resourceGroupName,
             location,
             addressSpace: { addressPrefixes: [args.config.addressSpace] },
+            tags,
+        }, { parent: this });
+
+        // Created empty before the subnets so they are associated on create; the default route follows the firewall.
+        const routeTable = new network.RouteTable(`${name}-routes`, {
+            routeTableName: `rt-${namePrefix}-egress`,
+            resourceGroupName,
+            location,
+            // Routes from on-premises gateways must not bypass the firewall.
+            disableBgpRoutePropagation: true,
             tags,
         }, { parent: this });
 
@@ -102,6 +124,7 @@ export class Network extends pulumi.ComponentResource {
                 virtualNetworkName: vnet.name,
                 addressPrefix,
                 networkSecurityGroup: nsg ? { id: nsg.id } : undefined,
+                routeTable: SUBNETS_ROUTED_THROUGH_FIREWALL.includes(role) ? { id: routeTable.id } : undefined,
                 // No implicit outbound IP: egress leaves only through the firewall.
                 defaultOutboundAccess: false,
                 privateEndpointNetworkPolicies: network.VirtualNetworkPrivateEndpointNetworkPolicies.Enabled,
@@ -110,14 +133,126 @@ export class Network extends pulumi.ComponentResource {
             previous = subnet;
         }
 
+        const egress = this.firewall(name, args, resourceGroupName, subnetIds.firewall!, routeTable, workspace);
+
         this.resourceGroupName = resourceGroupName;
         this.vnetId = vnet.id;
         this.subnetIds = { ...subnetIds } as Record<SubnetRole, pulumi.Output<string> | undefined>;
         this.logAnalyticsWorkspaceId = workspace.id;
+        this.routeTableId = routeTable.id;
+        this.firewallPrivateIp = egress.privateIp;
+        this.egressReady = egress.ready;
         this.registerOutputs({
             resourceGroupName: this.resourceGroupName,
             vnetId: this.vnetId,
             logAnalyticsWorkspaceId: this.logAnalyticsWorkspaceId,
+            routeTableId: this.routeTableId,
+            firewallPrivateIp: this.firewallPrivateIp,
         });
     }
+
+    /** Azure Firewall with its policy, the rule collection groups, diagnostics, and the default route to it. */
+    private firewall(
+        name: string,
+        args: NetworkArgs,
+        resourceGroupName: pulumi.Output<string>,
+        subnetId: pulumi.Output<string>,
+        routeTable: network.RouteTable,
+        workspace: operationalinsights.Workspace,
+    ): { privateIp: pulumi.Output<string | undefined>; ready: pulumi.Resource[] } {
+        const { namePrefix, location, tags, zones } = args;
+        const premium = args.firewallTier === "Premium";
+        const publicIp = new network.PublicIPAddress(`${name}-fw-pip`, {
+            publicIpAddressName: `pip-${namePrefix}-fw`,
+            resourceGroupName,
+            location,
+            sku: { name: network.PublicIPAddressSkuName.Standard, tier: network.PublicIPAddressSkuTier.Regional },
+            publicIPAllocationMethod: network.IPAllocationMethod.Static,
+            zones,
+            tags,
+        }, { parent: this });
+        const policy = new network.FirewallPolicy(`${name}-fw-policy`, {
+            firewallPolicyName: `afwp-${namePrefix}`,
+            resourceGroupName,
+            location,
+            sku: { tier: args.firewallTier },
+            threatIntelMode: network.AzureFirewallThreatIntelMode.Deny,
+            intrusionDetection: premium ? { mode: network.FirewallPolicyIntrusionDetectionStateType.Deny } : undefined,
+            tags,
+        }, { parent: this });
+
+        // Azure answers 409 to concurrent writes on one firewall policy: each group waits for the one before.
+        let previous: pulumi.Resource = policy;
+        for (const group of firewallRuleCollectionGroups(args.config, location)) {
+            previous = new network.FirewallPolicyRuleCollectionGroup(`${name}-fw-rules-${group.name}`, {
+                ruleCollectionGroupName: group.name,
+                firewallPolicyName: policy.name,
+                resourceGroupName,
+                priority: group.priority,
+                ruleCollections: ruleCollections(group),
+            }, { parent: this, dependsOn: [previous] });
+        }
+        const lastRuleGroup = previous;
+
+        const firewall = new network.AzureFirewall(`${name}-fw`, {
+            azureFirewallName: `afw-${namePrefix}`,
+            resourceGroupName,
+            location,
+            sku: { name: network.AzureFirewallSkuName.AZFW_VNet, tier: args.firewallTier },
+            firewallPolicy: { id: policy.id },
+            ipConfigurations: [{ name: "ipconfig", subnet: { id: subnetId }, publicIPAddress: { id: publicIp.id } }],
+            zones,
+            tags,
+        }, { parent: this, dependsOn: [lastRuleGroup] });
+        // Azure assigns it on create; a preview shows it as not yet known.
+        const privateIp = firewall.ipConfigurations.apply((configs) => configs?.[0]?.privateIPAddress);
+
+        sendDiagnostics(`${name}-fw-diagnostics`, { resourceUri: firewall.id, workspaceId: workspace.id }, { parent: this });
+
+        const defaultRoute = new network.Route(`${name}-route-default`, {
+            routeName: "default-via-firewall",
+            routeTableName: routeTable.name,
+            resourceGroupName,
+            addressPrefix: "0.0.0.0/0",
+            nextHopType: network.RouteNextHopType.VirtualAppliance,
+            nextHopIpAddress: privateIp,
+        }, { parent: this });
+
+        return { privateIp, ready: [firewall, lastRuleGroup, defaultRoute] };
+    }
+}
+
+/** One group's rules in the shape the Firewall Policy API takes. */
+function ruleCollections(group: RuleCollectionGroup): network.FirewallPolicyRuleCollectionGroupArgs["ruleCollections"] {
+    const allow = { type: network.FirewallPolicyFilterRuleCollectionActionType.Allow };
+    return [
+        ...(group.networkRules.length === 0 ? [] : [{
+            ruleCollectionType: "FirewallPolicyFilterRuleCollection" as const,
+            name: `${group.name}-network`,
+            priority: group.priority,
+            action: allow,
+            rules: group.networkRules.map((rule) => ({
+                ruleType: "NetworkRule" as const,
+                name: rule.name,
+                sourceAddresses: rule.sources,
+                destinationAddresses: rule.destinationAddresses,
+                destinationPorts: rule.ports,
+                ipProtocols: rule.protocols,
+            })),
+        }]),
+        ...(group.applicationRules.length === 0 ? [] : [{
+            ruleCollectionType: "FirewallPolicyFilterRuleCollection" as const,
+            name: `${group.name}-application`,
+            priority: group.priority + 10,
+            action: allow,
+            rules: group.applicationRules.map((rule) => ({
+                ruleType: "ApplicationRule" as const,
+                name: rule.name,
+                sourceAddresses: rule.sources,
+                targetFqdns: rule.fqdnTag ? undefined : rule.fqdns,
+                fqdnTags: rule.fqdnTag ? [rule.fqdnTag] : undefined,
+                protocols: rule.protocols,
+            })),
+        }]),
+    ];
 }

@@ -1,13 +1,13 @@
 /** Every policy against a compliant resource and one failing variant per rule, plus the packs themselves. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { Checkpoint, CheckpointResource } from "../offline/checkpoint";
-import { evaluatePack, evaluatePacks } from "../offline/policyCheck";
-import { stackPolicyConfigs } from "../offline/policyConfig";
-import { UNKNOWN } from "../offline/engine";
-import { PACKS, platformBaseline, platformTls } from "../policies/packs";
-import { APIM_WEAK_SETTINGS } from "../policies/rules/azureTls";
-import { checkpointOf, STACKS } from "./helpers";
+import type { Checkpoint, CheckpointResource } from "../../offline/checkpoint";
+import { evaluatePack, evaluatePacks } from "../../offline/policyCheck";
+import { stackPolicyConfigs } from "../../offline/policyConfig";
+import { UNKNOWN } from "../../offline/engine";
+import { PACKS, platformBaseline, platformTls } from "../../policies/packs";
+import { APIM_WEAK_SETTINGS } from "../../policies/rules/azureTls";
+import { checkpointOf, PLAN_VARIANTS } from "../helpers";
 
 function checkpointWith(...resources: Partial<CheckpointResource>[]): Checkpoint {
     return {
@@ -134,9 +134,9 @@ describe("policies", () => {
         }
     });
 
-    for (const stack of STACKS) {
-        it(`${stack} plan has no mandatory violation and no policy skipped for unknown input`, async () => {
-            const violations = await evaluatePacks(await checkpointOf(stack), { configs: stackPolicyConfigs(stack) });
+    for (const { stack, phase } of PLAN_VARIANTS) {
+        it(`${stack}${phase ? ` phase ${phase}` : ""} plan has no mandatory violation and no policy skipped for unknown input`, async () => {
+            const violations = await evaluatePacks(await checkpointOf(stack, phase), { configs: stackPolicyConfigs(stack) });
             assert.deepEqual(violations.filter((v) => v.enforcementLevel === "mandatory" || v.message.includes("can't run")), []);
         });
     }

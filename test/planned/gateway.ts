@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { evaluatePack } from "../offline/policyCheck";
-import { MOCK_TENANT_ID } from "../offline/mocks";
-import { keyVaultHardening } from "../policies/rules/baseline";
-import { platformBaseline } from "../policies/packs";
-import { byName, checkpointOf, plan } from "./helpers";
+import { evaluatePack } from "../../offline/policyCheck";
+import { MOCK_TENANT_ID } from "../../offline/mocks";
+import { keyVaultHardening } from "../../policies/rules/baseline";
+import { platformBaseline } from "../../policies/packs";
+import { byName, checkpointOf, plan } from "../helpers";
 
 describe("gateway component", () => {
     it("declares a protected, RBAC-only, private Key Vault in the deploying tenant", async () => {

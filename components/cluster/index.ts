@@ -1,0 +1,260 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as containerservice from "@pulumi/azure-native/containerservice";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import { UPGRADE_SURGE_NODES, type ClusterConfig, type NetworkConfig } from "../../config";
+import { sendDiagnostics } from "../shared/diagnostics";
+import { assignRole } from "../shared/roleAssignment";
+
+/** The deploying identity and its tenant, from `getClientConfig`. */
+export interface AzureClient {
+    tenantId: pulumi.Input<string>;
+    subscriptionId: pulumi.Input<string>;
+    /** Object id of whoever runs `pulumi up`; granted cluster admin so phase 2 can deploy. */
+    objectId: pulumi.Input<string>;
+}
+
+export interface PrivateClusterArgs {
+    /** Short name used in Azure resource names, e.g. `platform-dev`. */
+    namePrefix: string;
+    location: string;
+    resourceGroupName: pulumi.Input<string>;
+    /** Validated cluster settings (see config/schema.ts). */
+    config: ClusterConfig;
+    /** Pod and service ranges and the DNS service IP. */
+    network: Pick<NetworkConfig, "podCidr" | "serviceCidr" | "dnsServiceIp">;
+    /** Node subnets, and the ingress subnet the mesh gateway's internal load balancer lives in. */
+    subnetIds: { systemNodes: pulumi.Input<string>; userNodes: pulumi.Input<string>; ingress: pulumi.Input<string> };
+    /** The route table sending 0.0.0.0/0 to the firewall; AKS writes to it, so its identity needs a role there. */
+    routeTableId: pulumi.Input<string>;
+    /** Firewall, rules and default route: with userDefinedRouting, nodes cannot bootstrap before these exist. */
+    egressReady: pulumi.Resource[];
+    logAnalyticsWorkspaceId: pulumi.Input<string>;
+    client: AzureClient;
+    /** Standard carries the API server SLA (prod); Free has none (dev). */
+    skuTier: "Free" | "Standard";
+    tags: Record<string, string>;
+}
+
+/** Azure Policy built-in "Kubernetes clusters should use internal load balancers". */
+const INTERNAL_LOAD_BALANCERS_POLICY = "/providers/Microsoft.Authorization/policyDefinitions/3fc4dc25-5baf-40d8-9b05-7fe74c1bc64e";
+
+/** AKS reads these names: one for the control plane upgrade window, one for the node OS window. */
+const MAINTENANCE_CONFIGURATIONS = ["aksManagedAutoUpgradeSchedule", "aksManagedNodeOSUpgradeSchedule"] as const;
+
+/**
+ * A private AKS cluster: no public API server, Entra ID with Azure RBAC and no local accounts, workload identity,
+ * Azure CNI overlay with Cilium, egress only through the network's firewall. Hands out a kubeconfig for a
+ * `@pulumi/kubernetes` provider; it reaches the API server only from inside the VNet (phase 2).
+ */
+export class PrivateCluster extends pulumi.ComponentResource {
+    public readonly clusterName: pulumi.Output<string>;
+    public readonly clusterId: pulumi.Output<string>;
+    /** Issuer URL for workload identity federated credentials (known once the cluster exists). */
+    public readonly oidcIssuerUrl: pulumi.Output<string | undefined>;
+    /**
+     * Exec-format kubeconfig (kubelogin, no embedded credentials), secret. It carries a dependency on the
+     * deployer's cluster-admin grant, so a provider built from it waits for that grant.
+     */
+    public readonly kubeconfig: pulumi.Output<string>;
+
+    constructor(name: string, args: PrivateClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:cluster:PrivateCluster", name, {}, opts);
+        const { namePrefix, location, resourceGroupName, config, client, tags } = args;
+
+        const controlPlane = new managedidentity.UserAssignedIdentity(`${name}-identity`, {
+            resourceName: `id-${namePrefix}-aks`,
+            resourceGroupName,
+            location,
+            tags,
+        }, { parent: this });
+        const kubelet = new managedidentity.UserAssignedIdentity(`${name}-kubelet-identity`, {
+            resourceName: `id-${namePrefix}-kubelet`,
+            resourceGroupName,
+            location,
+            tags,
+        }, { parent: this });
+
+        // Exactly what the control plane writes: load balancers and NICs in these subnets, routes in the route table.
+        const networkScopes = {
+            "system-subnet": args.subnetIds.systemNodes,
+            "user-subnet": args.subnetIds.userNodes,
+            "ingress-subnet": args.subnetIds.ingress,
+            "route-table": args.routeTableId,
+        };
+        const grants = Object.entries(networkScopes).map(([scopeName, scope]) =>
+            assignRole(`${name}-network-contributor-${scopeName}`, {
+                principalId: controlPlane.principalId,
+                principalType: "ServicePrincipal",
+                role: "Network Contributor",
+                scope,
+                subscriptionId: client.subscriptionId,
+                purpose: `${namePrefix}/aks-control-plane/network-contributor/${scopeName}`,
+            }, { parent: this }),
+        );
+        // The control plane assigns the kubelet identity to the node VM scale sets.
+        grants.push(assignRole(`${name}-kubelet-identity-operator`, {
+            principalId: controlPlane.principalId,
+            principalType: "ServicePrincipal",
+            role: "Managed Identity Operator",
+            scope: kubelet.id,
+            subscriptionId: client.subscriptionId,
+            purpose: `${namePrefix}/aks-control-plane/managed-identity-operator/kubelet`,
+        }, { parent: this }));
+
+        const pool = (pool: ClusterConfig["systemPool"], subnetId: pulumi.Input<string>) => ({
+            vmSize: pool.vmSize,
+            // The autoscaler owns the count after creation (see ignoreChanges).
+            count: pool.minCount,
+            minCount: pool.minCount,
+            maxCount: pool.maxCount,
+            enableAutoScaling: true,
+            maxPods: pool.maxPods,
+            availabilityZones: config.zones,
+            osType: containerservice.OSType.Linux,
+            osSKU: containerservice.OSSKU.AzureLinux,
+            osDiskType: containerservice.OSDiskType.Ephemeral,
+            osDiskSizeGB: pool.osDiskSizeGB,
+            type: containerservice.AgentPoolType.VirtualMachineScaleSets,
+            vnetSubnetID: subnetId,
+            enableNodePublicIP: false,
+            orchestratorVersion: config.kubernetesVersion,
+            upgradeSettings: { maxSurge: String(UPGRADE_SURGE_NODES) },
+        });
+
+        const cluster = new containerservice.ManagedCluster(`${name}-aks`, {
+            resourceName: `aks-${namePrefix}`,
+            resourceGroupName,
+            location,
+            dnsPrefix: `aks-${namePrefix}`,
+            nodeResourceGroup: `rg-${namePrefix}-aks-nodes`,
+            kubernetesVersion: config.kubernetesVersion,
+            sku: { name: containerservice.ManagedClusterSKUName.Base, tier: args.skuTier },
+            identity: { type: containerservice.ResourceIdentityType.UserAssigned, userAssignedIdentities: [controlPlane.id] },
+            identityProfile: { kubeletidentity: { resourceId: kubelet.id, clientId: kubelet.clientId, objectId: kubelet.principalId } },
+            enableRBAC: true,
+            disableLocalAccounts: true,
+            aadProfile: { managed: true, enableAzureRBAC: true, adminGroupObjectIDs: config.adminGroupObjectIds, tenantID: client.tenantId },
+            apiServerAccessProfile: {
+                enablePrivateCluster: true,
+                privateDNSZone: "system",
+                enablePrivateClusterPublicFQDN: config.publicFqdn,
+                disableRunCommand: true,
+            },
+            oidcIssuerProfile: { enabled: true },
+            securityProfile: {
+                workloadIdentity: { enabled: true },
+                defender: { logAnalyticsWorkspaceResourceId: args.logAnalyticsWorkspaceId, securityMonitoring: { enabled: true } },
+                imageCleaner: { enabled: true, intervalHours: 168 },
+            },
+            addonProfiles: {
+                azureKeyvaultSecretsProvider: { enabled: true, config: { enableSecretRotation: "true", rotationPollInterval: "2m" } },
+                azurepolicy: { enabled: true },
+            },
+            networkProfile: {
+                networkPlugin: containerservice.NetworkPlugin.Azure,
+                networkPluginMode: containerservice.NetworkPluginMode.Overlay,
+                networkDataplane: containerservice.NetworkDataplane.Cilium,
+                networkPolicy: containerservice.NetworkPolicy.Cilium,
+                podCidr: args.network.podCidr,
+                serviceCidr: args.network.serviceCidr,
+                dnsServiceIP: args.network.dnsServiceIp,
+                outboundType: containerservice.OutboundType.UserDefinedRouting,
+                loadBalancerSku: containerservice.LoadBalancerSku.Standard,
+            },
+            autoUpgradeProfile: { upgradeChannel: config.upgradeChannel, nodeOSUpgradeChannel: config.nodeOsUpgradeChannel },
+            storageProfile: {
+                // Velero snapshots persistent volumes through the Disk CSI driver and the snapshot controller.
+                diskCSIDriver: { enabled: true },
+                snapshotController: { enabled: true },
+                fileCSIDriver: { enabled: false },
+                blobCSIDriver: { enabled: false },
+            },
+            agentPoolProfiles: [{
+                name: "system",
+                mode: containerservice.AgentPoolMode.System,
+                // Only add-ons run here; the platform and apps go to the user pool.
+                nodeTaints: ["CriticalAddonsOnly=true:NoSchedule"],
+                ...pool(config.systemPool, args.subnetIds.systemNodes),
+            }],
+            tags,
+        }, {
+            parent: this,
+            protect: true,
+            dependsOn: [...grants, ...args.egressReady],
+            ignoreChanges: ["agentPoolProfiles[0].count"],
+        });
+
+        new containerservice.AgentPool(`${name}-user-pool`, {
+            agentPoolName: "user",
+            resourceName: cluster.name,
+            resourceGroupName,
+            mode: containerservice.AgentPoolMode.User,
+            ...pool(config.userPool, args.subnetIds.userNodes),
+        }, { parent: this, ignoreChanges: ["count"] });
+
+        const window = config.maintenanceWindow;
+        for (const configName of MAINTENANCE_CONFIGURATIONS) {
+            new containerservice.MaintenanceConfiguration(`${name}-${configName}`, {
+                configName,
+                resourceName: cluster.name,
+                resourceGroupName,
+                maintenanceWindow: {
+                    schedule: { weekly: { dayOfWeek: window.dayOfWeek, intervalWeeks: 1 } },
+                    startTime: window.startTime,
+                    durationHours: window.durationHours,
+                    utcOffset: window.utcOffset,
+                },
+            }, { parent: this });
+        }
+
+        // Services of type LoadBalancer must be internal: the edge is Front Door or Application Gateway, never the cluster.
+        new authorization.PolicyAssignment(`${name}-internal-load-balancers`, {
+            policyAssignmentName: `${namePrefix}-aks-internal-lb`,
+            displayName: "Kubernetes services use internal load balancers only",
+            scope: cluster.id,
+            policyDefinitionId: INTERNAL_LOAD_BALANCERS_POLICY,
+            parameters: { effect: { value: "deny" } },
+        }, { parent: this });
+
+        sendDiagnostics(`${name}-diagnostics`, {
+            resourceUri: cluster.id,
+            workspaceId: args.logAnalyticsWorkspaceId,
+            categories: ["kube-audit-admin", "guard", "kube-apiserver", "cluster-autoscaler"],
+        }, { parent: this });
+
+        const deployerAdmin = assignRole(`${name}-deployer-cluster-admin`, {
+            principalId: client.objectId,
+            role: "Azure Kubernetes Service RBAC Cluster Admin",
+            scope: cluster.id,
+            subscriptionId: client.subscriptionId,
+            purpose: `${namePrefix}/deployer/aks-rbac-cluster-admin`,
+        }, { parent: this });
+
+        // Local accounts are off, so the admin credential call is refused; the user credential in exec format
+        // makes kubectl and the provider get Entra ID tokens through kubelogin.
+        const credentials = containerservice.listManagedClusterUserCredentialsOutput({
+            resourceGroupName,
+            resourceName: cluster.name,
+            format: "exec",
+        }, { parent: this });
+        const kubeconfig = pulumi.all([credentials, deployerAdmin.id]).apply(([result]) => {
+            const [userKubeconfig] = result.kubeconfigs;
+            if (!userKubeconfig) {
+                throw new Error(`AKS returned no user kubeconfig for aks-${namePrefix}`);
+            }
+            return Buffer.from(userKubeconfig.value, "base64").toString("utf8");
+        });
+
+        this.clusterName = cluster.name;
+        this.clusterId = cluster.id;
+        this.oidcIssuerUrl = cluster.oidcIssuerProfile.apply((profile) => profile?.issuerURL);
+        this.kubeconfig = pulumi.secret(kubeconfig);
+        this.registerOutputs({
+            clusterName: this.clusterName,
+            clusterId: this.clusterId,
+            oidcIssuerUrl: this.oidcIssuerUrl,
+            kubeconfig: this.kubeconfig,
+        });
+    }
+}

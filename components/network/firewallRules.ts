@@ -1,0 +1,93 @@
+/**
+ * The firewall's allow-list as data: what AKS needs to run, the registries the platform's images come from,
+ * and what the phase-2 runners need to deploy. Anything not listed is denied by the firewall's default.
+ */
+import type { NetworkConfig } from "../../config";
+import { chartRepositoryHosts, IMAGE_REGISTRY_HOSTS } from "../../versions";
+
+export interface ApplicationRule {
+    name: string;
+    sources: string[];
+    /** FQDNs (wildcards allowed) or, when `fqdnTag` is set, none. */
+    fqdns: string[];
+    fqdnTag?: string;
+    /** HTTPS only, except where a service documents plain HTTP (AKS's tag covers package repositories). */
+    protocols: { protocolType: "Https" | "Http"; port: number }[];
+}
+
+export interface NetworkRule {
+    name: string;
+    sources: string[];
+    /** IP ranges or service tags (FQDNs in network rules would need the firewall's DNS proxy). */
+    destinationAddresses: string[];
+    ports: string[];
+    protocols: ("TCP" | "UDP")[];
+}
+
+export interface RuleCollectionGroup {
+    /** Azure name of the group; also its position in the chain. */
+    name: string;
+    priority: number;
+    networkRules: NetworkRule[];
+    applicationRules: ApplicationRule[];
+}
+
+const https = [{ protocolType: "Https" as const, port: 443 }];
+
+/** Egress rule collection groups, in the order they are created (see Network: one write at a time). */
+export function firewallRuleCollectionGroups(net: NetworkConfig, location: string): RuleCollectionGroup[] {
+    const nodes = [net.subnets.systemNodes, net.subnets.userNodes];
+    const runners = [net.subnets.runners];
+    return [
+        {
+            name: "aks-required",
+            priority: 100,
+            // No NTP rule: nodes provisioned since 2021 sync time from the Hyper-V host, not the internet.
+            networkRules: [
+                // Azure Monitor and Defender ingestion by service tag (regional).
+                { name: "azure-monitor", sources: nodes, destinationAddresses: [`AzureMonitor.${location}`], ports: ["443"], protocols: ["TCP"] },
+            ],
+            applicationRules: [
+                {
+                    name: "aks-fqdn-tag",
+                    sources: nodes,
+                    fqdns: [],
+                    fqdnTag: "AzureKubernetesService",
+                    protocols: [{ protocolType: "Https", port: 443 }, { protocolType: "Http", port: 80 }],
+                },
+                // New nodes check these before they provision; the FQDN tag does not always carry them.
+                { name: "aks-node-bootstrap", sources: nodes, fqdns: ["packages.aks.azure.com", "acs-mirror.azureedge.net"], protocols: https },
+                { name: "azure-policy", sources: nodes, fqdns: ["data.policy.core.windows.net", "store.policy.core.windows.net"], protocols: https },
+                { name: "defender", sources: nodes, fqdns: ["*.ods.opinsights.azure.com", "*.oms.opinsights.azure.com", "*.cloud.defender.microsoft.com"], protocols: https },
+            ],
+        },
+        {
+            name: "platform-images",
+            priority: 200,
+            networkRules: [],
+            applicationRules: Object.entries(IMAGE_REGISTRY_HOSTS).map(([registry, hosts]) => ({
+                name: `registry-${registry.replace(/\./g, "-")}`,
+                sources: nodes,
+                fqdns: [...hosts],
+                protocols: https,
+            })),
+        },
+        {
+            name: "deploy-runners",
+            priority: 300,
+            networkRules: [],
+            applicationRules: [
+                {
+                    name: "github-actions",
+                    sources: runners,
+                    fqdns: ["github.com", "api.github.com", "codeload.github.com", "*.actions.githubusercontent.com", "objects.githubusercontent.com", "release-assets.githubusercontent.com", "pkg-containers.githubusercontent.com"],
+                    protocols: https,
+                },
+                { name: "pulumi", sources: runners, fqdns: ["api.pulumi.com", "get.pulumi.com"], protocols: https },
+                { name: "npm", sources: runners, fqdns: ["registry.npmjs.org"], protocols: https },
+                { name: "azure-management", sources: runners, fqdns: ["management.azure.com", "login.microsoftonline.com"], protocols: https },
+                { name: "helm-repositories", sources: runners, fqdns: chartRepositoryHosts(), protocols: https },
+            ],
+        },
+    ];
+}

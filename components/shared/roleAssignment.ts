@@ -1,0 +1,38 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
+import { deterministicGuid } from "./guid";
+
+/** Built-in Azure role definition ids (the same in every tenant). */
+export const BUILTIN_ROLES = {
+    "Network Contributor": "4d97b98b-1d4f-4787-a291-c67834d212e7",
+    "Managed Identity Operator": "f1a07417-d97a-45cb-824c-7a7467783830",
+    "Azure Kubernetes Service RBAC Cluster Admin": "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
+} as const;
+
+export type BuiltinRole = keyof typeof BUILTIN_ROLES;
+
+export interface RoleGrant {
+    principalId: pulumi.Input<string>;
+    /** Set for identities the program creates: Azure then skips the directory lookup that races replication. */
+    principalType?: "ServicePrincipal" | "User" | "Group";
+    role: BuiltinRole;
+    scope: pulumi.Input<string>;
+    subscriptionId: pulumi.Input<string>;
+    /** What this grant is for, unique in the stack; the assignment's GUID name is derived from it. */
+    purpose: string;
+}
+
+/**
+ * A role assignment with a deterministic name, so a re-run or an import finds the same assignment.
+ * A fixed name cannot be created before the old one is deleted, hence deleteBeforeReplace.
+ */
+export function assignRole(name: string, grant: RoleGrant, opts: pulumi.CustomResourceOptions): authorization.RoleAssignment {
+    return new authorization.RoleAssignment(name, {
+        roleAssignmentName: pulumi.output(grant.subscriptionId).apply((subscription) => deterministicGuid(`${subscription}/${grant.purpose}`)),
+        principalId: grant.principalId,
+        principalType: grant.principalType,
+        roleDefinitionId: pulumi.interpolate`/subscriptions/${grant.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${BUILTIN_ROLES[grant.role]}`,
+        scope: grant.scope,
+        description: grant.purpose,
+    }, { ...opts, deleteBeforeReplace: true });
+}

@@ -1,0 +1,10 @@
+/**
+ * Every suite that reads offline plans runs in this one process: plans are memoised per process
+ * (the Pulumi runtime is global state), so each stack variant is planned once for all of them.
+ */
+import "./planned/graph";
+import "./planned/network";
+import "./planned/gateway";
+import "./planned/cluster";
+import "./planned/incluster";
+import "./planned/policies";

@@ -1,0 +1,185 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { parse } from "yaml";
+import { SECRET_SIG, SIG_KEY, UNKNOWN } from "../../offline/engine";
+import { MOCK_DEPLOYER_OBJECT_ID, MOCK_SUBSCRIPTION_ID, MOCK_TENANT_ID } from "../../offline/mocks";
+import { azureConfig, byName, ofType, plan } from "../helpers";
+
+const CLUSTER = "azure-native:containerservice:ManagedCluster";
+const ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment";
+const NETWORK_CONTRIBUTOR = "/providers/Microsoft.Authorization/roleDefinitions/4d97b98b-1d4f-4787-a291-c67834d212e7";
+
+describe("private cluster", () => {
+    for (const stack of ["dev", "prod"] as const) {
+        it(`${stack}: private API server, Entra ID RBAC only, workload identity and the security add-ons`, async () => {
+            // Update mode: azure-native applies defaults to securityProfile in an apply, so a preview shows it unknown.
+            const graph = await plan(stack, false);
+            const [cluster] = ofType(graph, CLUSTER);
+            const inputs = cluster!.inputs as Record<string, any>;
+            assert.equal(cluster!.protect, true);
+            assert.deepEqual(inputs["apiServerAccessProfile"], {
+                enablePrivateCluster: true,
+                privateDNSZone: "system",
+                enablePrivateClusterPublicFQDN: false,
+                disableRunCommand: true,
+            });
+            assert.equal(inputs["disableLocalAccounts"], true);
+            assert.equal(inputs["enableRBAC"], true);
+            assert.deepEqual(inputs["aadProfile"], {
+                managed: true,
+                enableAzureRBAC: true,
+                adminGroupObjectIDs: azureConfig(stack).cluster.adminGroupObjectIds,
+                tenantID: MOCK_TENANT_ID,
+            });
+            assert.deepEqual(inputs["oidcIssuerProfile"], { enabled: true });
+            assert.equal(inputs["securityProfile"].workloadIdentity.enabled, true);
+            assert.equal(inputs["securityProfile"].defender.securityMonitoring.enabled, true);
+            assert.equal(inputs["securityProfile"].imageCleaner.enabled, true);
+            assert.deepEqual(inputs["addonProfiles"].azureKeyvaultSecretsProvider, { enabled: true, config: { enableSecretRotation: "true", rotationPollInterval: "2m" } });
+            assert.deepEqual(inputs["addonProfiles"].azurepolicy, { enabled: true });
+            assert.deepEqual(inputs["storageProfile"].diskCSIDriver, { enabled: true });
+            assert.deepEqual(inputs["storageProfile"].snapshotController, { enabled: true });
+            assert.equal(inputs["sku"].tier, stack === "prod" ? "Standard" : "Free");
+        });
+
+        it(`${stack}: Azure CNI overlay with Cilium, egress by user-defined routing, ranges from config`, async () => {
+            const graph = await plan(stack);
+            const network = azureConfig(stack).network;
+            assert.deepEqual(ofType(graph, CLUSTER)[0]!.inputs["networkProfile"], {
+                networkPlugin: "azure",
+                networkPluginMode: "overlay",
+                networkDataplane: "cilium",
+                networkPolicy: "cilium",
+                podCidr: network.podCidr,
+                serviceCidr: network.serviceCidr,
+                dnsServiceIP: network.dnsServiceIp,
+                outboundType: "userDefinedRouting",
+                loadBalancerSku: "standard",
+            });
+        });
+
+        it(`${stack}: node pools on Azure Linux with ephemeral disks, autoscaling bounds and zones from config`, async () => {
+            const graph = await plan(stack);
+            const { cluster } = azureConfig(stack);
+            const [system] = ofType(graph, CLUSTER)[0]!.inputs["agentPoolProfiles"] as Record<string, any>[];
+            const user = ofType(graph, "azure-native:containerservice:AgentPool")[0]!.inputs as Record<string, any>;
+            assert.equal(system!["mode"], "System");
+            assert.deepEqual(system!["nodeTaints"], ["CriticalAddonsOnly=true:NoSchedule"]);
+            assert.equal(user["mode"], "User");
+            assert.equal(user["nodeTaints"], undefined);
+            for (const [pool, settings] of [[system!, cluster.systemPool], [user, cluster.userPool]] as const) {
+                assert.deepEqual(
+                    [pool["osSKU"], pool["osDiskType"], pool["enableAutoScaling"], pool["minCount"], pool["maxCount"], pool["maxPods"], pool["enableNodePublicIP"]],
+                    ["AzureLinux", "Ephemeral", true, settings.minCount, settings.maxCount, settings.maxPods, false],
+                );
+                assert.deepEqual(pool["availabilityZones"], cluster.zones);
+                assert.equal(pool["orchestratorVersion"], cluster.kubernetesVersion);
+            }
+            assert.deepEqual(system!["availabilityZones"], stack === "prod" ? ["1", "2", "3"] : ["1"]);
+        });
+    }
+
+    it("pins the upgrade channels and one maintenance window for both AKS schedules", async () => {
+        const graph = await plan("prod");
+        const { cluster } = azureConfig("prod");
+        assert.deepEqual(ofType(graph, CLUSTER)[0]!.inputs["autoUpgradeProfile"], { upgradeChannel: cluster.upgradeChannel, nodeOSUpgradeChannel: cluster.nodeOsUpgradeChannel });
+        const windows = ofType(graph, "azure-native:containerservice:MaintenanceConfiguration");
+        assert.deepEqual(windows.map((w) => w.inputs["configName"]), ["aksManagedAutoUpgradeSchedule", "aksManagedNodeOSUpgradeSchedule"]);
+        for (const w of windows) {
+            assert.deepEqual(w.inputs["maintenanceWindow"], {
+                schedule: { weekly: { dayOfWeek: "Sunday", intervalWeeks: 1 } },
+                startTime: "02:00",
+                durationHours: 4,
+                utcOffset: "+00:00",
+            });
+        }
+    });
+
+    it("creates the cluster only after its role assignments, the firewall, its rules and the default route", async () => {
+        const graph = await plan("dev");
+        const cluster = ofType(graph, CLUSTER)[0]!;
+        const mustPrecede = [
+            ...ofType(graph, ROLE_ASSIGNMENT).filter((r) => r.name !== "cluster-deployer-cluster-admin"),
+            byName(graph, "network-fw"),
+            byName(graph, "network-route-default"),
+            ofType(graph, "azure-native:network:FirewallPolicyRuleCollectionGroup").at(-1)!,
+        ];
+        assert.equal(mustPrecede.length, 8);
+        for (const r of mustPrecede) {
+            assert.ok(cluster.dependencies.includes(r.urn), `the cluster does not wait for ${r.name}`);
+        }
+        // The node subnets are associated with the route table on create, so they exist routed before the cluster.
+        const routeTable = byName(graph, "network-routes");
+        for (const role of ["systemNodes", "userNodes"]) {
+            assert.ok(byName(graph, `network-subnet-${role}`).propertyDependencies["routeTable"]?.includes(routeTable.urn), `${role} subnet is not associated with the route table`);
+        }
+    });
+
+    it("grants the control plane Network Contributor on exactly its subnets and the route table, under stable GUID names", async () => {
+        const preview = await plan("dev");
+        const update = await plan("dev", false);
+        const grants = ofType(update, ROLE_ASSIGNMENT).filter((r) => String(r.inputs["roleDefinitionId"]).endsWith(NETWORK_CONTRIBUTOR));
+        const scopes = grants.map((g) => String(g.inputs["scope"]).replace(/^.*\/providers\//, ""));
+        assert.deepEqual(scopes.sort(), [
+            "Microsoft.Network/routeTables/rt-platform-dev-egress",
+            "Microsoft.Network/virtualNetworks/vnet-platform-dev/subnets/snet-aks-system",
+            "Microsoft.Network/virtualNetworks/vnet-platform-dev/subnets/snet-aks-user",
+            "Microsoft.Network/virtualNetworks/vnet-platform-dev/subnets/snet-ingress",
+        ]);
+        const controlPlane = byName(update, "cluster-identity");
+        for (const grant of ofType(update, ROLE_ASSIGNMENT)) {
+            assert.match(String(grant.inputs["roleAssignmentName"]), /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+            assert.equal(grant.deleteBeforeReplace, true, `${grant.name} cannot be replaced under the same name without deleteBeforeReplace`);
+            // Known at preview, and the same at update: the name does not depend on anything Azure computes.
+            assert.equal(byName(preview, grant.name).inputs["roleAssignmentName"], grant.inputs["roleAssignmentName"]);
+            assert.ok(String(grant.inputs["roleDefinitionId"]).startsWith(`/subscriptions/${MOCK_SUBSCRIPTION_ID}/providers/`));
+        }
+        for (const grant of grants) {
+            assert.equal(grant.inputs["principalId"], controlPlane.outputs["principalId"]);
+        }
+        const names = ofType(update, ROLE_ASSIGNMENT).map((g) => g.inputs["roleAssignmentName"]);
+        assert.equal(new Set(names).size, names.length);
+    });
+
+    it("grants the deploying identity cluster admin on this cluster only", async () => {
+        const graph = await plan("dev", false);
+        const admin = byName(graph, "cluster-deployer-cluster-admin");
+        assert.equal(admin.inputs["principalId"], MOCK_DEPLOYER_OBJECT_ID);
+        assert.equal(admin.inputs["scope"], ofType(graph, CLUSTER)[0]!.id);
+        assert.match(String(admin.inputs["roleDefinitionId"]), /\/b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b$/);
+    });
+
+    it("denies public load balancers on the cluster through Azure Policy", async () => {
+        const graph = await plan("dev", false);
+        const assignment = ofType(graph, "azure-native:authorization:PolicyAssignment")[0]!;
+        assert.equal(assignment.inputs["scope"], ofType(graph, CLUSTER)[0]!.id);
+        assert.deepEqual(assignment.inputs["parameters"], { effect: { value: "deny" } });
+    });
+});
+
+describe("kubernetes provider", () => {
+    it("is built in phase 2 from the exec-format user kubeconfig, secret, and waits for the deployer's admin grant", async () => {
+        const graph = await plan("dev", false, "all");
+        const provider = graph.resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
+        assert.equal(provider.name, "aks");
+        const kubeconfig = provider.inputs["kubeconfig"] as Record<string, unknown>;
+        assert.equal(kubeconfig[SIG_KEY], SECRET_SIG, "the kubeconfig is not a secret");
+        const parsed = parse(String(kubeconfig["value"]));
+        const user = parsed.users[0].user;
+        assert.equal(user.exec.command, "kubelogin");
+        assert.equal(user.token ?? user["client-key-data"], undefined, "the kubeconfig carries a credential");
+        assert.match(parsed.clusters[0].cluster.server, /^https:\/\/aks-platform-dev-[0-9a-f]{8}\.[0-9a-f-]{36}\.privatelink\.westeurope\.azmk8s\.io:443$/);
+        assert.ok(provider.propertyDependencies["kubeconfig"]?.includes(byName(graph, "cluster-deployer-cluster-admin").urn));
+    });
+
+    it("is a secret unknown in a preview of a new cluster, as the engine shows it", async () => {
+        const graph = await plan("dev", true, "all");
+        const provider = graph.resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
+        assert.deepEqual(provider.inputs["kubeconfig"], { [SIG_KEY]: SECRET_SIG, value: UNKNOWN });
+    });
+
+    it("does not exist in phase 1", async () => {
+        const graph = await plan("prod", true, "azure");
+        assert.deepEqual(graph.resources.filter((r) => r.type.startsWith("kubernetes:") || r.type === "pulumi:providers:kubernetes"), []);
+    });
+});

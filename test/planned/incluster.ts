@@ -1,0 +1,82 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { toCheckpoint } from "../../offline/checkpoint";
+import { SECRET_SIG, SIG_KEY } from "../../offline/engine";
+import { SIEM_WEBHOOK_SECRET } from "../../components/falco";
+import { ofType, plan, planWith } from "../helpers";
+
+const COMPONENT_TOKENS = [
+    "platform:certmanager:CertManager",
+    "platform:mesh:ServiceMesh",
+    "platform:observability:Observability",
+    "platform:falco:Falco",
+    "platform:kyverno:Kyverno",
+    "platform:velero:Velero",
+];
+
+describe("in-cluster platform", () => {
+    for (const [stack, phase, providerName] of [["dev", "all", "aks"], ["prod", "all", "aks"], ["local", undefined, "local"]] as const) {
+        it(`${stack}: every in-cluster component exists, and every Kubernetes resource uses the ${providerName} provider`, async () => {
+            const graph = await plan(stack, true, phase);
+            const providers = graph.resources.filter((r) => r.type === "pulumi:providers:kubernetes");
+            assert.deepEqual(providers.map((p) => p.name), [providerName]);
+            for (const token of COMPONENT_TOKENS) {
+                assert.equal(graph.resources.filter((r) => r.type === token).length, 1, token);
+            }
+            const kubernetesResources = graph.resources.filter((r) => r.type.startsWith("kubernetes:"));
+            assert.ok(kubernetesResources.length >= 7);
+            for (const r of kubernetesResources) {
+                assert.equal(r.provider, `${providers[0]!.urn}::${providers[0]!.id ?? "04da6b54-80e4-46f7-96ec-b56ff0331ba9"}`, `${r.urn} does not use ${providerName}`);
+            }
+        });
+    }
+
+    it("local: declares no Azure resource and targets the configured kubeconfig context", async () => {
+        const graph = await plan("local");
+        assert.deepEqual(graph.resources.filter((r) => r.type.startsWith("azure-native:") || r.type.startsWith("random:")), []);
+        const provider = graph.resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
+        assert.equal(provider.inputs["context"], "kind-platform");
+    });
+
+    it("enforces Pod Security on every platform namespace; privileged only where a node agent needs the host", async () => {
+        const graph = await plan("dev", true, "all");
+        const levels = Object.fromEntries(ofType(graph, "kubernetes:core/v1:Namespace").map((ns) => {
+            const metadata = ns.inputs["metadata"] as { name: string; labels: Record<string, string> };
+            for (const mode of ["enforce", "audit", "warn"]) {
+                assert.ok(metadata.labels[`pod-security.kubernetes.io/${mode}`], `${metadata.name} lacks ${mode}`);
+            }
+            return [metadata.name, metadata.labels["pod-security.kubernetes.io/enforce"]];
+        }));
+        assert.deepEqual(levels, {
+            "cert-manager": "restricted",
+            "istio-system": "privileged",
+            "istio-ingress": "restricted",
+            monitoring: "privileged",
+            falco: "privileged",
+            kyverno: "restricted",
+            velero: "restricted",
+        });
+    });
+
+    it("keeps the SIEM webhook secret from config to the Kubernetes Secret, and out of the checkpoint", async () => {
+        const url = "https://siem.example.com/hook?token=offline-test-token";
+        const graph = await planWith({
+            stack: "dev",
+            preview: false,
+            overrides: { "platform:phase": "all", "platform:siemWebhookUrl": url },
+            secretOverrides: ["platform:siemWebhookUrl"],
+        });
+        const [secret] = ofType(graph, "kubernetes:core/v1:Secret");
+        assert.equal((secret!.inputs["metadata"] as Record<string, unknown>)["name"], SIEM_WEBHOOK_SECRET);
+        const stringData = secret!.inputs["stringData"] as Record<string, unknown>;
+        assert.deepEqual(stringData, { [SIG_KEY]: SECRET_SIG, value: { WEBHOOK_ADDRESS: url } });
+        const namespace = ofType(graph, "kubernetes:core/v1:Namespace").find((ns) => (ns.inputs["metadata"] as { name: string }).name === "falco")!;
+        assert.ok(secret!.dependencies.includes(namespace.urn), "the Secret does not wait for its namespace");
+        assert.ok(!JSON.stringify(toCheckpoint(graph)).includes("offline-test-token"));
+    });
+
+    it("creates no SIEM secret when none is configured", async () => {
+        const graph = await plan("dev", true, "all");
+        assert.deepEqual(ofType(graph, "kubernetes:core/v1:Secret"), []);
+    });
+});

@@ -1,0 +1,121 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { SUBNETS_ROUTED_THROUGH_FIREWALL } from "../../components/network";
+import { firewallRuleCollectionGroups } from "../../components/network/firewallRules";
+import { nsgRules } from "../../components/network/rules";
+import { chartRepositoryHosts } from "../../versions";
+import { azureConfig, byName, ofType, plan } from "../helpers";
+
+describe("network component", () => {
+    it("puts one NSG on every subnet except the firewall's, and chains subnet creation", async () => {
+        const graph = await plan("dev", false);
+        const subnets = ofType(graph, "azure-native:network:Subnet");
+        assert.equal(subnets.length, 7);
+        const firewall = subnets.find((s) => s.inputs["subnetName"] === "AzureFirewallSubnet")!;
+        assert.equal(firewall.inputs["networkSecurityGroup"], undefined);
+        for (const s of subnets.filter((s) => s !== firewall)) {
+            const nsgId = (s.inputs["networkSecurityGroup"] as { id: string }).id;
+            assert.match(nsgId, /\/providers\/Microsoft\.Network\/networkSecurityGroups\/nsg-platform-dev-/);
+            assert.equal(s.inputs["defaultOutboundAccess"], false);
+        }
+        // Each subnet after the first depends on the previous one (Azure serialises subnet writes).
+        subnets.slice(1).forEach((s, i) => assert.ok(s.dependencies.includes(subnets[i]!.urn), `${s.name} does not wait for ${subnets[i]!.name}`));
+    });
+
+    it("lets only Front Door's backend reach API Management on 443", async () => {
+        const graph = await plan("dev");
+        const nsg = byName(graph, "network-nsg-apim");
+        const inbound = (nsg.inputs["securityRules"] as Record<string, any>[]).filter((r) => r.direction === "Inbound" && r.access === "Allow");
+        const https = inbound.filter((r) => r.destinationPortRanges.includes("443"));
+        assert.deepEqual(https.map((r) => r.sourceAddressPrefix), ["AzureFrontDoor.Backend"]);
+        const last = (nsg.inputs["securityRules"] as Record<string, any>[]).filter((r) => r.direction === "Inbound").at(-1)!;
+        assert.deepEqual([last.access, last.priority, last.sourceAddressPrefix], ["Deny", 4096, "*"]);
+    });
+
+    it("admits only the API Management subnet to the ingress subnet", () => {
+        const config = azureConfig("dev");
+        const ingress = nsgRules(config.network).ingress!;
+        const sources = ingress.filter((r) => r.access === "Allow" && r.ports.includes("443")).map((r) => r.source);
+        assert.deepEqual(sources, [config.network.subnets.apim]);
+        assert.equal(ingress.at(-1)!.access, "Deny");
+    });
+
+    it("protects the log workspace and names resources deterministically", async () => {
+        const graph = await plan("dev", false);
+        const workspace = byName(graph, "network-logs");
+        assert.equal(workspace.protect, true);
+        assert.equal(workspace.inputs["workspaceName"], "log-platform-dev");
+        assert.equal(workspace.inputs["retentionInDays"], 30);
+        const vnet = byName(graph, "network-vnet");
+        assert.deepEqual(vnet.inputs["addressSpace"], { addressPrefixes: ["10.20.0.0/16"] });
+    });
+
+    for (const [stack, tier] of [["dev", "Standard"], ["prod", "Premium"]] as const) {
+        it(`${stack}: Firewall ${tier} with threat intelligence in Deny${tier === "Premium" ? " and IDPS in Deny" : ""}`, async () => {
+            const graph = await plan(stack);
+            const policy = byName(graph, "network-fw-policy").inputs;
+            assert.deepEqual(policy["sku"], { tier });
+            assert.equal(policy["threatIntelMode"], "Deny");
+            assert.deepEqual(policy["intrusionDetection"], tier === "Premium" ? { mode: "Deny" } : undefined);
+            assert.deepEqual(byName(graph, "network-fw").inputs["sku"], { name: "AZFW_VNet", tier });
+        });
+    }
+
+    it("creates the firewall's rule collection groups one after another, and the firewall after the last", async () => {
+        const graph = await plan("dev");
+        const groups = ofType(graph, "azure-native:network:FirewallPolicyRuleCollectionGroup");
+        assert.deepEqual(groups.map((g) => g.inputs["ruleCollectionGroupName"]), ["aks-required", "platform-images", "deploy-runners"]);
+        let previous = byName(graph, "network-fw-policy");
+        for (const group of groups) {
+            assert.ok(group.dependencies.includes(previous.urn), `${group.name} does not wait for ${previous.name}`);
+            previous = group;
+        }
+        assert.ok(byName(graph, "network-fw").dependencies.includes(previous.urn));
+    });
+
+    it("allows AKS's required egress, the image registries and the runners' hosts, HTTPS only except the AKS tag", () => {
+        const config = azureConfig("dev");
+        const groups = firewallRuleCollectionGroups(config.network, config.location);
+        const rules = groups.flatMap((g) => g.applicationRules);
+        const nodes = [config.network.subnets.systemNodes, config.network.subnets.userNodes];
+        const aks = groups[0]!.applicationRules;
+        assert.deepEqual(aks.find((r) => r.fqdnTag)?.fqdnTag, "AzureKubernetesService");
+        assert.ok(aks.some((r) => r.fqdns.includes("packages.aks.azure.com") && r.fqdns.includes("acs-mirror.azureedge.net")));
+        for (const rule of rules.filter((r) => !r.fqdnTag)) {
+            assert.deepEqual(rule.protocols, [{ protocolType: "Https", port: 443 }], rule.name);
+            assert.ok(rule.fqdns.length > 0 && rule.fqdns.every((f) => f !== "*" && /^(\*\.)?[a-z0-9.-]+\.[a-z]+$/.test(f)), `${rule.name}: ${rule.fqdns}`);
+        }
+        for (const rule of [...groups[0]!.applicationRules, ...groups[1]!.applicationRules]) {
+            assert.deepEqual(rule.sources, nodes, rule.name);
+        }
+        const runnerRules = groups[2]!.applicationRules;
+        assert.ok(runnerRules.every((r) => r.sources.length === 1 && r.sources[0] === config.network.subnets.runners));
+        const runnerHosts = runnerRules.flatMap((r) => r.fqdns);
+        for (const host of chartRepositoryHosts()) {
+            assert.ok(runnerHosts.includes(host), `runners cannot fetch charts from ${host}`);
+        }
+    });
+
+    it("routes 0.0.0.0/0 from the workload subnets to the firewall's private IP, and nothing else through it", async () => {
+        const graph = await plan("prod", false);
+        const route = byName(graph, "network-route-default").inputs;
+        assert.deepEqual([route["addressPrefix"], route["nextHopType"]], ["0.0.0.0/0", "VirtualAppliance"]);
+        // Azure gives the firewall the first free address of its subnet (10.30.16.64/26 in prod).
+        assert.equal(route["nextHopIpAddress"], "10.30.16.68");
+        assert.equal(byName(graph, "network-routes").inputs["disableBgpRoutePropagation"], true);
+        const routeTableId = byName(graph, "network-routes").id;
+        const routed = ofType(graph, "azure-native:network:Subnet")
+            .filter((s) => (s.inputs["routeTable"] as { id?: string } | undefined)?.id === routeTableId)
+            .map((s) => s.name.replace("network-subnet-", ""));
+        assert.deepEqual(routed.sort(), [...SUBNETS_ROUTED_THROUGH_FIREWALL].sort());
+        assert.ok(!routed.includes("appGateway") && !routed.includes("firewall") && !routed.includes("apim"));
+    });
+
+    it("sends the firewall's logs to the workspace", async () => {
+        const graph = await plan("dev", false);
+        const setting = byName(graph, "network-fw-diagnostics").inputs;
+        assert.equal(setting["resourceUri"], byName(graph, "network-fw").id);
+        assert.equal(setting["workspaceId"], byName(graph, "network-logs").id);
+        assert.deepEqual(setting["logs"], [{ categoryGroup: "allLogs", enabled: true }]);
+    });
+});
