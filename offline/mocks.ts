@@ -5,17 +5,13 @@
  */
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
+// Azure's GUIDs are stable per resource here (so two runs of a stack produce the same graph).
+import { deterministicGuid } from "../components/shared/guid";
 
 export const MOCK_SUBSCRIPTION_ID = "00000000-0000-4000-8000-000000000001";
 export const MOCK_TENANT_ID = "00000000-0000-4000-8000-000000000002";
 /** The identity `pulumi up` runs as (a CI workload identity). */
 export const MOCK_DEPLOYER_OBJECT_ID = "00000000-0000-4000-8000-000000000003";
-
-/** A stable UUID from a seed, so two runs of the same stack produce the same graph. */
-export function stableUuid(seed: string): string {
-    const hex = createHash("sha256").update(seed).digest("hex");
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
 
 /** ARM resource types of the azure-native tokens the program declares: token -> [provider namespace, type path]. */
 const ARM_TYPES: Record<string, [string, string]> = {
@@ -116,13 +112,13 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
         const identity = inputs["identity"] as { type?: string } | undefined;
         const outputs: Record<string, unknown> = {};
         if (identity?.type?.includes("SystemAssigned")) {
-            outputs["identity"] = { ...identity, principalId: stableUuid(`${id}/principal`), tenantId: MOCK_TENANT_ID };
+            outputs["identity"] = { ...identity, principalId: deterministicGuid(`${id}/principal`), tenantId: MOCK_TENANT_ID };
         }
         switch (type) {
             case "azure-native:managedidentity:UserAssignedIdentity":
-                return { ...outputs, principalId: stableUuid(`${id}/principal`), clientId: stableUuid(`${id}/client`), tenantId: MOCK_TENANT_ID };
+                return { ...outputs, principalId: deterministicGuid(`${id}/principal`), clientId: deterministicGuid(`${id}/client`), tenantId: MOCK_TENANT_ID };
             case "azure-native:operationalinsights:Workspace":
-                return { ...outputs, customerId: stableUuid(`${id}/customer`) };
+                return { ...outputs, customerId: deterministicGuid(`${id}/customer`) };
             case "azure-native:network:Subnet":
                 this.subnetPrefixes.set(id, inputs["addressPrefix"]);
                 return outputs;
@@ -136,12 +132,12 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
             }
             case "azure-native:containerservice:ManagedCluster": {
                 const location = String(inputs["location"]);
-                const privateFqdn = `${inputs["dnsPrefix"]}-${stableUuid(id).slice(0, 8)}.${stableUuid(`${id}/zone`)}.privatelink.${location}.azmk8s.io`;
+                const privateFqdn = `${inputs["dnsPrefix"]}-${deterministicGuid(id).slice(0, 8)}.${deterministicGuid(`${id}/zone`)}.privatelink.${location}.azmk8s.io`;
                 this.clusters.set(name, { location, privateFqdn });
                 return {
                     ...outputs,
                     privateFQDN: privateFqdn,
-                    oidcIssuerProfile: { enabled: true, issuerURL: `https://${location}.oic.prod-aks.azure.com/${MOCK_TENANT_ID}/${stableUuid(`${id}/oidc`)}/` },
+                    oidcIssuerProfile: { enabled: true, issuerURL: `https://${location}.oic.prod-aks.azure.com/${MOCK_TENANT_ID}/${deterministicGuid(`${id}/oidc`)}/` },
                 };
             }
             default:
@@ -152,7 +148,7 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
     call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
         switch (args.token) {
             case "azure-native:authorization:getClientConfig":
-                return { clientId: stableUuid("deployer/client"), objectId: MOCK_DEPLOYER_OBJECT_ID, subscriptionId: MOCK_SUBSCRIPTION_ID, tenantId: MOCK_TENANT_ID };
+                return { clientId: deterministicGuid("deployer/client"), objectId: MOCK_DEPLOYER_OBJECT_ID, subscriptionId: MOCK_SUBSCRIPTION_ID, tenantId: MOCK_TENANT_ID };
             case "azure-native:containerservice:listManagedClusterUserCredentials":
                 return { kubeconfigs: [{ name: "clusterUser", value: Buffer.from(this.userKubeconfig(args.inputs)).toString("base64") }] };
             default:

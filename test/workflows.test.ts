@@ -1,0 +1,82 @@
+/** The CI definitions as users run them: same commands as the README, policy packs paired with their configs. */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, it } from "node:test";
+import { parse } from "yaml";
+import { PROJECT_DIR } from "../offline/engine";
+import { PACKS } from "../policies/packs";
+
+const read = (file: string) => fs.readFileSync(path.join(PROJECT_DIR, file), "utf8");
+const deploy = parse(read(".github/workflows/deploy.yml"));
+const steps = (job: string): { run?: string; uses?: string }[] => deploy.jobs[job].steps;
+
+/** `--policy-pack X --policy-pack-config Y` pairs of a command line, in order. */
+function policyFlags(command: string): [string, string | undefined][] {
+    const words = command.replace(/\\\n/g, " ").split(/\s+/).map((w) => w.replace(/^"|"$/g, ""));
+    const pairs: [string, string | undefined][] = [];
+    words.forEach((word, i) => {
+        if (word === "--policy-pack") {
+            pairs.push([words[i + 1]!, undefined]);
+        } else if (word === "--policy-pack-config") {
+            assert.ok(pairs.length > 0 && pairs.at(-1)![1] === undefined, `a config without its pack in: ${command}`);
+            pairs.at(-1)![1] = words[i + 1];
+        }
+    });
+    return pairs;
+}
+
+function assertEveryPackConfigured(command: string, stack: string): void {
+    const pairs = policyFlags(command.replace(/\$\{\{ matrix\.stack \}\}/g, stack));
+    assert.deepEqual(pairs.map(([pack]) => path.basename(pack)).sort(), PACKS.map((p) => p.name).sort(), command);
+    for (const [pack, config] of pairs) {
+        assert.ok(fs.existsSync(path.join(PROJECT_DIR, pack, "PulumiPolicy.yaml")), `${pack} is not a policy pack`);
+        assert.ok(config && fs.existsSync(path.join(PROJECT_DIR, config)), `${pack} has no config file (${config})`);
+    }
+}
+
+describe("CI and deploy workflows", () => {
+    it("CI runs .ci/run, which runs the README's test command after a clean install", () => {
+        const ci = parse(read(".github/workflows/ci.yml"));
+        assert.ok(ci.jobs.test.steps.some((s: { run?: string }) => s.run === "bash .ci/run"));
+        const script = read(".ci/run");
+        assert.match(read("README.md"), /^npm ci\s.*\nnpm test\s/m);
+        for (const command of ["npm ci", "npm run typecheck", "npm test"]) {
+            assert.match(script, new RegExp(`^${command}\\b`, "m"));
+        }
+    });
+
+    it("deploy runs preview and up with every pack and its config, like the README", () => {
+        const pulumiStep = steps("pulumi").find((s) => s.run?.includes("pulumi $COMMAND"))!;
+        for (const stack of ["dev", "prod"]) {
+            assertEveryPackConfigured(pulumiStep.run!, stack);
+        }
+        const readmeCommands = read("README.md").match(/^pulumi (preview|up) [\s\S]*?\.json$/gm) ?? [];
+        assert.equal(readmeCommands.length, 2);
+        readmeCommands.forEach((command) => assertEveryPackConfigured(command, "dev"));
+    });
+
+    it("keeps forks away from the deploying identity and self-hosted runners", () => {
+        assert.match(deploy.jobs.pulumi.if, /head\.repo\.full_name == github\.repository/);
+        assert.equal(deploy.permissions["id-token"], "write");
+        assert.equal(deploy.permissions.contents, "read");
+    });
+
+    for (const [phase, runner] of [["azure", "ubuntu-latest"], ["all", ["self-hosted", "platform-dev"]]] as const) {
+        it(`runs a stack in phase ${phase} on ${JSON.stringify(runner)}`, () => {
+            // Execute the route job's script against a stack file in this phase.
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "route-"));
+            for (const stack of ["dev", "prod"]) {
+                fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), read(`Pulumi.${stack}.yaml`).replace(/platform:phase: \w+/, `platform:phase: ${phase}`));
+            }
+            const output = path.join(dir, "github-output");
+            const script = steps("route").find((s) => s.run)!.run!;
+            const result = spawnSync("bash", ["-euo", "pipefail", "-c", script], { cwd: dir, env: { ...process.env, GITHUB_OUTPUT: output }, encoding: "utf8" });
+            assert.equal(result.status, 0, result.stderr);
+            const values = Object.fromEntries(fs.readFileSync(output, "utf8").trim().split("\n").map((line) => line.split(/=(.*)/s).slice(0, 2)));
+            assert.deepEqual(JSON.parse(values["dev"]!), runner);
+        });
+    }
+});
