@@ -17,13 +17,17 @@ import { Kyverno } from "./components/kyverno";
 import { ServiceMesh } from "./components/mesh";
 import { Network } from "./components/network";
 import { Observability } from "./components/observability";
-import { Velero } from "./components/velero";
+import { BackupStorage, Velero, type BackupTarget, type VeleroArgs } from "./components/velero";
 
 export function definePlatform(config: PlatformConfig): Record<string, pulumi.Input<unknown>> {
     if (config.environment === "local") {
         // The kubeconfig context the developer names; no Azure provider is ever created.
         const kubernetes = new KubernetesProvider("local", { context: config.kubernetes.context });
-        return defineInCluster(config, kubernetes);
+        const backup = config.backup;
+        const backupTarget: BackupTarget | undefined = backup && config.backupS3SecretAccessKey
+            ? { kind: "s3", ...backup.s3, secretAccessKey: config.backupS3SecretAccessKey }
+            : undefined;
+        return defineInCluster(config, kubernetes, backup && backupTarget && { target: backupTarget, policy: backup });
     }
     const azure = defineAzureLayer(config);
     if (config.phase === "azure") {
@@ -31,7 +35,7 @@ export function definePlatform(config: PlatformConfig): Record<string, pulumi.In
     }
     // Phase 2: reachable only from inside the VNet (a runner in the runners subnet).
     const kubernetes = new KubernetesProvider("aks", { kubeconfig: azure.cluster.kubeconfig });
-    return { ...azure.outputs, ...defineInCluster(config, kubernetes) };
+    return { ...azure.outputs, ...defineInCluster(config, kubernetes, { target: azure.backupStorage.target, policy: config.backup }) };
 }
 
 /** Phase 1: everything in Azure, previewable from anywhere. */
@@ -62,6 +66,8 @@ function defineAzureLayer(config: AzurePlatformConfig) {
         namePrefix,
         location: config.location,
         resourceGroupName: net.resourceGroupName,
+        privateEndpointSubnetId: net.subnetIds.privateEndpoints!,
+        vaultDnsZoneId: net.privateDnsZoneIds.vault,
         tenantId: client.tenantId,
         tags,
     }, { providers: [azureProvider, randomProvider] });
@@ -85,8 +91,24 @@ function defineAzureLayer(config: AzurePlatformConfig) {
         tags,
     }, { providers: [azureProvider] });
 
+    const backupStorage = new BackupStorage("backup-storage", {
+        namePrefix,
+        location: config.location,
+        resourceGroupName: net.resourceGroupName,
+        subscriptionId: client.subscriptionId,
+        sku: profile.backupStorageSku,
+        immutabilityDays: config.backup.immutabilityDays,
+        immutabilityLocked: config.backup.immutabilityLocked,
+        privateEndpointSubnetId: net.subnetIds.privateEndpoints!,
+        blobDnsZoneId: net.privateDnsZoneIds.blob,
+        oidcIssuerUrl: cluster.oidcIssuerUrl,
+        nodeResourceGroupName: cluster.nodeResourceGroupName,
+        tags,
+    }, { providers: [azureProvider, randomProvider] });
+
     return {
         cluster,
+        backupStorage,
         outputs: {
             resourceGroupName: net.resourceGroupName,
             vnetId: net.vnetId,
@@ -95,19 +117,20 @@ function defineAzureLayer(config: AzurePlatformConfig) {
             clusterName: cluster.clusterName,
             oidcIssuerUrl: cluster.oidcIssuerUrl,
             kubeconfig: cluster.kubeconfig,
+            backupStorageAccount: backupStorage.target.storageAccountName,
         },
     };
 }
 
 /** Phase 2 (or the local stack): the platform inside the cluster, every resource through `kubernetes`. */
-function defineInCluster(config: PlatformConfig, kubernetes: KubernetesProvider) {
+function defineInCluster(config: PlatformConfig, kubernetes: KubernetesProvider, backup: VeleroArgs | undefined) {
     const opts = { providers: [kubernetes] };
     const certManager = new CertManager("cert-manager", {}, opts);
     const mesh = new ServiceMesh("mesh", {}, opts);
     const observability = new Observability("observability", {}, opts);
     const falco = new Falco("falco", { siemWebhookUrl: config.siemWebhookUrl }, opts);
     const kyverno = new Kyverno("kyverno", {}, opts);
-    const velero = new Velero("velero", {}, opts);
+    const velero = backup && new Velero("velero", backup, opts);
     return {
         namespaces: pulumi.all({
             certManager: certManager.namespace,
@@ -116,7 +139,7 @@ function defineInCluster(config: PlatformConfig, kubernetes: KubernetesProvider)
             observability: observability.namespace,
             falco: falco.namespace,
             kyverno: kyverno.namespace,
-            velero: velero.namespace,
+            ...(velero ? { velero: velero.namespace } : {}),
         }),
     };
 }

@@ -26,6 +26,14 @@ export const CHARTS = {
     velero: { chart: "velero", repository: "https://vmware-tanzu.github.io/helm-charts", version: "12.1.0" },
 } as const satisfies Record<string, ChartPin>;
 
+/** Images the program sets itself (chart images stay at each chart's pinned defaults). */
+export const IMAGES = {
+    /** Velero's object store and volume snapshotter for Azure; the 1.14 line pairs with Velero 1.18. */
+    veleroPluginAzure: "docker.io/velero/velero-plugin-for-microsoft-azure:v1.14.0",
+    /** Velero's object store for S3-compatible storage (the local stack). */
+    veleroPluginAws: "docker.io/velero/velero-plugin-for-aws:v1.14.0",
+} as const;
+
 /**
  * Container registries the charts' images come from, with the hosts each one redirects blob downloads to.
  * AKS's own images (mcr.microsoft.com) are covered by the AzureKubernetesService FQDN tag.

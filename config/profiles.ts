@@ -5,9 +5,11 @@ export interface AzureEnvironmentProfile {
     firewallTier: "Standard" | "Premium";
     /** Standard carries the API server SLA; Free has none. */
     clusterSkuTier: "Free" | "Standard";
+    /** Backups survive a zone (and in prod a region) outage. */
+    backupStorageSku: "Standard_LRS" | "Standard_GZRS";
 }
 
 export const ENVIRONMENT_PROFILES: Record<"dev" | "prod", AzureEnvironmentProfile> = {
-    dev: { logRetentionDays: 30, firewallTier: "Standard", clusterSkuTier: "Free" },
-    prod: { logRetentionDays: 90, firewallTier: "Premium", clusterSkuTier: "Standard" },
+    dev: { logRetentionDays: 30, firewallTier: "Standard", clusterSkuTier: "Free", backupStorageSku: "Standard_LRS" },
+    prod: { logRetentionDays: 90, firewallTier: "Premium", clusterSkuTier: "Standard", backupStorageSku: "Standard_GZRS" },
 };

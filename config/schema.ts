@@ -114,6 +114,47 @@ const gateway = z.strictObject({
     }),
 });
 
+const backupSchedule = z.strictObject({
+    /** Five-field cron, UTC. */
+    cron: z.string().regex(/^\S+( \S+){4}$/, { message: 'is not a five-field cron expression such as "0 2 * * *"' }),
+    /** How long Velero keeps each backup. */
+    ttlHours: z.number().int().min(1).max(24 * 400),
+    /** Back up only these namespaces; every namespace but `excludedNamespaces` when omitted (a full backup). */
+    includedNamespaces: z.array(z.string().min(1)).min(1).optional(),
+});
+
+/** What Velero backs up and when; the same on every target. */
+const backupPolicy = {
+    /** Namespaces no schedule backs up: ephemeral, or rebuilt by the program. */
+    excludedNamespaces: z.array(z.string().min(1)).default(["kube-node-lease", "kube-public"]),
+    schedules: z.record(z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: "is not a lower-case Kubernetes name" }), backupSchedule)
+        .refine((schedules) => Object.keys(schedules).length > 0, { message: "needs at least one schedule" }),
+};
+
+const azureBackup = z.strictObject({
+    ...backupPolicy,
+    /** Every blob version stays immutable (WORM) this many days after it is written. */
+    immutabilityDays: z.number().int().min(1).max(3650),
+    /**
+     * Lock the immutability policy: irreversible, the period can then only grow. Azure locks only a policy that
+     * already exists unlocked, so set this on the second deployment (README, "Backups").
+     */
+    immutabilityLocked: z.boolean().default(false),
+});
+
+const localBackup = z.strictObject({
+    ...backupPolicy,
+    /** An S3-compatible store the laptop cluster reaches (MinIO, SeaweedFS, ...); the key is `backupS3SecretAccessKey`. */
+    s3: z.strictObject({
+        url: z.string().regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, { message: "is not an http(s):// URL" }),
+        bucket: z.string().min(3),
+        region: z.string().min(1).default("us-east-1"),
+        accessKeyId: z.string().min(1),
+    }),
+});
+
+export type BackupPolicyConfig = Pick<z.output<typeof azureBackup>, "excludedNamespaces" | "schedules">;
+
 const tags = z.strictObject({
     owner: z.string().min(1),
     costCenter: z.string().min(1),
@@ -123,6 +164,8 @@ const tags = z.strictObject({
 const secrets = {
     /** Where Falco sends alerts (seed 004: Falco -> SIEM); the URL carries the SIEM's token. */
     siemWebhookUrl: httpsUrl.optional(),
+    /** Secret key for the local stack's S3 backup store (`backup.s3.accessKeyId`). */
+    backupS3SecretAccessKey: z.string().min(1).optional(),
 };
 
 /** Config keys whose values the program keeps secret (never printed, secret outputs end to end). */
@@ -143,6 +186,7 @@ const azureStack = z.strictObject({
     network,
     cluster,
     gateway,
+    backup: azureBackup,
     ...secrets,
 });
 
@@ -153,6 +197,8 @@ const localStack = z.strictObject({
         /** The kubeconfig context to deploy to (`kubectl config get-contexts`). */
         context: z.string().min(1),
     }),
+    /** Optional: Velero is installed only when a store is configured. */
+    backup: localBackup.optional(),
     ...secrets,
 });
 
@@ -166,11 +212,17 @@ export const platformConfigSchema = z
     .discriminatedUnion("environment", [azureStack, localStack])
     .superRefine((config, ctx) => {
         // Cross-field rules need every field valid; zod has already reported the ones that are not.
-        if (ctx.issues.length > 0 || config.environment === "local") {
+        if (ctx.issues.length > 0) {
             return;
         }
         const problem = (path: (string | number)[], input: unknown, message: string) =>
             ctx.addIssue({ code: "custom", path, input, message });
+        if (config.environment === "local") {
+            if (config.backup && config.backupS3SecretAccessKey === undefined) {
+                problem(["backupS3SecretAccessKey"], undefined, "is required when backup.s3 is set (pulumi config set --secret platform:backupS3SecretAccessKey ...)");
+            }
+            return;
+        }
         checkAddressPlan(config.network, problem);
         checkNodePools(config.cluster, config.network, problem);
         checkEnvironmentChoices(config, problem);
@@ -270,6 +322,12 @@ function checkEnvironmentChoices(config: AzureStackConfig, problem: Problem): vo
         }
         if (config.cluster.nodeOsUpgradeChannel === "None") {
             problem(["cluster", "nodeOsUpgradeChannel"], config.cluster.nodeOsUpgradeChannel, "may not be None in prod; allowed: NodeImage, SecurityPatch, Unmanaged");
+        }
+    }
+    if (config.environment === "prod") {
+        const fullMonth = Object.values(config.backup.schedules).some((s) => s.includedNamespaces === undefined && s.ttlHours >= 720);
+        if (!fullMonth) {
+            problem(["backup", "schedules"], Object.keys(config.backup.schedules), "needs a full schedule (no includedNamespaces) with ttlHours >= 720 in prod (30 days of restore points)");
         }
     }
     if (config.gateway.edge === "appgateway" && config.network.subnets.appGateway === undefined) {

@@ -5,6 +5,8 @@
  */
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
+// The wire format's marker for a value the engine does not know yet.
+import { unknownValue as UNKNOWN_VALUE } from "@pulumi/pulumi/runtime/rpc";
 // Azure's GUIDs are stable per resource here (so two runs of a stack produce the same graph).
 import { deterministicGuid } from "../components/shared/guid";
 
@@ -22,7 +24,7 @@ const ARM_TYPES: Record<string, [string, string]> = {
     "azure-native:network:AzureFirewall": ["Microsoft.Network", "azureFirewalls"],
     "azure-native:network:FirewallPolicy": ["Microsoft.Network", "firewallPolicies"],
     "azure-native:network:PrivateEndpoint": ["Microsoft.Network", "privateEndpoints"],
-    "azure-native:network:PrivateDnsZone": ["Microsoft.Network", "privateDnsZones"],
+    "azure-native:privatedns:PrivateZone": ["Microsoft.Network", "privateDnsZones"],
     "azure-native:operationalinsights:Workspace": ["Microsoft.OperationalInsights", "workspaces"],
     "azure-native:keyvault:Vault": ["Microsoft.KeyVault", "vaults"],
     "azure-native:storage:StorageAccount": ["Microsoft.Storage", "storageAccounts"],
@@ -37,6 +39,11 @@ const NESTED_ARM_TYPES: Record<string, { parentInput: string; parentPath: string
     "azure-native:network:Subnet": { parentInput: "virtualNetworkName", parentPath: "Microsoft.Network/virtualNetworks", childPath: "subnets" },
     "azure-native:network:Route": { parentInput: "routeTableName", parentPath: "Microsoft.Network/routeTables", childPath: "routes" },
     "azure-native:network:FirewallPolicyRuleCollectionGroup": { parentInput: "firewallPolicyName", parentPath: "Microsoft.Network/firewallPolicies", childPath: "ruleCollectionGroups" },
+    "azure-native:privatedns:VirtualNetworkLink": { parentInput: "privateZoneName", parentPath: "Microsoft.Network/privateDnsZones", childPath: "virtualNetworkLinks" },
+    "azure-native:network:PrivateDnsZoneGroup": { parentInput: "privateEndpointName", parentPath: "Microsoft.Network/privateEndpoints", childPath: "privateDnsZoneGroups" },
+    "azure-native:storage:BlobServiceProperties": { parentInput: "accountName", parentPath: "Microsoft.Storage/storageAccounts", childPath: "blobServices" },
+    "azure-native:storage:BlobContainer": { parentInput: "accountName", parentPath: "Microsoft.Storage/storageAccounts", childPath: "blobServices/default/containers" },
+    "azure-native:managedidentity:FederatedIdentityCredential": { parentInput: "resourceName", parentPath: "Microsoft.ManagedIdentity/userAssignedIdentities", childPath: "federatedIdentityCredentials" },
     "azure-native:containerservice:AgentPool": { parentInput: "resourceName", parentPath: "Microsoft.ContainerService/managedClusters", childPath: "agentPools" },
     "azure-native:containerservice:MaintenanceConfiguration": { parentInput: "resourceName", parentPath: "Microsoft.ContainerService/managedClusters", childPath: "maintenanceConfigurations" },
 };
@@ -48,14 +55,17 @@ const EXTENSION_ARM_TYPES: Record<string, { scopeInput: string; path: string }> 
     "azure-native:monitor:DiagnosticSetting": { scopeInput: "resourceUri", path: "Microsoft.Insights/diagnosticSettings" },
 };
 
+/** Inputs other azure-native resources are named by, tried in order. */
+const NAME_INPUTS = ["resourceName", "accountName", "configName", "containerName", "blobServicesName", "federatedIdentityCredentialResourceName", "roleDefinitionId", "name"];
+
 /**
  * azure-native names a resource by `<camelCaseTypeName>Name` (VirtualNetwork -> virtualNetworkName, any case of
- * "IP"), some by `resourceName` or `configName`, and child resources of other modules by `name`.
+ * "IP"), others by one of NAME_INPUTS.
  */
 function azureName(type: string, inputs: Record<string, unknown>, fallback: string): string {
     const typeKey = `${type.split(":")[2] ?? ""}Name`.toLowerCase();
     const key = Object.keys(inputs).find((k) => k.toLowerCase() === typeKey)
-        ?? ["resourceName", "configName", "name"].find((k) => typeof inputs[k] === "string" && NESTED_ARM_TYPES[type]?.parentInput !== k);
+        ?? NAME_INPUTS.find((k) => typeof inputs[k] === "string" && NESTED_ARM_TYPES[type]?.parentInput !== k);
     const value = key === undefined ? undefined : inputs[key];
     return typeof value === "string" ? value : fallback;
 }
@@ -64,6 +74,10 @@ function armId(type: string, inputs: Record<string, unknown>, name: string): str
     const subscription = `/subscriptions/${MOCK_SUBSCRIPTION_ID}`;
     if (type === "azure-native:resources:ResourceGroup") {
         return `${subscription}/resourceGroups/${name}`;
+    }
+    if (type === "azure-native:authorization:RoleDefinition") {
+        // Custom roles live at the subscription whatever scope they were created at.
+        return `${subscription}/providers/Microsoft.Authorization/roleDefinitions/${name}`;
     }
     const extension = EXTENSION_ARM_TYPES[type];
     if (extension) {
@@ -85,6 +99,21 @@ function nthAddress(cidr: string, n: number): string {
     return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join(".");
 }
 
+/**
+ * Computed properties nested in objects the inputs already hold: top-level outputs missing from a preview's
+ * state are unknown anyway, but these would otherwise look known and empty.
+ */
+function previewComputed(type: string, inputs: Record<string, any>): Record<string, unknown> {
+    switch (type) {
+        case "azure-native:containerservice:ManagedCluster":
+            return { oidcIssuerProfile: { ...inputs["oidcIssuerProfile"], issuerURL: UNKNOWN_VALUE } };
+        case "azure-native:network:AzureFirewall":
+            return { ipConfigurations: (inputs["ipConfigurations"] ?? []).map((c: object) => ({ ...c, privateIPAddress: UNKNOWN_VALUE })) };
+        default:
+            return {};
+    }
+}
+
 export class PlatformMocks implements pulumi.runtime.Mocks {
     /** What Azure knows from earlier creates in the same deployment. */
     private readonly subnetPrefixes = new Map<string, string>();
@@ -100,7 +129,7 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
         }
         if (this.preview || !args.type.startsWith("azure-native:")) {
             // A create in preview: the engine knows the inputs and nothing else.
-            return { id: this.preview ? undefined : `${args.name}-id`, state: args.inputs };
+            return { id: this.preview ? undefined : `${args.name}-id`, state: { ...args.inputs, ...(this.preview ? previewComputed(args.type, args.inputs) : {}) } };
         }
         const name = azureName(args.type, args.inputs, args.name);
         const id = armId(args.type, args.inputs, name);

@@ -53,7 +53,7 @@ describe("stack config", () => {
         ["typo in a key", (r) => (r.network.adressSpace = "10.0.0.0/16"), /^platform:network: has unknown key "adressSpace"/],
         ["unknown environment", (r) => (r.environment = "staging"), /^platform:environment: "staging" is not allowed; allowed: "dev", "prod", "local"$/],
         ["maintenance window too short", (r) => (r.cluster.maintenanceWindow = { durationHours: 2 }), /^platform:cluster\.maintenanceWindow\.durationHours: 2 is too small; minimum 4$/],
-        ["Azure key on the local stack", (r) => (r.network = {}), /^platform:network: is not a known key for a local stack; known keys: environment, kubernetes, siemWebhookUrl$/, "local"],
+        ["Azure key on the local stack", (r) => (r.network = {}), /^platform:network: is not a known key for a local stack; known keys: environment, kubernetes, backup, siemWebhookUrl, backupS3SecretAccessKey$/, "local"],
         ["unknown top-level key", (r) => (r.netwrok = {}), /^platform:netwrok: is not a known key for an Azure stack; known keys: environment, location/],
         ["bad GUID", (r) => (r.cluster.adminGroupObjectIds = ["admins"]), /^platform:cluster\.adminGroupObjectIds\[0\]: "admins" is not a GUID/],
         ["plain http issuer", (r) => (r.gateway.jwt.issuer = "http://idp.example.com"), /^platform:gateway\.jwt\.issuer: "http:\/\/idp\.example\.com" is not an https:\/\/ URL$/],

@@ -8,3 +8,4 @@ import "./planned/gateway";
 import "./planned/cluster";
 import "./planned/incluster";
 import "./planned/policies";
+import "./planned/velero";

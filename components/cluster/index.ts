@@ -4,6 +4,7 @@ import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import { UPGRADE_SURGE_NODES, type ClusterConfig, type NetworkConfig } from "../../config";
 import { sendDiagnostics } from "../shared/diagnostics";
+import { required } from "../shared/required";
 import { assignRole } from "../shared/roleAssignment";
 
 /** The deploying identity and its tenant, from `getClientConfig`. */
@@ -50,8 +51,10 @@ const MAINTENANCE_CONFIGURATIONS = ["aksManagedAutoUpgradeSchedule", "aksManaged
 export class PrivateCluster extends pulumi.ComponentResource {
     public readonly clusterName: pulumi.Output<string>;
     public readonly clusterId: pulumi.Output<string>;
-    /** Issuer URL for workload identity federated credentials (known once the cluster exists). */
-    public readonly oidcIssuerUrl: pulumi.Output<string | undefined>;
+    /** Issuer URL for workload identity federated credentials. */
+    public readonly oidcIssuerUrl: pulumi.Output<string>;
+    /** AKS's own resource group for nodes, disks and their snapshots. */
+    public readonly nodeResourceGroupName: pulumi.Output<string>;
     /**
      * Exec-format kubeconfig (kubelogin, no embedded credentials), secret. It carries a dependency on the
      * deployer's cluster-admin grant, so a provider built from it waits for that grant.
@@ -248,7 +251,9 @@ export class PrivateCluster extends pulumi.ComponentResource {
 
         this.clusterName = cluster.name;
         this.clusterId = cluster.id;
-        this.oidcIssuerUrl = cluster.oidcIssuerProfile.apply((profile) => profile?.issuerURL);
+        this.oidcIssuerUrl = cluster.oidcIssuerProfile.apply((profile) => required(profile?.issuerURL, `OIDC issuer URL for aks-${namePrefix}`));
+        // Known from the inputs, but read from the cluster so users of it wait for AKS to create it.
+        this.nodeResourceGroupName = cluster.nodeResourceGroup.apply((group) => required(group, `node resource group for aks-${namePrefix}`));
         this.kubeconfig = pulumi.secret(kubeconfig);
         this.registerOutputs({
             clusterName: this.clusterName,

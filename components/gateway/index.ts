@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as random from "@pulumi/random";
+import { privateEndpoint } from "../shared/privateEndpoint";
 
 export interface GatewayArgs {
     /** Short name used in Azure resource names, e.g. `platform-dev`. */
@@ -8,6 +9,9 @@ export interface GatewayArgs {
     location: string;
     /** The network component's resource group. */
     resourceGroupName: pulumi.Input<string>;
+    /** Subnet for private endpoints, and the `privatelink.vaultcore.azure.net` zone linked to the VNet. */
+    privateEndpointSubnetId: pulumi.Input<string>;
+    vaultDnsZoneId: pulumi.Input<string>;
     /** Entra ID tenant the vault trusts (the deploying identity's). */
     tenantId: pulumi.Input<string>;
     tags: Record<string, string>;
@@ -44,6 +48,18 @@ export class Gateway extends pulumi.ComponentResource {
             },
             tags: args.tags,
         }, { parent: this, protect: true });
+
+        // Public access is off: the vault is reached through its private endpoint (phase 2 runners, AKS CSI driver).
+        privateEndpoint(`${name}-kv-pe`, {
+            endpointName: pulumi.interpolate`pe-${vault.name}`,
+            resourceGroupName: args.resourceGroupName,
+            location: args.location,
+            resourceId: vault.id,
+            groupId: "vault",
+            subnetId: args.privateEndpointSubnetId,
+            privateDnsZoneId: args.vaultDnsZoneId,
+            tags: args.tags,
+        }, { parent: this });
 
         this.keyVaultId = vault.id;
         this.keyVaultUri = vault.properties.vaultUri;

@@ -1,9 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
+import * as privatedns from "@pulumi/azure-native/privatedns";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as resources from "@pulumi/azure-native/resources";
 import type { NetworkConfig, SubnetRole } from "../../config";
 import { sendDiagnostics } from "../shared/diagnostics";
+import { required } from "../shared/required";
 import { firewallRuleCollectionGroups, type RuleCollectionGroup } from "./firewallRules";
 import { nsgRules, SUBNETS_WITHOUT_NSG } from "./rules";
 
@@ -23,6 +25,12 @@ export interface NetworkArgs {
     /** Availability zones for the firewall and its public IP (the cluster's zones). */
     zones: string[];
 }
+
+/** Private DNS zones the platform's private endpoints register in, by the sub-resource they serve. */
+export const PRIVATE_DNS_ZONES = {
+    vault: "privatelink.vaultcore.azure.net",
+    blob: "privatelink.blob.core.windows.net",
+} as const;
 
 /** Subnets whose default route goes through the firewall: everything that runs workloads or deploys them. */
 export const SUBNETS_ROUTED_THROUGH_FIREWALL: readonly SubnetRole[] = ["systemNodes", "userNodes", "ingress", "runners"];
@@ -50,7 +58,9 @@ export class Network extends pulumi.ComponentResource {
     public readonly subnetIds: Record<SubnetRole, pulumi.Output<string> | undefined>;
     public readonly logAnalyticsWorkspaceId: pulumi.Output<string>;
     public readonly routeTableId: pulumi.Output<string>;
-    public readonly firewallPrivateIp: pulumi.Output<string | undefined>;
+    public readonly firewallPrivateIp: pulumi.Output<string>;
+    /** Zone ids for private endpoints' DNS records, linked to the VNet. */
+    public readonly privateDnsZoneIds: Record<keyof typeof PRIVATE_DNS_ZONES, pulumi.Output<string>>;
     /** What must exist before anything uses `outboundType: userDefinedRouting`: the firewall, its rules, the default route. */
     public readonly egressReady: pulumi.Resource[];
 
@@ -133,6 +143,25 @@ export class Network extends pulumi.ComponentResource {
             previous = subnet;
         }
 
+        const zoneIds = Object.fromEntries(Object.entries(PRIVATE_DNS_ZONES).map(([groupId, zoneName]) => {
+            const zone = new privatedns.PrivateZone(`${name}-dns-${groupId}`, {
+                privateZoneName: zoneName,
+                resourceGroupName,
+                location: "global",
+                tags,
+            }, { parent: this });
+            new privatedns.VirtualNetworkLink(`${name}-dns-${groupId}-link`, {
+                virtualNetworkLinkName: `link-${namePrefix}`,
+                privateZoneName: zone.name,
+                resourceGroupName,
+                location: "global",
+                virtualNetwork: { id: vnet.id },
+                registrationEnabled: false,
+                tags,
+            }, { parent: this });
+            return [groupId, zone.id];
+        })) as Record<keyof typeof PRIVATE_DNS_ZONES, pulumi.Output<string>>;
+
         const egress = this.firewall(name, args, resourceGroupName, subnetIds.firewall!, routeTable, workspace);
 
         this.resourceGroupName = resourceGroupName;
@@ -142,6 +171,7 @@ export class Network extends pulumi.ComponentResource {
         this.routeTableId = routeTable.id;
         this.firewallPrivateIp = egress.privateIp;
         this.egressReady = egress.ready;
+        this.privateDnsZoneIds = zoneIds;
         this.registerOutputs({
             resourceGroupName: this.resourceGroupName,
             vnetId: this.vnetId,
@@ -159,7 +189,7 @@ export class Network extends pulumi.ComponentResource {
         subnetId: pulumi.Output<string>,
         routeTable: network.RouteTable,
         workspace: operationalinsights.Workspace,
-    ): { privateIp: pulumi.Output<string | undefined>; ready: pulumi.Resource[] } {
+    ): { privateIp: pulumi.Output<string>; ready: pulumi.Resource[] } {
         const { namePrefix, location, tags, zones } = args;
         const premium = args.firewallTier === "Premium";
         const publicIp = new network.PublicIPAddress(`${name}-fw-pip`, {
@@ -204,8 +234,7 @@ export class Network extends pulumi.ComponentResource {
             zones,
             tags,
         }, { parent: this, dependsOn: [lastRuleGroup] });
-        // Azure assigns it on create; a preview shows it as not yet known.
-        const privateIp = firewall.ipConfigurations.apply((configs) => configs?.[0]?.privateIPAddress);
+        const privateIp = firewall.ipConfigurations.apply((configs) => required(configs?.[0]?.privateIPAddress, `private IP for afw-${namePrefix}`));
 
         sendDiagnostics(`${name}-fw-diagnostics`, { resourceUri: firewall.id, workspaceId: workspace.id }, { parent: this });
 

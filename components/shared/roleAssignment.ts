@@ -7,6 +7,7 @@ export const BUILTIN_ROLES = {
     "Network Contributor": "4d97b98b-1d4f-4787-a291-c67834d212e7",
     "Managed Identity Operator": "f1a07417-d97a-45cb-824c-7a7467783830",
     "Azure Kubernetes Service RBAC Cluster Admin": "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
+    "Storage Blob Data Contributor": "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
 } as const;
 
 export type BuiltinRole = keyof typeof BUILTIN_ROLES;
@@ -15,7 +16,8 @@ export interface RoleGrant {
     principalId: pulumi.Input<string>;
     /** Set for identities the program creates: Azure then skips the directory lookup that races replication. */
     principalType?: "ServicePrincipal" | "User" | "Group";
-    role: BuiltinRole;
+    /** A built-in role, or the full id of a custom role definition the program declares. */
+    role: BuiltinRole | pulumi.Output<string>;
     scope: pulumi.Input<string>;
     subscriptionId: pulumi.Input<string>;
     /** What this grant is for, unique in the stack; the assignment's GUID name is derived from it. */
@@ -31,7 +33,9 @@ export function assignRole(name: string, grant: RoleGrant, opts: pulumi.CustomRe
         roleAssignmentName: pulumi.output(grant.subscriptionId).apply((subscription) => deterministicGuid(`${subscription}/${grant.purpose}`)),
         principalId: grant.principalId,
         principalType: grant.principalType,
-        roleDefinitionId: pulumi.interpolate`/subscriptions/${grant.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${BUILTIN_ROLES[grant.role]}`,
+        roleDefinitionId: typeof grant.role === "string"
+            ? pulumi.interpolate`/subscriptions/${grant.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${BUILTIN_ROLES[grant.role]}`
+            : grant.role,
         scope: grant.scope,
         description: grant.purpose,
     }, { ...opts, deleteBeforeReplace: true });

@@ -1,22 +1,131 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import type { BackupPolicyConfig } from "../../config";
+import { CHARTS, IMAGES } from "../../versions";
+import { pinnedRelease } from "../shared/helm";
 import { platformNamespace } from "../shared/namespace";
+import { VELERO_NAMESPACE, VELERO_SERVICE_ACCOUNT, type BackupTarget } from "./target";
+
+export { BackupStorage } from "./storage";
+export * from "./target";
 
 export interface VeleroArgs {
-    namespace?: string;
+    /** Where backups go: Azure Blob through workload identity, or an S3-compatible store. */
+    target: BackupTarget;
+    /** Schedules and exclusions from config. */
+    policy: BackupPolicyConfig;
 }
 
-/**
- * Backups to immutable storage. So far: the namespace; the storage account, workload identity, chart and
- * schedules come with the backup issue.
- */
+/** Secret holding an S3 target's key, in the AWS credentials-file format Velero's AWS plugin reads. */
+export const S3_CREDENTIALS_SECRET = "velero-s3-credentials";
+
+/** Non-root, no privilege escalation, read-only root: what the namespace's `restricted` Pod Security demands. */
+const restrictedContainer = {
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ["ALL"] },
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    seccompProfile: { type: "RuntimeDefault" },
+};
+
+/** Velero with its schedules; the chart's hook installs and upgrades Velero's CRDs (hence helm.v3.Release). */
 export class Velero extends pulumi.ComponentResource {
     public readonly namespace: pulumi.Output<string>;
 
     constructor(name: string, args: VeleroArgs, opts: pulumi.ComponentResourceOptions) {
         super("platform:velero:Velero", name, {}, opts);
-        // Volumes are backed up by CSI snapshots, so no privileged node agent is needed.
-        const ns = platformNamespace(`${name}-ns`, { name: args.namespace ?? "velero", podSecurity: "restricted" }, { parent: this });
+        // Volumes are backed up by snapshots, so no privileged node agent is needed.
+        const ns = platformNamespace(`${name}-ns`, { name: VELERO_NAMESPACE, podSecurity: "restricted" }, { parent: this });
+
+        const target = args.target;
+        let credentials: k8s.core.v1.Secret | undefined;
+        if (target.kind === "s3") {
+            credentials = new k8s.core.v1.Secret(`${name}-s3-credentials`, {
+                metadata: { name: S3_CREDENTIALS_SECRET, namespace: ns.metadata.name },
+                stringData: { cloud: pulumi.interpolate`[default]\naws_access_key_id=${target.accessKeyId}\naws_secret_access_key=${target.secretAccessKey}\n` },
+            }, { parent: this });
+        }
+
+        pinnedRelease(`${name}-release`, CHARTS.velero, {
+            releaseName: "velero",
+            namespace: ns.metadata.name,
+            values: veleroValues(args),
+        }, { parent: this, dependsOn: credentials ? [credentials] : [] });
+
         this.namespace = ns.metadata.name;
         this.registerOutputs({ namespace: this.namespace });
     }
+}
+
+/** The chart values: plugin, identity, locations and schedules for the target. */
+export function veleroValues({ target, policy }: VeleroArgs): Record<string, unknown> {
+    const plugin = target.kind === "azureBlob" ? IMAGES.veleroPluginAzure : IMAGES.veleroPluginAws;
+    const base = {
+        initContainers: [{
+            name: "velero-plugin",
+            image: plugin,
+            imagePullPolicy: "IfNotPresent",
+            volumeMounts: [{ mountPath: "/target", name: "plugins" }],
+            securityContext: restrictedContainer,
+        }],
+        podSecurityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: "RuntimeDefault" } },
+        containerSecurityContext: restrictedContainer,
+        kubectl: { containerSecurityContext: restrictedContainer },
+        resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } },
+        metrics: { enabled: true },
+        schedules: Object.fromEntries(Object.entries(policy.schedules).map(([scheduleName, schedule]) => [scheduleName, {
+            schedule: schedule.cron,
+            useOwnerReferencesInBackup: false,
+            template: {
+                ttl: `${schedule.ttlHours}h0m0s`,
+                ...(schedule.includedNamespaces ? { includedNamespaces: schedule.includedNamespaces } : {}),
+                excludedNamespaces: policy.excludedNamespaces,
+                snapshotVolumes: target.kind === "azureBlob",
+            },
+        }])),
+    };
+    if (target.kind === "s3") {
+        return {
+            ...base,
+            credentials: { useSecret: true, existingSecret: S3_CREDENTIALS_SECRET },
+            snapshotsEnabled: false,
+            configuration: {
+                backupStorageLocation: [{
+                    name: "default",
+                    provider: "aws",
+                    bucket: target.bucket,
+                    default: true,
+                    config: { region: target.region, s3Url: target.url, s3ForcePathStyle: "true" },
+                }],
+            },
+        };
+    }
+    // Leaves stay Outputs, so a preview shows every known value and only the computed ones as unknown.
+    return {
+        ...base,
+        // Workload identity: the service account maps to the backup identity; no secret exists.
+        credentials: { useSecret: false },
+        serviceAccount: { server: { name: VELERO_SERVICE_ACCOUNT, annotations: { "azure.workload.identity/client-id": target.identityClientId } } },
+        podLabels: { "azure.workload.identity/use": "true" },
+        configuration: {
+            backupStorageLocation: [{
+                name: "default",
+                provider: "azure",
+                bucket: target.containerName,
+                default: true,
+                config: {
+                    resourceGroup: target.resourceGroupName,
+                    storageAccount: target.storageAccountName,
+                    subscriptionId: target.subscriptionId,
+                    useAAD: "true",
+                    storageAccountURI: pulumi.interpolate`https://${target.storageAccountName}.blob.core.windows.net/`,
+                },
+            }],
+            volumeSnapshotLocation: [{
+                name: "default",
+                provider: "azure",
+                config: { resourceGroup: target.snapshotResourceGroupName, subscriptionId: target.subscriptionId, incremental: "true" },
+            }],
+        },
+    };
 }

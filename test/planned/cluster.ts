@@ -99,7 +99,7 @@ describe("private cluster", () => {
         const graph = await plan("dev");
         const cluster = ofType(graph, CLUSTER)[0]!;
         const mustPrecede = [
-            ...ofType(graph, ROLE_ASSIGNMENT).filter((r) => r.name !== "cluster-deployer-cluster-admin"),
+            ...ofType(graph, ROLE_ASSIGNMENT).filter((r) => r.name.startsWith("cluster-") && r.name !== "cluster-deployer-cluster-admin"),
             byName(graph, "network-fw"),
             byName(graph, "network-route-default"),
             ofType(graph, "azure-native:network:FirewallPolicyRuleCollectionGroup").at(-1)!,

@@ -1,0 +1,166 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import * as storage from "@pulumi/azure-native/storage";
+import * as random from "@pulumi/random";
+import { deterministicGuid } from "../shared/guid";
+import { privateEndpoint } from "../shared/privateEndpoint";
+import { assignRole } from "../shared/roleAssignment";
+import { VELERO_NAMESPACE, VELERO_SERVICE_ACCOUNT, type AzureBlobBackupTarget } from "./target";
+
+export interface BackupStorageArgs {
+    /** Short name used in Azure resource names, e.g. `platform-dev`. */
+    namePrefix: string;
+    location: string;
+    resourceGroupName: pulumi.Input<string>;
+    subscriptionId: pulumi.Input<string>;
+    /** LRS in dev; geo-zone-redundant in prod so a regional outage does not take the backups with it. */
+    sku: "Standard_LRS" | "Standard_GZRS";
+    /** Every blob version is immutable this many days after it is written. */
+    immutabilityDays: number;
+    /** Lock the immutability policy (irreversible; Azure locks only an existing unlocked policy). */
+    immutabilityLocked: boolean;
+    privateEndpointSubnetId: pulumi.Input<string>;
+    blobDnsZoneId: pulumi.Input<string>;
+    /** The cluster's OIDC issuer: Velero's service account signs in as the backup identity through it. */
+    oidcIssuerUrl: pulumi.Input<string>;
+    /** AKS's node resource group, where the disks and their snapshots live. */
+    nodeResourceGroupName: pulumi.Input<string>;
+    tags: Record<string, string>;
+}
+
+/** Disk snapshot permissions the Azure plugin's volume snapshotter needs, and nothing else. */
+const SNAPSHOT_ACTIONS = [
+    "Microsoft.Compute/disks/read",
+    "Microsoft.Compute/disks/write",
+    "Microsoft.Compute/disks/beginGetAccess/action",
+    "Microsoft.Compute/disks/endGetAccess/action",
+    "Microsoft.Compute/snapshots/read",
+    "Microsoft.Compute/snapshots/write",
+    "Microsoft.Compute/snapshots/delete",
+];
+
+/**
+ * Where Velero writes: a dedicated storage account with version-level immutability (WORM), so a compromised
+ * cluster cannot erase its own backups, reached only through a private endpoint, and the workload identity
+ * Velero signs in with (no keys: shared-key access is off).
+ */
+export class BackupStorage extends pulumi.ComponentResource {
+    public readonly target: AzureBlobBackupTarget;
+
+    constructor(name: string, args: BackupStorageArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:velero:BackupStorage", name, {}, opts);
+        const { namePrefix, location, resourceGroupName, subscriptionId, tags } = args;
+
+        // Storage account names are global, 3-24 lower-case letters and digits.
+        const suffix = new random.RandomString(`${name}-suffix`, { length: 8, special: false, upper: false }, { parent: this });
+        const account = new storage.StorageAccount(`${name}-account`, {
+            accountName: pulumi.interpolate`st${namePrefix.replace(/[^a-z0-9]/g, "").replace(/^platform/, "plt")}bk${suffix.result}`,
+            resourceGroupName,
+            location,
+            kind: storage.Kind.StorageV2,
+            sku: { name: args.sku },
+            accessTier: storage.AccessTier.Cool,
+            minimumTlsVersion: storage.MinimumTlsVersion.TLS1_2,
+            enableHttpsTrafficOnly: true,
+            allowSharedKeyAccess: false,
+            defaultToOAuthAuthentication: true,
+            allowBlobPublicAccess: false,
+            allowCrossTenantReplication: false,
+            publicNetworkAccess: storage.PublicNetworkAccess.Disabled,
+            networkRuleSet: { defaultAction: storage.DefaultAction.Deny, bypass: storage.Bypass.None },
+            // Version-level WORM (not a container legal hold, which makes Velero's metadata rewrites fail with 409):
+            // a deleted or overwritten blob leaves an immutable version behind until the period ends.
+            immutableStorageWithVersioning: {
+                enabled: true,
+                immutabilityPolicy: {
+                    immutabilityPeriodSinceCreationInDays: args.immutabilityDays,
+                    state: args.immutabilityLocked ? storage.AccountImmutabilityPolicyState.Locked : storage.AccountImmutabilityPolicyState.Unlocked,
+                    allowProtectedAppendWrites: false,
+                },
+            },
+            tags,
+        }, { parent: this, protect: true });
+
+        new storage.BlobServiceProperties(`${name}-blob-service`, {
+            accountName: account.name,
+            resourceGroupName,
+            blobServicesName: "default",
+            isVersioningEnabled: true,
+            deleteRetentionPolicy: { enabled: true, days: 30 },
+            containerDeleteRetentionPolicy: { enabled: true, days: 30 },
+        }, { parent: this, protect: true });
+
+        const container = new storage.BlobContainer(`${name}-container`, {
+            containerName: "velero",
+            accountName: account.name,
+            resourceGroupName,
+            publicAccess: storage.PublicAccess.None,
+            immutableStorageWithVersioning: { enabled: true },
+        }, { parent: this, protect: true });
+
+        privateEndpoint(`${name}-pe`, {
+            endpointName: pulumi.interpolate`pe-${account.name}-blob`,
+            resourceGroupName,
+            location,
+            resourceId: account.id,
+            groupId: "blob",
+            subnetId: args.privateEndpointSubnetId,
+            privateDnsZoneId: args.blobDnsZoneId,
+            tags,
+        }, { parent: this });
+
+        const identity = new managedidentity.UserAssignedIdentity(`${name}-identity`, {
+            resourceName: `id-${namePrefix}-velero`,
+            resourceGroupName,
+            location,
+            tags,
+        }, { parent: this });
+        new managedidentity.FederatedIdentityCredential(`${name}-federation`, {
+            federatedIdentityCredentialResourceName: "velero-server",
+            resourceName: identity.name,
+            resourceGroupName,
+            issuer: args.oidcIssuerUrl,
+            subject: `system:serviceaccount:${VELERO_NAMESPACE}:${VELERO_SERVICE_ACCOUNT}`,
+            audiences: ["api://AzureADTokenExchange"],
+        }, { parent: this });
+
+        assignRole(`${name}-blob-writer`, {
+            principalId: identity.principalId,
+            principalType: "ServicePrincipal",
+            role: "Storage Blob Data Contributor",
+            scope: account.id,
+            subscriptionId,
+            purpose: `${namePrefix}/velero/storage-blob-data-contributor`,
+        }, { parent: this });
+
+        const nodeResourceGroupId = pulumi.interpolate`/subscriptions/${subscriptionId}/resourceGroups/${args.nodeResourceGroupName}`;
+        const snapshotRole = new authorization.RoleDefinition(`${name}-snapshot-role`, {
+            roleDefinitionId: pulumi.output(subscriptionId).apply((subscription) => deterministicGuid(`${subscription}/${namePrefix}/velero/snapshot-role`)),
+            roleName: `${namePrefix} Velero disk snapshots`,
+            description: "Snapshot and restore AKS disks for Velero's Azure volume snapshotter",
+            scope: nodeResourceGroupId,
+            assignableScopes: [nodeResourceGroupId],
+            permissions: [{ actions: SNAPSHOT_ACTIONS }],
+        }, { parent: this });
+        assignRole(`${name}-snapshot-operator`, {
+            principalId: identity.principalId,
+            principalType: "ServicePrincipal",
+            role: snapshotRole.id,
+            scope: nodeResourceGroupId,
+            subscriptionId,
+            purpose: `${namePrefix}/velero/disk-snapshots`,
+        }, { parent: this });
+
+        this.target = {
+            kind: "azureBlob",
+            storageAccountName: account.name,
+            containerName: container.name,
+            resourceGroupName: pulumi.output(resourceGroupName),
+            subscriptionId: pulumi.output(subscriptionId),
+            identityClientId: identity.clientId,
+            snapshotResourceGroupName: pulumi.output(args.nodeResourceGroupName),
+        };
+        this.registerOutputs({ storageAccountName: account.name, identityClientId: identity.clientId });
+    }
+}

@@ -1,0 +1,162 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { toCheckpoint } from "../../offline/checkpoint";
+import { SECRET_SIG, SIG_KEY, type GraphResource } from "../../offline/engine";
+import { VELERO_NAMESPACE, VELERO_SERVICE_ACCOUNT } from "../../components/velero";
+import { azureConfig, byName, ofType, plan, planWith } from "../helpers";
+
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+const BLOB_DATA_CONTRIBUTOR = "/ba92f5b4-2d11-453d-a403-e96b0029c9fe";
+
+const veleroRelease = (resources: GraphResource[]) => resources.find((r) => r.type === RELEASE && r.inputs["chart"] === "velero")! as GraphResource & { inputs: Record<string, any> };
+
+describe("backup storage", () => {
+    for (const [stack, sku] of [["dev", "Standard_LRS"], ["prod", "Standard_GZRS"]] as const) {
+        it(`${stack}: a private, key-less, TLS 1.2 storage account with version-level immutability, protected`, async () => {
+            const graph = await plan(stack);
+            const account = byName(graph, "backup-storage-account");
+            const inputs = account.inputs as Record<string, any>;
+            assert.equal(account.protect, true);
+            assert.deepEqual(
+                [inputs["minimumTlsVersion"], inputs["enableHttpsTrafficOnly"], inputs["allowSharedKeyAccess"], inputs["allowBlobPublicAccess"], inputs["publicNetworkAccess"], inputs["allowCrossTenantReplication"]],
+                ["TLS1_2", true, false, false, "Disabled", false],
+            );
+            assert.deepEqual(inputs["networkRuleSet"], { defaultAction: "Deny", bypass: "None" });
+            assert.deepEqual(inputs["sku"], { name: sku });
+            assert.deepEqual(inputs["immutableStorageWithVersioning"], {
+                enabled: true,
+                immutabilityPolicy: {
+                    immutabilityPeriodSinceCreationInDays: azureConfig(stack).backup.immutabilityDays,
+                    state: "Unlocked",
+                    allowProtectedAppendWrites: false,
+                },
+            });
+            const container = byName(graph, "backup-storage-container");
+            assert.deepEqual([container.protect, container.inputs["publicAccess"], container.inputs["immutableStorageWithVersioning"]], [true, "None", { enabled: true }]);
+            const blobService = byName(graph, "backup-storage-blob-service");
+            assert.deepEqual(
+                [blobService.protect, blobService.inputs["isVersioningEnabled"], blobService.inputs["deleteRetentionPolicy"]],
+                [true, true, { enabled: true, days: 30 }],
+            );
+        });
+    }
+
+    it("locks the immutability policy when config says so", async () => {
+        const config = azureConfig("prod");
+        const graph = await planWith({ stack: "prod", overrides: { "platform:backup": JSON.stringify({ ...config.backup, immutabilityLocked: true }) } });
+        assert.equal((byName(graph, "backup-storage-account").inputs["immutableStorageWithVersioning"] as any).immutabilityPolicy.state, "Locked");
+    });
+
+    it("is reachable only through a private endpoint registered in the blob private DNS zone", async () => {
+        const graph = await plan("dev", false);
+        const endpoint = byName(graph, "backup-storage-pe");
+        const account = byName(graph, "backup-storage-account");
+        assert.deepEqual(endpoint.inputs["privateLinkServiceConnections"], [{ name: "blob", privateLinkServiceId: account.id, groupIds: ["blob"] }]);
+        assert.equal((endpoint.inputs["subnet"] as { id: string }).id, byName(graph, "network-subnet-privateEndpoints").id);
+        const zoneGroup = byName(graph, "backup-storage-pe-dns");
+        assert.deepEqual(zoneGroup.inputs["privateDnsZoneConfigs"], [{ name: "blob", privateDnsZoneId: byName(graph, "network-dns-blob").id }]);
+        assert.equal(byName(graph, "network-dns-blob").inputs["privateZoneName"], "privatelink.blob.core.windows.net");
+    });
+
+    it("federates Velero's service account, in Velero's namespace, with the backup identity", async () => {
+        const graph = await plan("dev", false, "all");
+        const identity = byName(graph, "backup-storage-identity");
+        const federation = byName(graph, "backup-storage-federation").inputs;
+        assert.equal(federation["subject"], `system:serviceaccount:${VELERO_NAMESPACE}:${VELERO_SERVICE_ACCOUNT}`);
+        assert.deepEqual(federation["audiences"], ["api://AzureADTokenExchange"]);
+        assert.equal(federation["issuer"], (ofType(graph, "azure-native:containerservice:ManagedCluster")[0]!.outputs["oidcIssuerProfile"] as { issuerURL: string }).issuerURL);
+        assert.equal(federation["resourceName"], identity.inputs["resourceName"]);
+        // The chart runs Velero as exactly that service account, in that namespace, with that identity.
+        const release = veleroRelease(graph.resources);
+        const values = release.inputs["values"];
+        assert.equal(release.inputs["namespace"], VELERO_NAMESPACE);
+        assert.equal(values.serviceAccount.server.name, VELERO_SERVICE_ACCOUNT);
+        assert.equal(values.serviceAccount.server.annotations["azure.workload.identity/client-id"], identity.outputs["clientId"]);
+        assert.equal(values.podLabels["azure.workload.identity/use"], "true");
+        assert.deepEqual(values.credentials, { useSecret: false });
+        const [location] = values.configuration.backupStorageLocation;
+        assert.deepEqual(
+            [location.provider, location.bucket, location.config.useAAD, location.config.storageAccount],
+            ["azure", "velero", "true", byName(graph, "backup-storage-account").inputs["accountName"]],
+        );
+        assert.equal(values.configuration.volumeSnapshotLocation[0].config.resourceGroup, "rg-platform-dev-aks-nodes");
+    });
+
+    it("grants the backup identity blob data access on its account and snapshot rights on the node group only", async () => {
+        const graph = await plan("dev", false);
+        const principal = byName(graph, "backup-storage-identity").outputs["principalId"];
+        const grants = ofType(graph, "azure-native:authorization:RoleAssignment").filter((r) => r.inputs["principalId"] === principal);
+        assert.deepEqual(grants.map((g) => g.name).sort(), ["backup-storage-blob-writer", "backup-storage-snapshot-operator"]);
+        const blob = byName(graph, "backup-storage-blob-writer").inputs;
+        assert.ok(String(blob["roleDefinitionId"]).endsWith(BLOB_DATA_CONTRIBUTOR));
+        assert.equal(blob["scope"], byName(graph, "backup-storage-account").id);
+        const role = byName(graph, "backup-storage-snapshot-role").inputs as Record<string, any>;
+        const nodeGroup = "/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/rg-platform-dev-aks-nodes";
+        assert.deepEqual([role["scope"], role["assignableScopes"]], [nodeGroup, [nodeGroup]]);
+        const actions: string[] = role["permissions"][0].actions;
+        assert.ok(actions.every((a) => /^Microsoft\.Compute\/(disks|snapshots)\/[a-zA-Z/]+$/.test(a) && !a.includes("*")), actions.join());
+        assert.deepEqual([byName(graph, "backup-storage-snapshot-operator").inputs["scope"], byName(graph, "backup-storage-snapshot-operator").inputs["roleDefinitionId"]], [nodeGroup, byName(graph, "backup-storage-snapshot-role").id]);
+    });
+});
+
+describe("velero", () => {
+    for (const stack of ["dev", "prod"] as const) {
+        it(`${stack}: schedules come from config, with their TTLs and the ephemeral namespaces excluded`, async () => {
+            const graph = await plan(stack, true, "all");
+            const { backup } = azureConfig(stack);
+            const schedules = veleroRelease(graph.resources).inputs["values"].schedules as Record<string, any>;
+            assert.deepEqual(Object.keys(schedules).sort(), Object.keys(backup.schedules).sort());
+            for (const [name, schedule] of Object.entries(backup.schedules)) {
+                assert.equal(schedules[name].schedule, schedule.cron);
+                assert.equal(schedules[name].template.ttl, `${schedule.ttlHours}h0m0s`);
+                assert.deepEqual(schedules[name].template.includedNamespaces, schedule.includedNamespaces);
+                assert.deepEqual(schedules[name].template.excludedNamespaces, ["kube-node-lease", "kube-public"]);
+            }
+            if (stack === "prod") {
+                assert.equal(schedules["full-daily"].template.ttl, "720h0m0s");
+                assert.equal(schedules["full-daily"].template.includedNamespaces, undefined);
+            }
+        });
+    }
+
+    it("installs the pinned chart into its namespace after the namespace exists, with no secret on Azure", async () => {
+        const graph = await plan("prod", true, "all");
+        const release = veleroRelease(graph.resources);
+        assert.deepEqual([release.inputs["version"], release.inputs["repositoryOpts"]], ["12.1.0", { repo: "https://vmware-tanzu.github.io/helm-charts" }]);
+        const namespace = ofType(graph, "kubernetes:core/v1:Namespace").find((n) => (n.inputs["metadata"] as { name: string }).name === VELERO_NAMESPACE)!;
+        assert.ok(release.dependencies.includes(namespace.urn));
+        assert.deepEqual(ofType(graph, "kubernetes:core/v1:Secret"), []);
+        assert.match(release.inputs["values"].initContainers[0].image, /velero-plugin-for-microsoft-azure:v1\.14\.\d+$/);
+    });
+
+    it("local: backs up to the configured S3 store with its key kept secret end to end", async () => {
+        const key = "offline-s3-secret-key";
+        const graph = await planWith({
+            stack: "local",
+            preview: false,
+            overrides: {
+                "platform:backup": JSON.stringify({
+                    s3: { url: "http://minio.minio.svc:9000", bucket: "velero", accessKeyId: "velero" },
+                    schedules: { daily: { cron: "0 3 * * *", ttlHours: 72 } },
+                }),
+                "platform:backupS3SecretAccessKey": key,
+            },
+            secretOverrides: ["platform:backupS3SecretAccessKey"],
+        });
+        assert.deepEqual(graph.resources.filter((r) => r.type.startsWith("azure-native:")), []);
+        const values = veleroRelease(graph.resources).inputs["values"];
+        assert.deepEqual(values.configuration.backupStorageLocation[0], {
+            name: "default",
+            provider: "aws",
+            bucket: "velero",
+            default: true,
+            config: { region: "us-east-1", s3Url: "http://minio.minio.svc:9000", s3ForcePathStyle: "true" },
+        });
+        assert.equal(values.snapshotsEnabled, false);
+        assert.match(values.initContainers[0].image, /velero-plugin-for-aws:/);
+        const [secret] = ofType(graph, "kubernetes:core/v1:Secret");
+        assert.equal(values.credentials.existingSecret, (secret!.inputs["metadata"] as { name: string }).name);
+        assert.equal((secret!.inputs["stringData"] as Record<string, unknown>)[SIG_KEY], SECRET_SIG);
+        assert.ok(!JSON.stringify(toCheckpoint(graph)).includes(key), "the S3 key is in the checkpoint");
+    });
+});
