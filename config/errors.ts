@@ -24,7 +24,7 @@ export const REDACTED_VALUE = "[secret]";
 function describe(issue: Issue, secret: boolean): string {
     const input = (issue as { input?: unknown }).input;
     if (secret) {
-        return `${REDACTED_VALUE} ${issue.message}`;
+        return input === undefined ? issue.message : `${REDACTED_VALUE} ${issue.message}`;
     }
     switch (issue.code) {
         case "invalid_type":
