@@ -7,6 +7,7 @@ import { getClientConfigOutput } from "@pulumi/azure-native/authorization";
 import { Provider as AzureProvider } from "@pulumi/azure-native/provider";
 import { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import { Provider as RandomProvider } from "@pulumi/random";
+import { Provider as TlsProvider } from "@pulumi/tls";
 import type { AzurePlatformConfig, PlatformConfig } from "./config";
 import { ENVIRONMENT_PROFILES } from "./config/profiles";
 import { CertManager } from "./components/certmanager";
@@ -17,6 +18,7 @@ import { Kyverno } from "./components/kyverno";
 import { ServiceMesh } from "./components/mesh";
 import { Network } from "./components/network";
 import { Observability } from "./components/observability";
+import { PrivateCa } from "./components/pki";
 import { BackupStorage, Velero, type BackupTarget, type VeleroArgs } from "./components/velero";
 
 export function definePlatform(config: PlatformConfig): Record<string, pulumi.Input<unknown>> {
@@ -42,6 +44,8 @@ export function definePlatform(config: PlatformConfig): Record<string, pulumi.In
 function defineAzureLayer(config: AzurePlatformConfig) {
     const profile = ENVIRONMENT_PROFILES[config.environment];
     const namePrefix = `platform-${config.environment}`;
+    // The mesh ingress gateway's names: private DNS in the VNet, certificates from the private CA.
+    const ingressDomain = `aks-ingress.${config.gateway.domain}`;
     const tags = {
         environment: config.environment,
         owner: config.tags.owner,
@@ -60,15 +64,24 @@ function defineAzureLayer(config: AzurePlatformConfig) {
         logRetentionDays: profile.logRetentionDays,
         firewallTier: profile.firewallTier,
         zones: config.cluster.zones,
+        ingressDomain,
     }, { providers: [azureProvider] });
+
+    const privateCa = new PrivateCa("pki", { organization: config.tags.owner, environment: config.environment }, { providers: [new TlsProvider("tls")] });
 
     const gateway = new Gateway("gateway", {
         namePrefix,
         location: config.location,
         resourceGroupName: net.resourceGroupName,
+        config: config.gateway,
+        apimSubnetId: net.subnetIds.apim!,
         privateEndpointSubnetId: net.subnetIds.privateEndpoints!,
         vaultDnsZoneId: net.privateDnsZoneIds.vault,
         tenantId: client.tenantId,
+        logAnalyticsWorkspaceId: net.logAnalyticsWorkspaceId,
+        zones: config.cluster.zones,
+        privateCaRootPem: privateCa.rootCertificatePem,
+        ingressBackendUrl: `https://api.${ingressDomain}`,
         tags,
     }, { providers: [azureProvider, randomProvider] });
 
@@ -114,6 +127,11 @@ function defineAzureLayer(config: AzurePlatformConfig) {
             vnetId: net.vnetId,
             firewallPrivateIp: net.firewallPrivateIp,
             keyVaultUri: gateway.keyVaultUri,
+            apiHostName: gateway.apiHostName,
+            // Point the API name at Front Door (CNAME) and prove ownership (TXT _dnsauth.<name>) in the public zone.
+            frontDoorEndpointHostName: gateway.frontDoorEndpointHostName,
+            domainValidationToken: gateway.domainValidationToken,
+            privateCaRootCertificate: privateCa.rootCertificatePem,
             clusterName: cluster.clusterName,
             oidcIssuerUrl: cluster.oidcIssuerUrl,
             kubeconfig: cluster.kubeconfig,

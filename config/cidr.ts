@@ -50,3 +50,16 @@ export function containsAddress(cidr: Cidr, address: number): boolean {
 export function usableAzureAddresses(cidr: Cidr): number {
     return Math.max(0, size(cidr) - 5);
 }
+
+/** The address `offset` after a subnet's network address, as text (Azure hands out .4 first). */
+export function addressInSubnet(subnet: string, offset: number): string {
+    const cidr = parseCidr(subnet);
+    if (!cidr || offset >= size(cidr)) {
+        throw new Error(`${subnet} has no address at offset ${offset}`);
+    }
+    const value = cidr.base + offset;
+    return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join(".");
+}
+
+/** Azure's first assignable address in a subnet (the first four are reserved). */
+export const FIRST_ASSIGNABLE_OFFSET = 4;

@@ -111,7 +111,14 @@ const gateway = z.strictObject({
     jwt: z.strictObject({
         issuer: httpsUrl,
         audiences: z.array(z.string().min(1)).min(1),
+        /** Claims every token must carry (beyond exp, iss, aud, which validate-jwt always checks). */
+        requiredClaims: z.array(z.string().min(1)).default(["sub"]),
     }),
+    /** Per-minute call budgets API Management enforces. */
+    rateLimits: z.strictObject({
+        perClientIp: z.number().int().min(1).default(600),
+        perSubject: z.number().int().min(1).default(1200),
+    }).prefault({}),
 });
 
 const backupSchedule = z.strictObject({
@@ -329,6 +336,12 @@ function checkEnvironmentChoices(config: AzureStackConfig, problem: Problem): vo
         if (!fullMonth) {
             problem(["backup", "schedules"], Object.keys(config.backup.schedules), "needs a full schedule (no includedNamespaces) with ttlHours >= 720 in prod (30 days of restore points)");
         }
+    }
+    if (config.gateway.edge === "appgateway") {
+        problem(["gateway", "edge"], config.gateway.edge, "is not built yet; allowed: frontdoor (Application Gateway WAF_v2 follows in the gateway issue)");
+    }
+    if (config.environment === "prod" && config.gateway.apim.capacity % config.cluster.zones.length !== 0) {
+        problem(["gateway", "apim", "capacity"], config.gateway.apim.capacity, `must be a multiple of the number of zones (${config.cluster.zones.length}) so every zone gets a unit`);
     }
     if (config.gateway.edge === "appgateway" && config.network.subnets.appGateway === undefined) {
         problem(["network", "subnets", "appGateway"], undefined, "is required when gateway.edge is appgateway");

@@ -150,6 +150,14 @@ class Recorder {
 
 export const PROJECT_DIR = path.resolve(__dirname, "..");
 
+/** The program failed while the engine resolved its resources' inputs. */
+export class ProgramError extends Error {
+    constructor(readonly causes: unknown[]) {
+        const messages = [...new Set(causes.map((c) => (c instanceof Error ? c.message : String(c))))];
+        super(`the program failed:\n${messages.map((m) => `  ${m}`).join("\n")}`);
+    }
+}
+
 export interface RunOptions {
     stack: string;
     /** true (default): what `pulumi preview` sends; false: what `pulumi up` sends, with provider outputs. */
@@ -171,12 +179,27 @@ export async function runProgram(options: RunOptions): Promise<Graph> {
     recorder.install(settings.getMonitor());
     pulumi.runtime.setAllConfig({ ...stackConfig.config, ...options.overrides }, [...stackConfig.secretKeys, ...(options.secretOverrides ?? [])]);
 
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const main: unknown = require(path.join(projectDir, "index.ts"));
-    const stackOutputs = await pulumi.runtime.runInPulumiStack(async () =>
-        typeof main === "function" ? await (main as () => Promise<Record<string, unknown>>)() : main,
-    );
-    await settings.waitForRPCs();
+    // The SDK resolves resource inputs in promises nobody awaits: a program error there (a throwing `apply`)
+    // surfaces as an unhandled rejection, which fails a real deployment. Collect them and fail the run.
+    const programErrors: unknown[] = [];
+    const collect = (reason: unknown) => programErrors.push(reason);
+    process.on("unhandledRejection", collect);
+    let stackOutputs: unknown;
+    try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const main: unknown = require(path.join(projectDir, "index.ts"));
+        stackOutputs = await pulumi.runtime.runInPulumiStack(async () =>
+            typeof main === "function" ? await (main as () => Promise<Record<string, unknown>>)() : main,
+        );
+        await settings.waitForRPCs();
+        // Rejections are reported on the next turns of the event loop.
+        await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+        process.off("unhandledRejection", collect);
+    }
+    if (programErrors.length > 0) {
+        throw new ProgramError(programErrors);
+    }
     return {
         project: stackConfig.project,
         stack: stackConfig.stack,

@@ -9,6 +9,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { unknownValue as UNKNOWN_VALUE } from "@pulumi/pulumi/runtime/rpc";
 // Azure's GUIDs are stable per resource here (so two runs of a stack produce the same graph).
 import { deterministicGuid } from "../components/shared/guid";
+import { addressInSubnet, FIRST_ASSIGNABLE_OFFSET } from "../config/cidr";
 
 export const MOCK_SUBSCRIPTION_ID = "00000000-0000-4000-8000-000000000001";
 export const MOCK_TENANT_ID = "00000000-0000-4000-8000-000000000002";
@@ -92,12 +93,6 @@ function armId(type: string, inputs: Record<string, unknown>, name: string): str
     return `${group}/providers/${namespace}/${typePath}/${name}`;
 }
 
-/** The nth address of an IPv4 CIDR (Azure gives the first free one, .4, to the first IP configuration). */
-function nthAddress(cidr: string, n: number): string {
-    const [base] = cidr.split("/");
-    const value = base!.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0) + n;
-    return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join(".");
-}
 
 /**
  * Computed properties nested in objects the inputs already hold: top-level outputs missing from a preview's
@@ -114,6 +109,20 @@ function previewComputed(type: string, inputs: Record<string, any>): Record<stri
     }
 }
 
+/** PEM-shaped stand-ins: the program handles them as text (no key material is generated offline). */
+function pem(label: string, seed: string): string {
+    const body = Buffer.from(`offline ${label.toLowerCase()} of ${seed}`).toString("base64");
+    return `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`;
+}
+
+/** What `@pulumi/tls` computes, by resource type. */
+const TLS_OUTPUTS: Record<string, (name: string) => Record<string, unknown>> = {
+    "tls:index/privateKey:PrivateKey": (name) => ({ privateKeyPem: pem("PRIVATE KEY", name), publicKeyPem: pem("PUBLIC KEY", name) }),
+    "tls:index/selfSignedCert:SelfSignedCert": (name) => ({ certPem: pem("CERTIFICATE", name) }),
+    "tls:index/certRequest:CertRequest": (name) => ({ certRequestPem: pem("CERTIFICATE REQUEST", name) }),
+    "tls:index/locallySignedCert:LocallySignedCert": (name) => ({ certPem: pem("CERTIFICATE", name) }),
+};
+
 export class PlatformMocks implements pulumi.runtime.Mocks {
     /** What Azure knows from earlier creates in the same deployment. */
     private readonly subnetPrefixes = new Map<string, string>();
@@ -126,6 +135,10 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
             // The provider returns a string of the requested length; derive it from the name so runs agree.
             const length = Number(args.inputs["length"]);
             return { id: `${args.name}-id`, state: { ...args.inputs, result: createHash("sha256").update(args.name).digest("hex").slice(0, length) } };
+        }
+        const tlsOutputs = TLS_OUTPUTS[args.type];
+        if (tlsOutputs && !this.preview) {
+            return { id: `${args.name}-id`, state: { ...args.inputs, ...tlsOutputs(args.name) } };
         }
         if (this.preview || !args.type.startsWith("azure-native:")) {
             // A create in preview: the engine knows the inputs and nothing else.
@@ -157,7 +170,7 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
                 if (!prefix) {
                     throw new Error(`offline mocks: firewall ${name} is in subnet ${subnetId}, which was not created before it`);
                 }
-                return { ...outputs, ipConfigurations: [{ ...inputs["ipConfigurations"][0], privateIPAddress: nthAddress(prefix, 4) }] };
+                return { ...outputs, ipConfigurations: [{ ...inputs["ipConfigurations"][0], privateIPAddress: addressInSubnet(prefix, FIRST_ASSIGNABLE_OFFSET) }] };
             }
             case "azure-native:containerservice:ManagedCluster": {
                 const location = String(inputs["location"]);

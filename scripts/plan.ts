@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import { parseArgs } from "node:util";
 import { toCheckpoint } from "../offline/checkpoint";
-import { runProgram } from "../offline/engine";
+import { ProgramError, runProgram } from "../offline/engine";
 import { evaluatePacks } from "../offline/policyCheck";
 import { stackPolicyConfigs } from "../offline/policyConfig";
 import { renderTree, renderViolations } from "../offline/report";
@@ -27,7 +27,7 @@ async function main(): Promise<number> {
     try {
         graph = await runProgram({ stack: values.stack, preview: !values.update, overrides });
     } catch (err) {
-        if (err instanceof ConfigError || err instanceof StackFileError) {
+        if (err instanceof ConfigError || err instanceof StackFileError || err instanceof ProgramError) {
             console.error(err.message);
             return 1;
         }

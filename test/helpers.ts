@@ -30,12 +30,13 @@ export function plan(stack: string, preview = true, phase?: "azure" | "all"): Pr
  * own formatter; assertion failures outside a plan keep mapped stacks.
  */
 async function withPlainStackTraces<T>(run: () => Promise<T>): Promise<T> {
-    const mapped = Error.prepareStackTrace;
-    Error.prepareStackTrace = undefined;
+    const errors = Error as { prepareStackTrace?: unknown };
+    const mapped = errors.prepareStackTrace;
+    errors.prepareStackTrace = undefined;
     try {
         return await run();
     } finally {
-        Error.prepareStackTrace = mapped;
+        errors.prepareStackTrace = mapped;
     }
 }
 

@@ -1,7 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as random from "@pulumi/random";
+import type { GatewayConfig } from "../../config";
+import { sendDiagnostics } from "../shared/diagnostics";
 import { privateEndpoint } from "../shared/privateEndpoint";
+import { declareApiManagement } from "./apiManagement";
+import { declareFrontDoorEdge, declareFrontDoorProfile } from "./frontDoor";
 
 export interface GatewayArgs {
     /** Short name used in Azure resource names, e.g. `platform-dev`. */
@@ -9,31 +13,47 @@ export interface GatewayArgs {
     location: string;
     /** The network component's resource group. */
     resourceGroupName: pulumi.Input<string>;
+    /** Validated edge and API settings (see config/schema.ts). */
+    config: GatewayConfig;
+    /** API Management's subnet (external VNet mode). */
+    apimSubnetId: pulumi.Input<string>;
     /** Subnet for private endpoints, and the `privatelink.vaultcore.azure.net` zone linked to the VNet. */
     privateEndpointSubnetId: pulumi.Input<string>;
     vaultDnsZoneId: pulumi.Input<string>;
     /** Entra ID tenant the vault trusts (the deploying identity's). */
     tenantId: pulumi.Input<string>;
+    logAnalyticsWorkspaceId: pulumi.Input<string>;
+    /** Availability zones (API Management Premium spreads its units over them). */
+    zones: string[];
+    /** Root of the platform's private CA (PEM), trusted for the ingress backend. */
+    privateCaRootPem: pulumi.Input<string>;
+    /** `https://...` of the mesh ingress gateway; its certificate is issued by the private CA. */
+    ingressBackendUrl: string;
     tags: Record<string, string>;
 }
 
 /**
- * The edge and API layer. So far: the Key Vault that holds the edge and API certificates.
- * Front Door, WAF and API Management come with the gateway issue.
+ * The edge and API layer: Front Door Premium with WAF -> API Management (external VNet mode) -> the cluster's
+ * internal load balancer, and the Key Vault for edge and API certificates.
  */
 export class Gateway extends pulumi.ComponentResource {
     public readonly keyVaultId: pulumi.Output<string>;
     public readonly keyVaultUri: pulumi.Output<string | undefined>;
+    public readonly apiHostName: string;
+    public readonly frontDoorEndpointHostName: pulumi.Output<string>;
+    /** The TXT record value that proves ownership of the custom domain (`_dnsauth.<domain>`). */
+    public readonly domainValidationToken: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: GatewayArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:gateway:Gateway", name, {}, opts);
+        const { namePrefix, resourceGroupName, location, config, tags } = args;
 
-        // Vault names are global and 3-24 characters; the suffix is created once and kept in state.
-        const suffix = new random.RandomString(`${name}-kv-suffix`, { length: 6, special: false, upper: false }, { parent: this });
+        // Key Vault, API Management and Front Door endpoint names are global; the suffix is made once, kept in state.
+        const suffix = new random.RandomString(`${name}-suffix`, { length: 6, special: false, upper: false }, { parent: this });
         const vault = new keyvault.Vault(`${name}-kv`, {
-            vaultName: pulumi.interpolate`kv-${args.namePrefix.replace(/^platform-/, "plt-")}-${suffix.result}`,
-            resourceGroupName: args.resourceGroupName,
-            location: args.location,
+            vaultName: pulumi.interpolate`kv-${namePrefix.replace(/^platform-/, "plt-")}-${suffix.result}`,
+            resourceGroupName,
+            location,
             properties: {
                 tenantId: args.tenantId,
                 sku: { family: keyvault.SkuFamily.A, name: keyvault.SkuName.Standard },
@@ -46,23 +66,62 @@ export class Gateway extends pulumi.ComponentResource {
                 publicNetworkAccess: "Disabled",
                 networkAcls: { defaultAction: keyvault.NetworkRuleAction.Deny, bypass: keyvault.NetworkRuleBypassOptions.AzureServices },
             },
-            tags: args.tags,
+            tags,
         }, { parent: this, protect: true });
-
         // Public access is off: the vault is reached through its private endpoint (phase 2 runners, AKS CSI driver).
         privateEndpoint(`${name}-kv-pe`, {
             endpointName: pulumi.interpolate`pe-${vault.name}`,
-            resourceGroupName: args.resourceGroupName,
-            location: args.location,
+            resourceGroupName,
+            location,
             resourceId: vault.id,
             groupId: "vault",
             subnetId: args.privateEndpointSubnetId,
             privateDnsZoneId: args.vaultDnsZoneId,
-            tags: args.tags,
+            tags,
         }, { parent: this });
+        sendDiagnostics(`${name}-kv-diagnostics`, { resourceUri: vault.id, workspaceId: args.logAnalyticsWorkspaceId }, { parent: this });
+
+        const apiHostName = `api.${config.domain}`;
+        const frontDoorArgs = {
+            profileName: `afd-${namePrefix}`,
+            endpointName: pulumi.interpolate`${namePrefix}-${suffix.result}`,
+            wafPolicyName: `waf${namePrefix.replace(/[^a-zA-Z0-9]/g, "")}`,
+            resourceGroupName,
+            customDomain: apiHostName,
+            rateLimitPerClientIpPerMinute: config.rateLimits.perClientIp,
+            tags,
+        };
+        const profile = declareFrontDoorProfile(`${name}-afd`, frontDoorArgs, this);
+        sendDiagnostics(`${name}-afd-diagnostics`, { resourceUri: profile.id, workspaceId: args.logAnalyticsWorkspaceId }, { parent: this });
+
+        const apim = declareApiManagement(`${name}-apim`, {
+            serviceName: pulumi.interpolate`apim-${namePrefix}-${suffix.result}`,
+            publicIpLabel: pulumi.interpolate`apim-${namePrefix}-${suffix.result}`,
+            namePrefix,
+            location,
+            resourceGroupName,
+            config,
+            subnetId: args.apimSubnetId,
+            zones: args.zones,
+            privateCaRootPem: args.privateCaRootPem,
+            ingressBackendUrl: args.ingressBackendUrl,
+            frontDoorId: profile.frontDoorId,
+            tags,
+        }, this);
+        sendDiagnostics(`${name}-apim-diagnostics`, { resourceUri: apim.service.id, workspaceId: args.logAnalyticsWorkspaceId }, { parent: this });
+
+        const edge = declareFrontDoorEdge(`${name}-afd`, { ...frontDoorArgs, profile, originHostName: apim.gatewayHostName }, this);
 
         this.keyVaultId = vault.id;
         this.keyVaultUri = vault.properties.vaultUri;
-        this.registerOutputs({ keyVaultId: this.keyVaultId, keyVaultUri: this.keyVaultUri });
+        this.apiHostName = apiHostName;
+        this.frontDoorEndpointHostName = edge.endpoint.hostName;
+        this.domainValidationToken = edge.domain.validationProperties.validationToken;
+        this.registerOutputs({
+            keyVaultId: this.keyVaultId,
+            keyVaultUri: this.keyVaultUri,
+            frontDoorEndpointHostName: this.frontDoorEndpointHostName,
+            domainValidationToken: this.domainValidationToken,
+        });
     }
 }

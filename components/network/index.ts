@@ -4,6 +4,7 @@ import * as privatedns from "@pulumi/azure-native/privatedns";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as resources from "@pulumi/azure-native/resources";
 import type { NetworkConfig, SubnetRole } from "../../config";
+import { addressInSubnet, FIRST_ASSIGNABLE_OFFSET } from "../../config/cidr";
 import { sendDiagnostics } from "../shared/diagnostics";
 import { required } from "../shared/required";
 import { firewallRuleCollectionGroups, type RuleCollectionGroup } from "./firewallRules";
@@ -24,6 +25,8 @@ export interface NetworkArgs {
     firewallTier: "Standard" | "Premium";
     /** Availability zones for the firewall and its public IP (the cluster's zones). */
     zones: string[];
+    /** Private zone for the mesh ingress gateway's names, e.g. `aks-ingress.dev.platform.example.com`. */
+    ingressDomain: string;
 }
 
 /** Private DNS zones the platform's private endpoints register in, by the sub-resource they serve. */
@@ -59,6 +62,8 @@ export class Network extends pulumi.ComponentResource {
     public readonly logAnalyticsWorkspaceId: pulumi.Output<string>;
     public readonly routeTableId: pulumi.Output<string>;
     public readonly firewallPrivateIp: pulumi.Output<string>;
+    /** The mesh ingress gateway's internal load balancer address, fixed so DNS can point at it before it exists. */
+    public readonly ingressLoadBalancerIp: string;
     /** Zone ids for private endpoints' DNS records, linked to the VNet. */
     public readonly privateDnsZoneIds: Record<keyof typeof PRIVATE_DNS_ZONES, pulumi.Output<string>>;
     /** What must exist before anything uses `outboundType: userDefinedRouting`: the firewall, its rules, the default route. */
@@ -162,6 +167,32 @@ export class Network extends pulumi.ComponentResource {
             return [groupId, zone.id];
         })) as Record<keyof typeof PRIVATE_DNS_ZONES, pulumi.Output<string>>;
 
+        // `*.aks-ingress.<domain>` resolves inside the VNet to the ingress gateway's internal load balancer.
+        const ingressLoadBalancerIp = addressInSubnet(args.config.subnets.ingress, FIRST_ASSIGNABLE_OFFSET);
+        const ingressZone = new privatedns.PrivateZone(`${name}-dns-ingress`, {
+            privateZoneName: args.ingressDomain,
+            resourceGroupName,
+            location: "global",
+            tags,
+        }, { parent: this });
+        new privatedns.VirtualNetworkLink(`${name}-dns-ingress-link`, {
+            virtualNetworkLinkName: `link-${namePrefix}`,
+            privateZoneName: ingressZone.name,
+            resourceGroupName,
+            location: "global",
+            virtualNetwork: { id: vnet.id },
+            registrationEnabled: false,
+            tags,
+        }, { parent: this });
+        new privatedns.PrivateRecordSet(`${name}-dns-ingress-wildcard`, {
+            privateZoneName: ingressZone.name,
+            resourceGroupName,
+            recordType: "A",
+            relativeRecordSetName: "*",
+            ttl: 300,
+            aRecords: [{ ipv4Address: ingressLoadBalancerIp }],
+        }, { parent: this });
+
         const egress = this.firewall(name, args, resourceGroupName, subnetIds.firewall!, routeTable, workspace);
 
         this.resourceGroupName = resourceGroupName;
@@ -172,6 +203,7 @@ export class Network extends pulumi.ComponentResource {
         this.firewallPrivateIp = egress.privateIp;
         this.egressReady = egress.ready;
         this.privateDnsZoneIds = zoneIds;
+        this.ingressLoadBalancerIp = ingressLoadBalancerIp;
         this.registerOutputs({
             resourceGroupName: this.resourceGroupName,
             vnetId: this.vnetId,

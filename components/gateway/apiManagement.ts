@@ -1,0 +1,155 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as apimanagement from "@pulumi/azure-native/apimanagement";
+import * as network from "@pulumi/azure-native/network";
+import type { GatewayConfig } from "../../config";
+import { pemToBase64Der } from "../pki";
+import { renderPolicy, xmlElements } from "./policyXml";
+
+export interface ApiManagementArgs {
+    serviceName: pulumi.Input<string>;
+    /** DNS label of the gateway's public IP (regionally unique). */
+    publicIpLabel: pulumi.Input<string>;
+    namePrefix: string;
+    location: string;
+    resourceGroupName: pulumi.Input<string>;
+    config: GatewayConfig;
+    subnetId: pulumi.Input<string>;
+    zones: string[];
+    /** The platform's private root CA (PEM): API Management validates the ingress backend's chain against it. */
+    privateCaRootPem: pulumi.Input<string>;
+    /** `https://...` of the mesh ingress gateway behind the internal load balancer. */
+    ingressBackendUrl: string;
+    /** This Front Door profile's id: the only value of X-Azure-FDID the gateway accepts. */
+    frontDoorId: pulumi.Input<string>;
+    tags: Record<string, string>;
+}
+
+/**
+ * Transport settings, set explicitly: the protocol and cipher keys default to ON when absent, and depend on the
+ * API version. Only TLS 1.2+ with ECDHE-GCM suites remain, on the client and the backend side.
+ */
+export const APIM_TLS_PROPERTIES = {
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10": "False",
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls11": "False",
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Ssl30": "False",
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Backend.Protocols.Tls10": "False",
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Backend.Protocols.Tls11": "False",
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Backend.Protocols.Ssl30": "False",
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Ciphers.TripleDes168": "False",
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Ciphers.TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA": "False",
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Ciphers.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA": "False",
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Ciphers.TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA": "False",
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Ciphers.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA": "False",
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Ciphers.TLS_RSA_WITH_AES_128_GCM_SHA256": "False",
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Ciphers.TLS_RSA_WITH_AES_256_CBC_SHA256": "False",
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Ciphers.TLS_RSA_WITH_AES_128_CBC_SHA256": "False",
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Ciphers.TLS_RSA_WITH_AES_256_CBC_SHA": "False",
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Ciphers.TLS_RSA_WITH_AES_128_CBC_SHA": "False",
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Protocols.Server.Http2": "True",
+};
+
+/** Backend id the example API's policy routes to. */
+export const INGRESS_BACKEND_ID = "aks-ingress";
+
+/** Classic API Management takes 30-90 minutes to create and 15+ minutes per hostname or network change. */
+const APIM_TIMEOUTS = { create: "3h", update: "3h", delete: "3h" };
+
+/** The global policy XML for this config (pure: tested as text). */
+export function globalPolicyXml(config: GatewayConfig): string {
+    const issuer = config.jwt.issuer.replace(/\/$/, "");
+    return renderPolicy("global.xml", {
+        text: {
+            OPENID_CONFIG_URL: `${issuer}/.well-known/openid-configuration`,
+            ISSUER: config.jwt.issuer,
+            RATE_PER_CLIENT_IP: config.rateLimits.perClientIp,
+            RATE_PER_SUBJECT: config.rateLimits.perSubject,
+        },
+        xml: {
+            AUDIENCES: xmlElements("audience", config.jwt.audiences),
+            REQUIRED_CLAIMS: config.jwt.requiredClaims.map((claim) => `                <claim name="${claim.replace(/[^A-Za-z0-9_.:-]/g, "")}" />`).join("\n"),
+        },
+    });
+}
+
+/**
+ * API Management in external VNet mode: callers reach it on its public IP (Front Door only, by NSG and the
+ * X-Azure-FDID check), and it reaches the cluster's internal load balancer inside the VNet.
+ */
+export function declareApiManagement(name: string, args: ApiManagementArgs, parent: pulumi.Resource) {
+    const { config, resourceGroupName, location, tags } = args;
+    const opts = { parent };
+    const zones = config.apim.sku === "Premium" ? args.zones : undefined;
+
+    // VNet injection (stv2) needs a Standard public IP with a DNS label, zonal like the service.
+    const publicIp = new network.PublicIPAddress(`${name}-pip`, {
+        publicIpAddressName: `pip-${args.namePrefix}-apim`,
+        resourceGroupName,
+        location,
+        sku: { name: network.PublicIPAddressSkuName.Standard, tier: network.PublicIPAddressSkuTier.Regional },
+        publicIPAllocationMethod: network.IPAllocationMethod.Static,
+        dnsSettings: { domainNameLabel: args.publicIpLabel },
+        zones,
+        tags,
+    }, opts);
+
+    const service = new apimanagement.ApiManagementService(name, {
+        serviceName: args.serviceName,
+        resourceGroupName,
+        location,
+        sku: { name: config.apim.sku, capacity: config.apim.capacity },
+        zones,
+        publisherName: config.apim.publisherName,
+        publisherEmail: config.apim.publisherEmail,
+        identity: { type: apimanagement.ApimIdentityType.SystemAssigned },
+        virtualNetworkType: apimanagement.VirtualNetworkType.External,
+        virtualNetworkConfiguration: { subnetResourceId: args.subnetId },
+        publicIpAddressId: publicIp.id,
+        customProperties: APIM_TLS_PROPERTIES,
+        // The private root, so backend TLS to the ingress gateway validates its chain.
+        certificates: [{ storeName: "Root", encodedCertificate: pulumi.output(args.privateCaRootPem).apply(pemToBase64Der) }],
+        tags,
+    }, { parent, protect: true, customTimeouts: APIM_TIMEOUTS });
+
+    const scoped = { resourceGroupName, serviceName: service.name };
+    const frontDoorId = new apimanagement.NamedValue(`${name}-frontdoor-id`, {
+        ...scoped,
+        namedValueId: "frontdoor-id",
+        displayName: "frontdoor-id",
+        value: args.frontDoorId,
+    }, opts);
+    // API Management rejects a policy that names a named value it does not have yet.
+    new apimanagement.Policy(`${name}-global-policy`, {
+        ...scoped,
+        policyId: "policy",
+        format: apimanagement.PolicyContentFormat.Rawxml,
+        value: globalPolicyXml(config),
+    }, { ...opts, dependsOn: [frontDoorId] });
+
+    const backend = new apimanagement.Backend(`${name}-ingress-backend`, {
+        ...scoped,
+        backendId: INGRESS_BACKEND_ID,
+        title: "Mesh ingress gateway (internal load balancer)",
+        protocol: apimanagement.BackendProtocol.Http,
+        url: args.ingressBackendUrl,
+        tls: { validateCertificateChain: true, validateCertificateName: true },
+    }, opts);
+
+    const api = new apimanagement.Api(`${name}-example-api`, {
+        ...scoped,
+        apiId: "platform-example",
+        displayName: "Platform example API",
+        path: "example",
+        protocols: [apimanagement.Protocol.Https],
+        serviceUrl: args.ingressBackendUrl,
+        subscriptionRequired: false,
+    }, opts);
+    new apimanagement.ApiPolicy(`${name}-example-api-policy`, {
+        ...scoped,
+        apiId: api.name,
+        policyId: "policy",
+        format: apimanagement.PolicyContentFormat.Rawxml,
+        value: renderPolicy("ingress-api.xml", { text: { BACKEND_ID: INGRESS_BACKEND_ID } }),
+    }, { ...opts, dependsOn: [backend] });
+
+    return { service, gatewayHostName: pulumi.interpolate`${service.name}.azure-api.net` };
+}

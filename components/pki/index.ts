@@ -1,0 +1,74 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as tls from "@pulumi/tls";
+
+export interface PrivateCaArgs {
+    /** Organisation name in the CA subjects. */
+    organization: string;
+    /** Distinguishes the environments' CAs in their subjects, e.g. `dev`. */
+    environment: string;
+}
+
+/** Root and intermediate lifetimes (hours): 10 years and 5 years, as the certificate inventory lists them. */
+const ROOT_VALIDITY_HOURS = 10 * 365 * 24;
+const INTERMEDIATE_VALIDITY_HOURS = 5 * 365 * 24;
+
+/**
+ * The platform's private CA: a root and an intermediate, ECDSA P-384, generated with `@pulumi/tls` and kept
+ * (encrypted) in the stack's state. Independent of the cluster, so phase 1 can already make API Management trust
+ * the root; cert-manager signs the ingress certificates with the intermediate in phase 2.
+ */
+export class PrivateCa extends pulumi.ComponentResource {
+    public readonly rootCertificatePem: pulumi.Output<string>;
+    public readonly intermediateCertificatePem: pulumi.Output<string>;
+    /** Secret. */
+    public readonly intermediatePrivateKeyPem: pulumi.Output<string>;
+
+    constructor(name: string, args: PrivateCaArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:pki:PrivateCa", name, {}, opts);
+        // Replacing either key would invalidate every certificate and trust anchor issued from it.
+        const keep = { parent: this, protect: true };
+
+        const rootKey = new tls.PrivateKey(`${name}-root-key`, { algorithm: "ECDSA", ecdsaCurve: "P384" }, keep);
+        const root = new tls.SelfSignedCert(`${name}-root`, {
+            privateKeyPem: rootKey.privateKeyPem,
+            subject: { commonName: `Platform Root CA (${args.environment})`, organization: args.organization },
+            isCaCertificate: true,
+            // Only one CA (the intermediate) may sit below the root.
+            maxPathLength: 1,
+            setSubjectKeyId: true,
+            validityPeriodHours: ROOT_VALIDITY_HOURS,
+            allowedUses: ["cert_signing", "crl_signing"],
+        }, keep);
+
+        const intermediateKey = new tls.PrivateKey(`${name}-intermediate-key`, { algorithm: "ECDSA", ecdsaCurve: "P384" }, keep);
+        const request = new tls.CertRequest(`${name}-intermediate-csr`, {
+            privateKeyPem: intermediateKey.privateKeyPem,
+            subject: { commonName: `Platform Intermediate CA (${args.environment})`, organization: args.organization },
+        }, { parent: this });
+        const intermediate = new tls.LocallySignedCert(`${name}-intermediate`, {
+            certRequestPem: request.certRequestPem,
+            caPrivateKeyPem: rootKey.privateKeyPem,
+            caCertPem: root.certPem,
+            isCaCertificate: true,
+            // Issues leaf certificates only.
+            maxPathLength: 0,
+            setSubjectKeyId: true,
+            validityPeriodHours: INTERMEDIATE_VALIDITY_HOURS,
+            allowedUses: ["cert_signing", "crl_signing"],
+        }, keep);
+
+        this.rootCertificatePem = root.certPem;
+        this.intermediateCertificatePem = intermediate.certPem;
+        this.intermediatePrivateKeyPem = pulumi.secret(intermediateKey.privateKeyPem);
+        this.registerOutputs({ rootCertificatePem: this.rootCertificatePem, intermediateCertificatePem: this.intermediateCertificatePem });
+    }
+}
+
+/** The base64 DER body of a PEM certificate: what Azure calls an encoded certificate (.cer). */
+export function pemToBase64Der(pem: string): string {
+    const body = pem.match(/-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/);
+    if (!body) {
+        throw new Error("not a PEM certificate");
+    }
+    return body[1]!.replace(/\s+/g, "");
+}
