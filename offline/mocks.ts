@@ -56,17 +56,33 @@ const EXTENSION_ARM_TYPES: Record<string, { scopeInput: string; path: string }> 
     "azure-native:monitor:DiagnosticSetting": { scopeInput: "resourceUri", path: "Microsoft.Insights/diagnosticSettings" },
 };
 
-/** Inputs other azure-native resources are named by, tried in order. */
-const NAME_INPUTS = ["resourceName", "accountName", "configName", "containerName", "blobServicesName", "federatedIdentityCredentialResourceName", "roleDefinitionId", "name"];
+/** Resources whose name input is not `<camelCaseTypeName>Name`. */
+const NAME_INPUT: Record<string, string> = {
+    "azure-native:containerservice:ManagedCluster": "resourceName",
+    "azure-native:managedidentity:UserAssignedIdentity": "resourceName",
+    "azure-native:managedidentity:FederatedIdentityCredential": "federatedIdentityCredentialResourceName",
+    "azure-native:containerservice:MaintenanceConfiguration": "configName",
+    "azure-native:storage:StorageAccount": "accountName",
+    "azure-native:storage:BlobServiceProperties": "blobServicesName",
+    "azure-native:storage:BlobContainer": "containerName",
+    "azure-native:authorization:RoleDefinition": "roleDefinitionId",
+    "azure-native:apimanagement:ApiManagementService": "serviceName",
+    "azure-native:apimanagement:Api": "apiId",
+    "azure-native:apimanagement:Backend": "backendId",
+    "azure-native:apimanagement:NamedValue": "namedValueId",
+    "azure-native:apimanagement:Policy": "policyId",
+    "azure-native:apimanagement:ApiPolicy": "policyId",
+    "azure-native:cdn:AFDEndpoint": "endpointName",
+    "azure-native:cdn:AFDOrigin": "originName",
+    "azure-native:cdn:AFDOriginGroup": "originGroupName",
+    "azure-native:cdn:AFDCustomDomain": "customDomainName",
+    "azure-native:monitor:DiagnosticSetting": "name",
+};
 
-/**
- * azure-native names a resource by `<camelCaseTypeName>Name` (VirtualNetwork -> virtualNetworkName, any case of
- * "IP"), others by one of NAME_INPUTS.
- */
+/** azure-native names a resource by `<camelCaseTypeName>Name` (VirtualNetwork -> virtualNetworkName, any case of "IP"). */
 function azureName(type: string, inputs: Record<string, unknown>, fallback: string): string {
     const typeKey = `${type.split(":")[2] ?? ""}Name`.toLowerCase();
-    const key = Object.keys(inputs).find((k) => k.toLowerCase() === typeKey)
-        ?? NAME_INPUTS.find((k) => typeof inputs[k] === "string" && NESTED_ARM_TYPES[type]?.parentInput !== k);
+    const key = NAME_INPUT[type] ?? Object.keys(inputs).find((k) => k.toLowerCase() === typeKey);
     const value = key === undefined ? undefined : inputs[key];
     return typeof value === "string" ? value : fallback;
 }
@@ -161,6 +177,12 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
                 return { ...outputs, principalId: deterministicGuid(`${id}/principal`), clientId: deterministicGuid(`${id}/client`), tenantId: MOCK_TENANT_ID };
             case "azure-native:operationalinsights:Workspace":
                 return { ...outputs, customerId: deterministicGuid(`${id}/customer`) };
+            case "azure-native:cdn:Profile":
+                return { ...outputs, frontDoorId: deterministicGuid(`${id}/frontdoor`) };
+            case "azure-native:cdn:AFDEndpoint":
+                return { ...outputs, hostName: `${name}-${deterministicGuid(id).slice(0, 12)}.z01.azurefd.net` };
+            case "azure-native:cdn:AFDCustomDomain":
+                return { ...outputs, validationProperties: { validationToken: deterministicGuid(`${id}/validation`).replace(/-/g, "") } };
             case "azure-native:network:Subnet":
                 this.subnetPrefixes.set(id, inputs["addressPrefix"]);
                 return outputs;

@@ -1,5 +1,5 @@
 /** Transport security of the Azure services on the request path. */
-import type { ResourceValidationPolicy } from "@pulumi/policy";
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { ECDHE_GCM_SUITES, equalsIgnoreCase, forTypes, MCSB } from "./common";
 
 export const storageAccountTls: ResourceValidationPolicy = {
@@ -95,4 +95,119 @@ export const tlsPrivateKeyStrength: ResourceValidationPolicy = {
     }),
 };
 
-export const azureTlsPolicies = [storageAccountTls, frontDoorDomainTls, apimProtocolsAndCiphers, tlsPrivateKeyStrength];
+export const frontDoorRouteHttps: ResourceValidationPolicy = {
+    name: "frontdoor-route-https",
+    description: "Front Door routes forward to origins over HTTPS only and redirect any HTTP they accept.",
+    severity: "high",
+    framework: MCSB,
+    remediationSteps: "Set forwardingProtocol: \"HttpsOnly\"; accept Http only together with httpsRedirect: \"Enabled\".",
+    validateResource: forTypes(["azure-native:cdn:Route"], (props, report) => {
+        if (props.forwardingProtocol !== "HttpsOnly") {
+            report(`forwardingProtocol is ${JSON.stringify(props.forwardingProtocol)}; set "HttpsOnly" (MatchRequest forwards plain HTTP).`);
+        }
+        const protocols: string[] = props.supportedProtocols ?? ["Http", "Https"];
+        if (protocols.includes("Http") && props.httpsRedirect !== "Enabled") {
+            report(`supportedProtocols includes "Http" but httpsRedirect is ${JSON.stringify(props.httpsRedirect)}; set "Enabled".`);
+        }
+    }),
+};
+
+export const frontDoorOriginCertificateCheck: ResourceValidationPolicy = {
+    name: "frontdoor-origin-certificate-check",
+    description: "Front Door checks the origin certificate's name, so the hop to the origin cannot be intercepted.",
+    severity: "high",
+    framework: MCSB,
+    remediationSteps: "Set enforceCertificateNameCheck: true on the AFDOrigin.",
+    validateResource: forTypes(["azure-native:cdn:AFDOrigin"], (props, report) => {
+        if (props.enforceCertificateNameCheck !== true) {
+            report(`enforceCertificateNameCheck is ${JSON.stringify(props.enforceCertificateNameCheck)}; set true.`);
+        }
+    }),
+};
+
+/** Front Door WAF policies: the current token, and the v2 SDK's. */
+export const FRONT_DOOR_WAF_TYPES = ["azure-native:frontdoor:Policy", "azure-native:network:Policy"];
+
+export const frontDoorWafPrevention: ResourceValidationPolicy = {
+    name: "frontdoor-waf-prevention",
+    description: "Front Door WAF policies are enabled and block (Prevention), not only log (Detection).",
+    severity: "high",
+    framework: MCSB,
+    remediationSteps: "Set policySettings.enabledState: \"Enabled\" and policySettings.mode: \"Prevention\".",
+    validateResource: forTypes(FRONT_DOOR_WAF_TYPES, (props, report) => {
+        const settings = props.policySettings ?? {};
+        if (settings.enabledState !== "Enabled") {
+            report(`policySettings.enabledState is ${JSON.stringify(settings.enabledState)}; set "Enabled".`);
+        }
+        if (settings.mode !== "Prevention") {
+            report(`policySettings.mode is ${JSON.stringify(settings.mode)}; set "Prevention".`);
+        }
+    }),
+};
+
+export const apimApiHttps: ResourceValidationPolicy = {
+    name: "apim-api-https",
+    description: "API Management APIs accept HTTPS only and call their service over HTTPS.",
+    severity: "high",
+    framework: MCSB,
+    remediationSteps: "Set protocols: [\"https\"] and an https:// serviceUrl on the Api.",
+    validateResource: forTypes(["azure-native:apimanagement:Api"], (props, report) => {
+        const protocols: string[] = props.protocols ?? [];
+        if (protocols.length === 0 || protocols.some((p) => !equalsIgnoreCase(p, "https"))) {
+            report(`protocols is ${JSON.stringify(props.protocols)}; allowed: ["https"].`);
+        }
+        if (props.serviceUrl !== undefined && !String(props.serviceUrl).startsWith("https://")) {
+            report(`serviceUrl is ${JSON.stringify(props.serviceUrl)}; use https://.`);
+        }
+    }),
+};
+
+export const apimBackendTls: ResourceValidationPolicy = {
+    name: "apim-backend-tls",
+    description: "API Management backends are https:// and validate the certificate chain and name.",
+    severity: "high",
+    framework: MCSB,
+    remediationSteps: "Use an https:// url and set tls.validateCertificateChain and tls.validateCertificateName to true.",
+    validateResource: forTypes(["azure-native:apimanagement:Backend"], (props, report) => {
+        if (!String(props.url ?? "").startsWith("https://")) {
+            report(`url is ${JSON.stringify(props.url)}; use https://.`);
+        }
+        for (const key of ["validateCertificateChain", "validateCertificateName"]) {
+            if (props.tls?.[key] !== true) {
+                report(`tls.${key} is ${JSON.stringify(props.tls?.[key])}; set true.`);
+            }
+        }
+    }),
+};
+
+export const frontDoorDomainsBehindWaf: StackValidationPolicy = {
+    name: "frontdoor-domains-behind-waf",
+    description: "Every Front Door custom domain is bound to a WAF policy by a security policy.",
+    severity: "high",
+    framework: MCSB,
+    remediationSteps: "Add the domain to the associations of a SecurityPolicy of type WebApplicationFirewall.",
+    validateStack: (args, report) => {
+        // Ids are unknown in a preview; the security policy's dependencies name the domains it binds.
+        const bound = new Set(args.resources
+            .filter((r) => r.type === "azure-native:cdn:SecurityPolicy" && r.props.parameters?.type === "WebApplicationFirewall")
+            .flatMap((r) => r.dependencies.map((d) => d.urn)));
+        for (const domain of args.resources.filter((r) => r.type === "azure-native:cdn:AFDCustomDomain")) {
+            if (!bound.has(domain.urn)) {
+                report(`custom domain "${domain.name}" (${domain.props.hostName}) is not bound to a WAF security policy.`, domain.urn);
+            }
+        }
+    },
+};
+
+export const azureTlsPolicies = [
+    storageAccountTls,
+    frontDoorDomainTls,
+    frontDoorRouteHttps,
+    frontDoorOriginCertificateCheck,
+    frontDoorWafPrevention,
+    frontDoorDomainsBehindWaf,
+    apimProtocolsAndCiphers,
+    apimApiHttps,
+    apimBackendTls,
+    tlsPrivateKeyStrength,
+];

@@ -4,7 +4,10 @@ import { evaluatePack } from "../../offline/policyCheck";
 import { MOCK_TENANT_ID } from "../../offline/mocks";
 import { keyVaultHardening } from "../../policies/rules/baseline";
 import { platformBaseline } from "../../policies/packs";
-import { byName, checkpointOf, plan } from "../helpers";
+import { APIM_TLS_PROPERTIES, globalPolicyXml, INGRESS_BACKEND_ID } from "../../components/gateway/apiManagement";
+import { pemToBase64Der } from "../../components/pki";
+import { APIM_WEAK_SETTINGS } from "../../policies/rules/azureTls";
+import { azureConfig, byName, checkpointOf, ofType, plan } from "../helpers";
 
 describe("gateway component", () => {
     it("declares a protected, RBAC-only, private Key Vault in the deploying tenant", async () => {
@@ -27,5 +30,112 @@ describe("gateway component", () => {
         const violations = await evaluatePack(checkpoint, { ...platformBaseline, policies: [keyVaultHardening] }, { all: "mandatory" });
         assert.deepEqual(violations, []);
         assert.ok(checkpoint.deployment.resources.some((r) => r.type === "azure-native:keyvault:Vault"));
+    });
+
+    it("terminates public TLS at Front Door with TLS 1.2+ and ECDHE-GCM suites, and redirects HTTP", async () => {
+        const graph = await plan("dev");
+        const domain = byName(graph, "gateway-afd-domain").inputs;
+        assert.equal(domain["hostName"], "api.dev.platform.example.com");
+        assert.deepEqual(domain["tlsSettings"], { certificateType: "ManagedCertificate", minimumTlsVersion: "TLS12", cipherSuiteSetType: "TLS12_2023" });
+        const route = byName(graph, "gateway-afd-route").inputs;
+        assert.deepEqual(
+            [route["httpsRedirect"], route["forwardingProtocol"], route["linkToDefaultDomain"], route["supportedProtocols"]],
+            ["Enabled", "HttpsOnly", "Disabled", ["Http", "Https"]],
+        );
+        assert.equal(byName(graph, "gateway-afd").inputs["sku"] && (byName(graph, "gateway-afd").inputs["sku"] as { name: string }).name, "Premium_AzureFrontDoor");
+        assert.equal(byName(graph, "gateway-afd").protect, true);
+    });
+
+    it("routes to API Management only, over HTTPS with the certificate name checked", async () => {
+        const graph = await plan("dev", false);
+        const apim = byName(graph, "gateway-apim");
+        const origin = byName(graph, "gateway-afd-origin-apim").inputs;
+        assert.equal(origin["hostName"], `${apim.inputs["serviceName"]}.azure-api.net`);
+        assert.deepEqual([origin["originHostHeader"], origin["enforceCertificateNameCheck"], origin["httpsPort"]], [origin["hostName"], true, 443]);
+        const route = byName(graph, "gateway-afd-route").inputs as Record<string, any>;
+        assert.equal(route["originGroup"].id, byName(graph, "gateway-afd-origins").id);
+        assert.deepEqual(route["customDomains"], [{ id: byName(graph, "gateway-afd-domain").id }]);
+        assert.equal((byName(graph, "gateway-afd-origins").inputs["healthProbeSettings"] as { probeProtocol: string }).probeProtocol, "Https");
+    });
+
+    it("binds every Front Door domain to a WAF policy in Prevention mode with the default and bot rule sets and a rate limit", async () => {
+        const graph = await plan("prod", false);
+        const waf = byName(graph, "gateway-afd-waf").inputs as Record<string, any>;
+        assert.deepEqual(waf["policySettings"], { enabledState: "Enabled", mode: "Prevention", requestBodyCheck: "Enabled" });
+        assert.deepEqual(waf["managedRules"].managedRuleSets.map((r: { ruleSetType: string }) => r.ruleSetType), ["Microsoft_DefaultRuleSet", "Microsoft_BotManagerRuleSet"]);
+        assert.match(waf["managedRules"].managedRuleSets[0].ruleSetVersion, /^2\./);
+        const rateRule = waf["customRules"].rules[0];
+        assert.deepEqual([rateRule.ruleType, rateRule.rateLimitThreshold, rateRule.action], ["RateLimitRule", azureConfig("prod").gateway.rateLimits.perClientIp, "Block"]);
+        const binding = byName(graph, "gateway-afd-waf-binding").inputs as Record<string, any>;
+        assert.equal(binding["parameters"].wafPolicy.id, byName(graph, "gateway-afd-waf").id);
+        const bound = binding["parameters"].associations.flatMap((a: { domains: { id: string }[] }) => a.domains.map((d) => d.id));
+        for (const domain of [...ofType(graph, "azure-native:cdn:AFDCustomDomain"), ...ofType(graph, "azure-native:cdn:AFDEndpoint")]) {
+            assert.ok(bound.includes(domain.id), `${domain.name} is not behind the WAF`);
+        }
+    });
+
+    for (const stack of ["dev", "prod"] as const) {
+        it(`${stack}: API Management in external VNet mode, legacy TLS and weak ciphers off explicitly, protected, with long timeouts`, async () => {
+            const graph = await plan(stack);
+            const apim = byName(graph, "gateway-apim");
+            const { gateway, cluster } = azureConfig(stack);
+            assert.equal(apim.protect, true);
+            assert.deepEqual(apim.inputs["sku"], { name: gateway.apim.sku, capacity: gateway.apim.capacity });
+            assert.equal(apim.inputs["virtualNetworkType"], "External");
+            assert.deepEqual(apim.inputs["identity"], { type: "SystemAssigned" });
+            assert.deepEqual(apim.inputs["zones"], stack === "prod" ? cluster.zones : undefined);
+            const custom = apim.inputs["customProperties"] as Record<string, string>;
+            assert.deepEqual(custom, APIM_TLS_PROPERTIES);
+            for (const key of APIM_WEAK_SETTINGS) {
+                assert.equal(custom[key]?.toLowerCase(), "false", key);
+            }
+            assert.equal(custom["Microsoft.WindowsAzure.ApiManagement.Gateway.Protocols.Server.Http2"], "True");
+            assert.deepEqual(apim.customTimeouts, { create: "3h", update: "3h", delete: "3h" });
+        });
+    }
+
+    it("trusts the platform's private root for the ingress backend, and validates its chain and name", async () => {
+        const graph = await plan("dev", false);
+        const rootPem = byName(graph, "pki-root").outputs["certPem"] as string;
+        const certificates = byName(graph, "gateway-apim").inputs["certificates"] as { storeName: string; encodedCertificate: string }[];
+        assert.deepEqual(certificates, [{ storeName: "Root", encodedCertificate: pemToBase64Der(rootPem) }]);
+        const backend = byName(graph, "gateway-apim-ingress-backend").inputs;
+        assert.deepEqual([backend["backendId"], backend["url"], backend["tls"]], [INGRESS_BACKEND_ID, "https://api.aks-ingress.dev.platform.example.com", { validateCertificateChain: true, validateCertificateName: true }]);
+        const api = byName(graph, "gateway-apim-example-api").inputs;
+        assert.deepEqual(api["protocols"], ["https"]);
+        assert.match(String(api["serviceUrl"]), /^https:\/\//);
+        assert.match(String(byName(graph, "gateway-apim-example-api-policy").inputs["value"]), new RegExp(`<set-backend-service backend-id="${INGRESS_BACKEND_ID}" />`));
+        // The backend's name resolves in the VNet to the ingress gateway's internal load balancer.
+        const wildcard = byName(graph, "network-dns-ingress-wildcard").inputs as Record<string, any>;
+        assert.deepEqual(wildcard["aRecords"], [{ ipv4Address: "10.20.8.196" }]);
+        assert.equal(byName(graph, "network-dns-ingress").inputs["privateZoneName"], "aks-ingress.dev.platform.example.com");
+    });
+
+    it("accepts only this Front Door, valid JWTs from the configured issuer, and rate-limits per client and subject", async () => {
+        const graph = await plan("dev", false);
+        const config = azureConfig("dev").gateway;
+        const xml = String(byName(graph, "gateway-apim-global-policy").inputs["value"]);
+        assert.equal(xml, globalPolicyXml(config));
+        assert.match(xml, /<check-header name="X-Azure-FDID"[^>]*>\s*<value>\{\{frontdoor-id\}\}<\/value>/);
+        const frontDoorId = byName(graph, "gateway-afd").outputs["frontDoorId"];
+        assert.match(String(frontDoorId), /^[0-9a-f-]{36}$/);
+        assert.equal(byName(graph, "gateway-apim-frontdoor-id").inputs["value"], frontDoorId);
+        assert.ok(byName(graph, "gateway-apim-global-policy").dependencies.includes(byName(graph, "gateway-apim-frontdoor-id").urn));
+        assert.match(xml, new RegExp(`<openid-config url="${config.jwt.issuer.replace(/[.?]/g, "\\$&")}/.well-known/openid-configuration" />`));
+        assert.match(xml, new RegExp(`<issuer>${config.jwt.issuer.replace(/[.?]/g, "\\$&")}</issuer>`));
+        for (const audience of config.jwt.audiences) {
+            assert.ok(xml.includes(`<audience>${audience}</audience>`), audience);
+        }
+        assert.match(xml, /<claim name="sub" \/>/);
+        assert.match(xml, new RegExp(`<rate-limit-by-key calls="${config.rateLimits.perClientIp}" renewal-period="60"[\\s\\S]*X-Azure-ClientIP`));
+        assert.match(xml, new RegExp(`<rate-limit-by-key calls="${config.rateLimits.perSubject}"[\\s\\S]*\\.Subject\\)`));
+        assert.match(xml, /<outbound>[\s\S]*<set-header name="Server" exists-action="delete" \/>/);
+        assert.doesNotMatch(xml, /__[A-Z_]+__/);
+    });
+
+    it("escapes config values in the policy XML", () => {
+        const config = azureConfig("dev").gateway;
+        const xml = globalPolicyXml({ ...config, jwt: { ...config.jwt, audiences: ["api://a&b<c>"] } });
+        assert.ok(xml.includes("<audience>api://a&amp;b&lt;c&gt;</audience>"));
     });
 });

@@ -31,6 +31,11 @@ const goodApim = { customProperties: Object.fromEntries(APIM_WEAK_SETTINGS.map((
 const goodVault = { properties: { enableRbacAuthorization: true, enablePurgeProtection: true, publicNetworkAccess: "Disabled" } };
 const goodCluster = { apiServerAccessProfile: { enablePrivateCluster: true }, disableLocalAccounts: true, networkProfile: { networkPolicy: "cilium" } };
 
+const goodRoute = { forwardingProtocol: "HttpsOnly", supportedProtocols: ["Http", "Https"], httpsRedirect: "Enabled" };
+const goodWaf = { policySettings: { enabledState: "Enabled", mode: "Prevention" } };
+const goodApi = { protocols: ["https"], serviceUrl: "https://api.aks-ingress.example.com" };
+const goodBackend = { url: "https://api.aks-ingress.example.com", tls: { validateCertificateChain: true, validateCertificateName: true } };
+
 const cases: { policy: string; type: string; good: Record<string, unknown>; bad: [string, (p: any) => void, RegExp][] }[] = [
     {
         policy: "storage-account-tls", type: "azure-native:storage:StorageAccount", good: goodStorage,
@@ -53,6 +58,43 @@ const cases: { policy: string; type: string; good: Record<string, unknown>; bad:
         bad: [
             ["TLS 1.0 on", (p) => (p.customProperties["Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10"] = "true"), /Protocols\.Tls10"\] is "true"/],
             ["3DES absent (means on)", (p) => delete p.customProperties["Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Ciphers.TripleDes168"], /TripleDes168"\] is undefined; set "false" \(absent means on\)/],
+        ],
+    },
+    {
+        policy: "frontdoor-route-https", type: "azure-native:cdn:Route", good: goodRoute,
+        bad: [
+            ["forwarding the caller's protocol", (p) => (p.forwardingProtocol = "MatchRequest"), /^forwardingProtocol is "MatchRequest"/],
+            ["HTTP without redirect", (p) => (p.httpsRedirect = "Disabled"), /^supportedProtocols includes "Http" but httpsRedirect is "Disabled"/],
+        ],
+    },
+    {
+        policy: "frontdoor-origin-certificate-check", type: "azure-native:cdn:AFDOrigin", good: { enforceCertificateNameCheck: true },
+        bad: [["no name check", (p) => (p.enforceCertificateNameCheck = false), /^enforceCertificateNameCheck is false/]],
+    },
+    {
+        policy: "frontdoor-waf-prevention", type: "azure-native:frontdoor:Policy", good: goodWaf,
+        bad: [
+            ["Detection mode", (p) => (p.policySettings.mode = "Detection"), /^policySettings\.mode is "Detection"/],
+            ["disabled", (p) => (p.policySettings.enabledState = "Disabled"), /^policySettings\.enabledState is "Disabled"/],
+        ],
+    },
+    {
+        policy: "frontdoor-waf-prevention", type: "azure-native:network:Policy", good: goodWaf,
+        bad: [["Detection mode (v2 token)", (p) => (p.policySettings.mode = "Detection"), /^policySettings\.mode is "Detection"/]],
+    },
+    {
+        policy: "apim-api-https", type: "azure-native:apimanagement:Api", good: goodApi,
+        bad: [
+            ["HTTP accepted", (p) => (p.protocols = ["http", "https"]), /^protocols is \["http","https"\]/],
+            ["plain-HTTP service", (p) => (p.serviceUrl = "http://backend"), /^serviceUrl is "http:\/\/backend"/],
+        ],
+    },
+    {
+        policy: "apim-backend-tls", type: "azure-native:apimanagement:Backend", good: goodBackend,
+        bad: [
+            ["http backend", (p) => (p.url = "http://backend"), /^url is "http:\/\/backend"/],
+            ["chain not validated", (p) => (p.tls.validateCertificateChain = false), /^tls\.validateCertificateChain is false/],
+            ["name not validated", (p) => delete p.tls, /^tls\.validateCertificateName is undefined/],
         ],
     },
     {
@@ -107,6 +149,18 @@ describe("policies", () => {
         assert.deepEqual(await messages("stateful-resources-protected", "azure-native:keyvault:Vault", goodVault, { protect: true }), []);
         const found = await messages("stateful-resources-protected", "azure-native:keyvault:Vault", goodVault);
         assert.match(found[0] ?? "", /^azure-native:keyvault:Vault "r0" has opts\.protect false/);
+    });
+
+    it("frontdoor-domains-behind-waf passes a domain a WAF security policy binds and fails an unbound one", async () => {
+        const domain = { urn: "urn:pulumi:test::platform::azure-native:cdn:AFDCustomDomain::api", type: "azure-native:cdn:AFDCustomDomain", inputs: { hostName: "api.example.com" } };
+        const binding = (dependencies: string[]) => ({ type: "azure-native:cdn:SecurityPolicy", inputs: { parameters: { type: "WebApplicationFirewall" } }, dependencies });
+        const check = async (resources: Partial<CheckpointResource>[]) =>
+            (await evaluatePack(checkpointWith(...resources), platformTls)).filter((v) => v.policy === "frontdoor-domains-behind-waf");
+        assert.deepEqual(await check([domain, binding([domain.urn])]), []);
+        const unbound = await check([domain, binding([])]);
+        assert.equal(unbound.length, 1);
+        assert.equal(unbound[0]!.urn, domain.urn);
+        assert.match(unbound[0]!.message, /custom domain "api" \(api\.example\.com\) is not bound to a WAF security policy/);
     });
 
     it("skips a policy whose input is unknown at preview, reporting it advisory", async () => {
