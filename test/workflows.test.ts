@@ -38,6 +38,28 @@ function assertEveryPackConfigured(command: string, stack: string): void {
 }
 
 describe("CI and deploy workflows", () => {
+    it("every workflow parses, and every npm script, file and policy pack it names exists", () => {
+        const scripts = Object.keys(JSON.parse(read("package.json")).scripts);
+        let pathsChecked = 0;
+        for (const file of fs.readdirSync(path.join(PROJECT_DIR, ".github", "workflows"))) {
+            const workflow = parse(read(`.github/workflows/${file}`));
+            assert.ok(workflow.jobs && Object.keys(workflow.jobs).length > 0, `${file} has no jobs`);
+            const runs = Object.values(workflow.jobs as Record<string, { steps: { run?: string }[] }>)
+                .flatMap((job) => job.steps.map((step) => (step.run ?? "").replace(/\$\{\{ matrix\.stack \}\}/g, "dev")));
+            for (const run of runs) {
+                for (const [, script] of run.matchAll(/npm run ([\w:-]+)/g)) {
+                    assert.ok(scripts.includes(script!), `${file}: npm run ${script} is not a package.json script`);
+                }
+                for (const [, file2] of run.matchAll(/(?:bash |--policy-pack(?:-config)? "?)((?:\.ci|policies)\/[\w./-]+?)(?:"|\s|$)/g)) {
+                    assert.ok(fs.existsSync(path.join(PROJECT_DIR, file2!)), `${file}: ${file2} does not exist`);
+                    pathsChecked++;
+                }
+            }
+        }
+        // .ci/run, and both packs with their configs.
+        assert.ok(pathsChecked >= 5, `only ${pathsChecked} paths found to check`);
+    });
+
     it("CI runs .ci/run, which runs the README's test command after a clean install", () => {
         const ci = parse(read(".github/workflows/ci.yml"));
         assert.ok(ci.jobs.test.steps.some((s: { run?: string }) => s.run === "bash .ci/run"));
@@ -46,6 +68,22 @@ describe("CI and deploy workflows", () => {
         for (const command of ["npm ci", "npm run typecheck", "npm test"]) {
             assert.match(script, new RegExp(`^${command}\\b`, "m"));
         }
+    });
+
+    it("plans every committed stack offline, in both phases for the Azure stacks, without secrets", () => {
+        const ci = parse(read(".github/workflows/ci.yml"));
+        const job = ci.jobs["offline-plan"];
+        const stacks = fs.readdirSync(PROJECT_DIR).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => s !== undefined).sort();
+        const planned = job.strategy.matrix.include.map((m: { stack: string; phase?: string }) => `${m.stack}/${m.phase ?? ""}`).sort();
+        const expected = stacks.flatMap((s) => (s === "local" ? [`${s}/`] : [`${s}/azure`, `${s}/all`])).sort();
+        assert.deepEqual(planned, expected);
+        assert.ok(!JSON.stringify(job).includes("secrets."), "the offline plan must not need secrets");
+        assert.ok(job.steps.some((s: { run?: string }) => s.run?.startsWith("npm run policy:check -- plan.json")));
+    });
+
+    it("deploys dev before prod and stops prod when dev fails", () => {
+        const strategy = deploy.jobs.pulumi.strategy;
+        assert.deepEqual([strategy.matrix.stack, strategy["max-parallel"], strategy["fail-fast"]], [["dev", "prod"], 1, true]);
     });
 
     it("deploy runs preview and up with every pack and its config, like the README", () => {
