@@ -15,13 +15,21 @@ import { PrivateCluster } from "./components/cluster";
 import { Falco } from "./components/falco";
 import { Gateway } from "./components/gateway";
 import { Kyverno } from "./components/kyverno";
-import { ServiceMesh } from "./components/mesh";
-import { Network } from "./components/network";
+import { ServiceMesh, type IngressExposure } from "./components/mesh";
+import { Network, SUBNET_NAMES } from "./components/network";
 import { Observability } from "./components/observability";
 import { PrivateCa } from "./components/pki";
+import { loadModels } from "./components/shared/customResources";
+import type { ClusterContext } from "./components/shared/namespace";
 import { BackupStorage, Velero, type BackupTarget, type VeleroArgs } from "./components/velero";
+import { ISTIO_REVISION } from "./versions";
 
-export function definePlatform(config: PlatformConfig): Record<string, pulumi.Input<unknown>> {
+export async function definePlatform(config: PlatformConfig): Promise<Record<string, pulumi.Input<unknown>>> {
+    const models = await loadModels();
+    const tls = new TlsProvider("tls");
+    // The platform CA exists before any cluster: API Management trusts its root in phase 1.
+    const platformCa = new PrivateCa("pki", { purpose: "Platform", environment: config.environment }, { providers: [tls] });
+
     if (config.environment === "local") {
         // The kubeconfig context the developer names; no Azure provider is ever created.
         const kubernetes = new KubernetesProvider("local", { context: config.kubernetes.context });
@@ -29,19 +37,44 @@ export function definePlatform(config: PlatformConfig): Record<string, pulumi.In
         const backupTarget: BackupTarget | undefined = backup && config.backupS3SecretAccessKey
             ? { kind: "s3", ...backup.s3, secretAccessKey: config.backupS3SecretAccessKey }
             : undefined;
-        return defineInCluster(config, kubernetes, backup && backupTarget && { target: backupTarget, policy: backup });
+        return defineInCluster(config, {
+            kubernetes,
+            tls,
+            models,
+            platformCa,
+            // kind and k3d serve the API on the container network; there is no fixed range to name.
+            cluster: { apiServerCidrs: ["0.0.0.0/0"], meshRevision: ISTIO_REVISION, monitoringNamespace: "monitoring" },
+            ingressDomain: config.kubernetes.ingressDomain,
+            ingressExposure: { kind: "clusterDefault" },
+            highAvailability: false,
+            backup: backup && backupTarget && { target: backupTarget, policy: backup },
+        });
     }
-    const azure = defineAzureLayer(config);
+    const azure = defineAzureLayer(config, platformCa);
     if (config.phase === "azure") {
         return azure.outputs;
     }
     // Phase 2: reachable only from inside the VNet (a runner in the runners subnet).
     const kubernetes = new KubernetesProvider("aks", { kubeconfig: azure.cluster.kubeconfig });
-    return { ...azure.outputs, ...defineInCluster(config, kubernetes, { target: azure.backupStorage.target, policy: config.backup }) };
+    return {
+        ...azure.outputs,
+        ...defineInCluster(config, {
+            kubernetes,
+            tls,
+            models,
+            platformCa,
+            // The API server's private endpoint sits in the system node subnet.
+            cluster: { apiServerCidrs: [config.network.subnets.systemNodes], meshRevision: ISTIO_REVISION, monitoringNamespace: "monitoring" },
+            ingressDomain: azure.ingressDomain,
+            ingressExposure: azure.ingressExposure,
+            highAvailability: config.environment === "prod",
+            backup: { target: azure.backupStorage.target, policy: config.backup },
+        }),
+    };
 }
 
 /** Phase 1: everything in Azure, previewable from anywhere. */
-function defineAzureLayer(config: AzurePlatformConfig) {
+function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa) {
     const profile = ENVIRONMENT_PROFILES[config.environment];
     const namePrefix = `platform-${config.environment}`;
     // The mesh ingress gateway's names: private DNS in the VNet, certificates from the private CA.
@@ -67,8 +100,6 @@ function defineAzureLayer(config: AzurePlatformConfig) {
         ingressDomain,
     }, { providers: [azureProvider] });
 
-    const privateCa = new PrivateCa("pki", { organization: config.tags.owner, environment: config.environment }, { providers: [new TlsProvider("tls")] });
-
     const gateway = new Gateway("gateway", {
         namePrefix,
         location: config.location,
@@ -80,7 +111,7 @@ function defineAzureLayer(config: AzurePlatformConfig) {
         tenantId: client.tenantId,
         logAnalyticsWorkspaceId: net.logAnalyticsWorkspaceId,
         zones: config.cluster.zones,
-        privateCaRootPem: privateCa.rootCertificatePem,
+        privateCaRootPem: platformCa.rootCertificatePem,
         ingressBackendUrl: `https://api.${ingressDomain}`,
         tags,
     }, { providers: [azureProvider, randomProvider] });
@@ -119,9 +150,12 @@ function defineAzureLayer(config: AzurePlatformConfig) {
         tags,
     }, { providers: [azureProvider, randomProvider] });
 
+    const ingressExposure: IngressExposure = { kind: "azureInternalLoadBalancer", subnetName: SUBNET_NAMES.ingress, ipAddress: net.ingressLoadBalancerIp };
     return {
         cluster,
         backupStorage,
+        ingressDomain,
+        ingressExposure,
         outputs: {
             resourceGroupName: net.resourceGroupName,
             vnetId: net.vnetId,
@@ -131,7 +165,7 @@ function defineAzureLayer(config: AzurePlatformConfig) {
             // Point the API name at Front Door (CNAME) and prove ownership (TXT _dnsauth.<name>) in the public zone.
             frontDoorEndpointHostName: gateway.frontDoorEndpointHostName,
             domainValidationToken: gateway.domainValidationToken,
-            privateCaRootCertificate: privateCa.rootCertificatePem,
+            privateCaRootCertificate: platformCa.rootCertificatePem,
             clusterName: cluster.clusterName,
             oidcIssuerUrl: cluster.oidcIssuerUrl,
             kubeconfig: cluster.kubeconfig,
@@ -140,16 +174,51 @@ function defineAzureLayer(config: AzurePlatformConfig) {
     };
 }
 
+interface InClusterTarget {
+    kubernetes: KubernetesProvider;
+    tls: TlsProvider;
+    models: Awaited<ReturnType<typeof loadModels>>;
+    platformCa: PrivateCa;
+    cluster: ClusterContext;
+    ingressDomain: string;
+    ingressExposure: IngressExposure;
+    highAvailability: boolean;
+    backup: Omit<VeleroArgs, "cluster"> | undefined;
+}
+
 /** Phase 2 (or the local stack): the platform inside the cluster, every resource through `kubernetes`. */
-function defineInCluster(config: PlatformConfig, kubernetes: KubernetesProvider, backup: VeleroArgs | undefined) {
-    const opts = { providers: [kubernetes] };
-    const certManager = new CertManager("cert-manager", {}, opts);
-    const mesh = new ServiceMesh("mesh", {}, opts);
-    const observability = new Observability("observability", {}, opts);
-    const falco = new Falco("falco", { siemWebhookUrl: config.siemWebhookUrl }, opts);
-    const kyverno = new Kyverno("kyverno", {}, opts);
-    const velero = backup && new Velero("velero", backup, opts);
+function defineInCluster(config: PlatformConfig, target: InClusterTarget) {
+    const opts = { providers: [target.kubernetes] };
+    const { cluster, models } = target;
+    const certManager = new CertManager("cert-manager", {
+        cluster,
+        models,
+        highAvailability: target.highAvailability,
+        issuer: { chainPem: target.platformCa.chainPem, privateKeyPem: target.platformCa.intermediatePrivateKeyPem },
+    }, opts);
+    // A separate CA for workload identities: the mesh root never signs anything outside the mesh.
+    const meshCa = new PrivateCa("mesh-ca", { purpose: "Mesh", environment: config.environment }, { providers: [target.tls] });
+    const mesh = new ServiceMesh("mesh", {
+        cluster,
+        models,
+        meshCa: {
+            rootPem: meshCa.rootCertificatePem,
+            intermediatePem: meshCa.intermediateCertificatePem,
+            chainPem: meshCa.chainPem,
+            intermediateKeyPem: meshCa.intermediatePrivateKeyPem,
+        },
+        ingressDomain: target.ingressDomain,
+        ingressExposure: target.ingressExposure,
+        certManager: certManager.release,
+        certificateIssuer: certManager.platformIssuerName,
+        highAvailability: target.highAvailability,
+    }, opts);
+    const observability = new Observability("observability", { cluster }, opts);
+    const falco = new Falco("falco", { cluster, siemWebhookUrl: config.siemWebhookUrl }, opts);
+    const kyverno = new Kyverno("kyverno", { cluster }, opts);
+    const velero = target.backup && new Velero("velero", { cluster, ...target.backup }, opts);
     return {
+        meshRootCertificate: meshCa.rootCertificatePem,
         namespaces: pulumi.all({
             certManager: certManager.namespace,
             meshSystem: mesh.systemNamespace,

@@ -15,6 +15,7 @@ export const CHARTS = {
     istioBase: { chart: "base", repository: "https://istio-release.storage.googleapis.com/charts", version: "1.30.3" },
     istiod: { chart: "istiod", repository: "https://istio-release.storage.googleapis.com/charts", version: "1.30.3" },
     istioGateway: { chart: "gateway", repository: "https://istio-release.storage.googleapis.com/charts", version: "1.30.3" },
+    istioCni: { chart: "cni", repository: "https://istio-release.storage.googleapis.com/charts", version: "1.30.3" },
     kubePrometheusStack: { chart: "kube-prometheus-stack", repository: "https://prometheus-community.github.io/helm-charts", version: "88.5.3" },
     loki: { chart: "loki", repository: "https://grafana-community.github.io/helm-charts", version: "18.11.0" },
     tempo: { chart: "tempo", repository: "https://grafana-community.github.io/helm-charts", version: "2.2.4" },
@@ -25,6 +26,15 @@ export const CHARTS = {
     kyvernoPolicies: { chart: "kyverno-policies", repository: "https://kyverno.github.io/kyverno", version: "3.9.0" },
     velero: { chart: "velero", repository: "https://vmware-tanzu.github.io/helm-charts", version: "12.1.0" },
 } as const satisfies Record<string, ChartPin>;
+
+/** Istio's revision label: one per control-plane version, so an upgrade can run a second istiod beside the first. */
+export const ISTIO_REVISION = `${CHARTS.istiod.version.replace(/\./g, "-")}`;
+
+/** Gateway API CRDs, standard channel, installed once by the program (AKS's managed Gateway API stays off). */
+export const GATEWAY_API_CRDS = {
+    version: "v1.6.1",
+    url: "https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/standard-install.yaml",
+} as const;
 
 /** Images the program sets itself (chart images stay at each chart's pinned defaults). */
 export const IMAGES = {

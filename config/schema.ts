@@ -203,6 +203,8 @@ const localStack = z.strictObject({
     kubernetes: z.strictObject({
         /** The kubeconfig context to deploy to (`kubectl config get-contexts`). */
         context: z.string().min(1),
+        /** Names the ingress gateway serves (a wildcard certificate from the local private CA). */
+        ingressDomain: dnsName.default("aks-ingress.platform.test"),
     }),
     /** Optional: Velero is installed only when a store is configured. */
     backup: localBackup.optional(),

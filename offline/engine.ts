@@ -27,6 +27,9 @@ export interface GraphResource {
     protect: boolean;
     /** `<provider urn>::<provider id>`; default providers are named `default_<version>` like the engine's. */
     provider?: string;
+    /** A component a provider implements (e.g. `kubernetes:yaml/v2:ConfigFile`), and the providers it is given. */
+    remote: boolean;
+    providers: Record<string, string>;
     aliases: unknown[];
     ignoreChanges: string[];
     deleteBeforeReplace: boolean;
@@ -64,6 +67,8 @@ interface RegisterRequest {
     getAdditionalsecretoutputsList(): string[];
     getAliasesList(): { toObject(): unknown }[];
     getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
+    getRemote(): boolean;
+    getProvidersMap(): { forEach(cb: (value: string, key: string) => void): void };
 }
 
 interface MockMonitor {
@@ -123,6 +128,11 @@ class Recorder {
         });
         const timeouts = req.getCustomtimeouts();
         const custom = req.getCustom();
+        const providers: Record<string, string> = {};
+        req.getProvidersMap().forEach((reference, pkg) => {
+            const separator = reference.lastIndexOf("::");
+            providers[pkg] = `${this.resolve(reference.slice(0, separator))}${reference.slice(separator)}`;
+        });
         this.resources.push({
             urn,
             type,
@@ -133,7 +143,9 @@ class Recorder {
             dependencies: req.getDependenciesList().map((u) => this.resolve(u)),
             propertyDependencies,
             protect: req.getProtect(),
-            provider: custom ? this.resolveProvider(req.getProvider(), type, req.getVersion()) : undefined,
+            provider: custom || req.getRemote() ? this.resolveProvider(req.getProvider(), type, req.getVersion()) : undefined,
+            remote: req.getRemote(),
+            providers,
             aliases: req.getAliasesList().map((a) => a.toObject()),
             ignoreChanges: req.getIgnorechangesList(),
             deleteBeforeReplace: req.getDeletebeforereplace(),

@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { platformNamespace } from "../shared/namespace";
+import { platformNamespace, type ClusterContext } from "../shared/namespace";
 
 export interface KyvernoArgs {
+    cluster: ClusterContext;
     namespace?: string;
 }
 
@@ -14,7 +15,7 @@ export class Kyverno extends pulumi.ComponentResource {
 
     constructor(name: string, args: KyvernoArgs, opts: pulumi.ComponentResourceOptions) {
         super("platform:kyverno:Kyverno", name, {}, opts);
-        const ns = platformNamespace(`${name}-ns`, { name: args.namespace ?? "kyverno", podSecurity: "restricted" }, { parent: this });
+        const ns = platformNamespace(`${name}-ns`, { name: args.namespace ?? "kyverno", podSecurity: "restricted", talksToApiServer: true }, args.cluster, { parent: this });
         this.namespace = ns.metadata.name;
         this.registerOutputs({ namespace: this.namespace });
     }

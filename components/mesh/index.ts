@@ -1,16 +1,70 @@
 import * as pulumi from "@pulumi/pulumi";
-import { platformNamespace } from "../shared/namespace";
+import * as k8s from "@pulumi/kubernetes";
+import { CHARTS, GATEWAY_API_CRDS } from "../../versions";
+import { INGRESS_CERTIFICATE_POLICY } from "../certmanager";
+import { typedResource, type Models } from "../shared/customResources";
+import { pinnedRelease } from "../shared/helm";
+import { platformNamespace, type ClusterContext } from "../shared/namespace";
+
+/** How the ingress gateway's Service is exposed: an Azure internal load balancer, or the cluster's default. */
+export type IngressExposure =
+    | { kind: "azureInternalLoadBalancer"; subnetName: string; ipAddress: string }
+    | { kind: "clusterDefault" };
 
 export interface ServiceMeshArgs {
-    /** Namespace for istiod and the istio-cni node agent. */
-    systemNamespace?: string;
-    /** Namespace for the ingress gateway behind the internal load balancer. */
-    ingressNamespace?: string;
+    cluster: ClusterContext;
+    models: Models;
+    /** The mesh CA (Istio plug-in CA): its intermediate signs workload certificates. Keys are secret. */
+    meshCa: { rootPem: pulumi.Input<string>; intermediatePem: pulumi.Input<string>; chainPem: pulumi.Input<string>; intermediateKeyPem: pulumi.Input<string> };
+    /** Names the ingress gateway serves, e.g. `aks-ingress.dev.platform.example.com` (a wildcard certificate). */
+    ingressDomain: string;
+    ingressExposure: IngressExposure;
+    /** cert-manager must be installed (CRDs, webhook) before the ingress Certificate. */
+    certManager: pulumi.Resource;
+    certificateIssuer: string;
+    /** HPA and PDB for the gateway, two istiod replicas (prod). */
+    highAvailability: boolean;
+}
+
+export const MESH_ROOT_NAMESPACE = "istio-system";
+export const INGRESS_NAMESPACE = "istio-ingress";
+/** Gateway release name; the chart labels its pods `istio: ingressgateway` (the name without `istio-`). */
+const GATEWAY_RELEASE = "istio-ingressgateway";
+export const INGRESS_GATEWAY_SERVICE_ACCOUNT = GATEWAY_RELEASE;
+export const INGRESS_TLS_SECRET = "aks-ingress-tls";
+
+/** TLS 1.2 suites the gateway and mesh defaults allow: ECDHE with AES-GCM or CHACHA20-POLY1305, nothing else. */
+export const MESH_CIPHER_SUITES = [
+    "ECDHE-ECDSA-AES256-GCM-SHA384",
+    "ECDHE-RSA-AES256-GCM-SHA384",
+    "ECDHE-ECDSA-AES128-GCM-SHA256",
+    "ECDHE-RSA-AES128-GCM-SHA256",
+    "ECDHE-ECDSA-CHACHA20-POLY1305",
+    "ECDHE-RSA-CHACHA20-POLY1305",
+];
+
+/** Workload certificates live 24 hours; istiod's maximum and the proxies' request agree. */
+export const WORKLOAD_CERT_TTL = "24h";
+
+/** Mesh-wide settings: TLS 1.3 between sidecars, TLS 1.2+ strong suites elsewhere, JSON access logs, OTLP traces. */
+export function meshConfig(monitoringNamespace: string) {
+    return {
+        meshMTLS: { minProtocolVersion: "TLSV1_3" },
+        tlsDefaults: { minProtocolVersion: "TLSV1_2", cipherSuites: MESH_CIPHER_SUITES },
+        accessLogFile: "/dev/stdout",
+        accessLogEncoding: "JSON",
+        extensionProviders: [{ name: "otel", opentelemetry: { service: `opentelemetry-collector.${monitoringNamespace}.svc.cluster.local`, port: 4317 } }],
+        defaultProviders: { tracing: ["otel"] },
+        defaultConfig: { proxyMetadata: { SECRET_TTL: WORKLOAD_CERT_TTL } },
+    };
 }
 
 /**
- * Istio with strict mTLS and the mesh ingress gateway. So far: its namespaces; the charts, the plug-in CA
- * and the gateway come with the service mesh issue.
+ * Istio from its charts (not the AKS add-on: the mesh's TLS settings are ours, and the local target works the
+ * same): base (CRDs), istio-cni (so workloads need no NET_ADMIN), istiod with a plug-in CA, and one ingress
+ * gateway on an internal load balancer. That gateway is both the "ingress controller" and the "mesh ingress
+ * gateway" hop: it terminates the private-CA certificate and originates mesh mTLS. Every chart is a
+ * helm.v3.Release: their hooks run, and each later step depends on the release that installs what it needs.
  */
 export class ServiceMesh extends pulumi.ComponentResource {
     public readonly systemNamespace: pulumi.Output<string>;
@@ -18,12 +72,148 @@ export class ServiceMesh extends pulumi.ComponentResource {
 
     constructor(name: string, args: ServiceMeshArgs, opts: pulumi.ComponentResourceOptions) {
         super("platform:mesh:ServiceMesh", name, {}, opts);
+        const { cluster, models } = args;
+        const revision = cluster.meshRevision;
+
         // istio-cni's node agent writes the CNI config on the host, so the control plane namespace is privileged;
         // in exchange, workload pods need no NET_ADMIN init container and stay "restricted".
-        const system = platformNamespace(`${name}-system-ns`, { name: args.systemNamespace ?? "istio-system", podSecurity: "privileged" }, { parent: this });
-        const ingress = platformNamespace(`${name}-ingress-ns`, { name: args.ingressNamespace ?? "istio-ingress", podSecurity: "restricted", meshInjection: true }, { parent: this });
+        const system = platformNamespace(`${name}-system-ns`, {
+            name: MESH_ROOT_NAMESPACE,
+            podSecurity: "privileged",
+            talksToApiServer: true,
+            // Sidecars and gateways everywhere fetch config and certificates (15012); the API server calls the injector (15017).
+            ingress: [{ ports: [{ protocol: "TCP", port: 15012 }, { protocol: "TCP", port: 15017 }] }],
+        }, cluster, { parent: this });
+        const ingress = platformNamespace(`${name}-ingress-ns`, {
+            name: INGRESS_NAMESPACE,
+            podSecurity: "restricted",
+            meshInjection: true,
+            // API Management reaches the gateway through the internal load balancer (the NSG admits only its subnet).
+            ingress: [{ ports: [{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 80 }, { protocol: "TCP", port: 15021 }] }],
+            // The gateway forwards into every meshed namespace.
+            egress: [{ to: [{ namespaceSelector: { matchLabels: { "istio.io/rev": revision } } }] }],
+        }, cluster, { parent: this });
+
+        new k8s.yaml.v2.ConfigFile(`${name}-gateway-api-crds`, { file: GATEWAY_API_CRDS.url }, { parent: this });
+
+        // Istio's plug-in CA: istiod signs workload certificates with this intermediate instead of a self-made root.
+        const cacerts = new k8s.core.v1.Secret(`${name}-cacerts`, {
+            metadata: { name: "cacerts", namespace: MESH_ROOT_NAMESPACE },
+            stringData: {
+                "ca-cert.pem": args.meshCa.intermediatePem,
+                "ca-key.pem": args.meshCa.intermediateKeyPem,
+                "root-cert.pem": args.meshCa.rootPem,
+                "cert-chain.pem": args.meshCa.chainPem,
+            },
+        }, { parent: this, dependsOn: [system] });
+
+        const base = pinnedRelease(`${name}-base`, CHARTS.istioBase, {
+            releaseName: "istio-base",
+            namespace: system.metadata.name,
+            values: { defaultRevision: revision },
+        }, { parent: this });
+        const cni = pinnedRelease(`${name}-cni`, CHARTS.istioCni, {
+            releaseName: "istio-cni",
+            namespace: system.metadata.name,
+            values: { revision },
+        }, { parent: this, dependsOn: [base] });
+        const istiod = pinnedRelease(`${name}-istiod`, CHARTS.istiod, {
+            releaseName: `istiod-${revision}`,
+            namespace: system.metadata.name,
+            values: {
+                revision,
+                pilot: { cni: { enabled: true } },
+                replicaCount: args.highAvailability ? 2 : 1,
+                autoscaleMin: args.highAvailability ? 2 : 1,
+                env: { DEFAULT_WORKLOAD_CERT_TTL: WORKLOAD_CERT_TTL, MAX_WORKLOAD_CERT_TTL: WORKLOAD_CERT_TTL },
+                meshConfig: meshConfig(cluster.monitoringNamespace),
+            },
+        }, { parent: this, dependsOn: [base, cni, cacerts] });
+
+        const gateway = pinnedRelease(`${name}-gateway`, CHARTS.istioGateway, {
+            releaseName: GATEWAY_RELEASE,
+            namespace: ingress.metadata.name,
+            values: {
+                revision,
+                service: gatewayService(args.ingressExposure),
+                autoscaling: { enabled: args.highAvailability, minReplicas: 2, maxReplicas: 5 },
+                podDisruptionBudget: args.highAvailability ? { minAvailable: 1 } : {},
+            },
+        }, { parent: this, dependsOn: [istiod] });
+
+        const wildcard = `*.${args.ingressDomain}`;
+        const certificate = typedResource(`${name}-ingress-certificate`, new models.Certificate({
+            metadata: { name: "aks-ingress", namespace: INGRESS_NAMESPACE },
+            spec: {
+                secretName: INGRESS_TLS_SECRET,
+                commonName: wildcard,
+                dnsNames: [wildcard],
+                issuerRef: { kind: "ClusterIssuer", name: args.certificateIssuer, group: "cert-manager.io" },
+                duration: INGRESS_CERTIFICATE_POLICY.duration,
+                renewBefore: INGRESS_CERTIFICATE_POLICY.renewBefore,
+                privateKey: INGRESS_CERTIFICATE_POLICY.privateKey,
+                usages: ["server auth", "digital signature"],
+            },
+        }), { parent: this, dependsOn: [ingress, args.certManager] });
+
+        typedResource(`${name}-ingress-gateway`, new models.IstioGateway({
+            metadata: { name: "platform-ingress", namespace: INGRESS_NAMESPACE },
+            spec: {
+                selector: { istio: "ingressgateway" },
+                servers: [
+                    {
+                        port: { number: 443, name: "https", protocol: "HTTPS" },
+                        hosts: [wildcard],
+                        tls: { mode: "SIMPLE", credentialName: INGRESS_TLS_SECRET, minProtocolVersion: "TLSV1_2", cipherSuites: MESH_CIPHER_SUITES.filter((s) => s.includes("GCM")) },
+                    },
+                    { port: { number: 80, name: "http", protocol: "HTTP" }, hosts: [wildcard], tls: { httpsRedirect: true } },
+                ],
+            },
+        }), { parent: this, dependsOn: [base, gateway, certificate] });
+
+        // Mesh-wide: mTLS required everywhere (root namespace), and nothing is allowed unless a policy says so.
+        const afterCrds = { parent: this, dependsOn: [base, istiod] };
+        typedResource(`${name}-strict-mtls`, new models.PeerAuthentication({
+            metadata: { name: "default", namespace: MESH_ROOT_NAMESPACE },
+            spec: { mtls: { mode: "STRICT" } },
+        }), afterCrds);
+        typedResource(`${name}-deny-all`, new models.AuthorizationPolicy({
+            metadata: { name: "deny-all", namespace: MESH_ROOT_NAMESPACE },
+            spec: {},
+        }), afterCrds);
+        typedResource(`${name}-allow-from-ingress`, new models.AuthorizationPolicy({
+            metadata: { name: "allow-from-ingress-gateway", namespace: MESH_ROOT_NAMESPACE },
+            spec: { action: "ALLOW", rules: [{ from: [{ source: { principals: [`cluster.local/ns/${INGRESS_NAMESPACE}/sa/${INGRESS_GATEWAY_SERVICE_ACCOUNT}`] } }] }] },
+        }), afterCrds);
+        typedResource(`${name}-allow-scraping`, new models.AuthorizationPolicy({
+            metadata: { name: "allow-prometheus-scraping", namespace: MESH_ROOT_NAMESPACE },
+            spec: { action: "ALLOW", rules: [{ from: [{ source: { namespaces: [cluster.monitoringNamespace] } }], to: [{ operation: { ports: ["15020", "15090"] } }] }] },
+        }), afterCrds);
+        // The gateway itself takes calls from outside the mesh (API Management), on its listeners only.
+        typedResource(`${name}-allow-gateway-listeners`, new models.AuthorizationPolicy({
+            metadata: { name: "allow-listeners", namespace: INGRESS_NAMESPACE },
+            spec: { selector: { matchLabels: { istio: "ingressgateway" } }, action: "ALLOW", rules: [{ to: [{ operation: { ports: ["80", "443"] } }] }] },
+        }), { parent: this, dependsOn: [base, istiod, ingress] });
+
         this.systemNamespace = system.metadata.name;
         this.ingressNamespace = ingress.metadata.name;
         this.registerOutputs({ systemNamespace: this.systemNamespace, ingressNamespace: this.ingressNamespace });
     }
+}
+
+/** The gateway Service: an internal load balancer at a fixed address in the ingress subnet on Azure. */
+function gatewayService(exposure: IngressExposure): Record<string, unknown> {
+    if (exposure.kind === "clusterDefault") {
+        return { type: "LoadBalancer" };
+    }
+    return {
+        type: "LoadBalancer",
+        // Keep the caller's address (API Management) for policies and logs.
+        externalTrafficPolicy: "Local",
+        annotations: {
+            "service.beta.kubernetes.io/azure-load-balancer-internal": "true",
+            "service.beta.kubernetes.io/azure-load-balancer-internal-subnet": exposure.subnetName,
+            "service.beta.kubernetes.io/azure-load-balancer-ipv4": exposure.ipAddress,
+        },
+    };
 }

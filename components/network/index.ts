@@ -38,8 +38,8 @@ export const PRIVATE_DNS_ZONES = {
 /** Subnets whose default route goes through the firewall: everything that runs workloads or deploys them. */
 export const SUBNETS_ROUTED_THROUGH_FIREWALL: readonly SubnetRole[] = ["systemNodes", "userNodes", "ingress", "runners"];
 
-/** Azure's fixed name for the firewall's subnet. */
-const SUBNET_NAMES: Record<SubnetRole, string> = {
+/** Subnet names in Azure (the firewall's is fixed by Azure). */
+export const SUBNET_NAMES: Record<SubnetRole, string> = {
     systemNodes: "snet-aks-system",
     userNodes: "snet-aks-user",
     apim: "snet-apim",

@@ -1,9 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { platformNamespace } from "../shared/namespace";
+import { platformNamespace, type ClusterContext } from "../shared/namespace";
 
 export interface ObservabilityArgs {
-    /** Namespace for Prometheus, Grafana, Loki, Tempo and the collectors. */
-    namespace?: string;
+    cluster: ClusterContext;
 }
 
 /**
@@ -16,7 +15,7 @@ export class Observability extends pulumi.ComponentResource {
     constructor(name: string, args: ObservabilityArgs, opts: pulumi.ComponentResourceOptions) {
         super("platform:observability:Observability", name, {}, opts);
         // node-exporter reads host metrics (hostNetwork, hostPID, host paths).
-        const ns = platformNamespace(`${name}-ns`, { name: args.namespace ?? "monitoring", podSecurity: "privileged" }, { parent: this });
+        const ns = platformNamespace(`${name}-ns`, { name: args.cluster.monitoringNamespace, podSecurity: "privileged", talksToApiServer: true }, args.cluster, { parent: this });
         this.namespace = ns.metadata.name;
         this.registerOutputs({ namespace: this.namespace });
     }

@@ -2,8 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 
 export interface PrivateCaArgs {
-    /** Organisation name in the CA subjects. */
-    organization: string;
+    /** What the CA is for, in its subjects: `Platform` (ingress certificates) or `Mesh` (workload certificates). */
+    purpose: string;
     /** Distinguishes the environments' CAs in their subjects, e.g. `dev`. */
     environment: string;
 }
@@ -13,12 +13,14 @@ const ROOT_VALIDITY_HOURS = 10 * 365 * 24;
 const INTERMEDIATE_VALIDITY_HOURS = 5 * 365 * 24;
 
 /**
- * The platform's private CA: a root and an intermediate, ECDSA P-384, generated with `@pulumi/tls` and kept
+ * A private CA: a root and an intermediate, ECDSA P-384, generated with `@pulumi/tls` and kept
  * (encrypted) in the stack's state. Independent of the cluster, so phase 1 can already make API Management trust
  * the root; cert-manager signs the ingress certificates with the intermediate in phase 2.
  */
 export class PrivateCa extends pulumi.ComponentResource {
     public readonly rootCertificatePem: pulumi.Output<string>;
+    /** The intermediate followed by the root: what a CA issuer or Istio's `cert-chain.pem` hands out. */
+    public readonly chainPem: pulumi.Output<string>;
     public readonly intermediateCertificatePem: pulumi.Output<string>;
     /** Secret. */
     public readonly intermediatePrivateKeyPem: pulumi.Output<string>;
@@ -31,7 +33,7 @@ export class PrivateCa extends pulumi.ComponentResource {
         const rootKey = new tls.PrivateKey(`${name}-root-key`, { algorithm: "ECDSA", ecdsaCurve: "P384" }, keep);
         const root = new tls.SelfSignedCert(`${name}-root`, {
             privateKeyPem: rootKey.privateKeyPem,
-            subject: { commonName: `Platform Root CA (${args.environment})`, organization: args.organization },
+            subject: { commonName: `${args.purpose} Root CA (${args.environment})`, organization: "Platform" },
             isCaCertificate: true,
             // Only one CA (the intermediate) may sit below the root.
             maxPathLength: 1,
@@ -43,7 +45,7 @@ export class PrivateCa extends pulumi.ComponentResource {
         const intermediateKey = new tls.PrivateKey(`${name}-intermediate-key`, { algorithm: "ECDSA", ecdsaCurve: "P384" }, keep);
         const request = new tls.CertRequest(`${name}-intermediate-csr`, {
             privateKeyPem: intermediateKey.privateKeyPem,
-            subject: { commonName: `Platform Intermediate CA (${args.environment})`, organization: args.organization },
+            subject: { commonName: `${args.purpose} Intermediate CA (${args.environment})`, organization: "Platform" },
         }, { parent: this });
         const intermediate = new tls.LocallySignedCert(`${name}-intermediate`, {
             certRequestPem: request.certRequestPem,
@@ -59,6 +61,7 @@ export class PrivateCa extends pulumi.ComponentResource {
 
         this.rootCertificatePem = root.certPem;
         this.intermediateCertificatePem = intermediate.certPem;
+        this.chainPem = pulumi.interpolate`${intermediate.certPem}${root.certPem}`;
         this.intermediatePrivateKeyPem = pulumi.secret(intermediateKey.privateKeyPem);
         this.registerOutputs({ rootCertificatePem: this.rootCertificatePem, intermediateCertificatePem: this.intermediateCertificatePem });
     }

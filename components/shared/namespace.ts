@@ -4,18 +4,43 @@ import * as k8s from "@pulumi/kubernetes";
 /** Pod Security Standards level enforced on a namespace by the built-in admission controller. */
 export type PodSecurityLevel = "restricted" | "baseline" | "privileged";
 
+/** What every in-cluster component is handed besides its provider: facts about the cluster it runs in. */
+export interface ClusterContext {
+    /** Where the API server answers (the private endpoint's subnet on AKS); controllers' egress is allowed there. */
+    apiServerCidrs: string[];
+    /** The Istio revision workloads are injected with (namespace label `istio.io/rev`). */
+    meshRevision: string;
+    /** The namespace Prometheus scrapes from. */
+    monitoringNamespace: string;
+}
+
+type NetworkPolicyPeer = k8s.types.input.networking.v1.NetworkPolicyPeer;
+type NetworkPolicyPort = k8s.types.input.networking.v1.NetworkPolicyPort;
+
 export interface PlatformNamespaceArgs {
     name: string;
     /** `privileged` only where a node agent needs the host (eBPF, node metrics, CNI); say why at the call. */
     podSecurity: PodSecurityLevel;
     /** Inject the mesh sidecar into the namespace's pods. */
     meshInjection?: boolean;
+    /** The components here talk to the Kubernetes API (controllers, operators, webhooks' clients). */
+    talksToApiServer?: boolean;
+    /** Further allowed inbound traffic, beyond same-namespace, the mesh and scraping. */
+    ingress?: { from?: NetworkPolicyPeer[]; ports: NetworkPolicyPort[] }[];
+    /** Further allowed outbound traffic, beyond DNS, same-namespace, the mesh control plane and the API server. */
+    egress?: { to: NetworkPolicyPeer[]; ports?: NetworkPolicyPort[] }[];
 }
 
-/** A namespace the platform owns, with Pod Security admission enforced, audited and warned at one level. */
-export function platformNamespace(resourceName: string, args: PlatformNamespaceArgs, opts: pulumi.CustomResourceOptions): k8s.core.v1.Namespace {
+const namespaceSelector = (name: string): NetworkPolicyPeer => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } } });
+
+/**
+ * A namespace the platform owns: Pod Security admission enforced, audited and warned at one level, and
+ * NetworkPolicies that deny everything except DNS, traffic inside the namespace, the mesh control plane,
+ * Prometheus scraping, the API server where needed, and what the caller allows explicitly.
+ */
+export function platformNamespace(resourceName: string, args: PlatformNamespaceArgs, cluster: ClusterContext, opts: pulumi.CustomResourceOptions): k8s.core.v1.Namespace {
     const level = args.podSecurity;
-    return new k8s.core.v1.Namespace(resourceName, {
+    const namespace = new k8s.core.v1.Namespace(resourceName, {
         metadata: {
             name: args.name,
             labels: {
@@ -23,8 +48,40 @@ export function platformNamespace(resourceName: string, args: PlatformNamespaceA
                 "pod-security.kubernetes.io/enforce": level,
                 "pod-security.kubernetes.io/audit": level,
                 "pod-security.kubernetes.io/warn": level,
-                ...(args.meshInjection ? { "istio-injection": "enabled" } : {}),
+                ...(args.meshInjection ? { "istio.io/rev": cluster.meshRevision } : {}),
             },
         },
     }, opts);
+    const inNamespace = { ...opts, dependsOn: [namespace] };
+    const metadata = (name: string) => ({ name, namespace: args.name });
+
+    new k8s.networking.v1.NetworkPolicy(`${resourceName}-default-deny`, {
+        metadata: metadata("default-deny"),
+        spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+    }, inNamespace);
+    new k8s.networking.v1.NetworkPolicy(`${resourceName}-allow-platform`, {
+        metadata: metadata("allow-platform"),
+        spec: {
+            podSelector: {},
+            policyTypes: ["Ingress", "Egress"],
+            ingress: [
+                { from: [{ podSelector: {} }] },
+                // Prometheus scrapes component metrics and the sidecars' merged metrics (15020).
+                { from: [namespaceSelector(cluster.monitoringNamespace)] },
+                ...(args.ingress ?? []),
+            ],
+            egress: [
+                { to: [{ podSelector: {} }] },
+                {
+                    to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+                    ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
+                },
+                // Sidecars and gateways fetch configuration and certificates from istiod.
+                { to: [{ ...namespaceSelector("istio-system"), podSelector: { matchLabels: { app: "istiod" } } }], ports: [{ protocol: "TCP", port: 15012 }] },
+                ...(args.talksToApiServer ? [{ to: cluster.apiServerCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "TCP", port: 443 }] }] : []),
+                ...(args.egress ?? []),
+            ],
+        },
+    }, inNamespace);
+    return namespace;
 }

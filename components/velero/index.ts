@@ -3,13 +3,14 @@ import * as k8s from "@pulumi/kubernetes";
 import type { BackupPolicyConfig } from "../../config";
 import { CHARTS, IMAGES } from "../../versions";
 import { pinnedRelease } from "../shared/helm";
-import { platformNamespace } from "../shared/namespace";
+import { platformNamespace, type ClusterContext } from "../shared/namespace";
 import { VELERO_NAMESPACE, VELERO_SERVICE_ACCOUNT, type BackupTarget } from "./target";
 
 export { BackupStorage } from "./storage";
 export * from "./target";
 
 export interface VeleroArgs {
+    cluster: ClusterContext;
     /** Where backups go: Azure Blob through workload identity, or an S3-compatible store. */
     target: BackupTarget;
     /** Schedules and exclusions from config. */
@@ -35,7 +36,13 @@ export class Velero extends pulumi.ComponentResource {
     constructor(name: string, args: VeleroArgs, opts: pulumi.ComponentResourceOptions) {
         super("platform:velero:Velero", name, {}, opts);
         // Volumes are backed up by snapshots, so no privileged node agent is needed.
-        const ns = platformNamespace(`${name}-ns`, { name: VELERO_NAMESPACE, podSecurity: "restricted" }, { parent: this });
+        const ns = platformNamespace(`${name}-ns`, {
+            name: VELERO_NAMESPACE,
+            podSecurity: "restricted",
+            talksToApiServer: true,
+            // Backups go to Azure Blob (private endpoint) or the S3 store; tokens come from Entra ID.
+            egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] }],
+        }, args.cluster, { parent: this });
 
         const target = args.target;
         let credentials: k8s.core.v1.Secret | undefined;

@@ -23,7 +23,7 @@ for (const { stack, phase } of PLAN_VARIANTS) {
         it("uses the program's explicit providers for every custom resource, never a default provider", async () => {
             const graph = await plan(stack, true, phase);
             const providers = new Set(graph.resources.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => r.urn));
-            for (const r of graph.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"))) {
+            for (const r of graph.resources.filter((r) => (r.custom || r.remote) && !r.type.startsWith("pulumi:providers:"))) {
                 const providerUrn = r.provider?.slice(0, r.provider.lastIndexOf("::"));
                 assert.ok(providerUrn && providers.has(providerUrn), `${r.urn} uses provider ${r.provider}`);
             }
@@ -31,12 +31,13 @@ for (const { stack, phase } of PLAN_VARIANTS) {
 
         it("parents every resource under a platform component or the stack", async () => {
             const graph = await plan(stack, true, phase);
-            const components = graph.resources.filter((r) => !r.custom && r.type !== "pulumi:pulumi:Stack");
+            // Provider-implemented components (kubernetes:yaml/v2:ConfigFile) keep their provider's token.
+            const components = graph.resources.filter((r) => !r.custom && !r.remote && r.type !== "pulumi:pulumi:Stack");
             assert.ok(components.length > 0);
             for (const c of components) {
                 assert.match(c.type, /^platform:[a-z]+:[A-Z][A-Za-z]+$/, `component token ${c.type}`);
             }
-            const platformResources = graph.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"));
+            const platformResources = graph.resources.filter((r) => (r.custom || r.remote) && !r.type.startsWith("pulumi:providers:"));
             for (const r of platformResources) {
                 const parent = graph.resources.find((p) => p.urn === r.parent);
                 assert.ok(parent && !parent.custom && parent.type.startsWith("platform:"), `${r.urn} is not inside a component`);

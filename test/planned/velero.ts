@@ -125,7 +125,7 @@ describe("velero", () => {
         assert.deepEqual([release.inputs["version"], release.inputs["repositoryOpts"]], ["12.1.0", { repo: "https://vmware-tanzu.github.io/helm-charts" }]);
         const namespace = ofType(graph, "kubernetes:core/v1:Namespace").find((n) => (n.inputs["metadata"] as { name: string }).name === VELERO_NAMESPACE)!;
         assert.ok(release.dependencies.includes(namespace.urn));
-        assert.deepEqual(ofType(graph, "kubernetes:core/v1:Secret"), []);
+        assert.deepEqual(ofType(graph, "kubernetes:core/v1:Secret").filter((s) => (s.inputs["metadata"] as { namespace: string }).namespace === VELERO_NAMESPACE), []);
         assert.match(release.inputs["values"].initContainers[0].image, /velero-plugin-for-microsoft-azure:v1\.14\.\d+$/);
     });
 
@@ -154,7 +154,7 @@ describe("velero", () => {
         });
         assert.equal(values.snapshotsEnabled, false);
         assert.match(values.initContainers[0].image, /velero-plugin-for-aws:/);
-        const [secret] = ofType(graph, "kubernetes:core/v1:Secret");
+        const secret = ofType(graph, "kubernetes:core/v1:Secret").find((s) => (s.inputs["metadata"] as { namespace: string }).namespace === VELERO_NAMESPACE);
         assert.equal(values.credentials.existingSecret, (secret!.inputs["metadata"] as { name: string }).name);
         assert.equal((secret!.inputs["stringData"] as Record<string, unknown>)[SIG_KEY], SECRET_SIG);
         assert.ok(!JSON.stringify(toCheckpoint(graph)).includes(key), "the S3 key is in the checkpoint");

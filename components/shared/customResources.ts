@@ -1,0 +1,37 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+
+/**
+ * The typed custom-resource models the platform builds, from the maintained `@kubernetes-models/*` packages.
+ * They are ES modules only, so they load asynchronously once, before any component is declared.
+ */
+export async function loadModels() {
+    const [certManager, istioSecurity, istioNetworking] = await Promise.all([
+        import("@kubernetes-models/cert-manager/cert-manager.io/v1"),
+        import("@kubernetes-models/istio/security.istio.io/v1"),
+        import("@kubernetes-models/istio/networking.istio.io/v1"),
+    ]);
+    return {
+        Certificate: certManager.Certificate,
+        ClusterIssuer: certManager.ClusterIssuer,
+        PeerAuthentication: istioSecurity.PeerAuthentication,
+        AuthorizationPolicy: istioSecurity.AuthorizationPolicy,
+        IstioGateway: istioNetworking.Gateway,
+    };
+}
+
+export type Models = Awaited<ReturnType<typeof loadModels>>;
+
+interface Model {
+    apiVersion: string;
+    kind: string;
+    validate(): void;
+    toJSON(): unknown;
+}
+
+/** Validates the model against its CRD schema (a bad field fails the program here), then declares it. */
+export function typedResource(name: string, model: Model, opts: pulumi.CustomResourceOptions): k8s.apiextensions.CustomResource {
+    model.validate();
+    const { metadata, ...body } = model.toJSON() as { metadata?: k8s.types.input.meta.v1.ObjectMeta } & Record<string, unknown>;
+    return new k8s.apiextensions.CustomResource(name, { ...body, apiVersion: model.apiVersion, kind: model.kind, metadata }, opts);
+}
