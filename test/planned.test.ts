@@ -9,3 +9,4 @@ import "./planned/cluster";
 import "./planned/incluster";
 import "./planned/policies";
 import "./planned/velero";
+import "./planned/mesh";

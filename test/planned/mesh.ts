@@ -1,0 +1,259 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { SECRET_SIG, SIG_KEY, type Graph, type GraphResource } from "../../offline/engine";
+import { INGRESS_CERTIFICATE_POLICY, PLATFORM_CA_ISSUER } from "../../components/certmanager";
+import { INGRESS_GATEWAY_SERVICE_ACCOUNT, INGRESS_NAMESPACE, INGRESS_TLS_SECRET, MESH_ROOT_NAMESPACE, WORKLOAD_CERT_TTL } from "../../components/mesh";
+import { CHARTS, ISTIO_REVISION } from "../../versions";
+import { byName, ofType, plan } from "../helpers";
+
+type Inputs = Record<string, any>;
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+const release = (graph: Graph, chart: string) => graph.resources.find((r) => r.type === RELEASE && r.inputs["chart"] === chart)! as GraphResource & { inputs: Inputs };
+const resourceNamed = (graph: Graph, type: string, name: string) =>
+    ofType(graph, type).find((r) => (r.inputs["metadata"] as { name: string }).name === name)! as GraphResource & { inputs: Inputs };
+
+/** Every URN `r` waits for, directly or through what it waits for (dependencies and parents' dependencies). */
+function waitsFor(graph: Graph, r: GraphResource): Set<string> {
+    const byUrn = new Map(graph.resources.map((x) => [x.urn, x]));
+    const seen = new Set<string>();
+    const visit = (urn: string) => {
+        const x = byUrn.get(urn);
+        for (const dep of x ? [...x.dependencies, ...Object.values(x.propertyDependencies).flat()] : []) {
+            if (!seen.has(dep)) {
+                seen.add(dep);
+                visit(dep);
+            }
+        }
+    };
+    visit(r.urn);
+    return seen;
+}
+
+/** Which chart installs each custom resource group's CRDs. */
+const CRD_OWNERS: Record<string, string> = {
+    "cert-manager.io": CHARTS.certManager.chart,
+    "security.istio.io": CHARTS.istioBase.chart,
+    "networking.istio.io": CHARTS.istioBase.chart,
+};
+
+for (const stack of ["dev", "prod", "local"] as const) {
+    describe(`in-cluster ordering (${stack})`, () => {
+        const planOf = () => plan(stack, true, stack === "local" ? undefined : "all");
+
+        it("declares no custom resource before the chart that installs its CRD", async () => {
+            const graph = await planOf();
+            const customResources = graph.resources.filter((r) => r.type.startsWith("kubernetes:") && CRD_OWNERS[r.type.split(":")[1]!.split("/")[0]!]);
+            assert.ok(customResources.length >= 8, `${customResources.length} custom resources`);
+            for (const r of customResources) {
+                const owner = release(graph, CRD_OWNERS[r.type.split(":")[1]!.split("/")[0]!]!);
+                assert.ok(waitsFor(graph, r).has(owner.urn), `${r.urn} does not wait for the ${owner.inputs["chart"]} chart`);
+            }
+        });
+
+        it("declares no namespaced object before its namespace", async () => {
+            const graph = await planOf();
+            const namespaces = new Map(ofType(graph, "kubernetes:core/v1:Namespace").map((n) => [(n.inputs["metadata"] as { name: string }).name, n]));
+            const namespaced = graph.resources.filter((r) => r.type.startsWith("kubernetes:") && typeof (r.inputs["metadata"] as Inputs | undefined)?.["namespace"] === "string");
+            const releases = ofType(graph, RELEASE);
+            assert.ok(namespaced.length + releases.length > 20);
+            for (const r of [...namespaced, ...releases]) {
+                const name = r.type === RELEASE ? r.inputs["namespace"] : (r.inputs["metadata"] as Inputs)["namespace"];
+                const namespace = namespaces.get(name);
+                assert.ok(namespace, `${r.urn} lives in ${name}, which the program does not create`);
+                assert.ok(waitsFor(graph, r).has(namespace.urn), `${r.urn} does not wait for namespace ${name}`);
+            }
+        });
+
+        it("gives every platform namespace a default-deny policy for both directions", async () => {
+            const graph = await planOf();
+            const denied = ofType(graph, "kubernetes:networking.k8s.io/v1:NetworkPolicy")
+                .filter((p) => (p.inputs["metadata"] as Inputs)["name"] === "default-deny")
+                .map((p) => {
+                    assert.deepEqual(p.inputs["spec"], { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+                    return (p.inputs["metadata"] as Inputs)["namespace"];
+                });
+            const namespaces = ofType(graph, "kubernetes:core/v1:Namespace").map((n) => (n.inputs["metadata"] as { name: string }).name);
+            assert.deepEqual(denied.sort(), namespaces.sort());
+        });
+    });
+}
+
+describe("private CAs", () => {
+    it("chains the intermediate to the root: ECDSA P-384, 10 and 5 years, path lengths 1 and 0, keys protected", async () => {
+        const graph = await plan("dev", false, "all");
+        for (const ca of ["pki", "mesh-ca"]) {
+            const root = byName(graph, `${ca}-root`);
+            const rootKey = byName(graph, `${ca}-root-key`);
+            const intermediate = byName(graph, `${ca}-intermediate`);
+            for (const key of [rootKey, byName(graph, `${ca}-intermediate-key`)]) {
+                assert.deepEqual([key.inputs["algorithm"], key.inputs["ecdsaCurve"], key.protect], ["ECDSA", "P384", true]);
+            }
+            assert.deepEqual([root.inputs["isCaCertificate"], root.inputs["validityPeriodHours"], root.inputs["maxPathLength"], root.protect], [true, 87600, 1, true]);
+            assert.deepEqual([intermediate.inputs["isCaCertificate"], intermediate.inputs["validityPeriodHours"], intermediate.inputs["maxPathLength"], intermediate.protect], [true, 43800, 0, true]);
+            assert.equal(intermediate.inputs["caCertPem"], root.outputs["certPem"]);
+            assert.deepEqual(intermediate.inputs["caPrivateKeyPem"], { [SIG_KEY]: SECRET_SIG, value: rootKey.outputs["privateKeyPem"] });
+        }
+    });
+});
+
+describe("cert-manager", () => {
+    for (const [stack, replicas] of [["dev", 1], ["prod", 2]] as const) {
+        it(`${stack}: the pinned chart manages its CRDs, with ${replicas} replica(s) of each deployment`, async () => {
+            const graph = await plan(stack, true, "all");
+            const certManager = release(graph, "cert-manager");
+            assert.deepEqual([certManager.inputs["version"], certManager.inputs["repositoryOpts"].repo], [CHARTS.certManager.version, CHARTS.certManager.repository]);
+            const values = certManager.inputs["values"];
+            assert.deepEqual(values.crds, { enabled: true, keep: true });
+            for (const component of [values, values.webhook, values.cainjector]) {
+                assert.equal(component.replicaCount, replicas);
+                assert.equal(component.podDisruptionBudget.enabled, stack === "prod");
+            }
+        });
+    }
+
+    it("signs with the platform intermediate: a ClusterIssuer after the chart and the CA secret, key kept secret", async () => {
+        const graph = await plan("dev", false, "all");
+        const issuer = resourceNamed(graph, "kubernetes:cert-manager.io/v1:ClusterIssuer", PLATFORM_CA_ISSUER);
+        assert.deepEqual(issuer.inputs["spec"], { ca: { secretName: "platform-ca" } });
+        const secret = resourceNamed(graph, "kubernetes:core/v1:Secret", "platform-ca");
+        assert.ok(issuer.dependencies.includes(secret.urn) && issuer.dependencies.includes(release(graph, "cert-manager").urn));
+        assert.equal(secret.inputs["type"], "kubernetes.io/tls");
+        const data = secret.inputs["stringData"] as Inputs;
+        assert.equal(data[SIG_KEY], SECRET_SIG);
+        assert.equal(data["value"]["tls.crt"], `${byName(graph, "pki-intermediate").outputs["certPem"]}${byName(graph, "pki-root").outputs["certPem"]}`);
+        assert.equal(data["value"]["tls.key"], byName(graph, "pki-intermediate-key").outputs["privateKeyPem"]);
+    });
+});
+
+describe("service mesh", () => {
+    it("installs base, cni, istiod and the gateway at one pinned version and revision, istiod after its CA", async () => {
+        const graph = await plan("dev", true, "all");
+        for (const chart of [CHARTS.istioBase, CHARTS.istioCni, CHARTS.istiod, CHARTS.istioGateway]) {
+            const r = release(graph, chart.chart);
+            assert.equal(r.inputs["version"], chart.version);
+            assert.equal(r.inputs["values"].revision ?? r.inputs["values"].defaultRevision, ISTIO_REVISION);
+        }
+        const istiod = release(graph, "istiod");
+        const cacerts = resourceNamed(graph, "kubernetes:core/v1:Secret", "cacerts");
+        assert.ok(istiod.dependencies.includes(cacerts.urn), "istiod starts before its plug-in CA exists");
+        assert.equal((cacerts.inputs["metadata"] as Inputs)["namespace"], MESH_ROOT_NAMESPACE);
+        assert.equal(cacerts.inputs["stringData"][SIG_KEY], SECRET_SIG);
+        assert.ok(waitsFor(graph, release(graph, "gateway")).has(istiod.urn));
+    });
+
+    it("plugs the mesh CA into istiod: the four PEM entries, chain = intermediate + root", async () => {
+        const graph = await plan("dev", false, "all");
+        const data = resourceNamed(graph, "kubernetes:core/v1:Secret", "cacerts").inputs["stringData"]["value"] as Record<string, string>;
+        const pem = (name: string) => String(byName(graph, name).outputs["certPem"]);
+        assert.deepEqual(data, {
+            "ca-cert.pem": pem("mesh-ca-intermediate"),
+            "ca-key.pem": byName(graph, "mesh-ca-intermediate-key").outputs["privateKeyPem"],
+            "root-cert.pem": pem("mesh-ca-root"),
+            "cert-chain.pem": `${pem("mesh-ca-intermediate")}${pem("mesh-ca-root")}`,
+        });
+        assert.notEqual(pem("mesh-ca-root"), pem("pki-root"), "the mesh root must not be the platform root");
+    });
+
+    it("requires TLS 1.3 between sidecars, TLS 1.2 with ECDHE AEAD suites elsewhere, and 24-hour workload certificates", async () => {
+        const graph = await plan("prod", true, "all");
+        const values = release(graph, "istiod").inputs["values"];
+        assert.deepEqual(values.meshConfig.meshMTLS, { minProtocolVersion: "TLSV1_3" });
+        assert.equal(values.meshConfig.tlsDefaults.minProtocolVersion, "TLSV1_2");
+        for (const suite of values.meshConfig.tlsDefaults.cipherSuites as string[]) {
+            assert.match(suite, /^ECDHE-(ECDSA|RSA)-(AES(128|256)-GCM-SHA(256|384)|CHACHA20-POLY1305)$/);
+        }
+        assert.deepEqual(values.env, { DEFAULT_WORKLOAD_CERT_TTL: WORKLOAD_CERT_TTL, MAX_WORKLOAD_CERT_TTL: WORKLOAD_CERT_TTL });
+        assert.equal(values.meshConfig.defaultConfig.proxyMetadata.SECRET_TTL, WORKLOAD_CERT_TTL);
+        assert.deepEqual([values.meshConfig.accessLogFile, values.meshConfig.accessLogEncoding], ["/dev/stdout", "JSON"]);
+        assert.equal(values.pilot.cni.enabled, true);
+    });
+
+    it("enforces STRICT mTLS mesh-wide and denies by default, allowing only the gateway, scraping and the listeners", async () => {
+        const graph = await plan("dev", true, "all");
+        const peer = ofType(graph, "kubernetes:security.istio.io/v1:PeerAuthentication");
+        assert.deepEqual(peer.map((p) => [(p.inputs["metadata"] as Inputs)["namespace"], p.inputs["spec"]]), [[MESH_ROOT_NAMESPACE, { mtls: { mode: "STRICT" } }]]);
+        const policies = ofType(graph, "kubernetes:security.istio.io/v1:AuthorizationPolicy").map((p) => p.inputs as Inputs);
+        const denyAll = policies.find((p) => p["metadata"].name === "deny-all")!;
+        assert.deepEqual([denyAll["metadata"].namespace, denyAll["spec"]], [MESH_ROOT_NAMESPACE, {}]);
+        const allows = policies.filter((p) => p["spec"].action === "ALLOW");
+        assert.deepEqual(allows.map((p) => p["metadata"].name).sort(), ["allow-from-ingress-gateway", "allow-listeners", "allow-prometheus-scraping"]);
+        const fromGateway = allows.find((p) => p["metadata"].name === "allow-from-ingress-gateway")!;
+        assert.deepEqual(fromGateway["spec"].rules, [{ from: [{ source: { principals: [`cluster.local/ns/${INGRESS_NAMESPACE}/sa/${INGRESS_GATEWAY_SERVICE_ACCOUNT}`] } }] }]);
+    });
+
+    it("terminates the private-CA certificate on the gateway: TLS 1.2+, GCM suites, HTTP only to redirect", async () => {
+        const graph = await plan("dev", true, "all");
+        const certificate = resourceNamed(graph, "kubernetes:cert-manager.io/v1:Certificate", "aks-ingress").inputs["spec"];
+        assert.deepEqual(certificate.dnsNames, ["*.aks-ingress.dev.platform.example.com"]);
+        assert.deepEqual([certificate.duration, certificate.renewBefore, certificate.privateKey], [INGRESS_CERTIFICATE_POLICY.duration, INGRESS_CERTIFICATE_POLICY.renewBefore, { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" }]);
+        assert.deepEqual(certificate.issuerRef, { kind: "ClusterIssuer", name: PLATFORM_CA_ISSUER, group: "cert-manager.io" });
+        assert.equal(certificate.secretName, INGRESS_TLS_SECRET);
+        const [https, http] = resourceNamed(graph, "kubernetes:networking.istio.io/v1:Gateway", "platform-ingress").inputs["spec"].servers;
+        assert.deepEqual(https.port, { number: 443, name: "https", protocol: "HTTPS" });
+        assert.equal(https.tls.credentialName, INGRESS_TLS_SECRET);
+        assert.equal(https.tls.minProtocolVersion, "TLSV1_2");
+        assert.ok(https.tls.cipherSuites.length > 0 && https.tls.cipherSuites.every((s: string) => /^ECDHE-.*-GCM-SHA(256|384)$/.test(s)));
+        assert.deepEqual(http.tls, { httpsRedirect: true });
+    });
+
+    for (const [stack, replicas] of [["dev", false], ["prod", true]] as const) {
+        it(`${stack}: exposes the gateway on an Azure internal load balancer at the address the ingress DNS names${replicas ? ", with HPA and PDB" : ""}`, async () => {
+            const graph = await plan(stack, true, "all");
+            const values = release(graph, "gateway").inputs["values"];
+            const record = (byName(graph, "network-dns-ingress-wildcard").inputs["aRecords"] as { ipv4Address: string }[])[0]!.ipv4Address;
+            assert.deepEqual(values.service.annotations, {
+                "service.beta.kubernetes.io/azure-load-balancer-internal": "true",
+                "service.beta.kubernetes.io/azure-load-balancer-internal-subnet": "snet-ingress",
+                "service.beta.kubernetes.io/azure-load-balancer-ipv4": record,
+            });
+            assert.equal(values.service.externalTrafficPolicy, "Local");
+            assert.equal(values.autoscaling.enabled, replicas);
+            assert.deepEqual(values.podDisruptionBudget, replicas ? { minAvailable: 1 } : {});
+        });
+    }
+});
+
+describe("the TLS hop list, walked from the graph", () => {
+    it("client -> Front Door -> API Management -> internal load balancer -> ingress gateway -> sidecar: every hop TLS", async () => {
+        const graph = await plan("dev", false, "all");
+        const hops: string[] = [];
+        // 1. Client -> Front Door: custom domain TLS, route redirects HTTP and forwards HTTPS only.
+        const domain = byName(graph, "gateway-afd-domain").inputs as Inputs;
+        const route = byName(graph, "gateway-afd-route").inputs as Inputs;
+        assert.equal(domain["tlsSettings"].minimumTlsVersion, "TLS12");
+        assert.deepEqual([route["httpsRedirect"], route["forwardingProtocol"]], ["Enabled", "HttpsOnly"]);
+        hops.push(`client -> ${domain["hostName"]} (Front Door, ${domain["tlsSettings"].cipherSuiteSetType})`);
+        // 2. Front Door -> API Management: the route's origin group holds the APIM origin, name checked.
+        const origin = ofType(graph, "azure-native:cdn:AFDOrigin").find((o) => o.inputs["originGroupName"] === byName(graph, "gateway-afd-origins").outputs["name"])!;
+        const apim = byName(graph, "gateway-apim");
+        assert.equal(route["originGroup"].id, byName(graph, "gateway-afd-origins").id);
+        assert.equal(origin.inputs["hostName"], `${apim.outputs["name"]}.azure-api.net`);
+        assert.equal(origin.inputs["enforceCertificateNameCheck"], true);
+        hops.push(`Front Door -> ${origin.inputs["hostName"]} (API Management, TLS 1.0/1.1 off)`);
+        // 3. API Management -> internal load balancer: the backend URL's name resolves to the ILB address.
+        const backend = byName(graph, "gateway-apim-ingress-backend").inputs as Inputs;
+        const backendHost = new URL(backend["url"]).hostname;
+        const zone = byName(graph, "network-dns-ingress").inputs["privateZoneName"] as string;
+        assert.ok(backendHost.endsWith(`.${zone}`));
+        const ilb = (byName(graph, "network-dns-ingress-wildcard").inputs["aRecords"] as { ipv4Address: string }[])[0]!.ipv4Address;
+        assert.deepEqual(backend["tls"], { validateCertificateChain: true, validateCertificateName: true });
+        hops.push(`API Management -> ${backendHost} = ${ilb} (internal load balancer)`);
+        // 4. Load balancer -> ingress gateway: the gateway Service holds that address; its listener serves the name
+        //    with a certificate from the CA API Management trusts.
+        assert.equal(release(graph, "gateway").inputs["values"].service.annotations["service.beta.kubernetes.io/azure-load-balancer-ipv4"], ilb);
+        const server = resourceNamed(graph, "kubernetes:networking.istio.io/v1:Gateway", "platform-ingress").inputs["spec"].servers[0];
+        assert.ok(server.hosts.some((h: string) => h === `*.${zone}`));
+        const certificate = ofType(graph, "kubernetes:cert-manager.io/v1:Certificate").map((c) => c.inputs as Inputs).find((c) => c["spec"].secretName === server.tls.credentialName)!;
+        assert.equal(certificate["spec"].issuerRef.name, PLATFORM_CA_ISSUER);
+        const trusted = (apim.inputs["certificates"] as { encodedCertificate: string }[])[0]!.encodedCertificate;
+        assert.ok(String(byName(graph, "pki-root").outputs["certPem"]).replace(/\s+/g, "").includes(trusted), "API Management does not trust the issuing root");
+        hops.push(`internal load balancer -> ingress gateway (${server.tls.minProtocolVersion}, cert-manager ${certificate["spec"].issuerRef.name})`);
+        // 5. Gateway -> sidecar: STRICT mTLS mesh-wide, TLS 1.3.
+        const strict = ofType(graph, "kubernetes:security.istio.io/v1:PeerAuthentication").map((p) => p.inputs as Inputs).find((p) => p["metadata"].namespace === MESH_ROOT_NAMESPACE)!;
+        assert.equal(strict["spec"].mtls.mode, "STRICT");
+        assert.equal(release(graph, "istiod").inputs["values"].meshConfig.meshMTLS.minProtocolVersion, "TLSV1_3");
+        hops.push("ingress gateway -> sidecar (mesh mTLS, TLSV1_3)");
+        hops.push("sidecar -> app (localhost, the only plaintext hop)");
+        assert.equal(hops.length, 6);
+    });
+});
