@@ -5,6 +5,7 @@
 import type { EnforcementLevel, Policies } from "@pulumi/policy";
 import { azureTlsPolicies } from "./rules/azureTls";
 import { baselinePolicies } from "./rules/baseline";
+import { meshTlsPolicies } from "./rules/meshTls";
 import { version } from "./package.json";
 
 export interface PackDefinition {
@@ -18,7 +19,7 @@ export const platformTls: PackDefinition = {
     name: "platform-tls",
     version,
     enforcementLevel: "mandatory",
-    policies: azureTlsPolicies,
+    policies: [...azureTlsPolicies, ...meshTlsPolicies],
 };
 
 /** Advisory by default; prod's config file (policies/config/baseline-prod.json) makes it mandatory. */

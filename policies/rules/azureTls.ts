@@ -199,6 +199,97 @@ export const frontDoorDomainsBehindWaf: StackValidationPolicy = {
     },
 };
 
+/** Redis caches: the current token and the v2 SDK's. */
+export const REDIS_TYPES = ["azure-native:redis:Redis", "azure-native:cache:Redis"];
+
+export const redisTls: ResourceValidationPolicy = {
+    name: "redis-tls",
+    description: "Azure Cache for Redis accepts only TLS 1.2+ and has no non-TLS port.",
+    severity: "high",
+    framework: MCSB,
+    remediationSteps: "Set minimumTlsVersion: \"1.2\" and enableNonSslPort: false.",
+    validateResource: forTypes(REDIS_TYPES, (props, report) => {
+        if (props.minimumTlsVersion !== "1.2" && props.minimumTlsVersion !== "1.3") {
+            report(`minimumTlsVersion is ${JSON.stringify(props.minimumTlsVersion)}; set "1.2".`);
+        }
+        if (props.enableNonSslPort !== false) {
+            report(`enableNonSslPort is ${JSON.stringify(props.enableNonSslPort)}; set false.`);
+        }
+    }),
+};
+
+export const sqlServerTls: ResourceValidationPolicy = {
+    name: "sql-server-tls",
+    description: "Azure SQL servers accept TLS 1.2 or later only.",
+    severity: "high",
+    framework: MCSB,
+    remediationSteps: "Set minimalTlsVersion: \"1.2\".",
+    validateResource: forTypes(["azure-native:sql:Server"], (props, report) => {
+        if (props.minimalTlsVersion !== "1.2" && props.minimalTlsVersion !== "1.3") {
+            report(`minimalTlsVersion is ${JSON.stringify(props.minimalTlsVersion)}; set "1.2".`);
+        }
+    }),
+};
+
+/** The only predefined Application Gateway policy with TLS 1.2+ and ECDHE-GCM suites only. */
+export const APPGW_STRICT_PREDEFINED = "AppGwSslPolicy20220101S";
+
+function checkAppGatewaySslPolicy(path: string, policy: Record<string, any> | undefined, report: (message: string) => void): void {
+    if (!policy) {
+        report(`${path} is absent; the API version's default allows TLS 1.0 on older versions. Set it explicitly.`);
+        return;
+    }
+    if (policy.policyType === "Predefined") {
+        if (policy.policyName !== APPGW_STRICT_PREDEFINED) {
+            report(`${path}.policyName is ${JSON.stringify(policy.policyName)}; allowed: ${APPGW_STRICT_PREDEFINED}.`);
+        }
+        return;
+    }
+    if (policy.policyType === "Custom" || policy.policyType === "CustomV2") {
+        if (!["TLSv1_2", "TLSv1_3"].includes(policy.minProtocolVersion)) {
+            report(`${path}.minProtocolVersion is ${JSON.stringify(policy.minProtocolVersion)}; set TLSv1_2 or TLSv1_3.`);
+        }
+        const suites: string[] = policy.cipherSuites ?? [];
+        const weak = suites.filter((s) => !(ECDHE_GCM_SUITES as readonly string[]).includes(s));
+        if (suites.length === 0 || weak.length > 0) {
+            report(`${path}.cipherSuites allows ${JSON.stringify(weak.length ? weak : "the defaults")}; only the four ECDHE-GCM suites.`);
+        }
+        return;
+    }
+    report(`${path}.policyType is ${JSON.stringify(policy.policyType)}; use Predefined ${APPGW_STRICT_PREDEFINED} or a Custom policy.`);
+}
+
+export const appGatewayTls: ResourceValidationPolicy = {
+    name: "appgateway-tls",
+    description: "Application Gateway: strict TLS policy on the gateway and every SSL profile, HTTPS listeners (HTTP only to redirect), HTTPS to backends, WAF_v2 with a WAF policy.",
+    severity: "high",
+    framework: MCSB,
+    remediationSteps: `Set sslPolicy to Predefined ${APPGW_STRICT_PREDEFINED} (and on every sslProfile), Https listeners and backend settings, a redirect for any Http listener, sku WAF_v2 and firewallPolicy.`,
+    validateResource: forTypes(["azure-native:network:ApplicationGateway"], (props, report) => {
+        checkAppGatewaySslPolicy("sslPolicy", props.sslPolicy, report);
+        (props.sslProfiles ?? []).forEach((profile: Record<string, any>, i: number) => checkAppGatewaySslPolicy(`sslProfiles[${i}].sslPolicy`, profile.sslPolicy, report));
+        const rules: Record<string, any>[] = props.requestRoutingRules ?? [];
+        (props.httpListeners ?? []).forEach((listener: Record<string, any>, i: number) => {
+            if (listener.protocol === "Https") {
+                return;
+            }
+            // An HTTP listener is fine only if every rule on it redirects.
+            const onListener = rules.filter((r) => String(r.httpListener?.id ?? "").endsWith(`/httpListeners/${listener.name}`));
+            if (onListener.length === 0 || onListener.some((r) => !r.redirectConfiguration)) {
+                report(`httpListeners[${i}] ("${listener.name}") is ${JSON.stringify(listener.protocol)} without a redirect on every rule.`);
+            }
+        });
+        (props.backendHttpSettingsCollection ?? []).forEach((settings: Record<string, any>, i: number) => {
+            if (settings.protocol !== "Https") {
+                report(`backendHttpSettingsCollection[${i}].protocol is ${JSON.stringify(settings.protocol)}; use Https.`);
+            }
+        });
+        if (props.sku?.tier !== "WAF_v2" || !props.firewallPolicy?.id) {
+            report(`sku.tier is ${JSON.stringify(props.sku?.tier)} and firewallPolicy is ${JSON.stringify(props.firewallPolicy)}; use WAF_v2 with a WAF policy.`);
+        }
+    }),
+};
+
 export const azureTlsPolicies = [
     storageAccountTls,
     frontDoorDomainTls,
@@ -209,5 +300,8 @@ export const azureTlsPolicies = [
     apimProtocolsAndCiphers,
     apimApiHttps,
     apimBackendTls,
+    appGatewayTls,
+    redisTls,
+    sqlServerTls,
     tlsPrivateKeyStrength,
 ];

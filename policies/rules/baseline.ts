@@ -85,4 +85,21 @@ export const statefulResourcesProtected: StackValidationPolicy = {
     },
 };
 
-export const baselinePolicies = [keyVaultHardening, storagePublicAccess, aksPrivateCluster, statefulResourcesProtected];
+export const wafPrevention: ResourceValidationPolicy = {
+    name: "waf-prevention",
+    description: "Application Gateway WAF policies are enabled and block (Prevention).",
+    severity: "high",
+    framework: MCSB_NETWORK,
+    remediationSteps: "Set policySettings.state: \"Enabled\" and policySettings.mode: \"Prevention\" on the WebApplicationFirewallPolicy.",
+    validateResource: forTypes(["azure-native:network:WebApplicationFirewallPolicy"], (props, report) => {
+        const settings = props.policySettings ?? {};
+        if (settings.state !== "Enabled") {
+            report(`policySettings.state is ${JSON.stringify(settings.state)}; set "Enabled".`);
+        }
+        if (settings.mode !== "Prevention") {
+            report(`policySettings.mode is ${JSON.stringify(settings.mode)}; set "Prevention".`);
+        }
+    }),
+};
+
+export const baselinePolicies = [keyVaultHardening, storagePublicAccess, aksPrivateCluster, wafPrevention, statefulResourcesProtected];

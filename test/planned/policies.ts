@@ -36,6 +36,29 @@ const goodWaf = { policySettings: { enabledState: "Enabled", mode: "Prevention" 
 const goodApi = { protocols: ["https"], serviceUrl: "https://api.aks-ingress.example.com" };
 const goodBackend = { url: "https://api.aks-ingress.example.com", tls: { validateCertificateChain: true, validateCertificateName: true } };
 
+const gcm = ["ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-AES128-GCM-SHA256"];
+const goodIstioGateway = {
+    spec: {
+        servers: [
+            { port: { number: 443, protocol: "HTTPS", name: "https" }, tls: { mode: "SIMPLE", credentialName: "cert", minProtocolVersion: "TLSV1_2", cipherSuites: gcm } },
+            { port: { number: 80, protocol: "HTTP", name: "http" }, tls: { httpsRedirect: true } },
+        ],
+    },
+};
+const goodDestinationRule = { spec: { trafficPolicy: { tls: { mode: "ISTIO_MUTUAL" }, portLevelSettings: [{ port: { number: 8443 }, tls: { mode: "SIMPLE" } }] }, subsets: [{ name: "v1", trafficPolicy: { tls: { mode: "ISTIO_MUTUAL" } } }] } };
+const goodIstiod = { chart: "istiod", values: { meshConfig: { meshMTLS: { minProtocolVersion: "TLSV1_3" }, tlsDefaults: { minProtocolVersion: "TLSV1_2", cipherSuites: gcm } } } };
+const goodCertificate = { spec: { duration: "2160h", renewBefore: "720h", privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" } } };
+const listenerId = (name: string) => ({ id: `/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/applicationGateways/agw/httpListeners/${name}` });
+const goodAppGateway = {
+    sku: { name: "WAF_v2", tier: "WAF_v2" },
+    firewallPolicy: { id: "/waf" },
+    sslPolicy: { policyType: "Predefined", policyName: "AppGwSslPolicy20220101S" },
+    sslProfiles: [{ name: "partners", sslPolicy: { policyType: "CustomV2", minProtocolVersion: "TLSv1_2", cipherSuites: ["TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"] } }],
+    httpListeners: [{ name: "https", protocol: "Https" }, { name: "http", protocol: "Http" }],
+    requestRoutingRules: [{ name: "api", httpListener: listenerId("https") }, { name: "redirect", httpListener: listenerId("http"), redirectConfiguration: { id: "/redirect" } }],
+    backendHttpSettingsCollection: [{ name: "ingress", protocol: "Https" }],
+};
+
 const cases: { policy: string; type: string; good: Record<string, unknown>; bad: [string, (p: any) => void, RegExp][] }[] = [
     {
         policy: "storage-account-tls", type: "azure-native:storage:StorageAccount", good: goodStorage,
@@ -96,6 +119,87 @@ const cases: { policy: string; type: string; good: Record<string, unknown>; bad:
             ["chain not validated", (p) => (p.tls.validateCertificateChain = false), /^tls\.validateCertificateChain is false/],
             ["name not validated", (p) => delete p.tls, /^tls\.validateCertificateName is undefined/],
         ],
+    },
+    {
+        policy: "istio-gateway-tls", type: "kubernetes:networking.istio.io/v1:Gateway", good: goodIstioGateway,
+        bad: [
+            ["TLS 1.0 allowed", (p) => (p.spec.servers[0].tls.minProtocolVersion = "TLSV1_0"), /^spec\.servers\[0\]\.tls\.minProtocolVersion is "TLSV1_0"/],
+            ["minimum left to the default", (p) => delete p.spec.servers[0].tls.minProtocolVersion, /^spec\.servers\[0\]\.tls\.minProtocolVersion is undefined/],
+            ["a CBC suite", (p) => p.spec.servers[0].tls.cipherSuites.push("ECDHE-RSA-AES128-SHA"), /cipherSuites is .*ECDHE-RSA-AES128-SHA/],
+            ["Envoy's default suites", (p) => delete p.spec.servers[0].tls.cipherSuites, /cipherSuites is undefined/],
+            ["no credential", (p) => delete p.spec.servers[0].tls.credentialName, /has no credentialName/],
+            ["plain HTTP served", (p) => delete p.spec.servers[1].tls, /^spec\.servers\[1\] serves plain HTTP/],
+        ],
+    },
+    {
+        policy: "istio-gateway-tls", type: "kubernetes:networking.istio.io/v1beta1:Gateway", good: goodIstioGateway,
+        bad: [["TLS 1.1 (v1beta1)", (p) => (p.spec.servers[0].tls.minProtocolVersion = "TLSV1_1"), /minProtocolVersion is "TLSV1_1"/]],
+    },
+    {
+        policy: "istio-peer-authentication-strict", type: "kubernetes:security.istio.io/v1:PeerAuthentication", good: { spec: { mtls: { mode: "STRICT" } } },
+        bad: [
+            ["PERMISSIVE", (p) => (p.spec.mtls.mode = "PERMISSIVE"), /^spec\.mtls\.mode is "PERMISSIVE"/],
+            ["a port with mTLS off", (p) => (p.spec.portLevelMtls = { 8080: { mode: "DISABLE" } }), /^spec\.portLevelMtls\["8080"\]\.mode is "DISABLE"/],
+        ],
+    },
+    {
+        policy: "istio-destination-rule-tls", type: "kubernetes:networking.istio.io/v1:DestinationRule", good: goodDestinationRule,
+        bad: [
+            ["TLS off", (p) => (p.spec.trafficPolicy.tls.mode = "DISABLE"), /^spec\.trafficPolicy\.tls\.mode is "DISABLE"/],
+            ["skip verify on a port", (p) => (p.spec.trafficPolicy.portLevelSettings[0].tls.insecureSkipVerify = true), /^spec\.trafficPolicy\.portLevelSettings\[0\]\.tls\.insecureSkipVerify is true/],
+            ["TLS off in a subset", (p) => (p.spec.subsets[0].trafficPolicy.tls.mode = "DISABLE"), /^spec\.subsets\[0\]\.trafficPolicy\.tls\.mode is "DISABLE"/],
+        ],
+    },
+    {
+        policy: "istiod-mesh-tls", type: "kubernetes:helm.sh/v3:Release", good: goodIstiod,
+        bad: [
+            ["mesh mTLS at TLS 1.2", (p) => (p.values.meshConfig.meshMTLS.minProtocolVersion = "TLSV1_2"), /meshMTLS\.minProtocolVersion is "TLSV1_2"; set "TLSV1_3"/],
+            ["no TLS defaults", (p) => delete p.values.meshConfig.tlsDefaults, /tlsDefaults\.minProtocolVersion is undefined/],
+        ],
+    },
+    {
+        policy: "cert-manager-certificate-policy", type: "kubernetes:cert-manager.io/v1:Certificate", good: goodCertificate,
+        bad: [
+            ["a year", (p) => (p.spec.duration = "8760h"), /^spec\.duration is "8760h"; at most 2160h/],
+            ["renewal after expiry", (p) => (p.spec.renewBefore = "2160h"), /^spec\.renewBefore is "2160h"/],
+            ["the key kept across renewals", (p) => delete p.spec.privateKey.rotationPolicy, /rotationPolicy is undefined/],
+            ["RSA 1024", (p) => (p.spec.privateKey = { algorithm: "RSA", size: 1024, rotationPolicy: "Always" }), /size is 1024 for RSA/],
+        ],
+    },
+    {
+        policy: "ingress-tls", type: "kubernetes:networking.k8s.io/v1:Ingress", good: { spec: { tls: [{ hosts: ["a.example.com"], secretName: "a" }] } },
+        bad: [["no TLS", (p) => delete p.spec.tls, /^spec\.tls is empty/]],
+    },
+    {
+        policy: "redis-tls", type: "azure-native:redis:Redis", good: { minimumTlsVersion: "1.2", enableNonSslPort: false },
+        bad: [
+            ["TLS 1.0", (p) => (p.minimumTlsVersion = "1.0"), /^minimumTlsVersion is "1\.0"/],
+            ["non-TLS port", (p) => (p.enableNonSslPort = true), /^enableNonSslPort is true/],
+        ],
+    },
+    {
+        policy: "redis-tls", type: "azure-native:cache:Redis", good: { minimumTlsVersion: "1.2", enableNonSslPort: false },
+        bad: [["non-TLS port (v2 token)", (p) => delete p.enableNonSslPort, /^enableNonSslPort is undefined/]],
+    },
+    {
+        policy: "sql-server-tls", type: "azure-native:sql:Server", good: { minimalTlsVersion: "1.2" },
+        bad: [["TLS 1.0", (p) => (p.minimalTlsVersion = "1.0"), /^minimalTlsVersion is "1\.0"/]],
+    },
+    {
+        policy: "appgateway-tls", type: "azure-native:network:ApplicationGateway", good: goodAppGateway,
+        bad: [
+            ["no SSL policy", (p) => delete p.sslPolicy, /^sslPolicy is absent/],
+            ["an older predefined policy", (p) => (p.sslPolicy.policyName = "AppGwSslPolicy20170401S"), /^sslPolicy\.policyName is "AppGwSslPolicy20170401S"/],
+            ["a CBC suite in a profile", (p) => p.sslProfiles[0].sslPolicy.cipherSuites.push("TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256"), /^sslProfiles\[0\]\.sslPolicy\.cipherSuites allows .*CBC/],
+            ["TLS 1.1 custom", (p) => Object.assign(p.sslPolicy, { policyType: "Custom", minProtocolVersion: "TLSv1_1", cipherSuites: ["TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"] }), /^sslPolicy\.minProtocolVersion is "TLSv1_1"/],
+            ["HTTP without redirect", (p) => delete p.requestRoutingRules[1].redirectConfiguration, /^httpListeners\[1\] \("http"\) is "Http" without a redirect/],
+            ["HTTP to the backend", (p) => (p.backendHttpSettingsCollection[0].protocol = "Http"), /^backendHttpSettingsCollection\[0\]\.protocol is "Http"/],
+            ["Standard_v2 without WAF", (p) => Object.assign(p, { sku: { name: "Standard_v2", tier: "Standard_v2" }, firewallPolicy: undefined }), /^sku\.tier is "Standard_v2"/],
+        ],
+    },
+    {
+        policy: "waf-prevention", type: "azure-native:network:WebApplicationFirewallPolicy", good: { policySettings: { state: "Enabled", mode: "Prevention" } },
+        bad: [["Detection", (p) => (p.policySettings.mode = "Detection"), /^policySettings\.mode is "Detection"/]],
     },
     {
         policy: "tls-private-key-strength", type: "tls:index/privateKey:PrivateKey", good: { algorithm: "ECDSA", ecdsaCurve: "P384" },
@@ -161,6 +265,18 @@ describe("policies", () => {
         assert.equal(unbound.length, 1);
         assert.equal(unbound[0]!.urn, domain.urn);
         assert.match(unbound[0]!.message, /custom domain "api" \(api\.example\.com\) is not bound to a WAF security policy/);
+    });
+
+    it("mesh-strict-mtls requires a selector-less STRICT PeerAuthentication in istio-system wherever istiod is installed", async () => {
+        const istiod = { type: "kubernetes:helm.sh/v3:Release", inputs: { chart: "istiod" } };
+        const peer = (namespace: string, spec: Record<string, unknown>) => ({ type: "kubernetes:security.istio.io/v1:PeerAuthentication", inputs: { metadata: { name: "default", namespace }, spec } });
+        const check = async (...resources: Partial<CheckpointResource>[]) =>
+            (await evaluatePack(checkpointWith(...resources), platformTls)).filter((v) => v.policy === "mesh-strict-mtls").map((v) => v.message);
+        assert.deepEqual(await check(istiod, peer("istio-system", { mtls: { mode: "STRICT" } })), []);
+        assert.deepEqual(await check(peer("apps", { mtls: { mode: "PERMISSIVE" } })), [], "no mesh, nothing to require");
+        for (const missing of [[istiod], [istiod, peer("apps", { mtls: { mode: "STRICT" } })], [istiod, peer("istio-system", { selector: { matchLabels: { app: "a" } }, mtls: { mode: "STRICT" } })]]) {
+            assert.match((await check(...missing))[0] ?? "", /istiod is installed but no selector-less STRICT PeerAuthentication exists in istio-system/);
+        }
     });
 
     it("skips a policy whose input is unknown at preview, reporting it advisory", async () => {
