@@ -11,7 +11,7 @@ import { PACKS } from "../policies/packs";
 
 const read = (file: string) => fs.readFileSync(path.join(PROJECT_DIR, file), "utf8");
 const deploy = parse(read(".github/workflows/deploy.yml"));
-const steps = (job: string): { run?: string; uses?: string }[] => deploy.jobs[job].steps;
+const steps = (job: string): { run?: string; uses?: string; with?: Record<string, string> }[] => deploy.jobs[job].steps;
 
 /** `--policy-pack X --policy-pack-config Y` pairs of a command line, in order. */
 function policyFlags(command: string): [string, string | undefined][] {
@@ -44,8 +44,12 @@ describe("CI and deploy workflows", () => {
         for (const file of fs.readdirSync(path.join(PROJECT_DIR, ".github", "workflows"))) {
             const workflow = parse(read(`.github/workflows/${file}`));
             assert.ok(workflow.jobs && Object.keys(workflow.jobs).length > 0, `${file} has no jobs`);
-            const runs = Object.values(workflow.jobs as Record<string, { steps: { run?: string }[] }>)
-                .flatMap((job) => job.steps.map((step) => (step.run ?? "").replace(/\$\{\{ matrix\.stack \}\}/g, "dev")));
+            const runs = Object.values(workflow.jobs as Record<string, { steps: { run?: string; with?: Record<string, unknown> }[] }>)
+                .flatMap((job) => job.steps.flatMap((step) => [
+                    step.run ?? "",
+                    // Paths handed to actions count too, one per line.
+                    ...["policyPacks", "policyPackConfigs"].flatMap((key) => String(step.with?.[key] ?? "").split("\n").filter(Boolean).map((path) => `--policy-pack ${path.trim()} `)),
+                ]).map((run) => run.replace(/\$\{\{ matrix\.stack \}\}/g, "dev")));
             for (const run of runs) {
                 for (const [, script] of run.matchAll(/npm run ([\w:-]+)/g)) {
                     assert.ok(scripts.includes(script!), `${file}: npm run ${script} is not a package.json script`);
@@ -86,10 +90,16 @@ describe("CI and deploy workflows", () => {
         assert.deepEqual([strategy.matrix.stack, strategy["max-parallel"], strategy["fail-fast"]], [["dev", "prod"], 1, true]);
     });
 
-    it("deploy runs preview and up with every pack and its config, like the README", () => {
-        const pulumiStep = steps("pulumi").find((s) => s.run?.includes("pulumi $COMMAND"))!;
+    it("deploy runs preview (commented on the PR) and up with every pack and its config, like the README", () => {
+        const pulumiStep = steps("pulumi").find((s) => s.uses?.startsWith("pulumi/actions@"))!;
+        const inputs = pulumiStep.with!;
+        assert.equal(inputs["comment-on-pr"], true);
+        assert.match(inputs["command"]!, /'up' \|\| 'preview'/);
+        // pulumi/actions splits these lists on lines; the CLI pairs them by position.
+        const lines = (text: string) => text.split("\n").map((l) => l.trim()).filter(Boolean);
+        const asFlags = lines(inputs["policyPacks"]!).map((pack, i) => `--policy-pack ${pack} --policy-pack-config ${lines(inputs["policyPackConfigs"]!)[i]}`).join(" ");
         for (const stack of ["dev", "prod"]) {
-            assertEveryPackConfigured(pulumiStep.run!, stack);
+            assertEveryPackConfigured(asFlags, stack);
         }
         const readmeCommands = read("README.md").match(/^pulumi (preview|up) [\s\S]*?\.json$/gm) ?? [];
         assert.equal(readmeCommands.length, 2);
