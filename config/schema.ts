@@ -44,6 +44,21 @@ const subnets = z.strictObject({
     appGateway: cidr.optional(),
 });
 
+/**
+ * Config keys whose change replaces a stateful resource (its name, location, network placement or SKU family
+ * feeds an input Azure cannot update in place). Stateful resources are protected, so such a change fails the
+ * deployment with Pulumi's "protected" error instead of deleting data; README's config table marks each key.
+ */
+export const REPLACING_KEYS: Record<string, string> = {
+    environment: "every resource (names are derived from it)",
+    location: "every regional resource",
+    "network.podCidr": "the AKS cluster",
+    "network.serviceCidr": "the AKS cluster",
+    "network.dnsServiceIp": "the AKS cluster",
+    "network.subnets.apim": "API Management's network placement",
+    "gateway.apim.sku": "API Management (between SKU families)",
+};
+
 export type SubnetRole = keyof z.infer<typeof subnets>;
 
 const network = z.strictObject({

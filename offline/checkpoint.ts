@@ -16,7 +16,7 @@ export interface CheckpointResource {
     dependencies?: string[];
     propertyDependencies?: Record<string, string[]>;
     provider?: string;
-    aliases?: unknown[];
+    aliases?: string[];
     ignoreChanges?: string[];
     deleteBeforeReplace?: boolean;
     retainOnDelete?: boolean;

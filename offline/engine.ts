@@ -30,7 +30,8 @@ export interface GraphResource {
     /** A component a provider implements (e.g. `kubernetes:yaml/v2:ConfigFile`), and the providers it is given. */
     remote: boolean;
     providers: Record<string, string>;
-    aliases: unknown[];
+    /** The URNs this resource answers to besides its own (from `aliases`), as the engine computes them. */
+    aliases: string[];
     ignoreChanges: string[];
     deleteBeforeReplace: boolean;
     retainOnDelete: boolean;
@@ -65,10 +66,16 @@ interface RegisterRequest {
     getDeletebeforereplace(): boolean;
     getRetainondelete(): boolean;
     getAdditionalsecretoutputsList(): string[];
-    getAliasesList(): { toObject(): unknown }[];
+    getAliasesList(): { toObject(): AliasMessage }[];
     getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
     getRemote(): boolean;
     getProvidersMap(): { forEach(cb: (value: string, key: string) => void): void };
+}
+
+/** An alias as the SDK sends it: a URN, or a spec relative to this resource ("" keeps this resource's value). */
+interface AliasMessage {
+    urn?: string;
+    spec?: { name: string; type: string; stack: string; project: string; parenturn?: string; noparent?: boolean };
 }
 
 interface MockMonitor {
@@ -114,6 +121,17 @@ class Recorder {
         return `urn:pulumi:${this.stack}::${this.project}::pulumi:providers:${pkg}::${defaultName}::default`;
     }
 
+    private aliasUrn(alias: AliasMessage, type: string, name: string, parentMockUrn: string): string {
+        if (alias.urn) {
+            return this.resolve(alias.urn);
+        }
+        const spec = alias.spec!;
+        const parent = spec.noparent ? undefined : this.realUrns.get(spec.parenturn || parentMockUrn);
+        const aliasType = spec.type || type;
+        const qualifiedType = parent && !parent.qualifiedType.startsWith(ROOT_STACK_TYPE) ? `${parent.qualifiedType}$${aliasType}` : aliasType;
+        return `urn:pulumi:${spec.stack || this.stack}::${spec.project || this.project}::${qualifiedType}::${spec.name || name}`;
+    }
+
     private record(req: RegisterRequest, mockUrn: string, id: string, outputs: Record<string, unknown>): void {
         const type = req.getType();
         const parentMockUrn = req.getParent();
@@ -146,7 +164,7 @@ class Recorder {
             provider: custom || req.getRemote() ? this.resolveProvider(req.getProvider(), type, req.getVersion()) : undefined,
             remote: req.getRemote(),
             providers,
-            aliases: req.getAliasesList().map((a) => a.toObject()),
+            aliases: req.getAliasesList().map((a) => this.aliasUrn(a.toObject(), type, req.getName(), parentMockUrn)),
             ignoreChanges: req.getIgnorechangesList(),
             deleteBeforeReplace: req.getDeletebeforereplace(),
             retainOnDelete: req.getRetainondelete(),

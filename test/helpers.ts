@@ -25,18 +25,20 @@ export function plan(stack: string, preview = true, phase?: "azure" | "all"): Pr
 }
 
 /**
- * The Pulumi SDK records `new Error().stack` for every promise it creates; with ts-node's source-map-support
- * installed, each of those is mapped back to TypeScript, which doubles a plan's time. Plans run with V8's
- * own formatter; assertion failures outside a plan keep mapped stacks.
+ * The Pulumi SDK records `new Error().stack` for every promise it creates (for leak reports we never print), and
+ * ts-node's source-map-support maps each one back to TypeScript: together most of a plan's time. Plans run
+ * without stack capture; a program error still fails the plan with its message. Assertions keep full stacks.
  */
-async function withPlainStackTraces<T>(run: () => Promise<T>): Promise<T> {
-    const errors = Error as { prepareStackTrace?: unknown };
-    const mapped = errors.prepareStackTrace;
+async function withoutStackTraces<T>(run: () => Promise<T>): Promise<T> {
+    const errors = Error as { prepareStackTrace?: unknown; stackTraceLimit: number };
+    const [mapped, limit] = [errors.prepareStackTrace, errors.stackTraceLimit];
     errors.prepareStackTrace = undefined;
+    errors.stackTraceLimit = 0;
     try {
         return await run();
     } finally {
         errors.prepareStackTrace = mapped;
+        errors.stackTraceLimit = limit;
     }
 }
 
@@ -45,7 +47,7 @@ export function planWith(options: RunOptions): Promise<Graph> {
     const key = JSON.stringify(options);
     if (!plans.has(key)) {
         const previous = Promise.all([...plans.values()].map((p) => p.catch(() => undefined)));
-        plans.set(key, previous.then(() => withPlainStackTraces(() => runProgram(options))));
+        plans.set(key, previous.then(() => withoutStackTraces(() => runProgram(options))));
     }
     return plans.get(key)!;
 }

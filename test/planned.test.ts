@@ -10,3 +10,4 @@ import "./planned/incluster";
 import "./planned/policies";
 import "./planned/velero";
 import "./planned/mesh";
+import "./planned/safety";
