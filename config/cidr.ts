@@ -57,8 +57,15 @@ export function addressInSubnet(subnet: string, offset: number): string {
     if (!cidr || offset >= size(cidr)) {
         throw new Error(`${subnet} has no address at offset ${offset}`);
     }
-    const value = cidr.base + offset;
+    return formatIpv4(cidr.base + offset);
+}
+
+export function formatIpv4(value: number): string {
     return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join(".");
+}
+
+export function formatCidr(cidr: Cidr): string {
+    return `${formatIpv4(cidr.base)}/${cidr.prefix}`;
 }
 
 /** Azure's first assignable address in a subnet (the first four are reserved). */

@@ -88,3 +88,38 @@ export function azureConfig(stack: (typeof STACKS)[number]): AzurePlatformConfig
     }
     return config;
 }
+
+/** Every URN `r` waits for, directly or through what it waits for (dependencies and property dependencies). */
+export function waitsFor(graph: Graph, r: GraphResource): Set<string> {
+    const byUrn = new Map(graph.resources.map((x) => [x.urn, x]));
+    const seen = new Set<string>();
+    const visit = (urn: string) => {
+        const x = byUrn.get(urn);
+        for (const dep of x ? [...x.dependencies, ...Object.values(x.propertyDependencies).flat()] : []) {
+            if (!seen.has(dep)) {
+                seen.add(dep);
+                visit(dep);
+            }
+        }
+    };
+    visit(r.urn);
+    return seen;
+}
+
+/** Which chart installs each custom resource group's CRDs. */
+const CRD_OWNERS: Record<string, string> = {
+    "cert-manager.io": "cert-manager",
+    "security.istio.io": "base",
+    "networking.istio.io": "base",
+};
+
+/** Custom resources that do not wait for the Helm release installing their CRD (pulumi-kubernetes#3035). */
+export function customResourcesBeforeCrds(graph: Graph): { checked: number; problems: string[] } {
+    const group = (type: string) => type.split(":")[1]!.split("/")[0]!;
+    const customResources = graph.resources.filter((r) => r.type.startsWith("kubernetes:") && CRD_OWNERS[group(r.type)]);
+    const problems = customResources.flatMap((r) => {
+        const owner = graph.resources.find((x) => x.type === "kubernetes:helm.sh/v3:Release" && x.inputs["chart"] === CRD_OWNERS[group(r.type)]);
+        return owner && waitsFor(graph, r).has(owner.urn) ? [] : [`${r.urn} does not wait for the ${CRD_OWNERS[group(r.type)]} chart`];
+    });
+    return { checked: customResources.length, problems };
+}

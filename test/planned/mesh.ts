@@ -4,7 +4,7 @@ import { SECRET_SIG, SIG_KEY, type Graph, type GraphResource } from "../../offli
 import { INGRESS_CERTIFICATE_POLICY, PLATFORM_CA_ISSUER } from "../../components/certmanager";
 import { INGRESS_GATEWAY_SERVICE_ACCOUNT, INGRESS_NAMESPACE, INGRESS_TLS_SECRET, MESH_ROOT_NAMESPACE, WORKLOAD_CERT_TTL } from "../../components/mesh";
 import { CHARTS, ISTIO_REVISION } from "../../versions";
-import { byName, ofType, plan } from "../helpers";
+import { byName, customResourcesBeforeCrds, ofType, plan, waitsFor } from "../helpers";
 
 type Inputs = Record<string, any>;
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -12,42 +12,15 @@ const release = (graph: Graph, chart: string) => graph.resources.find((r) => r.t
 const resourceNamed = (graph: Graph, type: string, name: string) =>
     ofType(graph, type).find((r) => (r.inputs["metadata"] as { name: string }).name === name)! as GraphResource & { inputs: Inputs };
 
-/** Every URN `r` waits for, directly or through what it waits for (dependencies and parents' dependencies). */
-function waitsFor(graph: Graph, r: GraphResource): Set<string> {
-    const byUrn = new Map(graph.resources.map((x) => [x.urn, x]));
-    const seen = new Set<string>();
-    const visit = (urn: string) => {
-        const x = byUrn.get(urn);
-        for (const dep of x ? [...x.dependencies, ...Object.values(x.propertyDependencies).flat()] : []) {
-            if (!seen.has(dep)) {
-                seen.add(dep);
-                visit(dep);
-            }
-        }
-    };
-    visit(r.urn);
-    return seen;
-}
-
-/** Which chart installs each custom resource group's CRDs. */
-const CRD_OWNERS: Record<string, string> = {
-    "cert-manager.io": CHARTS.certManager.chart,
-    "security.istio.io": CHARTS.istioBase.chart,
-    "networking.istio.io": CHARTS.istioBase.chart,
-};
-
 for (const stack of ["dev", "prod", "local"] as const) {
     describe(`in-cluster ordering (${stack})`, () => {
         const planOf = () => plan(stack, true, stack === "local" ? undefined : "all");
 
         it("declares no custom resource before the chart that installs its CRD", async () => {
             const graph = await planOf();
-            const customResources = graph.resources.filter((r) => r.type.startsWith("kubernetes:") && CRD_OWNERS[r.type.split(":")[1]!.split("/")[0]!]);
-            assert.ok(customResources.length >= 8, `${customResources.length} custom resources`);
-            for (const r of customResources) {
-                const owner = release(graph, CRD_OWNERS[r.type.split(":")[1]!.split("/")[0]!]!);
-                assert.ok(waitsFor(graph, r).has(owner.urn), `${r.urn} does not wait for the ${owner.inputs["chart"]} chart`);
-            }
+            const { checked, problems } = customResourcesBeforeCrds(graph);
+            assert.ok(checked >= 8, `${checked} custom resources`);
+            assert.deepEqual(problems, []);
         });
 
         it("declares no namespaced object before its namespace", async () => {

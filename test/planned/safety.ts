@@ -4,10 +4,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { REPLACING_KEYS } from "../../config";
-import { PROJECT_DIR, SECRET_SIG, SIG_KEY, type Graph } from "../../offline/engine";
+import { PROJECT_DIR, SECRET_SIG, SIG_KEY, UNKNOWN, type Graph } from "../../offline/engine";
+import { evaluatePacks } from "../../offline/policyCheck";
+import { stackPolicyConfigs } from "../../offline/policyConfig";
 import { findPlaintextSecrets } from "../../offline/secretScan";
 import { compareUrns, GOLDEN_PLANS, type UrnEntry } from "../../offline/urns";
-import { plan, planWith, rawConfig } from "../helpers";
+import { checkpointOf, plan, planWith, rawConfig } from "../helpers";
 
 const golden = (stack: string): UrnEntry[] => JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "test", "golden", `${stack}.json`), "utf8"));
 const phaseOf = (entry: (typeof GOLDEN_PLANS)[number]) => ("phase" in entry ? entry.phase : undefined);
@@ -91,6 +93,16 @@ describe("replacement-triggering inputs", () => {
             const row = readme.split("\n").find((line) => line.startsWith("|") && line.includes(`\`${key.split(".")[0]}`) && line.includes(leaf) && /replaces/i.test(line));
             assert.ok(row, `README does not say that changing ${key} replaces ${REPLACING_KEYS[key]}`);
         }
+    });
+});
+
+describe("TLS knobs known at preview", () => {
+    it("a TLS setting that depends on a computed value is caught: the policy cannot run and says so", async () => {
+        const checkpoint = await checkpointOf("dev");
+        const account = checkpoint.deployment.resources.find((r) => r.type === "azure-native:storage:StorageAccount")!;
+        account.inputs = { ...account.inputs, minimumTlsVersion: UNKNOWN };
+        const violations = await evaluatePacks(checkpoint, { configs: stackPolicyConfigs("dev") });
+        assert.ok(violations.some((v) => v.urn === account.urn && v.message.includes("can't run policy 'storage-account-tls'")), JSON.stringify(violations));
     });
 });
 
