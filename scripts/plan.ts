@@ -1,5 +1,5 @@
 /**
- * npm run plan -- --stack <name> [--phase azure|all] [--json <file>] [--update]
+ * npm run plan -- --stack <name> [--phase azure|all] [--json <file>] [--inventory <file.md>] [--update]
  * The offline preview: runs index.ts under mocks with the stack's config, prints the resource tree and the
  * policy verdicts, and optionally writes the graph as a `pulumi stack export`-shaped checkpoint.
  */
@@ -10,15 +10,16 @@ import { ProgramError, runProgram } from "../offline/engine";
 import { evaluatePacks } from "../offline/policyCheck";
 import { stackPolicyConfigs } from "../offline/policyConfig";
 import { renderTree, renderViolations } from "../offline/report";
+import { inventoryMarkdown } from "../offline/tlsInventory";
 import { StackFileError } from "../offline/stackFiles";
 import { ConfigError } from "../config";
 
 async function main(): Promise<number> {
     const { values } = parseArgs({
-        options: { stack: { type: "string" }, phase: { type: "string" }, json: { type: "string" }, update: { type: "boolean", default: false } },
+        options: { stack: { type: "string" }, phase: { type: "string" }, json: { type: "string" }, inventory: { type: "string" }, update: { type: "boolean", default: false } },
     });
     if (!values.stack) {
-        console.error("usage: npm run plan -- --stack <name> [--phase azure|all] [--json <file>] [--update]");
+        console.error("usage: npm run plan -- --stack <name> [--phase azure|all] [--json <file>] [--inventory <file.md>] [--update]");
         return 2;
     }
     // --phase overrides platform:phase for this run, e.g. to preview phase 2 offline; the config module validates it.
@@ -40,6 +41,10 @@ async function main(): Promise<number> {
     if (values.json) {
         fs.writeFileSync(values.json, `${JSON.stringify(checkpoint, null, 2)}\n`);
         console.log(`Checkpoint written to ${values.json}`);
+    }
+    if (values.inventory) {
+        fs.writeFileSync(values.inventory, await inventoryMarkdown(graph));
+        console.log(`TLS inventory written to ${values.inventory}`);
     }
     return violations.some((v) => v.enforcementLevel === "mandatory") ? 1 : 0;
 }

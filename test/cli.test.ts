@@ -22,8 +22,10 @@ const violationExport = path.join(PROJECT_DIR, "test", "fixtures", "stack-export
 describe("npm run plan", () => {
     it("previews dev, prints the tree and verdicts, and writes a checkpoint policy:check reads clean", () => {
         const file = path.join(tmp, "dev.json");
-        const plan = run("plan.ts", ["--stack", "dev", "--json", file]);
+        const inventory = path.join(tmp, "dev.md");
+        const plan = run("plan.ts", ["--stack", "dev", "--json", file, "--inventory", inventory]);
         assert.equal(plan.code, 0, plan.stderr);
+        assert.match(fs.readFileSync(inventory, "utf8"), /^# TLS map and certificate inventory: dev\n[\s\S]*Client -->\|"HTTPS \(HTTP redirected\), TLS 1\.2"\| FrontDoor/);
         assert.match(plan.stdout, /platform:network:Network network \(\d+ resources\)/);
         assert.match(plan.stdout, /Policies: no violations\./);
         const checkpoint = parseCheckpoint(fs.readFileSync(file, "utf8"));

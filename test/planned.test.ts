@@ -11,3 +11,4 @@ import "./planned/policies";
 import "./planned/velero";
 import "./planned/mesh";
 import "./planned/safety";
+import "./planned/inventory";

@@ -55,7 +55,8 @@ export function meshConfig(monitoringNamespace: string) {
         accessLogEncoding: "JSON",
         extensionProviders: [{ name: "otel", opentelemetry: { service: `opentelemetry-collector.${monitoringNamespace}.svc.cluster.local`, port: 4317 } }],
         defaultProviders: { tracing: ["otel"] },
-        defaultConfig: { proxyMetadata: { SECRET_TTL: WORKLOAD_CERT_TTL } },
+        // Workload keys are ECDSA P-256 (istio-agent's default is RSA 2048).
+        defaultConfig: { proxyMetadata: { SECRET_TTL: WORKLOAD_CERT_TTL, ECC_SIGNATURE_ALGORITHM: "ECDSA" } },
     };
 }
 

@@ -1,0 +1,80 @@
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import { describe, it } from "node:test";
+import { PROJECT_DIR, type Graph } from "../../offline/engine";
+import { buildInventory, INVENTORY_STACKS, inventoryMarkdown, inventoryPath, mermaidBlock, mermaidProblems, renderInventory, withReadmeMap } from "../../offline/tlsInventory";
+import { plan } from "../helpers";
+
+/** A copy of the graph with one resource's inputs changed. */
+function edited(graph: Graph, type: string, edit: (inputs: Record<string, any>) => void): Graph {
+    return {
+        ...graph,
+        resources: graph.resources.map((r) => {
+            if (r.type !== type) {
+                return r;
+            }
+            const inputs = structuredClone(r.inputs) as Record<string, any>;
+            edit(inputs);
+            return { ...r, inputs };
+        }),
+    };
+}
+
+describe("TLS map and certificate inventory", () => {
+    for (const stack of INVENTORY_STACKS) {
+        it(`docs/tls-inventory-${stack}.md matches the program (npm run inventory regenerates it)`, async () => {
+            const generated = await inventoryMarkdown(await plan(stack, true, "all"));
+            assert.equal(fs.readFileSync(inventoryPath(PROJECT_DIR, stack), "utf8"), generated, `docs/tls-inventory-${stack}.md is out of date: run npm run inventory`);
+        });
+
+        it(`${stack}: the diagram is valid Mermaid (structurally) and walks client to app without a gap`, () => {
+            const markdown = fs.readFileSync(inventoryPath(PROJECT_DIR, stack), "utf8");
+            assert.deepEqual(mermaidProblems(markdown), []);
+            const edges = [...markdown.matchAll(/^ {4}(\w+) -\.?->\|"[^"]+"\| (\w+)$/gm)].map((m) => [m[1]!, m[2]!]);
+            const path = ["Client"];
+            for (let next = edges.find(([from]) => from === path.at(-1)); next; next = edges.find(([from]) => from === path.at(-1))) {
+                path.push(next[1]);
+            }
+            assert.deepEqual(path, ["Client", "FrontDoor", "APIManagement", "Meshingressgateway", "Sidecar", "App"]);
+            assert.match(markdown, /Sidecar -\.->\|"plaintext, HTTP on localhost/);
+            assert.equal((markdown.match(/plaintext, /g) ?? []).length, 1, "only the pod-local hop may be plaintext");
+        });
+    }
+
+    it("README shows the dev diagram as generated", () => {
+        const readme = fs.readFileSync(`${PROJECT_DIR}/README.md`, "utf8");
+        const dev = fs.readFileSync(inventoryPath(PROJECT_DIR, "dev"), "utf8");
+        assert.equal(withReadmeMap(readme, dev), readme, "README's diagram is out of date: run npm run inventory");
+        assert.ok(readme.includes(mermaidBlock(dev)));
+    });
+
+    it("shows a broken hop: plain forwarding at the edge and PERMISSIVE mTLS appear as NOT TLS with the policy findings", async () => {
+        let graph = await plan("dev", true, "all");
+        graph = edited(graph, "azure-native:cdn:Route", (i) => (i["forwardingProtocol"] = "MatchRequest"));
+        graph = edited(graph, "kubernetes:security.istio.io/v1:PeerAuthentication", (i) => (i["spec"].mtls.mode = "PERMISSIVE"));
+        const markdown = await inventoryMarkdown(graph);
+        assert.match(markdown, /FrontDoor -->\|"NOT TLS, forwarding MatchRequest/);
+        assert.match(markdown, /\*\*NOT TLS\*\*: Front Door forwards MatchRequest/);
+        assert.match(markdown, /\*\*mandatory\*\* frontdoor-route-https: forwardingProtocol is "MatchRequest"/);
+        assert.match(markdown, /\*\*NOT TLS\*\*: sidecars accept plaintext \(mesh-wide mTLS mode PERMISSIVE\)/);
+        assert.match(markdown, /\*\*mandatory\*\* istio-peer-authentication-strict: spec\.mtls\.mode is "PERMISSIVE"/);
+        assert.deepEqual(mermaidProblems(markdown), []);
+    });
+
+    it("reads certificates from the graph, not from constants", async () => {
+        const graph = edited(await plan("dev", true, "all"), "kubernetes:cert-manager.io/v1:Certificate", (i) => {
+            i["spec"].duration = "8760h";
+            i["spec"].privateKey = { algorithm: "RSA", size: 1024 };
+        });
+        const row = buildInventory(graph, []).certificates.find((c) => c.component === "Mesh ingress gateway")!;
+        assert.deepEqual([row.validity, row.key, row.renewal.endsWith("key rotation Never")], ["1 y", "RSA 1024", true]);
+    });
+
+    it("rejects diagrams a Mermaid parser would reject", () => {
+        const good = renderInventory({ stack: "t", hops: [{ id: "a", from: "A", to: "B", protocol: "HTTPS", minimumTls: "TLS 1.2", ciphers: "x", urns: [] }], certificates: [], findings: [] });
+        assert.deepEqual(mermaidProblems(good), []);
+        assert.match(mermaidProblems(good.replace('    A["A"]\n', "")).join(), /undeclared node A/);
+        assert.match(mermaidProblems(good.replace('|"HTTPS, TLS 1.2"|', "|HTTPS (TLS 1.2)|")).join(), /not a node or edge line/);
+        assert.match(mermaidProblems(good.replace("flowchart LR", "graph XY")).join(), /expected "flowchart LR"/);
+    });
+});
