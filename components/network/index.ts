@@ -148,14 +148,15 @@ export class Network extends pulumi.ComponentResource {
             previous = subnet;
         }
 
-        const zoneIds = Object.fromEntries(Object.entries(PRIVATE_DNS_ZONES).map(([groupId, zoneName]) => {
-            const zone = new privatedns.PrivateZone(`${name}-dns-${groupId}`, {
+        // A private DNS zone that answers inside this VNet.
+        const linkedZone = (key: string, zoneName: string) => {
+            const zone = new privatedns.PrivateZone(`${name}-dns-${key}`, {
                 privateZoneName: zoneName,
                 resourceGroupName,
                 location: "global",
                 tags,
             }, { parent: this });
-            new privatedns.VirtualNetworkLink(`${name}-dns-${groupId}-link`, {
+            new privatedns.VirtualNetworkLink(`${name}-dns-${key}-link`, {
                 virtualNetworkLinkName: `link-${namePrefix}`,
                 privateZoneName: zone.name,
                 resourceGroupName,
@@ -164,26 +165,14 @@ export class Network extends pulumi.ComponentResource {
                 registrationEnabled: false,
                 tags,
             }, { parent: this });
-            return [groupId, zone.id];
-        })) as Record<keyof typeof PRIVATE_DNS_ZONES, pulumi.Output<string>>;
+            return zone;
+        };
+        const zoneIds = Object.fromEntries(Object.entries(PRIVATE_DNS_ZONES).map(([groupId, zoneName]) => [groupId, linkedZone(groupId, zoneName).id])) as
+            Record<keyof typeof PRIVATE_DNS_ZONES, pulumi.Output<string>>;
 
         // `*.aks-ingress.<domain>` resolves inside the VNet to the ingress gateway's internal load balancer.
         const ingressLoadBalancerIp = addressInSubnet(args.config.subnets.ingress, FIRST_ASSIGNABLE_OFFSET);
-        const ingressZone = new privatedns.PrivateZone(`${name}-dns-ingress`, {
-            privateZoneName: args.ingressDomain,
-            resourceGroupName,
-            location: "global",
-            tags,
-        }, { parent: this });
-        new privatedns.VirtualNetworkLink(`${name}-dns-ingress-link`, {
-            virtualNetworkLinkName: `link-${namePrefix}`,
-            privateZoneName: ingressZone.name,
-            resourceGroupName,
-            location: "global",
-            virtualNetwork: { id: vnet.id },
-            registrationEnabled: false,
-            tags,
-        }, { parent: this });
+        const ingressZone = linkedZone("ingress", args.ingressDomain);
         new privatedns.PrivateRecordSet(`${name}-dns-ingress-wildcard`, {
             privateZoneName: ingressZone.name,
             resourceGroupName,
