@@ -8,7 +8,7 @@ import { Provider as AzureProvider } from "@pulumi/azure-native/provider";
 import { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import { Provider as RandomProvider } from "@pulumi/random";
 import { Provider as TlsProvider } from "@pulumi/tls";
-import type { AzurePlatformConfig, PlatformConfig } from "./config";
+import type { AzurePlatformConfig, PlatformConfig, SuppliedCaConfig } from "./config";
 import { ENVIRONMENT_PROFILES } from "./config/profiles";
 import { CertManager } from "./components/certmanager";
 import { PrivateCluster } from "./components/cluster";
@@ -28,7 +28,11 @@ export async function definePlatform(config: PlatformConfig): Promise<Record<str
     const models = await loadModels();
     const tls = new TlsProvider("tls");
     // The platform CA exists before any cluster: API Management trusts its root in phase 1.
-    const platformCa = new PrivateCa("pki", { purpose: "Platform", environment: config.environment }, { providers: [tls] });
+    const platformCa = new PrivateCa("pki", {
+        purpose: "Platform",
+        environment: config.environment,
+        supplied: suppliedCa(config.platformCa, config.platformCaIntermediateKey),
+    }, { providers: [tls] });
 
     if (config.environment === "local") {
         // The kubeconfig context the developer names; no Azure provider is ever created.
@@ -71,6 +75,13 @@ export async function definePlatform(config: PlatformConfig): Promise<Record<str
             backup: { target: azure.backupStorage.target, policy: config.backup },
         }),
     };
+}
+
+/** A CA from config, when the team supplies one (the schema requires the key with the certificates). */
+function suppliedCa(certificates: SuppliedCaConfig | undefined, intermediateKey: pulumi.Output<string> | undefined) {
+    return certificates && intermediateKey
+        ? { rootCertificatePem: certificates.rootCertificate, intermediateCertificatePem: certificates.intermediateCertificate, intermediatePrivateKeyPem: intermediateKey }
+        : undefined;
 }
 
 /** Phase 1: everything in Azure, previewable from anywhere. */
@@ -197,7 +208,11 @@ function defineInCluster(config: PlatformConfig, target: InClusterTarget) {
         issuer: { chainPem: target.platformCa.chainPem, privateKeyPem: target.platformCa.intermediatePrivateKeyPem },
     }, opts);
     // A separate CA for workload identities: the mesh root never signs anything outside the mesh.
-    const meshCa = new PrivateCa("mesh-ca", { purpose: "Mesh", environment: config.environment }, { providers: [target.tls] });
+    const meshCa = new PrivateCa("mesh-ca", {
+        purpose: "Mesh",
+        environment: config.environment,
+        supplied: suppliedCa(config.meshCa, config.meshCaIntermediateKey),
+    }, { providers: [target.tls] });
     const mesh = new ServiceMesh("mesh", {
         cluster,
         models,

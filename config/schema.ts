@@ -182,16 +182,42 @@ const tags = z.strictObject({
     costCenter: z.string().min(1),
 });
 
+const pemCertificate = z.string().regex(/^-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+\n-----END CERTIFICATE-----\n?$/, {
+    message: "is not a single PEM certificate (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)",
+});
+
+/**
+ * A CA the team keeps itself (root offline): its root and the intermediate the program signs with; the
+ * intermediate's key is the secret key named alongside. Without it, the program creates the CA.
+ */
+const suppliedCa = z.strictObject({
+    rootCertificate: pemCertificate,
+    intermediateCertificate: pemCertificate,
+});
+
 /** Optional integrations whose values are credentials: set them with `pulumi config set --secret`. */
 const secrets = {
     /** Where Falco sends alerts (seed 004: Falco -> SIEM); the URL carries the SIEM's token. */
     siemWebhookUrl: httpsUrl.optional(),
     /** Secret key for the local stack's S3 backup store (`backup.s3.accessKeyId`). */
     backupS3SecretAccessKey: z.string().min(1).optional(),
+    /** PEM private keys of supplied CAs' intermediates (`platformCa`, `meshCa`). */
+    platformCaIntermediateKey: z.string().regex(/^-----BEGIN [A-Z ]*PRIVATE KEY-----/, { message: "is not a PEM private key" }).optional(),
+    meshCaIntermediateKey: z.string().regex(/^-----BEGIN [A-Z ]*PRIVATE KEY-----/, { message: "is not a PEM private key" }).optional(),
+};
+
+/** Keys every stack accepts. */
+const common = {
+    /** The platform CA (ingress certificates, API Management's trust), if the team supplies it. */
+    platformCa: suppliedCa.optional(),
+    /** The mesh CA (workload certificates), if the team supplies it. */
+    meshCa: suppliedCa.optional(),
+    ...secrets,
 };
 
 /** Config keys whose values the program keeps secret (never printed, secret outputs end to end). */
 export const SECRET_KEYS = Object.keys(secrets) as (keyof typeof secrets)[];
+export type SuppliedCaConfig = z.output<typeof suppliedCa>;
 
 /** dev and prod: the Azure layer, and the platform inside the private cluster. */
 const azureStack = z.strictObject({
@@ -209,7 +235,7 @@ const azureStack = z.strictObject({
     cluster,
     gateway,
     backup: azureBackup,
-    ...secrets,
+    ...common,
 });
 
 /** local: no Azure; the in-cluster platform on an existing kubeconfig context (kind, k3d, minikube). */
@@ -223,7 +249,7 @@ const localStack = z.strictObject({
     }),
     /** Optional: Velero is installed only when a store is configured. */
     backup: localBackup.optional(),
-    ...secrets,
+    ...common,
 });
 
 /** Every key each kind of stack accepts, for the "not a known key" message. */
@@ -241,6 +267,11 @@ export const platformConfigSchema = z
         }
         const problem = (path: (string | number)[], input: unknown, message: string) =>
             ctx.addIssue({ code: "custom", path, input, message });
+        for (const [ca, key] of [["platformCa", "platformCaIntermediateKey"], ["meshCa", "meshCaIntermediateKey"]] as const) {
+            if ((config[ca] === undefined) !== (config[key] === undefined)) {
+                problem([config[ca] === undefined ? ca : key], undefined, `is required together with ${config[ca] === undefined ? key : ca} (a supplied CA needs its certificates and the intermediate's key)`);
+            }
+        }
         if (config.environment === "local") {
             if (config.backup && config.backupS3SecretAccessKey === undefined) {
                 problem(["backupS3SecretAccessKey"], undefined, "is required when backup.s3 is set (pulumi config set --secret platform:backupS3SecretAccessKey ...)");

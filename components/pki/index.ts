@@ -6,6 +6,8 @@ export interface PrivateCaArgs {
     purpose: string;
     /** Distinguishes the environments' CAs in their subjects, e.g. `dev`. */
     environment: string;
+    /** A CA the team keeps itself (root key offline): used as given, nothing is generated. */
+    supplied?: { rootCertificatePem: string; intermediateCertificatePem: string; intermediatePrivateKeyPem: pulumi.Output<string> };
 }
 
 /** Root and intermediate lifetimes (hours): 10 years and 5 years, as the certificate inventory lists them. */
@@ -14,7 +16,7 @@ const INTERMEDIATE_VALIDITY_HOURS = 5 * 365 * 24;
 
 /**
  * A private CA: a root and an intermediate, ECDSA P-384, generated with `@pulumi/tls` and kept
- * (encrypted) in the stack's state. Independent of the cluster, so phase 1 can already make API Management trust
+ * (encrypted) in the stack's state, or supplied by a team that keeps its root offline. Independent of the cluster, so phase 1 can already make API Management trust
  * the root; cert-manager signs the ingress certificates with the intermediate in phase 2.
  */
 export class PrivateCa extends pulumi.ComponentResource {
@@ -27,6 +29,14 @@ export class PrivateCa extends pulumi.ComponentResource {
 
     constructor(name: string, args: PrivateCaArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:pki:PrivateCa", name, {}, opts);
+        if (args.supplied) {
+            this.rootCertificatePem = pulumi.output(args.supplied.rootCertificatePem);
+            this.intermediateCertificatePem = pulumi.output(args.supplied.intermediateCertificatePem);
+            this.chainPem = pulumi.output(`${args.supplied.intermediateCertificatePem}${args.supplied.rootCertificatePem}`);
+            this.intermediatePrivateKeyPem = pulumi.secret(args.supplied.intermediatePrivateKeyPem);
+            this.registerOutputs({ rootCertificatePem: this.rootCertificatePem, intermediateCertificatePem: this.intermediateCertificatePem });
+            return;
+        }
         // Replacing either key would invalidate every certificate and trust anchor issued from it.
         const keep = { parent: this, protect: true };
 

@@ -4,7 +4,8 @@ import { SECRET_SIG, SIG_KEY, type Graph, type GraphResource } from "../../offli
 import { INGRESS_CERTIFICATE_POLICY, PLATFORM_CA_ISSUER } from "../../components/certmanager";
 import { INGRESS_GATEWAY_SERVICE_ACCOUNT, INGRESS_NAMESPACE, INGRESS_TLS_SECRET, MESH_ROOT_NAMESPACE, WORKLOAD_CERT_TTL } from "../../components/mesh";
 import { CHARTS, ISTIO_REVISION } from "../../versions";
-import { byName, customResourcesBeforeCrds, ofType, plan, waitsFor } from "../helpers";
+import { toCheckpoint } from "../../offline/checkpoint";
+import { byName, customResourcesBeforeCrds, ofType, plan, planWith, waitsFor } from "../helpers";
 
 type Inputs = Record<string, any>;
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -66,6 +67,29 @@ describe("private CAs", () => {
             assert.equal(intermediate.inputs["caCertPem"], root.outputs["certPem"]);
             assert.deepEqual(intermediate.inputs["caPrivateKeyPem"], { [SIG_KEY]: SECRET_SIG, value: rootKey.outputs["privateKeyPem"] });
         }
+    });
+});
+
+describe("supplied CAs", () => {
+    const pem = (body: string) => `-----BEGIN CERTIFICATE-----\n${Buffer.from(body).toString("base64")}\n-----END CERTIFICATE-----\n`;
+    const key = "-----BEGIN EC PRIVATE KEY-----\nc3VwcGxpZWQta2V5\n-----END EC PRIVATE KEY-----\n";
+
+    it("uses a team's own platform CA as given: nothing generated, API Management and cert-manager get it, the key stays secret", async () => {
+        const supplied = { rootCertificate: pem("team root"), intermediateCertificate: pem("team intermediate") };
+        const graph = await planWith({
+            stack: "dev",
+            preview: false,
+            overrides: { "platform:phase": "all", "platform:platformCa": JSON.stringify(supplied), "platform:platformCaIntermediateKey": key },
+            secretOverrides: ["platform:platformCaIntermediateKey"],
+        });
+        assert.equal(graph.resources.filter((r) => r.name.startsWith("pki-")).length, 0, "no platform CA is generated");
+        assert.ok(graph.resources.some((r) => r.name === "mesh-ca-root"), "the mesh CA is still generated");
+        const trusted = (byName(graph, "gateway-apim").inputs["certificates"] as { encodedCertificate: string }[])[0]!.encodedCertificate;
+        assert.equal(trusted, Buffer.from("team root").toString("base64"));
+        const caSecret = resourceNamed(graph, "kubernetes:core/v1:Secret", "platform-ca").inputs["stringData"];
+        assert.equal(caSecret[SIG_KEY], SECRET_SIG);
+        assert.deepEqual(caSecret["value"], { "tls.crt": `${supplied.intermediateCertificate}${supplied.rootCertificate}`, "tls.key": key });
+        assert.ok(!JSON.stringify(toCheckpoint(graph)).includes("c3VwcGxpZWQta2V5"), "the supplied key is in the checkpoint");
     });
 });
 
