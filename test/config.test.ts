@@ -53,7 +53,7 @@ describe("stack config", () => {
         ["typo in a key", (r) => (r.network.adressSpace = "10.0.0.0/16"), /^platform:network: has unknown key "adressSpace"/],
         ["unknown environment", (r) => (r.environment = "staging"), /^platform:environment: "staging" is not allowed; allowed: "dev", "prod", "local"$/],
         ["maintenance window too short", (r) => (r.cluster.maintenanceWindow = { durationHours: 2 }), /^platform:cluster\.maintenanceWindow\.durationHours: 2 is too small; minimum 4$/],
-        ["Azure key on the local stack", (r) => (r.network = {}), /^platform:network: is not a known key for a local stack; known keys: environment, kubernetes, backup, platformCa, meshCa, , "local"],
+        ["Azure key on the local stack", (r) => (r.network = {}), /^platform:network: is not a known key for a local stack; known keys: environment, kubernetes, backup, platformCa, meshCa, /, "local"],
         ["prod without a month of full backups", (r) => (r.backup.schedules["full-daily"].ttlHours = 168), /^platform:backup\.schedules: \["platform-hourly","full-daily"\] needs a full schedule \(no includedNamespaces\) with ttlHours >= 720 in prod/, "prod"],
         ["bad cron", (r) => (r.backup.schedules["full-daily"].cron = "daily"), /^platform:backup\.schedules\.full-daily\.cron: "daily" is not a five-field cron expression/],
         ["local S3 backup without its key", (r) => (r.backup = { s3: { url: "http://minio:9000", bucket: "velero", accessKeyId: "velero" }, schedules: { daily: { cron: "0 3 * * *", ttlHours: 72 } } }), /^platform:backupS3SecretAccessKey: is required when backup\.s3 is set/, "local"],
