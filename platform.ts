@@ -10,7 +10,7 @@ import { Provider as RandomProvider } from "@pulumi/random";
 import { Provider as TlsProvider } from "@pulumi/tls";
 import type { AzurePlatformConfig, PlatformConfig, SuppliedCaConfig } from "./config";
 import { ENVIRONMENT_PROFILES } from "./config/profiles";
-import { CertManager } from "./components/certmanager";
+import { CertManager, DnsIdentity, type AcmeArgs } from "./components/certmanager";
 import { PrivateCluster } from "./components/cluster";
 import { Falco } from "./components/falco";
 import { Gateway } from "./components/gateway";
@@ -51,6 +51,7 @@ export async function definePlatform(config: PlatformConfig): Promise<Record<str
             ingressDomain: config.kubernetes.ingressDomain,
             ingressExposure: { kind: "clusterDefault" },
             highAvailability: false,
+            acme: undefined,
             backup: backup && backupTarget && { target: backupTarget, policy: backup },
         });
     }
@@ -72,6 +73,7 @@ export async function definePlatform(config: PlatformConfig): Promise<Record<str
             ingressDomain: azure.ingressDomain,
             ingressExposure: azure.ingressExposure,
             highAvailability: config.environment === "prod",
+            acme: azure.acme,
             backup: { target: azure.backupStorage.target, policy: config.backup },
         }),
     };
@@ -161,12 +163,30 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa) {
         tags,
     }, { providers: [azureProvider, randomProvider] });
 
+    const zone = config.gateway.publicDnsZone;
+    const dnsIdentity = zone && new DnsIdentity("cert-manager-dns", {
+        namePrefix,
+        location: config.location,
+        resourceGroupName: net.resourceGroupName,
+        subscriptionId: client.subscriptionId,
+        oidcIssuerUrl: cluster.oidcIssuerUrl,
+        zone,
+        tags,
+    }, { providers: [azureProvider] });
+    const acme: AcmeArgs | undefined = zone && dnsIdentity && {
+        environment: config.environment === "prod" ? "production" : "staging",
+        email: config.gateway.apim.publisherEmail,
+        zone,
+        identityClientId: dnsIdentity.clientId,
+    };
+
     const ingressExposure: IngressExposure = { kind: "azureInternalLoadBalancer", subnetName: SUBNET_NAMES.ingress, ipAddress: net.ingressLoadBalancerIp };
     return {
         cluster,
         backupStorage,
         ingressDomain,
         ingressExposure,
+        acme,
         outputs: {
             resourceGroupName: net.resourceGroupName,
             vnetId: net.vnetId,
@@ -194,6 +214,8 @@ interface InClusterTarget {
     ingressDomain: string;
     ingressExposure: IngressExposure;
     highAvailability: boolean;
+    /** Public certificates through Let's Encrypt, when a public Azure DNS zone is configured. */
+    acme: AcmeArgs | undefined;
     backup: Omit<VeleroArgs, "cluster"> | undefined;
 }
 
@@ -206,6 +228,7 @@ function defineInCluster(config: PlatformConfig, target: InClusterTarget) {
         models,
         highAvailability: target.highAvailability,
         issuer: { chainPem: target.platformCa.chainPem, privateKeyPem: target.platformCa.intermediatePrivateKeyPem },
+        acme: target.acme,
     }, opts);
     // A separate CA for workload identities: the mesh root never signs anything outside the mesh.
     const meshCa = new PrivateCa("mesh-ca", {

@@ -129,6 +129,11 @@ const gateway = z.strictObject({
         /** Claims every token must carry (beyond exp, iss, aud, which validate-jwt always checks). */
         requiredClaims: z.array(z.string().min(1)).default(["sub"]),
     }),
+    /**
+     * An Azure DNS zone (existing, same subscription) for public names: cert-manager then gets an ACME issuer
+     * (Let's Encrypt staging in dev, production in prod) solving DNS-01 there through workload identity.
+     */
+    publicDnsZone: z.strictObject({ name: dnsName, resourceGroupName: z.string().min(1), subscriptionId: uuid }).optional(),
     /** Per-minute call budgets API Management enforces. */
     rateLimits: z.strictObject({
         perClientIp: z.number().int().min(1).default(600),

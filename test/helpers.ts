@@ -20,7 +20,8 @@ export const PLAN_VARIANTS: readonly { stack: string; phase?: "azure" | "all" }[
  * Without a phase, the stack file's own `platform:phase` applies.
  */
 export function plan(stack: string, preview = true, phase?: "azure" | "all"): Promise<Graph> {
-    const overrides = phase === undefined ? undefined : { "platform:phase": phase };
+    // The stack file's own phase needs no override (and then shares the run with plan(stack)).
+    const overrides = phase === undefined || phase === rawConfig(stack)["phase"] ? undefined : { "platform:phase": phase };
     return planWith({ stack, preview, overrides });
 }
 

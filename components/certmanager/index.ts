@@ -4,6 +4,9 @@ import { CHARTS } from "../../versions";
 import { typedResource, type Models } from "../shared/customResources";
 import { pinnedRelease } from "../shared/helm";
 import { platformNamespace, type ClusterContext } from "../shared/namespace";
+import { CERT_MANAGER_SERVICE_ACCOUNT } from "./dnsIdentity";
+
+export { DnsIdentity } from "./dnsIdentity";
 
 export interface CertManagerArgs {
     cluster: ClusterContext;
@@ -12,7 +15,23 @@ export interface CertManagerArgs {
     highAvailability: boolean;
     /** The platform CA's intermediate with the root after it (PEM), and its key (secret): `platform-ca` signs with it. */
     issuer: { chainPem: pulumi.Input<string>; privateKeyPem: pulumi.Input<string> };
+    /** Public certificates from Let's Encrypt, DNS-01 on an Azure DNS zone through workload identity. */
+    acme?: AcmeArgs;
 }
+
+export interface AcmeArgs {
+    /** Staging in dev (no rate limits, untrusted), production in prod. */
+    environment: "staging" | "production";
+    email: string;
+    zone: { name: string; resourceGroupName: string; subscriptionId: string };
+    identityClientId: pulumi.Input<string>;
+}
+
+export const ACME_ISSUER = "letsencrypt";
+const ACME_SERVERS = {
+    staging: "https://acme-staging-v02.api.letsencrypt.org/directory",
+    production: "https://acme-v02.api.letsencrypt.org/directory",
+};
 
 export const CERT_MANAGER_NAMESPACE = "cert-manager";
 /** The ClusterIssuer that signs with the platform's private intermediate. */
@@ -61,7 +80,12 @@ export class CertManager extends pulumi.ComponentResource {
                 cainjector: { replicaCount: replicas, podDisruptionBudget: pdb },
                 // The ServiceMonitor needs the Prometheus Operator's CRDs (observability); metrics are served regardless.
                 prometheus: { enabled: true, servicemonitor: { enabled: false } },
+                // Workload identity for Azure DNS: the pod label asks for the token, the annotation names the identity.
                 podLabels: { "azure.workload.identity/use": "true" },
+                serviceAccount: {
+                    name: CERT_MANAGER_SERVICE_ACCOUNT.name,
+                    ...(args.acme ? { annotations: { "azure.workload.identity/client-id": args.acme.identityClientId } } : {}),
+                },
             },
         }, { parent: this });
 
@@ -76,6 +100,22 @@ export class CertManager extends pulumi.ComponentResource {
             metadata: { name: PLATFORM_CA_ISSUER },
             spec: { ca: { secretName: "platform-ca" } },
         }), { parent: this, dependsOn: [this.release, caSecret] });
+
+        if (args.acme) {
+            const { zone } = args.acme;
+            // The service account's client-id annotation tells the solver which identity to use.
+            typedResource(`${name}-acme-issuer`, new args.models.ClusterIssuer({
+                metadata: { name: ACME_ISSUER },
+                spec: {
+                    acme: {
+                        server: ACME_SERVERS[args.acme.environment],
+                        email: args.acme.email,
+                        privateKeySecretRef: { name: "letsencrypt-account" },
+                        solvers: [{ dns01: { azureDNS: { hostedZoneName: zone.name, resourceGroupName: zone.resourceGroupName, subscriptionID: zone.subscriptionId, environment: "AzurePublicCloud" } } }],
+                    },
+                },
+            }), { parent: this, dependsOn: [this.release] });
+        }
 
         this.namespace = ns.metadata.name;
         this.registerOutputs({ namespace: this.namespace });

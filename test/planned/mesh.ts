@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { SECRET_SIG, SIG_KEY, type Graph, type GraphResource } from "../../offline/engine";
-import { INGRESS_CERTIFICATE_POLICY, PLATFORM_CA_ISSUER } from "../../components/certmanager";
+import { ACME_ISSUER, INGRESS_CERTIFICATE_POLICY, PLATFORM_CA_ISSUER } from "../../components/certmanager";
 import { INGRESS_GATEWAY_SERVICE_ACCOUNT, INGRESS_NAMESPACE, INGRESS_TLS_SECRET, MESH_ROOT_NAMESPACE, WORKLOAD_CERT_TTL } from "../../components/mesh";
 import { CHARTS, ISTIO_REVISION } from "../../versions";
 import { toCheckpoint } from "../../offline/checkpoint";
-import { byName, customResourcesBeforeCrds, ofType, plan, planWith, waitsFor } from "../helpers";
+import { byName, customResourcesBeforeCrds, ofType, plan, planWith, rawConfig, waitsFor } from "../helpers";
 
 type Inputs = Record<string, any>;
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -119,6 +119,45 @@ describe("cert-manager", () => {
         assert.equal(data[SIG_KEY], SECRET_SIG);
         assert.equal(data["value"]["tls.crt"], `${byName(graph, "pki-intermediate").outputs["certPem"]}${byName(graph, "pki-root").outputs["certPem"]}`);
         assert.equal(data["value"]["tls.key"], byName(graph, "pki-intermediate-key").outputs["privateKeyPem"]);
+    });
+});
+
+describe("ACME issuer", () => {
+    const zone = { name: "platform.example.com", resourceGroupName: "rg-dns", subscriptionId: "44444444-4444-4444-8444-444444444444" };
+    const withZone = (stack: "dev" | "prod") => {
+        const gateway = { ...rawConfig(stack)["gateway"], publicDnsZone: zone };
+        return planWith({ stack, preview: false, overrides: { "platform:phase": "all", "platform:gateway": JSON.stringify(gateway) } });
+    };
+
+    for (const [stack, server] of [["dev", "acme-staging-v02"], ["prod", "acme-v02"]] as const) {
+        it(`${stack}: Let's Encrypt (${server}) solving DNS-01 in the configured Azure DNS zone, after the chart`, async () => {
+            const graph = await withZone(stack);
+            const issuer = resourceNamed(graph, "kubernetes:cert-manager.io/v1:ClusterIssuer", ACME_ISSUER);
+            const acme = issuer.inputs["spec"].acme;
+            assert.equal(acme.server, `https://${server}.api.letsencrypt.org/directory`);
+            assert.deepEqual(acme.solvers, [{ dns01: { azureDNS: { hostedZoneName: zone.name, resourceGroupName: zone.resourceGroupName, subscriptionID: zone.subscriptionId, environment: "AzurePublicCloud" } } }]);
+            assert.ok(issuer.dependencies.includes(release(graph, "cert-manager").urn));
+        });
+    }
+
+    it("federates cert-manager's service account with an identity that may write only that zone", async () => {
+        const graph = await withZone("dev");
+        const identity = byName(graph, "cert-manager-dns-identity");
+        const federation = byName(graph, "cert-manager-dns-federation").inputs as Inputs;
+        const values = release(graph, "cert-manager").inputs["values"];
+        assert.equal(federation["subject"], `system:serviceaccount:cert-manager:${values.serviceAccount.name}`);
+        assert.equal(values.serviceAccount.annotations["azure.workload.identity/client-id"], identity.outputs["clientId"]);
+        assert.equal(values.podLabels["azure.workload.identity/use"], "true");
+        const grant = byName(graph, "cert-manager-dns-dns-zone-contributor").inputs;
+        assert.equal(grant["scope"], `/subscriptions/${zone.subscriptionId}/resourceGroups/rg-dns/providers/Microsoft.Network/dnszones/${zone.name}`);
+        assert.match(String(grant["roleDefinitionId"]), /\/befefa01-2a29-4197-83a8-272ff33ce314$/);
+        assert.equal(grant["principalId"], identity.outputs["principalId"]);
+    });
+
+    it("is absent without a public zone (the committed stacks)", async () => {
+        const graph = await plan("dev", true, "all");
+        assert.equal(resourceNamed(graph, "kubernetes:cert-manager.io/v1:ClusterIssuer", ACME_ISSUER), undefined);
+        assert.equal(graph.resources.some((r) => r.type === "platform:certmanager:DnsIdentity"), false);
     });
 });
 
