@@ -17,7 +17,7 @@ import { Gateway } from "./components/gateway";
 import { Kyverno } from "./components/kyverno";
 import { ServiceMesh, type IngressExposure } from "./components/mesh";
 import { Network, SUBNET_NAMES } from "./components/network";
-import { Observability } from "./components/observability";
+import { Observability, type ObservabilityArgs } from "./components/observability";
 import { PrivateCa } from "./components/pki";
 import { loadModels } from "./components/shared/customResources";
 import type { ClusterContext } from "./components/shared/namespace";
@@ -27,6 +27,7 @@ import { ISTIO_REVISION } from "./versions";
 export async function definePlatform(config: PlatformConfig): Promise<Record<string, pulumi.Input<unknown>>> {
     const models = await loadModels();
     const tls = new TlsProvider("tls");
+    const random = new RandomProvider("random");
     // The platform CA exists before any cluster: API Management trusts its root in phase 1.
     const platformCa = new PrivateCa("pki", {
         purpose: "Platform",
@@ -44,6 +45,7 @@ export async function definePlatform(config: PlatformConfig): Promise<Record<str
         return defineInCluster(config, {
             kubernetes,
             tls,
+            random,
             models,
             platformCa,
             // kind and k3d serve the API on the container network; there is no fixed range to name.
@@ -52,10 +54,11 @@ export async function definePlatform(config: PlatformConfig): Promise<Record<str
             ingressExposure: { kind: "clusterDefault" },
             highAvailability: false,
             acme: undefined,
+            observability: { retentionDays: 2 },
             backup: backup && backupTarget && { target: backupTarget, policy: backup },
         });
     }
-    const azure = defineAzureLayer(config, platformCa);
+    const azure = defineAzureLayer(config, platformCa, random);
     if (config.phase === "azure") {
         return azure.outputs;
     }
@@ -66,6 +69,7 @@ export async function definePlatform(config: PlatformConfig): Promise<Record<str
         ...defineInCluster(config, {
             kubernetes,
             tls,
+            random,
             models,
             platformCa,
             // The API server's private endpoint sits in the system node subnet.
@@ -74,6 +78,10 @@ export async function definePlatform(config: PlatformConfig): Promise<Record<str
             ingressExposure: azure.ingressExposure,
             highAvailability: config.environment === "prod",
             acme: azure.acme,
+            observability: {
+                retentionDays: config.observability.retentionDays,
+                persistentStorageGi: config.environment === "prod" ? config.observability.storageGi : undefined,
+            },
             backup: { target: azure.backupStorage.target, policy: config.backup },
         }),
     };
@@ -87,7 +95,7 @@ function suppliedCa(certificates: SuppliedCaConfig | undefined, intermediateKey:
 }
 
 /** Phase 1: everything in Azure, previewable from anywhere. */
-function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa) {
+function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, randomProvider: RandomProvider) {
     const profile = ENVIRONMENT_PROFILES[config.environment];
     const namePrefix = `platform-${config.environment}`;
     // The mesh ingress gateway's names: private DNS in the VNet, certificates from the private CA.
@@ -99,7 +107,6 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa) {
         managedBy: "pulumi",
     };
     const azureProvider = new AzureProvider("azure", { location: config.location });
-    const randomProvider = new RandomProvider("random");
     const client = getClientConfigOutput({ provider: azureProvider });
 
     const net = new Network("network", {
@@ -208,6 +215,7 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa) {
 interface InClusterTarget {
     kubernetes: KubernetesProvider;
     tls: TlsProvider;
+    random: RandomProvider;
     models: Awaited<ReturnType<typeof loadModels>>;
     platformCa: PrivateCa;
     cluster: ClusterContext;
@@ -216,19 +224,23 @@ interface InClusterTarget {
     highAvailability: boolean;
     /** Public certificates through Let's Encrypt, when a public Azure DNS zone is configured. */
     acme: AcmeArgs | undefined;
-    backup: Omit<VeleroArgs, "cluster"> | undefined;
+    observability: Pick<ObservabilityArgs, "retentionDays" | "persistentStorageGi">;
+    backup: Pick<VeleroArgs, "target" | "policy"> | undefined;
 }
 
 /** Phase 2 (or the local stack): the platform inside the cluster, every resource through `kubernetes`. */
 function defineInCluster(config: PlatformConfig, target: InClusterTarget) {
     const opts = { providers: [target.kubernetes] };
     const { cluster, models } = target;
+    // First: its CRDs let every other component declare ServiceMonitors and PodMonitors.
+    const observability = new Observability("observability", { cluster, highAvailability: target.highAvailability, ...target.observability }, { providers: [target.kubernetes, target.random] });
     const certManager = new CertManager("cert-manager", {
         cluster,
         models,
         highAvailability: target.highAvailability,
         issuer: { chainPem: target.platformCa.chainPem, privateKeyPem: target.platformCa.intermediatePrivateKeyPem },
         acme: target.acme,
+        monitoring: observability.release,
     }, opts);
     // A separate CA for workload identities: the mesh root never signs anything outside the mesh.
     const meshCa = new PrivateCa("mesh-ca", {
@@ -250,11 +262,11 @@ function defineInCluster(config: PlatformConfig, target: InClusterTarget) {
         certManager: certManager.release,
         certificateIssuer: certManager.platformIssuerName,
         highAvailability: target.highAvailability,
+        monitoring: observability.release,
     }, opts);
-    const observability = new Observability("observability", { cluster }, opts);
     const falco = new Falco("falco", { cluster, siemWebhookUrl: config.siemWebhookUrl }, opts);
     const kyverno = new Kyverno("kyverno", { cluster }, opts);
-    const velero = target.backup && new Velero("velero", { cluster, ...target.backup }, opts);
+    const velero = target.backup && new Velero("velero", { cluster, monitoring: observability.release, ...target.backup }, opts);
     return {
         meshRootCertificate: meshCa.rootCertificatePem,
         namespaces: pulumi.all({

@@ -182,6 +182,14 @@ const localBackup = z.strictObject({
 
 export type BackupPolicyConfig = Pick<z.output<typeof azureBackup>, "excludedNamespaces" | "schedules">;
 
+/** Metrics storage; logs and traces follow in the observability issue. */
+const observability = z.strictObject({
+    /** How long Prometheus keeps samples. */
+    retentionDays: z.number().int().min(1).max(90).default(15),
+    /** Persistent volume per Prometheus replica, on Premium SSD (prod; dev keeps metrics on the node). */
+    storageGi: z.number().int().min(10).max(4096).default(100),
+}).prefault({});
+
 const tags = z.strictObject({
     owner: z.string().min(1),
     costCenter: z.string().min(1),
@@ -240,6 +248,7 @@ const azureStack = z.strictObject({
     cluster,
     gateway,
     backup: azureBackup,
+    observability,
     ...common,
 });
 

@@ -1,7 +1,9 @@
 /** Plans shared by the tests of one file (each test file runs in its own process). */
+import * as path from "node:path";
+import { Worker } from "node:worker_threads";
 import { parsePlatformConfig, type AzurePlatformConfig } from "../config";
 import { toCheckpoint, type Checkpoint } from "../offline/checkpoint";
-import { PROJECT_DIR, runProgram, type Graph, type GraphResource, type RunOptions } from "../offline/engine";
+import { PROJECT_DIR, type Graph, type GraphResource, type RunOptions } from "../offline/engine";
 import { readStackConfig } from "../offline/stackFiles";
 
 const plans = new Map<string, Promise<Graph>>();
@@ -15,40 +17,49 @@ export const PLAN_VARIANTS: readonly { stack: string; phase?: "azure" | "all" }[
     { stack: "local" },
 ];
 
-/**
- * Runs a stack once per process, mode and phase; runs are serialised because the Pulumi runtime is global state.
- * Without a phase, the stack file's own `platform:phase` applies.
- */
+/** Runs a stack once per process, mode and phase. Without a phase, the stack file's own `platform:phase` applies. */
 export function plan(stack: string, preview = true, phase?: "azure" | "all"): Promise<Graph> {
     // The stack file's own phase needs no override (and then shares the run with plan(stack)).
     const overrides = phase === undefined || phase === rawConfig(stack)["phase"] ? undefined : { "platform:phase": phase };
     return planWith({ stack, preview, overrides });
 }
 
-/**
- * The Pulumi SDK records `new Error().stack` for every promise it creates (for leak reports we never print), and
- * ts-node's source-map-support maps each one back to TypeScript: together most of a plan's time. Plans run
- * without stack capture; a program error still fails the plan with its message. Assertions keep full stacks.
- */
-async function withoutStackTraces<T>(run: () => Promise<T>): Promise<T> {
-    const errors = Error as { prepareStackTrace?: unknown; stackTraceLimit: number };
-    const [mapped, limit] = [errors.prepareStackTrace, errors.stackTraceLimit];
-    errors.prepareStackTrace = undefined;
-    errors.stackTraceLimit = 0;
-    try {
-        return await run();
-    } finally {
-        errors.prepareStackTrace = mapped;
-        errors.stackTraceLimit = limit;
+let worker: Worker | undefined;
+let nextId = 0;
+const pending = new Map<number, { resolve: (graph: Graph) => void; reject: (err: Error) => void }>();
+
+/** The plans' worker thread (see planWorker.ts), started on first use; it keeps the process alive only while busy. */
+function planInWorker(options: RunOptions): Promise<Graph> {
+    if (!worker) {
+        worker = new Worker(path.join(__dirname, "planWorker.ts"), { execArgv: ["--require", "ts-node/register/transpile-only"] });
+        worker.on("message", ({ id, graph, error }: { id: number; graph?: Graph; error?: string }) => {
+            const waiting = pending.get(id)!;
+            pending.delete(id);
+            if (pending.size === 0) {
+                // Idle: let the test process exit when its tests are done.
+                worker!.unref();
+            }
+            if (graph) {
+                waiting.resolve(graph);
+            } else {
+                waiting.reject(new Error(error));
+            }
+        });
     }
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        // Busy: keep the process alive until the plan comes back.
+        worker!.ref();
+        worker!.postMessage({ id, options });
+    });
 }
 
-/** Any offline run, memoised by its options and queued behind every other run of this process. */
+/** Any offline run, memoised by its options (the worker runs them one at a time: the Pulumi runtime is global). */
 export function planWith(options: RunOptions): Promise<Graph> {
     const key = JSON.stringify(options);
     if (!plans.has(key)) {
-        const previous = Promise.all([...plans.values()].map((p) => p.catch(() => undefined)));
-        plans.set(key, previous.then(() => withoutStackTraces(() => runProgram(options))));
+        plans.set(key, planInWorker(options));
     }
     return plans.get(key)!;
 }
@@ -112,6 +123,7 @@ const CRD_OWNERS: Record<string, string> = {
     "cert-manager.io": "cert-manager",
     "security.istio.io": "base",
     "networking.istio.io": "base",
+    "monitoring.coreos.com": "kube-prometheus-stack",
 };
 
 /** Custom resources that do not wait for the Helm release installing their CRD (pulumi-kubernetes#3035). */

@@ -17,6 +17,8 @@ export interface CertManagerArgs {
     issuer: { chainPem: pulumi.Input<string>; privateKeyPem: pulumi.Input<string> };
     /** Public certificates from Let's Encrypt, DNS-01 on an Azure DNS zone through workload identity. */
     acme?: AcmeArgs;
+    /** What installs the Prometheus Operator's CRDs: the chart's ServiceMonitor waits for it. */
+    monitoring: pulumi.Resource;
 }
 
 export interface AcmeArgs {
@@ -78,8 +80,7 @@ export class CertManager extends pulumi.ComponentResource {
                 podDisruptionBudget: pdb,
                 webhook: { replicaCount: replicas, podDisruptionBudget: pdb },
                 cainjector: { replicaCount: replicas, podDisruptionBudget: pdb },
-                // The ServiceMonitor needs the Prometheus Operator's CRDs (observability); metrics are served regardless.
-                prometheus: { enabled: true, servicemonitor: { enabled: false } },
+                prometheus: { enabled: true, servicemonitor: { enabled: true } },
                 // Workload identity for Azure DNS: the pod label asks for the token, the annotation names the identity.
                 podLabels: { "azure.workload.identity/use": "true" },
                 serviceAccount: {
@@ -87,7 +88,7 @@ export class CertManager extends pulumi.ComponentResource {
                     ...(args.acme ? { annotations: { "azure.workload.identity/client-id": args.acme.identityClientId } } : {}),
                 },
             },
-        }, { parent: this });
+        }, { parent: this, dependsOn: [args.monitoring] });
 
         // The CA key pair cert-manager signs with; `tls.crt` carries the chain up to the root.
         const caSecret = new k8s.core.v1.Secret(`${name}-platform-ca`, {

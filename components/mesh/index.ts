@@ -24,6 +24,8 @@ export interface ServiceMeshArgs {
     certificateIssuer: string;
     /** HPA and PDB for the gateway, two istiod replicas (prod). */
     highAvailability: boolean;
+    /** What installs the Prometheus Operator's CRDs (the mesh's monitors wait for it). */
+    monitoring: pulumi.Resource;
 }
 
 export const MESH_ROOT_NAMESPACE = "istio-system";
@@ -195,6 +197,21 @@ export class ServiceMesh extends pulumi.ComponentResource {
             metadata: { name: "allow-listeners", namespace: INGRESS_NAMESPACE },
             spec: { selector: { matchLabels: { istio: "ingressgateway" } }, action: "ALLOW", rules: [{ to: [{ operation: { ports: ["80", "443"] } }] }] },
         }), { parent: this, dependsOn: [base, istiod, ingress] });
+
+        // Metrics: istiod's own, and every proxy's Envoy stats (sidecars and the gateway).
+        const afterOperator = { parent: this, dependsOn: [args.monitoring, system] };
+        typedResource(`${name}-istiod-monitor`, new models.ServiceMonitor({
+            metadata: { name: "istiod", namespace: MESH_ROOT_NAMESPACE },
+            spec: { selector: { matchLabels: { istio: "pilot" } }, endpoints: [{ port: "http-monitoring", interval: "30s" }] },
+        }), afterOperator);
+        typedResource(`${name}-envoy-monitor`, new models.PodMonitor({
+            metadata: { name: "envoy-stats", namespace: MESH_ROOT_NAMESPACE },
+            spec: {
+                namespaceSelector: { any: true },
+                selector: { matchExpressions: [{ key: "istio-prometheus-ignore", operator: "DoesNotExist" }] },
+                podMetricsEndpoints: [{ port: "http-envoy-prom", path: "/stats/prometheus", interval: "30s" }],
+            },
+        }), afterOperator);
 
         this.systemNamespace = system.metadata.name;
         this.ingressNamespace = ingress.metadata.name;

@@ -6,10 +6,11 @@ import * as k8s from "@pulumi/kubernetes";
  * They are ES modules only, so they load asynchronously once, before any component is declared.
  */
 export async function loadModels() {
-    const [certManager, istioSecurity, istioNetworking] = await Promise.all([
+    const [certManager, istioSecurity, istioNetworking, prometheus] = await Promise.all([
         import("@kubernetes-models/cert-manager/cert-manager.io/v1"),
         import("@kubernetes-models/istio/security.istio.io/v1"),
         import("@kubernetes-models/istio/networking.istio.io/v1"),
+        import("@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1"),
     ]);
     return {
         Certificate: certManager.Certificate,
@@ -17,6 +18,8 @@ export async function loadModels() {
         PeerAuthentication: istioSecurity.PeerAuthentication,
         AuthorizationPolicy: istioSecurity.AuthorizationPolicy,
         IstioGateway: istioNetworking.Gateway,
+        PodMonitor: prometheus.PodMonitor,
+        ServiceMonitor: prometheus.ServiceMonitor,
     };
 }
 

@@ -15,6 +15,8 @@ export interface VeleroArgs {
     target: BackupTarget;
     /** Schedules and exclusions from config. */
     policy: BackupPolicyConfig;
+    /** What installs the Prometheus Operator's CRDs: the chart's ServiceMonitor waits for it. */
+    monitoring: pulumi.Resource;
 }
 
 /** Secret holding an S3 target's key, in the AWS credentials-file format Velero's AWS plugin reads. */
@@ -57,7 +59,7 @@ export class Velero extends pulumi.ComponentResource {
             releaseName: "velero",
             namespace: ns.metadata.name,
             values: veleroValues(args),
-        }, { parent: this, dependsOn: credentials ? [credentials] : [] });
+        }, { parent: this, dependsOn: [args.monitoring, ...(credentials ? [credentials] : [])] });
 
         this.namespace = ns.metadata.name;
         this.registerOutputs({ namespace: this.namespace });
@@ -65,7 +67,7 @@ export class Velero extends pulumi.ComponentResource {
 }
 
 /** The chart values: plugin, identity, locations and schedules for the target. */
-export function veleroValues({ target, policy }: VeleroArgs): Record<string, unknown> {
+export function veleroValues({ target, policy }: Pick<VeleroArgs, "target" | "policy">): Record<string, unknown> {
     const plugin = target.kind === "azureBlob" ? IMAGES.veleroPluginAzure : IMAGES.veleroPluginAws;
     const base = {
         initContainers: [{
@@ -79,7 +81,7 @@ export function veleroValues({ target, policy }: VeleroArgs): Record<string, unk
         containerSecurityContext: restrictedContainer,
         kubectl: { containerSecurityContext: restrictedContainer },
         resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } },
-        metrics: { enabled: true },
+        metrics: { enabled: true, serviceMonitor: { enabled: true } },
         schedules: Object.fromEntries(Object.entries(policy.schedules).map(([scheduleName, schedule]) => [scheduleName, {
             schedule: schedule.cron,
             useOwnerReferencesInBackup: false,
