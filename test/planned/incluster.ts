@@ -81,3 +81,44 @@ describe("in-cluster platform", () => {
         assert.ok(names.length > 0 && !names.includes(SIEM_WEBHOOK_SECRET), names.join());
     });
 });
+
+describe("observability", () => {
+    const prometheus = (graph: Awaited<ReturnType<typeof plan>>) => graph.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs["chart"] === "kube-prometheus-stack")!;
+
+    for (const [stack, volumes, replicas] of [["dev", false, 1], ["prod", true, 2]] as const) {
+        it(`${stack}: kube-prometheus-stack without AKS's managed control-plane targets, ${volumes ? "on persistent volumes" : "without volumes"}`, async () => {
+            const graph = await plan(stack, true, "all");
+            const values = prometheus(graph).inputs["values"] as Record<string, any>;
+            for (const target of ["kubeControllerManager", "kubeScheduler", "kubeEtcd", "kubeProxy"]) {
+                assert.deepEqual(values[target], { enabled: false }, target);
+            }
+            const spec = values["prometheus"].prometheusSpec;
+            assert.equal(spec.retention, "15d");
+            assert.equal(spec.replicas, replicas);
+            assert.equal(spec.serviceMonitorSelectorNilUsesHelmValues, false);
+            assert.equal(spec.storageSpec?.volumeClaimTemplate.spec.resources.requests.storage, volumes ? "100Gi" : undefined);
+            assert.deepEqual(values["grafana"].service, { type: "ClusterIP" });
+        });
+    }
+
+    it("gives Grafana a random admin password, kept secret, through an existing Secret", async () => {
+        const graph = await plan("dev", false, "all");
+        const secret = ofType(graph, "kubernetes:core/v1:Secret").find((s) => (s.inputs["metadata"] as { name: string }).name === "grafana-admin")!;
+        const data = secret.inputs["stringData"] as Record<string, any>;
+        assert.equal(data[SIG_KEY], SECRET_SIG);
+        const password = graph.resources.find((r) => r.type === "random:index/randomPassword:RandomPassword")!;
+        assert.deepEqual([password.inputs["length"], data["value"]["admin-user"]], [32, "admin"]);
+        assert.equal((prometheus(graph).inputs["values"] as Record<string, any>)["grafana"].admin.existingSecret, "grafana-admin");
+    });
+
+    it("turns on the charts' ServiceMonitors only after the Prometheus Operator's CRDs are installed", async () => {
+        const graph = await plan("dev", true, "all");
+        const operator = prometheus(graph);
+        for (const chart of ["cert-manager", "velero"]) {
+            const release = graph.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs["chart"] === chart)!;
+            const values = release.inputs["values"] as Record<string, any>;
+            assert.equal(chart === "velero" ? values["metrics"].serviceMonitor.enabled : values["prometheus"].servicemonitor.enabled, true, chart);
+            assert.ok(release.dependencies.includes(operator.urn), `${chart} does not wait for the operator`);
+        }
+    });
+});
