@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import { assignRole } from "../shared/roleAssignment";
+import { workloadIdentity } from "../shared/workloadIdentity";
 
 /** cert-manager's controller runs as this service account; the federated credential names it. */
 export const CERT_MANAGER_SERVICE_ACCOUNT = { namespace: "cert-manager", name: "cert-manager" };
@@ -24,19 +24,13 @@ export class DnsIdentity extends pulumi.ComponentResource {
 
     constructor(name: string, args: DnsIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:certmanager:DnsIdentity", name, {}, opts);
-        const identity = new managedidentity.UserAssignedIdentity(`${name}-identity`, {
-            resourceName: `id-${args.namePrefix}-cert-manager`,
+        const identity = workloadIdentity(name, {
+            identityName: `id-${args.namePrefix}-cert-manager`,
             resourceGroupName: args.resourceGroupName,
             location: args.location,
+            oidcIssuerUrl: args.oidcIssuerUrl,
+            serviceAccount: CERT_MANAGER_SERVICE_ACCOUNT,
             tags: args.tags,
-        }, { parent: this });
-        new managedidentity.FederatedIdentityCredential(`${name}-federation`, {
-            federatedIdentityCredentialResourceName: "cert-manager",
-            resourceName: identity.name,
-            resourceGroupName: args.resourceGroupName,
-            issuer: args.oidcIssuerUrl,
-            subject: `system:serviceaccount:${CERT_MANAGER_SERVICE_ACCOUNT.namespace}:${CERT_MANAGER_SERVICE_ACCOUNT.name}`,
-            audiences: ["api://AzureADTokenExchange"],
         }, { parent: this });
         assignRole(`${name}-dns-zone-contributor`, {
             principalId: identity.principalId,

@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
-import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as storage from "@pulumi/azure-native/storage";
 import * as random from "@pulumi/random";
 import { deterministicGuid } from "../shared/guid";
 import { privateEndpoint } from "../shared/privateEndpoint";
 import { assignRole } from "../shared/roleAssignment";
+import { workloadIdentity } from "../shared/workloadIdentity";
 import { VELERO_NAMESPACE, VELERO_SERVICE_ACCOUNT, type AzureBlobBackupTarget } from "./target";
 
 export interface BackupStorageArgs {
@@ -110,19 +110,13 @@ export class BackupStorage extends pulumi.ComponentResource {
             tags,
         }, { parent: this });
 
-        const identity = new managedidentity.UserAssignedIdentity(`${name}-identity`, {
-            resourceName: `id-${namePrefix}-velero`,
+        const identity = workloadIdentity(name, {
+            identityName: `id-${namePrefix}-velero`,
             resourceGroupName,
             location,
+            oidcIssuerUrl: args.oidcIssuerUrl,
+            serviceAccount: { namespace: VELERO_NAMESPACE, name: VELERO_SERVICE_ACCOUNT },
             tags,
-        }, { parent: this });
-        new managedidentity.FederatedIdentityCredential(`${name}-federation`, {
-            federatedIdentityCredentialResourceName: "velero-server",
-            resourceName: identity.name,
-            resourceGroupName,
-            issuer: args.oidcIssuerUrl,
-            subject: `system:serviceaccount:${VELERO_NAMESPACE}:${VELERO_SERVICE_ACCOUNT}`,
-            audiences: ["api://AzureADTokenExchange"],
         }, { parent: this });
 
         assignRole(`${name}-blob-writer`, {
