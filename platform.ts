@@ -126,6 +126,8 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
         resourceGroupName: net.resourceGroupName,
         config: config.gateway,
         apimSubnetId: net.subnetIds.apim!,
+        appGatewaySubnetId: net.subnetIds.appGateway,
+        subscriptionId: client.subscriptionId,
         privateEndpointSubnetId: net.subnetIds.privateEndpoints!,
         vaultDnsZoneId: net.privateDnsZoneIds.vault,
         tenantId: client.tenantId,
@@ -200,9 +202,10 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
             firewallPrivateIp: net.firewallPrivateIp,
             keyVaultUri: gateway.keyVaultUri,
             apiHostName: gateway.apiHostName,
-            // Point the API name at Front Door (CNAME) and prove ownership (TXT _dnsauth.<name>) in the public zone.
-            frontDoorEndpointHostName: gateway.frontDoorEndpointHostName,
-            domainValidationToken: gateway.domainValidationToken,
+            // In the public zone: the API name -> edgeTarget (CNAME to Front Door, or A to Application Gateway),
+            // and for Front Door a TXT _dnsauth.<name> = domainValidationToken.
+            edgeTarget: gateway.edgeTarget,
+            ...(gateway.domainValidationToken ? { domainValidationToken: gateway.domainValidationToken } : {}),
             privateCaRootCertificate: platformCa.rootCertificatePem,
             clusterName: cluster.clusterName,
             oidcIssuerUrl: cluster.oidcIssuerUrl,

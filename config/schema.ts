@@ -134,6 +134,13 @@ const gateway = z.strictObject({
      * (Let's Encrypt staging in dev, production in prod) solving DNS-01 there through workload identity.
      */
     publicDnsZone: z.strictObject({ name: dnsName, resourceGroupName: z.string().min(1), subscriptionId: uuid }).optional(),
+    /** The Application Gateway edge (`edge: appgateway`): its listener certificate, imported into the platform Key Vault. */
+    appGateway: z.strictObject({
+        /** Key Vault secret (certificate) name for `api.<domain>`; import it after phase 1 created the vault. */
+        certificateSecretName: z.string().regex(/^[0-9a-zA-Z-]{1,127}$/, { message: "is not a Key Vault secret name" }),
+        minCapacity: z.number().int().min(0).max(125).default(1),
+        maxCapacity: z.number().int().min(1).max(125).default(10),
+    }).optional(),
     /** Per-minute call budgets API Management enforces. */
     rateLimits: z.strictObject({
         perClientIp: z.number().int().min(1).default(600),
@@ -399,8 +406,8 @@ function checkEnvironmentChoices(config: AzureStackConfig, problem: Problem): vo
             problem(["backup", "schedules"], Object.keys(config.backup.schedules), "needs a full schedule (no includedNamespaces) with ttlHours >= 720 in prod (30 days of restore points)");
         }
     }
-    if (config.gateway.edge === "appgateway") {
-        problem(["gateway", "edge"], config.gateway.edge, "is not built yet; allowed: frontdoor (Application Gateway WAF_v2 follows in the gateway issue)");
+    if (config.gateway.edge === "appgateway" && config.gateway.appGateway === undefined) {
+        problem(["gateway", "appGateway"], undefined, "is required when gateway.edge is appgateway (certificateSecretName of the listener certificate in Key Vault)");
     }
     if (config.environment === "prod" && config.gateway.apim.capacity % config.cluster.zones.length !== 0) {
         problem(["gateway", "apim", "capacity"], config.gateway.apim.capacity, `must be a multiple of the number of zones (${config.cluster.zones.length}) so every zone gets a unit`);

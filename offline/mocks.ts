@@ -22,6 +22,8 @@ const ARM_TYPES: Record<string, [string, string]> = {
     "azure-native:network:NetworkSecurityGroup": ["Microsoft.Network", "networkSecurityGroups"],
     "azure-native:network:RouteTable": ["Microsoft.Network", "routeTables"],
     "azure-native:network:PublicIPAddress": ["Microsoft.Network", "publicIPAddresses"],
+    "azure-native:network:ApplicationGateway": ["Microsoft.Network", "applicationGateways"],
+    "azure-native:network:WebApplicationFirewallPolicy": ["Microsoft.Network", "ApplicationGatewayWebApplicationFirewallPolicies"],
     "azure-native:network:AzureFirewall": ["Microsoft.Network", "azureFirewalls"],
     "azure-native:network:FirewallPolicy": ["Microsoft.Network", "firewallPolicies"],
     "azure-native:network:PrivateEndpoint": ["Microsoft.Network", "privateEndpoints"],
@@ -77,6 +79,7 @@ const NAME_INPUT: Record<string, string> = {
     "azure-native:cdn:AFDOriginGroup": "originGroupName",
     "azure-native:cdn:AFDCustomDomain": "customDomainName",
     "azure-native:monitor:DiagnosticSetting": "name",
+    "azure-native:network:WebApplicationFirewallPolicy": "policyName",
 };
 
 /** azure-native names a resource by `<camelCaseTypeName>Name` (VirtualNetwork -> virtualNetworkName, any case of "IP"). */

@@ -91,6 +91,7 @@ export function buildInventory(graph: Graph, findings: Violation[]): Inventory {
     const gatewayRelease = g.named("kubernetes:helm.sh/v3:Release", "gateway");
     const istioGateway = g.one("kubernetes:networking.istio.io/v1:Gateway");
     const peer = g.one("kubernetes:security.istio.io/v1:PeerAuthentication", (i) => !i["spec"]?.selector);
+    const appGateway = g.one("azure-native:network:ApplicationGateway");
     const firewall = g.one("azure-native:network:AzureFirewall");
     const firewallPolicy = g.one("azure-native:network:FirewallPolicy");
 
@@ -114,6 +115,24 @@ export function buildInventory(graph: Graph, findings: Violation[]): Inventory {
             minimumTls: legacyOff ? "TLS 1.2" : "TLS 1.0 (legacy protocols on)",
             ciphers: "weak and CBC suites off (customProperties)", urns: urns(route, origin, apim),
             notTls: route?.inputs["forwardingProtocol"] === "HttpsOnly" ? undefined : `Front Door forwards ${show(route?.inputs["forwardingProtocol"], "with the caller's protocol")}`,
+        });
+    }
+    if (appGateway) {
+        const listener = (appGateway.inputs["httpListeners"] ?? []).find((l: Inputs) => l.protocol === "Https") ?? {};
+        const settings = (appGateway.inputs["backendHttpSettingsCollection"] ?? [])[0] ?? {};
+        const sslPolicy = appGateway.inputs["sslPolicy"] ?? {};
+        hops.push({
+            id: "edge", from: "Client", to: "Application Gateway",
+            protocol: `HTTPS (SNI ${show(listener.hostName)}), HTTP redirected`,
+            minimumTls: sslPolicy.policyName === "AppGwSslPolicy20220101S" || sslPolicy.minProtocolVersion === "TLSv1_2" ? "TLS 1.2" : tlsName(sslPolicy.minProtocolVersion),
+            ciphers: show(sslPolicy.policyName ?? sslPolicy.policyType, "default (weak)"), urns: urns(appGateway),
+        });
+        const server = (istioGateway?.inputs["spec"]?.servers ?? []).find((s: Inputs) => s.port?.protocol === "HTTPS") ?? {};
+        hops.push({
+            id: "ingress", from: "Application Gateway", to: "Mesh ingress gateway",
+            protocol: `${settings.protocol === "Https" ? "HTTPS" : "HTTP"} through the internal load balancer (L4), trusted root: the private CA`,
+            minimumTls: tlsName(server.tls?.minProtocolVersion), ciphers: (server.tls?.cipherSuites ?? ["default"]).join(", "), urns: urns(appGateway, istioGateway),
+            notTls: settings.protocol === "Https" ? undefined : "Application Gateway calls the backend over HTTP",
         });
     }
     if (backend && istioGateway) {
@@ -151,6 +170,13 @@ export function buildInventory(graph: Graph, findings: Violation[]): Inventory {
         });
     }
 
+    if (appGateway) {
+        certificates.push({
+            component: "Application Gateway", certificate: show((appGateway.inputs["httpListeners"] ?? [])[0]?.hostName),
+            issuer: "public CA, imported into Key Vault by the team", key: "per the imported certificate", validity: "per the certificate",
+            renewal: "Key Vault (the gateway picks up new versions)", keyLocation: "Key Vault", urns: urns(appGateway),
+        });
+    }
     if (domain) {
         certificates.push({
             component: "Front Door", certificate: show(domain.inputs["hostName"]),

@@ -1,5 +1,5 @@
 /**
- * Configurations nobody wrote by hand: random valid ones must plan cleanly, random invalid ones must fail with a
+ * Configurations nobody wrote by hand (address plans, zones, SKUs, edge mode, phase): random valid ones must plan cleanly, random invalid ones must fail with a
  * line naming the key. Fixed seed; PLATFORM_PROPERTY_RUNS raises the number of planned configurations.
  */
 import assert from "node:assert/strict";
@@ -56,19 +56,25 @@ const validConfig = fc.record({
     devApimSku: fc.constantFrom("Developer", "Premium"),
     immutabilityDays: fc.integer({ min: 1, max: 90 }),
     locked: fc.boolean(),
+    edge: fc.constantFrom("frontdoor", "appgateway"),
 }).map((draw) => {
     const base = structuredClone(rawConfig(draw.environment));
     const prod = draw.environment === "prod";
     const zones = prod ? ["1", "2", "3"] : draw.devZones;
     const addressSpace = `10.${draw.second}.0.0/16`;
-    const subnets = layoutSubnets(addressSpace, draw.prefixes);
+    const subnets = layoutSubnets(addressSpace, draw.edge === "appgateway" ? { ...draw.prefixes, appGateway: 24 } : draw.prefixes);
     const pool = (vmSize: string) => ({ vmSize, minCount: zones.length + draw.poolMin, maxCount: zones.length + draw.poolMin + draw.poolSpread });
     return {
         ...base,
         phase: draw.phase,
         network: { ...base.network, addressSpace, subnets, podCidr: draw.podCidr },
         cluster: { ...base.cluster, zones, systemPool: pool("Standard_D4ds_v5"), userPool: pool("Standard_D8ds_v5") },
-        gateway: { ...base.gateway, apim: { ...base.gateway.apim, sku: prod ? "Premium" : draw.devApimSku, capacity: prod ? 3 : 1 } },
+        gateway: {
+            ...base.gateway,
+            edge: draw.edge,
+            ...(draw.edge === "appgateway" ? { appGateway: { certificateSecretName: "api-certificate" } } : {}),
+            apim: { ...base.gateway.apim, sku: prod ? "Premium" : draw.devApimSku, capacity: prod ? 3 : 1 },
+        },
         backup: { ...base.backup, immutabilityDays: draw.immutabilityDays, immutabilityLocked: draw.locked },
     } as Record<string, any>;
 });

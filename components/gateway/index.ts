@@ -5,6 +5,7 @@ import type { GatewayConfig } from "../../config";
 import { sendDiagnostics } from "../shared/diagnostics";
 import { privateEndpoint } from "../shared/privateEndpoint";
 import { declareApiManagement } from "./apiManagement";
+import { declareAppGateway } from "./appGateway";
 import { declareFrontDoorEdge, declareFrontDoorProfile } from "./frontDoor";
 
 export interface GatewayArgs {
@@ -17,6 +18,9 @@ export interface GatewayArgs {
     config: GatewayConfig;
     /** API Management's subnet (external VNet mode). */
     apimSubnetId: pulumi.Input<string>;
+    /** Application Gateway's subnet; required for the `appgateway` edge. */
+    appGatewaySubnetId?: pulumi.Input<string>;
+    subscriptionId: pulumi.Input<string>;
     /** Subnet for private endpoints, and the `privatelink.vaultcore.azure.net` zone linked to the VNet. */
     privateEndpointSubnetId: pulumi.Input<string>;
     vaultDnsZoneId: pulumi.Input<string>;
@@ -34,15 +38,17 @@ export interface GatewayArgs {
 
 /**
  * The edge and API layer: Front Door Premium with WAF -> API Management (external VNet mode) -> the cluster's
- * internal load balancer, and the Key Vault for edge and API certificates.
+ * internal load balancer, or (edge `appgateway`) Application Gateway WAF_v2 -> the internal load balancer; and the
+ * Key Vault for edge and API certificates.
  */
 export class Gateway extends pulumi.ComponentResource {
     public readonly keyVaultId: pulumi.Output<string>;
     public readonly keyVaultUri: pulumi.Output<string | undefined>;
     public readonly apiHostName: string;
-    public readonly frontDoorEndpointHostName: pulumi.Output<string>;
-    /** The TXT record value that proves ownership of the custom domain (`_dnsauth.<domain>`). */
-    public readonly domainValidationToken: pulumi.Output<string | undefined>;
+    /** Where the public name points (CNAME for Front Door, A record for Application Gateway). */
+    public readonly edgeTarget: pulumi.Output<string | undefined>;
+    /** Front Door only: the TXT record value that proves ownership of the custom domain (`_dnsauth.<domain>`). */
+    public readonly domainValidationToken?: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: GatewayArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:gateway:Gateway", name, {}, opts);
@@ -82,45 +88,66 @@ export class Gateway extends pulumi.ComponentResource {
         sendDiagnostics(`${name}-kv-diagnostics`, { resourceUri: vault.id, workspaceId: args.logAnalyticsWorkspaceId }, { parent: this });
 
         const apiHostName = `api.${config.domain}`;
-        const frontDoorArgs = {
-            profileName: `afd-${namePrefix}`,
-            endpointName: pulumi.interpolate`${namePrefix}-${suffix.result}`,
-            wafPolicyName: `waf${namePrefix.replace(/[^a-zA-Z0-9]/g, "")}`,
-            resourceGroupName,
-            customDomain: apiHostName,
-            rateLimitPerClientIpPerMinute: config.rateLimits.perClientIp,
-            tags,
-        };
-        const profile = declareFrontDoorProfile(`${name}-afd`, frontDoorArgs, this);
-        sendDiagnostics(`${name}-afd-diagnostics`, { resourceUri: profile.id, workspaceId: args.logAnalyticsWorkspaceId }, { parent: this });
+        this.apiHostName = apiHostName;
+        if (config.edge === "appgateway") {
+            // Regional edge: Application Gateway terminates public TLS and calls the mesh ingress gateway itself.
+            const edge = declareAppGateway(`${name}-agw`, {
+                namePrefix,
+                location,
+                resourceGroupName,
+                subscriptionId: args.subscriptionId,
+                subnetId: args.appGatewaySubnetId!,
+                zones: args.zones,
+                hostName: apiHostName,
+                keyVault: { id: vault.id, uri: vault.properties.vaultUri, certificateSecretName: config.appGateway!.certificateSecretName },
+                backendHostName: new URL(args.ingressBackendUrl).hostname,
+                privateCaRootPem: args.privateCaRootPem,
+                capacity: { min: config.appGateway!.minCapacity, max: config.appGateway!.maxCapacity },
+                tags,
+            }, this);
+            sendDiagnostics(`${name}-agw-diagnostics`, { resourceUri: edge.gateway.id, workspaceId: args.logAnalyticsWorkspaceId }, { parent: this });
+            this.edgeTarget = edge.publicIp.ipAddress;
+        } else {
+            const frontDoorArgs = {
+                profileName: `afd-${namePrefix}`,
+                endpointName: pulumi.interpolate`${namePrefix}-${suffix.result}`,
+                wafPolicyName: `waf${namePrefix.replace(/[^a-zA-Z0-9]/g, "")}`,
+                resourceGroupName,
+                customDomain: apiHostName,
+                rateLimitPerClientIpPerMinute: config.rateLimits.perClientIp,
+                tags,
+            };
+            const profile = declareFrontDoorProfile(`${name}-afd`, frontDoorArgs, this);
+            sendDiagnostics(`${name}-afd-diagnostics`, { resourceUri: profile.id, workspaceId: args.logAnalyticsWorkspaceId }, { parent: this });
 
-        const apim = declareApiManagement(`${name}-apim`, {
-            serviceName: pulumi.interpolate`apim-${namePrefix}-${suffix.result}`,
-            publicIpLabel: pulumi.interpolate`apim-${namePrefix}-${suffix.result}`,
-            namePrefix,
-            location,
-            resourceGroupName,
-            config,
-            subnetId: args.apimSubnetId,
-            zones: args.zones,
-            privateCaRootPem: args.privateCaRootPem,
-            ingressBackendUrl: args.ingressBackendUrl,
-            frontDoorId: profile.frontDoorId,
-            tags,
-        }, this);
-        sendDiagnostics(`${name}-apim-diagnostics`, { resourceUri: apim.service.id, workspaceId: args.logAnalyticsWorkspaceId }, { parent: this });
+            const apim = declareApiManagement(`${name}-apim`, {
+                serviceName: pulumi.interpolate`apim-${namePrefix}-${suffix.result}`,
+                publicIpLabel: pulumi.interpolate`apim-${namePrefix}-${suffix.result}`,
+                namePrefix,
+                location,
+                resourceGroupName,
+                config,
+                subnetId: args.apimSubnetId,
+                zones: args.zones,
+                privateCaRootPem: args.privateCaRootPem,
+                ingressBackendUrl: args.ingressBackendUrl,
+                frontDoorId: profile.frontDoorId,
+                tags,
+            }, this);
+            sendDiagnostics(`${name}-apim-diagnostics`, { resourceUri: apim.service.id, workspaceId: args.logAnalyticsWorkspaceId }, { parent: this });
 
-        const edge = declareFrontDoorEdge(`${name}-afd`, { ...frontDoorArgs, profile, originHostName: apim.gatewayHostName }, this);
+            const edge = declareFrontDoorEdge(`${name}-afd`, { ...frontDoorArgs, profile, originHostName: apim.gatewayHostName }, this);
+
+            this.edgeTarget = edge.endpoint.hostName;
+            this.domainValidationToken = edge.domain.validationProperties.validationToken;
+        }
 
         this.keyVaultId = vault.id;
         this.keyVaultUri = vault.properties.vaultUri;
-        this.apiHostName = apiHostName;
-        this.frontDoorEndpointHostName = edge.endpoint.hostName;
-        this.domainValidationToken = edge.domain.validationProperties.validationToken;
         this.registerOutputs({
             keyVaultId: this.keyVaultId,
             keyVaultUri: this.keyVaultUri,
-            frontDoorEndpointHostName: this.frontDoorEndpointHostName,
+            edgeTarget: this.edgeTarget,
             domainValidationToken: this.domainValidationToken,
         });
     }

@@ -35,6 +35,11 @@ export const PRIVATE_DNS_ZONES = {
     blob: "privatelink.blob.core.windows.net",
 } as const;
 
+/** The stack's resource group name, known before the group exists (ARM ids that name it stay known at preview). */
+export function resourceGroupNameFor(namePrefix: string): string {
+    return `rg-${namePrefix}`;
+}
+
 /** Subnets whose default route goes through the firewall: everything that runs workloads or deploys them. */
 export const SUBNETS_ROUTED_THROUGH_FIREWALL: readonly SubnetRole[] = ["systemNodes", "userNodes", "ingress", "runners"];
 
@@ -74,7 +79,7 @@ export class Network extends pulumi.ComponentResource {
         const { location, tags, namePrefix } = args;
 
         const group = new resources.ResourceGroup(`${name}-rg`, {
-            resourceGroupName: `rg-${namePrefix}`,
+            resourceGroupName: resourceGroupNameFor(namePrefix),
             location,
             tags,
         }, { parent: this });

@@ -73,6 +73,8 @@ export function nsgRules(net: NetworkConfig): Partial<Record<SubnetRole, NsgRule
         ],
         ingress: [
             allow("allow-apim", 100, "Inbound", subnets.apim, subnets.ingress, ["443"]),
+            // The regional edge, when it is Application Gateway, calls the ingress gateway directly.
+            ...(subnets.appGateway === undefined ? [] : [allow("allow-appgateway", 105, "Inbound", subnets.appGateway, subnets.ingress, ["443"])]),
             allow("allow-azure-load-balancer", 110, "Inbound", "AzureLoadBalancer", "*", ["*"], "*"),
             denyAll("Inbound"),
         ],
@@ -87,6 +89,8 @@ export function nsgRules(net: NetworkConfig): Partial<Record<SubnetRole, NsgRule
                   appGateway: [
                       allow("allow-gateway-manager", 100, "Inbound", "GatewayManager", "*", ["65200-65535"]),
                       allow("allow-https", 110, "Inbound", "Internet", subnets.appGateway, ["443"]),
+                      // Answered only with a redirect to HTTPS.
+                      allow("allow-http-redirect", 115, "Inbound", "Internet", subnets.appGateway, ["80"]),
                       allow("allow-azure-load-balancer", 120, "Inbound", "AzureLoadBalancer", "*", ["*"], "*"),
                       denyAll("Inbound"),
                   ],

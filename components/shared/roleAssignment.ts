@@ -9,6 +9,7 @@ export const BUILTIN_ROLES = {
     "Azure Kubernetes Service RBAC Cluster Admin": "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
     "Storage Blob Data Contributor": "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
     "DNS Zone Contributor": "befefa01-2a29-4197-83a8-272ff33ce314",
+    "Key Vault Secrets User": "4633458b-17de-408a-b874-0445c86b69e6",
 } as const;
 
 export type BuiltinRole = keyof typeof BUILTIN_ROLES;

@@ -7,7 +7,10 @@ import { platformBaseline } from "../../policies/packs";
 import { APIM_TLS_PROPERTIES, globalPolicyXml, INGRESS_BACKEND_ID } from "../../components/gateway/apiManagement";
 import { pemToBase64Der } from "../../components/pki";
 import { APIM_WEAK_SETTINGS } from "../../policies/rules/azureTls";
-import { azureConfig, byName, checkpointOf, ofType, plan } from "../helpers";
+import { toCheckpoint } from "../../offline/checkpoint";
+import { evaluatePacks } from "../../offline/policyCheck";
+import { stackPolicyConfigs } from "../../offline/policyConfig";
+import { azureConfig, byName, checkpointOf, ofType, plan, planWith, rawConfig } from "../helpers";
 
 describe("gateway component", () => {
     it("declares a protected, RBAC-only, private Key Vault in the deploying tenant", async () => {
@@ -137,5 +140,52 @@ describe("gateway component", () => {
         const config = azureConfig("dev").gateway;
         const xml = globalPolicyXml({ ...config, jwt: { ...config.jwt, audiences: ["api://a&b<c>"] } });
         assert.ok(xml.includes("<audience>api://a&amp;b&lt;c&gt;</audience>"));
+    });
+
+    describe("Application Gateway edge", () => {
+        const appGatewayPlan = (preview: boolean) => {
+            const gateway = { ...rawConfig("prod")["gateway"], edge: "appgateway", appGateway: { certificateSecretName: "api-certificate" } };
+            return planWith({ stack: "prod", preview, overrides: { "platform:gateway": JSON.stringify(gateway) } });
+        };
+
+        it("replaces Front Door and API Management with WAF_v2: strict SSL policy, SNI listener, HTTP only to redirect", async () => {
+            const graph = await appGatewayPlan(true);
+            assert.deepEqual(graph.resources.filter((r) => r.type.startsWith("azure-native:cdn:") || r.type.startsWith("azure-native:apimanagement:")), []);
+            const agw = byName(graph, "gateway-agw").inputs as Record<string, any>;
+            assert.deepEqual(agw["sku"], { name: "WAF_v2", tier: "WAF_v2" });
+            assert.deepEqual(agw["sslPolicy"], { policyType: "Predefined", policyName: "AppGwSslPolicy20220101S" });
+            const [https, http] = agw["httpListeners"];
+            assert.deepEqual([https.protocol, https.hostName, https.requireServerNameIndication], ["Https", "api.platform.example.com", true]);
+            assert.equal(http.protocol, "Http");
+            const redirect = agw["requestRoutingRules"].find((r: Record<string, any>) => r.httpListener.id.endsWith("/httpListeners/http"));
+            assert.ok(redirect.redirectConfiguration.id.endsWith("/redirectConfigurations/http-to-https"));
+            assert.equal(agw["redirectConfigurations"][0].targetListener.id.endsWith("/httpListeners/https"), true);
+            const waf = byName(graph, "gateway-agw-waf").inputs as Record<string, any>;
+            assert.deepEqual([waf["policySettings"].state, waf["policySettings"].mode, waf["policySettings"].requestBodyCheck], ["Enabled", "Prevention", true]);
+        });
+
+        it("calls the mesh ingress gateway over HTTPS, trusting only the private root, and reads its certificate with a prior grant", async () => {
+            const graph = await appGatewayPlan(false);
+            const agw = byName(graph, "gateway-agw");
+            const inputs = agw.inputs as Record<string, any>;
+            assert.deepEqual(inputs["backendAddressPools"][0].backendAddresses, [{ fqdn: "api.aks-ingress.platform.example.com" }]);
+            const settings = inputs["backendHttpSettingsCollection"][0];
+            assert.deepEqual([settings.protocol, settings.port, settings.hostName], ["Https", 443, "api.aks-ingress.platform.example.com"]);
+            assert.ok(settings.trustedRootCertificates[0].id.endsWith("/trustedRootCertificates/platform-root"));
+            assert.equal(inputs["trustedRootCertificates"][0].data, pemToBase64Der(byName(graph, "pki-root").outputs["certPem"] as string));
+            // The literal ids the gateway uses are the ids Azure gives.
+            assert.equal(inputs["firewallPolicy"].id, byName(graph, "gateway-agw-waf").id);
+            assert.ok(String(inputs["sslCertificates"][0].keyVaultSecretId).endsWith("secrets/api-certificate"));
+            const grant = byName(graph, "gateway-agw-kv-secrets-user");
+            assert.equal(grant.inputs["scope"], byName(graph, "gateway-kv").id);
+            assert.ok(agw.dependencies.includes(grant.urn), "the gateway would read Key Vault before it may");
+            const ingressRules = byName(graph, "network-nsg-ingress").inputs["securityRules"] as Record<string, any>[];
+            assert.ok(ingressRules.some((r) => r.name === "allow-appgateway" && r.sourceAddressPrefix === rawConfig("prod")["network"].subnets.appGateway));
+        });
+
+        it("passes both packs at preview, with every TLS setting known", async () => {
+            const violations = await evaluatePacks(toCheckpoint(await appGatewayPlan(true)), { configs: stackPolicyConfigs("prod") });
+            assert.deepEqual(violations, []);
+        });
     });
 });

@@ -1,0 +1,170 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import * as network from "@pulumi/azure-native/network";
+import { resourceGroupNameFor } from "../network";
+import { pemToBase64Der } from "../pki";
+import { assignRole } from "../shared/roleAssignment";
+
+export interface AppGatewayArgs {
+    namePrefix: string;
+    location: string;
+    resourceGroupName: pulumi.Input<string>;
+    subscriptionId: pulumi.Input<string>;
+    subnetId: pulumi.Input<string>;
+    zones: string[];
+    /** The public name clients call, e.g. `api.dev.platform.example.com`. */
+    hostName: string;
+    /** The platform Key Vault and the name of the secret holding the listener's certificate (imported by the team). */
+    keyVault: { id: pulumi.Input<string>; uri: pulumi.Input<string | undefined>; certificateSecretName: string };
+    /** The ingress gateway's name (private DNS) and the private root its certificate chains to. */
+    backendHostName: string;
+    privateCaRootPem: pulumi.Input<string>;
+    capacity: { min: number; max: number };
+    tags: Record<string, string>;
+}
+
+/** The strict predefined policy: TLS 1.2+ with the four ECDHE-GCM suites only. */
+export const APPGW_SSL_POLICY = { policyType: "Predefined", policyName: "AppGwSslPolicy20220101S" } as const;
+
+/**
+ * The regional edge (seed 002), instead of Front Door: Application Gateway WAF_v2 with a Prevention WAF policy,
+ * an SNI HTTPS listener with a Key Vault certificate, HTTP only to redirect, and HTTPS to the mesh ingress gateway
+ * validated against the private CA.
+ */
+export function declareAppGateway(name: string, args: AppGatewayArgs, parent: pulumi.Resource) {
+    const { resourceGroupName, location, tags } = args;
+    const opts = { parent };
+    const gatewayName = `agw-${args.namePrefix}`;
+    // Sub-resources refer to each other by id inside the gateway's own ARM id; built from names known at preview,
+    // so the TLS policy can check listeners and rules before anything exists.
+    const part = (kind: string, partName: string) =>
+        ({ id: pulumi.interpolate`/subscriptions/${args.subscriptionId}/resourceGroups/${resourceGroupNameFor(args.namePrefix)}/providers/Microsoft.Network/applicationGateways/${gatewayName}/${kind}/${partName}` });
+
+    const identity = new managedidentity.UserAssignedIdentity(`${name}-identity`, {
+        resourceName: `id-${args.namePrefix}-appgw`,
+        resourceGroupName,
+        location,
+        tags,
+    }, opts);
+    // The gateway reads its certificate from Key Vault on create: the grant must exist first.
+    const readCertificate = assignRole(`${name}-kv-secrets-user`, {
+        principalId: identity.principalId,
+        principalType: "ServicePrincipal",
+        role: "Key Vault Secrets User",
+        scope: args.keyVault.id,
+        subscriptionId: args.subscriptionId,
+        purpose: `${args.namePrefix}/appgw/key-vault-secrets-user`,
+    }, opts);
+
+    const publicIp = new network.PublicIPAddress(`${name}-pip`, {
+        publicIpAddressName: `pip-${args.namePrefix}-appgw`,
+        resourceGroupName,
+        location,
+        sku: { name: network.PublicIPAddressSkuName.Standard, tier: network.PublicIPAddressSkuTier.Regional },
+        publicIPAllocationMethod: network.IPAllocationMethod.Static,
+        zones: args.zones,
+        tags,
+    }, opts);
+
+    const wafName = `wafagw${args.namePrefix.replace(/[^a-zA-Z0-9]/g, "")}`;
+    const waf = new network.WebApplicationFirewallPolicy(`${name}-waf`, {
+        policyName: wafName,
+        resourceGroupName,
+        location,
+        policySettings: { state: network.WebApplicationFirewallEnabledState.Enabled, mode: network.WebApplicationFirewallMode.Prevention, requestBodyCheck: true },
+        managedRules: {
+            managedRuleSets: [
+                { ruleSetType: "Microsoft_DefaultRuleSet", ruleSetVersion: "2.1" },
+                { ruleSetType: "Microsoft_BotManagerRuleSet", ruleSetVersion: "1.1" },
+            ],
+        },
+        tags,
+    }, opts);
+
+    const gateway = new network.ApplicationGateway(name, {
+        applicationGatewayName: gatewayName,
+        resourceGroupName,
+        location,
+        zones: args.zones,
+        sku: { name: network.ApplicationGatewaySkuName.WAF_v2, tier: network.ApplicationGatewayTier.WAF_v2 },
+        autoscaleConfiguration: { minCapacity: args.capacity.min, maxCapacity: args.capacity.max },
+        identity: { type: network.ResourceIdentityType.UserAssigned, userAssignedIdentities: [identity.id] },
+        // By its known id (and a dependency), so policies see the WAF binding at preview.
+        firewallPolicy: { id: pulumi.interpolate`/subscriptions/${args.subscriptionId}/resourceGroups/${resourceGroupNameFor(args.namePrefix)}/providers/Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies/${wafName}` },
+        enableHttp2: true,
+        sslPolicy: APPGW_SSL_POLICY,
+        gatewayIPConfigurations: [{ name: "gateway-ip", subnet: { id: args.subnetId } }],
+        frontendIPConfigurations: [{ name: "public", publicIPAddress: { id: publicIp.id } }],
+        frontendPorts: [{ name: "https", port: 443 }, { name: "http", port: 80 }],
+        sslCertificates: [{ name: "api", keyVaultSecretId: pulumi.interpolate`${args.keyVault.uri}secrets/${args.keyVault.certificateSecretName}` }],
+        trustedRootCertificates: [{ name: "platform-root", data: pulumi.output(args.privateCaRootPem).apply(pemToBase64Der) }],
+        httpListeners: [
+            {
+                name: "https",
+                protocol: network.ApplicationGatewayProtocol.Https,
+                hostName: args.hostName,
+                requireServerNameIndication: true,
+                frontendIPConfiguration: part("frontendIPConfigurations", "public"),
+                frontendPort: part("frontendPorts", "https"),
+                sslCertificate: part("sslCertificates", "api"),
+            },
+            {
+                name: "http",
+                protocol: network.ApplicationGatewayProtocol.Http,
+                hostName: args.hostName,
+                frontendIPConfiguration: part("frontendIPConfigurations", "public"),
+                frontendPort: part("frontendPorts", "http"),
+            },
+        ],
+        redirectConfigurations: [{
+            name: "http-to-https",
+            redirectType: network.ApplicationGatewayRedirectType.Permanent,
+            targetListener: part("httpListeners", "https"),
+            includePath: true,
+            includeQueryString: true,
+        }],
+        backendAddressPools: [{ name: "ingress", backendAddresses: [{ fqdn: args.backendHostName }] }],
+        probes: [{
+            name: "ingress",
+            protocol: network.ApplicationGatewayProtocol.Https,
+            host: args.backendHostName,
+            path: "/",
+            interval: 30,
+            timeout: 30,
+            unhealthyThreshold: 3,
+            // The gateway answers unknown paths with 404: reachable and TLS-valid is healthy.
+            match: { statusCodes: ["200-499"] },
+        }],
+        backendHttpSettingsCollection: [{
+            name: "ingress-https",
+            protocol: network.ApplicationGatewayProtocol.Https,
+            port: 443,
+            hostName: args.backendHostName,
+            pickHostNameFromBackendAddress: false,
+            cookieBasedAffinity: network.ApplicationGatewayCookieBasedAffinity.Disabled,
+            requestTimeout: 30,
+            probe: part("probes", "ingress"),
+            trustedRootCertificates: [part("trustedRootCertificates", "platform-root")],
+        }],
+        requestRoutingRules: [
+            {
+                name: "api",
+                priority: 100,
+                ruleType: network.ApplicationGatewayRequestRoutingRuleType.Basic,
+                httpListener: part("httpListeners", "https"),
+                backendAddressPool: part("backendAddressPools", "ingress"),
+                backendHttpSettings: part("backendHttpSettingsCollection", "ingress-https"),
+            },
+            {
+                name: "redirect-http",
+                priority: 200,
+                ruleType: network.ApplicationGatewayRequestRoutingRuleType.Basic,
+                httpListener: part("httpListeners", "http"),
+                redirectConfiguration: part("redirectConfigurations", "http-to-https"),
+            },
+        ],
+        tags,
+    }, { parent, dependsOn: [readCertificate, waf] });
+
+    return { gateway, publicIp };
+}
