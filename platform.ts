@@ -17,7 +17,7 @@ import { Gateway } from "./components/gateway";
 import { Kyverno } from "./components/kyverno";
 import { ServiceMesh, type IngressExposure } from "./components/mesh";
 import { Network, SUBNET_NAMES } from "./components/network";
-import { Observability, type ObservabilityArgs } from "./components/observability";
+import { MONITORING_NAMESPACE, Observability, type ObservabilityArgs } from "./components/observability";
 import { PrivateCa } from "./components/pki";
 import { loadModels } from "./components/shared/customResources";
 import type { ClusterContext } from "./components/shared/namespace";
@@ -49,11 +49,12 @@ export async function definePlatform(config: PlatformConfig): Promise<Record<str
             models,
             platformCa,
             // kind and k3d serve the API on the container network; there is no fixed range to name.
-            cluster: { apiServerCidrs: ["0.0.0.0/0"], meshRevision: ISTIO_REVISION, monitoringNamespace: "monitoring" },
+            cluster: { apiServerCidrs: ["0.0.0.0/0"], meshRevision: ISTIO_REVISION, monitoringNamespace: MONITORING_NAMESPACE },
             ingressDomain: config.kubernetes.ingressDomain,
             ingressExposure: { kind: "clusterDefault" },
             highAvailability: false,
             acme: undefined,
+            // A laptop keeps two days of metrics, on the node.
             observability: { retentionDays: 2 },
             backup: backup && backupTarget && { target: backupTarget, policy: backup },
         });
@@ -73,7 +74,7 @@ export async function definePlatform(config: PlatformConfig): Promise<Record<str
             models,
             platformCa,
             // The API server's private endpoint sits in the system node subnet.
-            cluster: { apiServerCidrs: [config.network.subnets.systemNodes], meshRevision: ISTIO_REVISION, monitoringNamespace: "monitoring" },
+            cluster: { apiServerCidrs: [config.network.subnets.systemNodes], meshRevision: ISTIO_REVISION, monitoringNamespace: MONITORING_NAMESPACE },
             ingressDomain: azure.ingressDomain,
             ingressExposure: azure.ingressExposure,
             highAvailability: config.environment === "prod",

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as apimanagement from "@pulumi/azure-native/apimanagement";
-import * as network from "@pulumi/azure-native/network";
 import type { GatewayConfig } from "../../config";
 import { pemToBase64Der } from "../pki";
+import { standardPublicIp } from "../shared/publicIp";
 import { renderPolicy, xmlElements } from "./policyXml";
 
 export interface ApiManagementArgs {
@@ -81,13 +81,11 @@ export function declareApiManagement(name: string, args: ApiManagementArgs, pare
     const zones = config.apim.sku === "Premium" ? args.zones : undefined;
 
     // VNet injection (stv2) needs a Standard public IP with a DNS label, zonal like the service.
-    const publicIp = new network.PublicIPAddress(`${name}-pip`, {
+    const publicIp = standardPublicIp(`${name}-pip`, {
         publicIpAddressName: `pip-${args.namePrefix}-apim`,
         resourceGroupName,
         location,
-        sku: { name: network.PublicIPAddressSkuName.Standard, tier: network.PublicIPAddressSkuTier.Regional },
-        publicIPAllocationMethod: network.IPAllocationMethod.Static,
-        dnsSettings: { domainNameLabel: args.publicIpLabel },
+        domainNameLabel: args.publicIpLabel,
         zones,
         tags,
     }, opts);

@@ -3,6 +3,7 @@ import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as network from "@pulumi/azure-native/network";
 import { resourceGroupNameFor } from "../network";
 import { pemToBase64Der } from "../pki";
+import { standardPublicIp } from "../shared/publicIp";
 import { assignRole } from "../shared/roleAssignment";
 
 export interface AppGatewayArgs {
@@ -56,15 +57,7 @@ export function declareAppGateway(name: string, args: AppGatewayArgs, parent: pu
         purpose: `${args.namePrefix}/appgw/key-vault-secrets-user`,
     }, opts);
 
-    const publicIp = new network.PublicIPAddress(`${name}-pip`, {
-        publicIpAddressName: `pip-${args.namePrefix}-appgw`,
-        resourceGroupName,
-        location,
-        sku: { name: network.PublicIPAddressSkuName.Standard, tier: network.PublicIPAddressSkuTier.Regional },
-        publicIPAllocationMethod: network.IPAllocationMethod.Static,
-        zones: args.zones,
-        tags,
-    }, opts);
+    const publicIp = standardPublicIp(`${name}-pip`, { publicIpAddressName: `pip-${args.namePrefix}-appgw`, resourceGroupName, location, zones: args.zones, tags }, opts);
 
     const wafName = `wafagw${args.namePrefix.replace(/[^a-zA-Z0-9]/g, "")}`;
     const waf = new network.WebApplicationFirewallPolicy(`${name}-waf`, {

@@ -6,6 +6,7 @@ import * as resources from "@pulumi/azure-native/resources";
 import type { NetworkConfig, SubnetRole } from "../../config";
 import { addressInSubnet, FIRST_ASSIGNABLE_OFFSET } from "../../config/cidr";
 import { sendDiagnostics } from "../shared/diagnostics";
+import { standardPublicIp } from "../shared/publicIp";
 import { required } from "../shared/required";
 import { firewallRuleCollectionGroups, type RuleCollectionGroup } from "./firewallRules";
 import { nsgRules, SUBNETS_WITHOUT_NSG } from "./rules";
@@ -218,15 +219,7 @@ export class Network extends pulumi.ComponentResource {
     ): { privateIp: pulumi.Output<string>; ready: pulumi.Resource[] } {
         const { namePrefix, location, tags, zones } = args;
         const premium = args.firewallTier === "Premium";
-        const publicIp = new network.PublicIPAddress(`${name}-fw-pip`, {
-            publicIpAddressName: `pip-${namePrefix}-fw`,
-            resourceGroupName,
-            location,
-            sku: { name: network.PublicIPAddressSkuName.Standard, tier: network.PublicIPAddressSkuTier.Regional },
-            publicIPAllocationMethod: network.IPAllocationMethod.Static,
-            zones,
-            tags,
-        }, { parent: this });
+        const publicIp = standardPublicIp(`${name}-fw-pip`, { publicIpAddressName: `pip-${namePrefix}-fw`, resourceGroupName, location, zones, tags }, { parent: this });
         const policy = new network.FirewallPolicy(`${name}-fw-policy`, {
             firewallPolicyName: `afwp-${namePrefix}`,
             resourceGroupName,

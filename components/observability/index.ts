@@ -15,6 +15,9 @@ export interface ObservabilityArgs {
     highAvailability: boolean;
 }
 
+/** Where Prometheus, Grafana and the collectors run; other namespaces admit scraping from here. */
+export const MONITORING_NAMESPACE = "monitoring";
+
 /** Secret holding Grafana's admin login (a random password, never in plaintext). */
 export const GRAFANA_ADMIN_SECRET = "grafana-admin";
 
