@@ -59,7 +59,7 @@ export async function definePlatform(config: PlatformConfig): Promise<Record<str
             backup: backup && backupTarget && { target: backupTarget, policy: backup },
         });
     }
-    const azure = defineAzureLayer(config, platformCa, random);
+    const azure = defineAzureLayer(config, platformCa, random, tls);
     if (config.phase === "azure") {
         return azure.outputs;
     }
@@ -96,7 +96,7 @@ function suppliedCa(certificates: SuppliedCaConfig | undefined, intermediateKey:
 }
 
 /** Phase 1: everything in Azure, previewable from anywhere. */
-function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, randomProvider: RandomProvider) {
+function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, randomProvider: RandomProvider, tls: TlsProvider) {
     const profile = ENVIRONMENT_PROFILES[config.environment];
     const namePrefix = `platform-${config.environment}`;
     // The mesh ingress gateway's names: private DNS in the VNet, certificates from the private CA.
@@ -119,6 +119,7 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
         firewallTier: profile.firewallTier,
         zones: config.cluster.zones,
         ingressDomain,
+        partnerSourceRanges: config.gateway.apim.partners?.allowedSourceRanges,
     }, { providers: [azureProvider] });
 
     const gateway = new Gateway("gateway", {
@@ -137,7 +138,7 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
         privateCaRootPem: platformCa.rootCertificatePem,
         ingressBackendUrl: `https://api.${ingressDomain}`,
         tags,
-    }, { providers: [azureProvider, randomProvider] });
+    }, { providers: [azureProvider, randomProvider, tls] });
 
     const cluster = new PrivateCluster("cluster", {
         namePrefix,

@@ -73,6 +73,8 @@ const network = z.strictObject({
     dnsServiceIp: ipv4.default("172.16.0.10"),
 });
 
+const keyVaultSecretName = z.string().regex(/^[0-9a-zA-Z-]{1,127}$/, { message: "is not a Key Vault secret name" });
+
 const nodePool = z.strictObject({
     vmSize: z.string().regex(/^Standard_[A-Za-z0-9_]+$/, { message: "is not an Azure VM size such as Standard_D4ds_v5" }),
     minCount: z.number().int().min(1).max(1000),
@@ -111,6 +113,10 @@ const cluster = z.strictObject({
     publicFqdn: z.boolean().default(false),
 });
 
+const pemCertificate = z.string().regex(/^-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+\n-----END CERTIFICATE-----\n?$/, {
+    message: "is not a single PEM certificate (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)",
+});
+
 const gateway = z.strictObject({
     /** Which service terminates public TLS: Front Door Premium (global) or Application Gateway WAF_v2 (regional). */
     edge: z.enum(["frontdoor", "appgateway"]).default("frontdoor"),
@@ -121,6 +127,18 @@ const gateway = z.strictObject({
         capacity: z.number().int().min(1).max(12).default(1),
         publisherName: z.string().min(1),
         publisherEmail: z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, { message: "is not an e-mail address" }),
+        /** A custom gateway name `apim.<domain>` (Front Door's origin then), its certificate imported into the platform Key Vault. */
+        gatewayHostname: z.strictObject({ certificateSecretName: keyVaultSecretName }).optional(),
+        /**
+         * Partners that authenticate with client certificates call `partners.<domain>` directly (Front Door does
+         * not forward client certificates), from their address ranges only.
+         */
+        partners: z.strictObject({
+            certificateSecretName: keyVaultSecretName,
+            allowedSourceRanges: z.array(cidr).min(1),
+            /** The CA partners' certificates chain to; dev generates one when absent, prod requires it. */
+            clientCaCertificate: pemCertificate.optional(),
+        }).optional(),
     }),
     /** The identity provider whose tokens API Management accepts. */
     jwt: z.strictObject({
@@ -137,7 +155,7 @@ const gateway = z.strictObject({
     /** The Application Gateway edge (`edge: appgateway`): its listener certificate, imported into the platform Key Vault. */
     appGateway: z.strictObject({
         /** Key Vault secret (certificate) name for `api.<domain>`; import it after phase 1 created the vault. */
-        certificateSecretName: z.string().regex(/^[0-9a-zA-Z-]{1,127}$/, { message: "is not a Key Vault secret name" }),
+        certificateSecretName: keyVaultSecretName,
         minCapacity: z.number().int().min(0).max(125).default(1),
         maxCapacity: z.number().int().min(1).max(125).default(10),
     }).optional(),
@@ -202,9 +220,6 @@ const tags = z.strictObject({
     costCenter: z.string().min(1),
 });
 
-const pemCertificate = z.string().regex(/^-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+\n-----END CERTIFICATE-----\n?$/, {
-    message: "is not a single PEM certificate (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)",
-});
 
 /**
  * A CA the team keeps itself (root offline): its root and the intermediate the program signs with; the
@@ -405,6 +420,9 @@ function checkEnvironmentChoices(config: AzureStackConfig, problem: Problem): vo
         if (!fullMonth) {
             problem(["backup", "schedules"], Object.keys(config.backup.schedules), "needs a full schedule (no includedNamespaces) with ttlHours >= 720 in prod (30 days of restore points)");
         }
+    }
+    if (config.environment === "prod" && config.gateway.apim.partners && !config.gateway.apim.partners.clientCaCertificate) {
+        problem(["gateway", "apim", "partners", "clientCaCertificate"], undefined, "is required in prod (only dev generates a partner CA)");
     }
     if (config.gateway.edge === "appgateway" && config.gateway.appGateway === undefined) {
         problem(["gateway", "appGateway"], undefined, "is required when gateway.edge is appgateway (certificateSecretName of the listener certificate in Key Vault)");

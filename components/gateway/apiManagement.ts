@@ -1,7 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as apimanagement from "@pulumi/azure-native/apimanagement";
 import type { GatewayConfig } from "../../config";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import { pemToBase64Der } from "../pki";
+import { assignRole } from "../shared/roleAssignment";
 import { standardPublicIp } from "../shared/publicIp";
 import { renderPolicy, xmlElements } from "./policyXml";
 
@@ -21,6 +23,13 @@ export interface ApiManagementArgs {
     ingressBackendUrl: string;
     /** This Front Door profile's id: the only value of X-Azure-FDID the gateway accepts. */
     frontDoorId: pulumi.Input<string>;
+    /** The public DNS zone the custom hostnames live in. */
+    domain: string;
+    /** The platform Key Vault, where custom hostnames' certificates are imported. */
+    keyVault: { id: pulumi.Input<string>; uri: pulumi.Input<string | undefined> };
+    subscriptionId: pulumi.Input<string>;
+    /** The partners' client CA (PEM), when partners are configured. */
+    partnerCaPem?: pulumi.Input<string>;
     tags: Record<string, string>;
 }
 
@@ -54,8 +63,13 @@ export const INGRESS_BACKEND_ID = "aks-ingress";
 /** Classic API Management takes 30-90 minutes to create and 15+ minutes per hostname or network change. */
 const APIM_TIMEOUTS = { create: "3h", update: "3h", delete: "3h" };
 
+/** Custom hostnames: the gateway's own name, and the partners' client-certificate name. */
+export const gatewayHostName = (config: GatewayConfig) => `apim.${config.domain}`;
+export const partnerHostName = (config: GatewayConfig) => `partners.${config.domain}`;
+
 /** The global policy XML for this config (pure: tested as text). */
 export function globalPolicyXml(config: GatewayConfig): string {
+    const partnerHost = config.apim.partners ? partnerHostName(config) : "";
     const issuer = config.jwt.issuer.replace(/\/$/, "");
     return renderPolicy("global.xml", {
         text: {
@@ -63,6 +77,8 @@ export function globalPolicyXml(config: GatewayConfig): string {
             ISSUER: config.jwt.issuer,
             RATE_PER_CLIENT_IP: config.rateLimits.perClientIp,
             RATE_PER_SUBJECT: config.rateLimits.perSubject,
+            // Empty matches no host: without partners, every request must come through Front Door.
+            PARTNER_HOST: partnerHost,
         },
         xml: {
             AUDIENCES: xmlElements("audience", config.jwt.audiences),
@@ -90,6 +106,13 @@ export function declareApiManagement(name: string, args: ApiManagementArgs, pare
         tags,
     }, opts);
 
+    // Custom hostnames read their certificates from Key Vault on create: a user-assigned identity, granted first.
+    const hostnames = [
+        ...(config.apim.gatewayHostname ? [{ hostName: gatewayHostName(config), secret: config.apim.gatewayHostname.certificateSecretName, clientCertificates: false }] : []),
+        ...(config.apim.partners ? [{ hostName: partnerHostName(config), secret: config.apim.partners.certificateSecretName, clientCertificates: true }] : []),
+    ];
+    const keyVaultReader = hostnames.length === 0 ? undefined : declareKeyVaultReader(name, args, parent);
+
     const service = new apimanagement.ApiManagementService(name, {
         serviceName: args.serviceName,
         resourceGroupName,
@@ -98,15 +121,31 @@ export function declareApiManagement(name: string, args: ApiManagementArgs, pare
         zones,
         publisherName: config.apim.publisherName,
         publisherEmail: config.apim.publisherEmail,
-        identity: { type: apimanagement.ApimIdentityType.SystemAssigned },
+        identity: keyVaultReader
+            ? keyVaultReader.identity.id.apply((id) => ({ type: apimanagement.ApimIdentityType.SystemAssigned_UserAssigned, userAssignedIdentities: { [id]: {} } }))
+            : { type: apimanagement.ApimIdentityType.SystemAssigned },
+        hostnameConfigurations: keyVaultReader && hostnames.map((h) => ({
+            type: apimanagement.HostnameType.Proxy,
+            hostName: h.hostName,
+            certificateSource: apimanagement.CertificateSource.KeyVault,
+            // Unversioned: API Management follows the secret's new versions.
+            keyVaultId: pulumi.interpolate`${args.keyVault.uri}secrets/${h.secret}`,
+            identityClientId: keyVaultReader.identity.clientId,
+            negotiateClientCertificate: h.clientCertificates,
+            defaultSslBinding: !h.clientCertificates,
+        })),
         virtualNetworkType: apimanagement.VirtualNetworkType.External,
         virtualNetworkConfiguration: { subnetResourceId: args.subnetId },
         publicIpAddressId: publicIp.id,
         customProperties: APIM_TLS_PROPERTIES,
-        // The private root, so backend TLS to the ingress gateway validates its chain.
-        certificates: [{ storeName: "Root", encodedCertificate: pulumi.output(args.privateCaRootPem).apply(pemToBase64Der) }],
+        certificates: [
+            // The private root, so backend TLS to the ingress gateway validates its chain.
+            { storeName: "Root", encodedCertificate: pulumi.output(args.privateCaRootPem).apply(pemToBase64Der) },
+            // The partners' CA, which client certificates must chain to.
+            ...(args.partnerCaPem ? [{ storeName: "CertificateAuthority", encodedCertificate: pulumi.output(args.partnerCaPem).apply(pemToBase64Der) }] : []),
+        ],
         tags,
-    }, { parent, protect: true, customTimeouts: APIM_TIMEOUTS });
+    }, { parent, protect: true, customTimeouts: APIM_TIMEOUTS, dependsOn: keyVaultReader ? [keyVaultReader.grant] : [] });
 
     const scoped = { resourceGroupName, serviceName: service.name };
     const frontDoorId = new apimanagement.NamedValue(`${name}-frontdoor-id`, {
@@ -149,5 +188,45 @@ export function declareApiManagement(name: string, args: ApiManagementArgs, pare
         value: renderPolicy("ingress-api.xml", { text: { BACKEND_ID: INGRESS_BACKEND_ID } }),
     }, { ...opts, dependsOn: [backend] });
 
-    return { service, gatewayHostName: pulumi.interpolate`${service.name}.azure-api.net` };
+    if (config.apim.partners) {
+        const partnerApi = new apimanagement.Api(`${name}-partner-api`, {
+            ...scoped,
+            apiId: "partners",
+            displayName: "Partner API (client certificates)",
+            path: "partners",
+            protocols: [apimanagement.Protocol.Https],
+            serviceUrl: args.ingressBackendUrl,
+            subscriptionRequired: false,
+        }, opts);
+        new apimanagement.ApiPolicy(`${name}-partner-api-policy`, {
+            ...scoped,
+            apiId: partnerApi.name,
+            policyId: "policy",
+            format: apimanagement.PolicyContentFormat.Rawxml,
+            value: renderPolicy("partner-api.xml", { text: { BACKEND_ID: INGRESS_BACKEND_ID } }),
+        }, { ...opts, dependsOn: [backend] });
+    }
+
+    // Front Door calls the custom name when there is one (its certificate matches it), else the default one.
+    const originHostName = config.apim.gatewayHostname ? pulumi.output(gatewayHostName(config)) : pulumi.interpolate`${service.name}.azure-api.net`;
+    return { service, originHostName };
+}
+
+/** API Management's identity for Key Vault, with the Secrets User grant on the platform vault. */
+function declareKeyVaultReader(name: string, args: ApiManagementArgs, parent: pulumi.Resource) {
+    const identity = new managedidentity.UserAssignedIdentity(`${name}-identity`, {
+        resourceName: `id-${args.namePrefix}-apim`,
+        resourceGroupName: args.resourceGroupName,
+        location: args.location,
+        tags: args.tags,
+    }, { parent });
+    const grant = assignRole(`${name}-kv-secrets-user`, {
+        principalId: identity.principalId,
+        principalType: "ServicePrincipal",
+        role: "Key Vault Secrets User",
+        scope: args.keyVault.id,
+        subscriptionId: args.subscriptionId,
+        purpose: `${args.namePrefix}/apim/key-vault-secrets-user`,
+    }, { parent });
+    return { identity, grant };
 }

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as random from "@pulumi/random";
+import * as tls from "@pulumi/tls";
 import type { GatewayConfig } from "../../config";
 import { sendDiagnostics } from "../shared/diagnostics";
 import { privateEndpoint } from "../shared/privateEndpoint";
@@ -132,11 +133,15 @@ export class Gateway extends pulumi.ComponentResource {
                 privateCaRootPem: args.privateCaRootPem,
                 ingressBackendUrl: args.ingressBackendUrl,
                 frontDoorId: profile.frontDoorId,
+                domain: config.domain,
+                keyVault: { id: vault.id, uri: vault.properties.vaultUri },
+                subscriptionId: args.subscriptionId,
+                partnerCaPem: config.apim.partners && (config.apim.partners.clientCaCertificate ?? this.partnerCa(name, args.namePrefix)),
                 tags,
             }, this);
             sendDiagnostics(`${name}-apim-diagnostics`, { resourceUri: apim.service.id, workspaceId: args.logAnalyticsWorkspaceId }, { parent: this });
 
-            const edge = declareFrontDoorEdge(`${name}-afd`, { ...frontDoorArgs, profile, originHostName: apim.gatewayHostName }, this);
+            const edge = declareFrontDoorEdge(`${name}-afd`, { ...frontDoorArgs, profile, originHostName: apim.originHostName }, this);
 
             this.edgeTarget = edge.endpoint.hostName;
             this.domainValidationToken = edge.domain.validationProperties.validationToken;
@@ -150,5 +155,18 @@ export class Gateway extends pulumi.ComponentResource {
             edgeTarget: this.edgeTarget,
             domainValidationToken: this.domainValidationToken,
         });
+    }
+
+    /** dev only (the config module requires a supplied CA in prod): a partner CA to issue test client certificates from. */
+    private partnerCa(name: string, namePrefix: string): pulumi.Output<string> {
+        const key = new tls.PrivateKey(`${name}-partner-ca-key`, { algorithm: "ECDSA", ecdsaCurve: "P384" }, { parent: this });
+        const ca = new tls.SelfSignedCert(`${name}-partner-ca`, {
+            privateKeyPem: key.privateKeyPem,
+            subject: { commonName: `Partner CA (${namePrefix})`, organization: "Platform" },
+            isCaCertificate: true,
+            validityPeriodHours: 365 * 24,
+            allowedUses: ["cert_signing", "crl_signing"],
+        }, { parent: this });
+        return ca.certPem;
     }
 }

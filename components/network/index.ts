@@ -28,6 +28,8 @@ export interface NetworkArgs {
     zones: string[];
     /** Private zone for the mesh ingress gateway's names, e.g. `aks-ingress.dev.platform.example.com`. */
     ingressDomain: string;
+    /** Partner address ranges allowed to reach API Management directly (client-certificate APIs). */
+    partnerSourceRanges?: string[];
 }
 
 /** Private DNS zones the platform's private endpoints register in, by the sub-resource they serve. */
@@ -113,7 +115,7 @@ export class Network extends pulumi.ComponentResource {
             tags,
         }, { parent: this });
 
-        const rules = nsgRules(args.config);
+        const rules = nsgRules(args.config, args.partnerSourceRanges);
         const subnetIds: Partial<Record<SubnetRole, pulumi.Output<string>>> = {};
         // Azure rejects concurrent writes to one VNet's subnets (AnotherOperationInProgress): create them in order.
         let previous: pulumi.Resource | undefined;

@@ -41,7 +41,7 @@ const allow = (name: string, priority: number, direction: NsgRule["direction"], 
 export const SUBNETS_WITHOUT_NSG: readonly SubnetRole[] = ["firewall"];
 
 /** The rules of every subnet that carries an NSG. */
-export function nsgRules(net: NetworkConfig): Partial<Record<SubnetRole, NsgRule[]>> {
+export function nsgRules(net: NetworkConfig, partnerSourceRanges: readonly string[] = []): Partial<Record<SubnetRole, NsgRule[]>> {
     const { subnets } = net;
     const nodeSubnets = [subnets.systemNodes, subnets.userNodes];
     const nodeRules = [
@@ -60,6 +60,8 @@ export function nsgRules(net: NetworkConfig): Partial<Record<SubnetRole, NsgRule
         apim: [
             // Only Front Door's backend addresses reach the gateway; X-Azure-FDID pins our own profile.
             allow("allow-frontdoor-backend", 100, "Inbound", "AzureFrontDoor.Backend", "VirtualNetwork", ["443"]),
+            // Partners with client certificates call API Management directly, from their own ranges only.
+            ...partnerSourceRanges.map((range, i) => allow(`allow-partner-${i}`, 101 + i, "Inbound", range, "VirtualNetwork", ["443"])),
             allow("allow-apim-management", 110, "Inbound", "ApiManagement", "VirtualNetwork", ["3443"]),
             allow("allow-azure-load-balancer", 120, "Inbound", "AzureLoadBalancer", "VirtualNetwork", ["6390"]),
             denyAll("Inbound"),

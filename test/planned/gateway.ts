@@ -10,6 +10,7 @@ import { APIM_WEAK_SETTINGS } from "../../policies/rules/azureTls";
 import { toCheckpoint } from "../../offline/checkpoint";
 import { evaluatePacks } from "../../offline/policyCheck";
 import { stackPolicyConfigs } from "../../offline/policyConfig";
+import { parsePlatformConfig } from "../../config";
 import { azureConfig, byName, checkpointOf, ofType, plan, planWith, rawConfig } from "../helpers";
 
 describe("gateway component", () => {
@@ -186,6 +187,62 @@ describe("gateway component", () => {
         it("passes both packs at preview, with every TLS setting known", async () => {
             const violations = await evaluatePacks(toCheckpoint(await appGatewayPlan(true)), { configs: stackPolicyConfigs("prod") });
             assert.deepEqual(violations, []);
+        });
+    });
+
+    describe("custom hostnames and partners", () => {
+        const apimWith = (extra: Record<string, unknown>, preview = false) => {
+            const gateway = rawConfig("dev")["gateway"];
+            return planWith({ stack: "dev", preview, overrides: { "platform:gateway": JSON.stringify({ ...gateway, apim: { ...gateway.apim, ...extra } }) } });
+        };
+        const both = {
+            gatewayHostname: { certificateSecretName: "apim-certificate" },
+            partners: { certificateSecretName: "partners-certificate", allowedSourceRanges: ["203.0.113.0/24"] },
+        };
+
+        it("serves apim.<domain> and partners.<domain> with Key Vault certificates, read by an identity granted first", async () => {
+            const graph = await apimWith(both);
+            const apim = byName(graph, "gateway-apim");
+            const identity = byName(graph, "gateway-apim-identity");
+            const grant = byName(graph, "gateway-apim-kv-secrets-user");
+            assert.equal(grant.inputs["scope"], byName(graph, "gateway-kv").id);
+            assert.ok(apim.dependencies.includes(grant.urn));
+            assert.deepEqual(apim.inputs["identity"], { type: "SystemAssigned, UserAssigned", userAssignedIdentities: { [identity.id!]: {} } });
+            const hostnames = apim.inputs["hostnameConfigurations"] as Record<string, any>[];
+            assert.deepEqual(hostnames.map((h) => [h.hostName, h.negotiateClientCertificate, h.identityClientId === identity.outputs["clientId"]]), [
+                ["apim.dev.platform.example.com", false, true],
+                ["partners.dev.platform.example.com", true, true],
+            ]);
+            assert.ok(hostnames.every((h) => /secrets\/(apim|partners)-certificate$/.test(h.keyVaultId)));
+            // Front Door calls the custom name, whose certificate matches it.
+            assert.equal(byName(graph, "gateway-afd-origin-apim").inputs["hostName"], "apim.dev.platform.example.com");
+        });
+
+        it("lets partners in from their ranges only, with client certificates chaining to the partner CA (generated in dev)", async () => {
+            const graph = await apimWith(both);
+            const certificates = byName(graph, "gateway-apim").inputs["certificates"] as { storeName: string; encodedCertificate: string }[];
+            assert.deepEqual(certificates.map((c) => c.storeName), ["Root", "CertificateAuthority"]);
+            assert.equal(certificates[1]!.encodedCertificate, pemToBase64Der(byName(graph, "gateway-partner-ca").outputs["certPem"] as string));
+            const inbound = (byName(graph, "network-nsg-apim").inputs["securityRules"] as Record<string, any>[]).filter((r) => r.direction === "Inbound" && r.access === "Allow" && r.destinationPortRanges.includes("443"));
+            assert.deepEqual(inbound.map((r) => r.sourceAddressPrefix), ["AzureFrontDoor.Backend", "203.0.113.0/24"]);
+            const global = String(byName(graph, "gateway-apim-global-policy").inputs["value"]);
+            assert.match(global, /Host\.Equals\(&quot;partners\.dev\.platform\.example\.com&quot;/);
+            assert.match(String(byName(graph, "gateway-apim-partner-api-policy").inputs["value"]), /<validate-client-certificate validate-revocation="true" validate-trust="true"/);
+        });
+
+        it("requires a supplied partner CA in prod", () => {
+            const raw = rawConfig("prod");
+            raw["gateway"].apim.partners = { certificateSecretName: "partners", allowedSourceRanges: ["203.0.113.0/24"] };
+            assert.throws(() => parsePlatformConfig(raw), /platform:gateway\.apim\.partners\.clientCaCertificate: \(not set\) is required in prod/);
+        });
+
+        it("keeps every request on Front Door when no partner hostname exists", () => {
+            assert.match(globalPolicyXml(azureConfig("dev").gateway), /Host\.Equals\(&quot;&quot;/);
+        });
+
+        it("passes both packs at preview", async () => {
+            const violations = await evaluatePacks(toCheckpoint(await apimWith(both, true)), { configs: stackPolicyConfigs("dev") });
+            assert.deepEqual(violations.filter((v) => v.enforcementLevel === "mandatory" || v.message.includes("can't run")), []);
         });
     });
 });
