@@ -1,9 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as apimanagement from "@pulumi/azure-native/apimanagement";
 import type { GatewayConfig } from "../../config";
-import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import { pemToBase64Der } from "../pki";
-import { assignRole } from "../shared/roleAssignment";
+import { keyVaultReader } from "../shared/keyVaultReader";
 import { standardPublicIp } from "../shared/publicIp";
 import { renderPolicy, xmlElements } from "./policyXml";
 
@@ -111,7 +110,15 @@ export function declareApiManagement(name: string, args: ApiManagementArgs, pare
         ...(config.apim.gatewayHostname ? [{ hostName: gatewayHostName(config), secret: config.apim.gatewayHostname.certificateSecretName, clientCertificates: false }] : []),
         ...(config.apim.partners ? [{ hostName: partnerHostName(config), secret: config.apim.partners.certificateSecretName, clientCertificates: true }] : []),
     ];
-    const keyVaultReader = hostnames.length === 0 ? undefined : declareKeyVaultReader(name, args, parent);
+    const reader = hostnames.length === 0 ? undefined : keyVaultReader(name, {
+        namePrefix: args.namePrefix,
+        reader: "apim",
+        resourceGroupName,
+        location,
+        keyVaultId: args.keyVault.id,
+        subscriptionId: args.subscriptionId,
+        tags,
+    }, opts);
 
     const service = new apimanagement.ApiManagementService(name, {
         serviceName: args.serviceName,
@@ -121,16 +128,16 @@ export function declareApiManagement(name: string, args: ApiManagementArgs, pare
         zones,
         publisherName: config.apim.publisherName,
         publisherEmail: config.apim.publisherEmail,
-        identity: keyVaultReader
-            ? keyVaultReader.identity.id.apply((id) => ({ type: apimanagement.ApimIdentityType.SystemAssigned_UserAssigned, userAssignedIdentities: { [id]: {} } }))
+        identity: reader
+            ? reader.identity.id.apply((id) => ({ type: apimanagement.ApimIdentityType.SystemAssigned_UserAssigned, userAssignedIdentities: { [id]: {} } }))
             : { type: apimanagement.ApimIdentityType.SystemAssigned },
-        hostnameConfigurations: keyVaultReader && hostnames.map((h) => ({
+        hostnameConfigurations: reader && hostnames.map((h) => ({
             type: apimanagement.HostnameType.Proxy,
             hostName: h.hostName,
             certificateSource: apimanagement.CertificateSource.KeyVault,
             // Unversioned: API Management follows the secret's new versions.
             keyVaultId: pulumi.interpolate`${args.keyVault.uri}secrets/${h.secret}`,
-            identityClientId: keyVaultReader.identity.clientId,
+            identityClientId: reader.identity.clientId,
             negotiateClientCertificate: h.clientCertificates,
             defaultSslBinding: !h.clientCertificates,
         })),
@@ -145,7 +152,7 @@ export function declareApiManagement(name: string, args: ApiManagementArgs, pare
             ...(args.partnerCaPem ? [{ storeName: "CertificateAuthority", encodedCertificate: pulumi.output(args.partnerCaPem).apply(pemToBase64Der) }] : []),
         ],
         tags,
-    }, { parent, protect: true, customTimeouts: APIM_TIMEOUTS, dependsOn: keyVaultReader ? [keyVaultReader.grant] : [] });
+    }, { parent, protect: true, customTimeouts: APIM_TIMEOUTS, dependsOn: reader ? [reader.grant] : [] });
 
     const scoped = { resourceGroupName, serviceName: service.name };
     const frontDoorId = new apimanagement.NamedValue(`${name}-frontdoor-id`, {
@@ -171,62 +178,29 @@ export function declareApiManagement(name: string, args: ApiManagementArgs, pare
         tls: { validateCertificateChain: true, validateCertificateName: true },
     }, opts);
 
-    const api = new apimanagement.Api(`${name}-example-api`, {
-        ...scoped,
-        apiId: "platform-example",
-        displayName: "Platform example API",
-        path: "example",
-        protocols: [apimanagement.Protocol.Https],
-        serviceUrl: args.ingressBackendUrl,
-        subscriptionRequired: false,
-    }, opts);
-    new apimanagement.ApiPolicy(`${name}-example-api-policy`, {
-        ...scoped,
-        apiId: api.name,
-        policyId: "policy",
-        format: apimanagement.PolicyContentFormat.Rawxml,
-        value: renderPolicy("ingress-api.xml", { text: { BACKEND_ID: INGRESS_BACKEND_ID } }),
-    }, { ...opts, dependsOn: [backend] });
-
-    if (config.apim.partners) {
-        const partnerApi = new apimanagement.Api(`${name}-partner-api`, {
+    // APIs that forward to the cluster's ingress, each with its policy file.
+    const ingressApi = (key: string, api: { apiId: string; path: string; displayName: string }, policyFile: string) => {
+        const declared = new apimanagement.Api(`${name}-${key}`, {
             ...scoped,
-            apiId: "partners",
-            displayName: "Partner API (client certificates)",
-            path: "partners",
+            ...api,
             protocols: [apimanagement.Protocol.Https],
             serviceUrl: args.ingressBackendUrl,
             subscriptionRequired: false,
         }, opts);
-        new apimanagement.ApiPolicy(`${name}-partner-api-policy`, {
+        new apimanagement.ApiPolicy(`${name}-${key}-policy`, {
             ...scoped,
-            apiId: partnerApi.name,
+            apiId: declared.name,
             policyId: "policy",
             format: apimanagement.PolicyContentFormat.Rawxml,
-            value: renderPolicy("partner-api.xml", { text: { BACKEND_ID: INGRESS_BACKEND_ID } }),
+            value: renderPolicy(policyFile, { text: { BACKEND_ID: INGRESS_BACKEND_ID } }),
         }, { ...opts, dependsOn: [backend] });
+    };
+    ingressApi("example-api", { apiId: "platform-example", path: "example", displayName: "Platform example API" }, "ingress-api.xml");
+    if (config.apim.partners) {
+        ingressApi("partner-api", { apiId: "partners", path: "partners", displayName: "Partner API (client certificates)" }, "partner-api.xml");
     }
 
     // Front Door calls the custom name when there is one (its certificate matches it), else the default one.
     const originHostName = config.apim.gatewayHostname ? pulumi.output(gatewayHostName(config)) : pulumi.interpolate`${service.name}.azure-api.net`;
     return { service, originHostName };
-}
-
-/** API Management's identity for Key Vault, with the Secrets User grant on the platform vault. */
-function declareKeyVaultReader(name: string, args: ApiManagementArgs, parent: pulumi.Resource) {
-    const identity = new managedidentity.UserAssignedIdentity(`${name}-identity`, {
-        resourceName: `id-${args.namePrefix}-apim`,
-        resourceGroupName: args.resourceGroupName,
-        location: args.location,
-        tags: args.tags,
-    }, { parent });
-    const grant = assignRole(`${name}-kv-secrets-user`, {
-        principalId: identity.principalId,
-        principalType: "ServicePrincipal",
-        role: "Key Vault Secrets User",
-        scope: args.keyVault.id,
-        subscriptionId: args.subscriptionId,
-        purpose: `${args.namePrefix}/apim/key-vault-secrets-user`,
-    }, { parent });
-    return { identity, grant };
 }

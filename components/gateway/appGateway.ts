@@ -1,10 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as network from "@pulumi/azure-native/network";
 import { resourceGroupNameFor } from "../network";
 import { pemToBase64Der } from "../pki";
 import { standardPublicIp } from "../shared/publicIp";
-import { assignRole } from "../shared/roleAssignment";
+import { keyVaultReader } from "../shared/keyVaultReader";
 
 export interface AppGatewayArgs {
     namePrefix: string;
@@ -41,20 +40,15 @@ export function declareAppGateway(name: string, args: AppGatewayArgs, parent: pu
     const part = (kind: string, partName: string) =>
         ({ id: pulumi.interpolate`/subscriptions/${args.subscriptionId}/resourceGroups/${resourceGroupNameFor(args.namePrefix)}/providers/Microsoft.Network/applicationGateways/${gatewayName}/${kind}/${partName}` });
 
-    const identity = new managedidentity.UserAssignedIdentity(`${name}-identity`, {
-        resourceName: `id-${args.namePrefix}-appgw`,
+    // The gateway reads its certificate from Key Vault on create: the grant must exist first.
+    const { identity, grant: readCertificate } = keyVaultReader(name, {
+        namePrefix: args.namePrefix,
+        reader: "appgw",
         resourceGroupName,
         location,
-        tags,
-    }, opts);
-    // The gateway reads its certificate from Key Vault on create: the grant must exist first.
-    const readCertificate = assignRole(`${name}-kv-secrets-user`, {
-        principalId: identity.principalId,
-        principalType: "ServicePrincipal",
-        role: "Key Vault Secrets User",
-        scope: args.keyVault.id,
+        keyVaultId: args.keyVault.id,
         subscriptionId: args.subscriptionId,
-        purpose: `${args.namePrefix}/appgw/key-vault-secrets-user`,
+        tags,
     }, opts);
 
     const publicIp = standardPublicIp(`${name}-pip`, { publicIpAddressName: `pip-${args.namePrefix}-appgw`, resourceGroupName, location, zones: args.zones, tags }, opts);
