@@ -270,7 +270,13 @@ function defineInCluster(config: PlatformConfig, target: InClusterTarget) {
         monitoring: observability.release,
     }, opts);
     const falco = new Falco("falco", { cluster, siemWebhookUrl: config.siemWebhookUrl }, opts);
-    const kyverno = new Kyverno("kyverno", { cluster }, opts);
+    const kyverno = new Kyverno("kyverno", {
+        cluster,
+        models,
+        enforce: config.environment === "prod",
+        highAvailability: target.highAvailability,
+        monitoring: observability.release,
+    }, opts);
     const velero = target.backup && new Velero("velero", { cluster, monitoring: observability.release, ...target.backup }, opts);
     return {
         meshRootCertificate: meshCa.rootCertificatePem,

@@ -124,6 +124,7 @@ const CRD_OWNERS: Record<string, string> = {
     "security.istio.io": "base",
     "networking.istio.io": "base",
     "monitoring.coreos.com": "kube-prometheus-stack",
+    "kyverno.io": "kyverno",
 };
 
 /** Custom resources that do not wait for the Helm release installing their CRD (pulumi-kubernetes#3035). */

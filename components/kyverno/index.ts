@@ -1,21 +1,133 @@
 import * as pulumi from "@pulumi/pulumi";
+import { CHARTS } from "../../versions";
+import { typedResource, type Models } from "../shared/customResources";
+import { pinnedRelease } from "../shared/helm";
 import { platformNamespace, type ClusterContext } from "../shared/namespace";
 
 export interface KyvernoArgs {
     cluster: ClusterContext;
-    namespace?: string;
+    models: Models;
+    /** Enforce in prod; Audit in dev (violations are reported, not refused). */
+    enforce: boolean;
+    /** Three admission replicas and PodDisruptionBudgets (prod). */
+    highAvailability: boolean;
+    /** What installs the Prometheus Operator's CRDs (the charts' ServiceMonitors wait for it). */
+    monitoring: pulumi.Resource;
 }
 
+export const KYVERNO_NAMESPACE = "kyverno";
+
 /**
- * Admission policies. So far: the namespace; the Kyverno chart (HA in prod) and the platform's policies
- * come with the admission issue.
+ * Namespaces exempt from the restricted Pod Security policies, and why. Each runs a node agent that needs the
+ * host; their own namespace's Pod Security label is `privileged` for the same reason.
+ */
+export const PRIVILEGED_NAMESPACES: Record<string, string> = {
+    "kube-system": "AKS's own system pods (CSI drivers, Cilium, kube-proxy replacement)",
+    "istio-system": "istio-cni's node agent writes the CNI configuration on the host",
+    monitoring: "node-exporter reads host metrics (hostNetwork, hostPID, host paths)",
+    falco: "Falco's eBPF probe loads into the host kernel",
+};
+
+/**
+ * Kyverno (outside the mesh: its webhooks must answer the API server directly) with the Pod Security Standards
+ * `restricted` policies, and the platform's own policies as typed ClusterPolicies. Charts are helm.v3.Releases;
+ * policies depend on the kyverno release, which installs their CRDs.
  */
 export class Kyverno extends pulumi.ComponentResource {
     public readonly namespace: pulumi.Output<string>;
 
     constructor(name: string, args: KyvernoArgs, opts: pulumi.ComponentResourceOptions) {
         super("platform:kyverno:Kyverno", name, {}, opts);
-        const ns = platformNamespace(`${name}-ns`, { name: args.namespace ?? "kyverno", podSecurity: "restricted", talksToApiServer: true }, args.cluster, { parent: this });
+        const ns = platformNamespace(`${name}-ns`, {
+            name: KYVERNO_NAMESPACE,
+            podSecurity: "restricted",
+            talksToApiServer: true,
+            // The API server calls the admission webhooks.
+            ingress: [{ ports: [{ protocol: "TCP", port: 9443 }] }],
+        }, args.cluster, { parent: this });
+
+        const ha = args.highAvailability;
+        const monitored = { serviceMonitor: { enabled: true } };
+        const kyverno = pinnedRelease(`${name}-release`, CHARTS.kyverno, {
+            releaseName: "kyverno",
+            namespace: ns.metadata.name,
+            values: {
+                // AKS's admissions enforcer rewrites webhooks' namespace selectors to skip system namespaces;
+                // Kyverno then rewrites them back, and the two loop forever (kyverno#6539). The annotation opts out.
+                config: { webhookAnnotations: { "admissions.enforcer/disabled": "true" } },
+                admissionController: { replicas: ha ? 3 : 1, podDisruptionBudget: { enabled: ha, minAvailable: 1 }, ...monitored },
+                backgroundController: { replicas: ha ? 2 : 1, ...monitored },
+                cleanupController: { replicas: ha ? 2 : 1, ...monitored },
+                reportsController: { enabled: true, replicas: ha ? 2 : 1, ...monitored },
+            },
+        }, { parent: this, dependsOn: [args.monitoring] });
+
+        const failureAction = args.enforce ? "Enforce" : "Audit";
+        pinnedRelease(`${name}-pod-security`, CHARTS.kyvernoPolicies, {
+            releaseName: "kyverno-policies",
+            namespace: ns.metadata.name,
+            values: {
+                podSecurityStandard: "restricted",
+                validationFailureAction: failureAction,
+                // The chart installs CEL ValidatingPolicies, which read vpolExclude (policyExclude would be ignored).
+                vpolExclude: { excludeNamespaces: Object.keys(PRIVILEGED_NAMESPACES) },
+            },
+        }, { parent: this, dependsOn: [kyverno] });
+
+        const afterKyverno = { parent: this, dependsOn: [kyverno] };
+        const system = { resources: { namespaces: Object.keys(PRIVILEGED_NAMESPACES) } };
+        const pods = { resources: { kinds: ["Pod"] } };
+        typedResource(`${name}-require-resources`, new args.models.ClusterPolicy({
+            metadata: { name: "require-requests-limits" },
+            spec: {
+                validationFailureAction: failureAction,
+                background: true,
+                rules: [{
+                    name: "containers-declare-requests-and-memory-limits",
+                    match: { any: [pods] },
+                    exclude: { any: [system] },
+                    validate: {
+                        message: "Every container declares CPU and memory requests and a memory limit.",
+                        pattern: { spec: { containers: [{ resources: { requests: { memory: "?*", cpu: "?*" }, limits: { memory: "?*" } } }] } },
+                    },
+                }],
+            },
+        }), afterKyverno);
+        typedResource(`${name}-disallow-latest`, new args.models.ClusterPolicy({
+            metadata: { name: "disallow-latest-tag" },
+            spec: {
+                validationFailureAction: failureAction,
+                background: true,
+                rules: [{
+                    name: "images-are-pinned",
+                    match: { any: [pods] },
+                    validate: {
+                        message: "Images carry an explicit tag or digest other than latest.",
+                        pattern: { spec: { containers: [{ image: "*:* & !*:latest" }] } },
+                    },
+                }],
+            },
+        }), afterKyverno);
+        typedResource(`${name}-default-deny`, new args.models.ClusterPolicy({
+            metadata: { name: "generate-default-deny" },
+            spec: {
+                rules: [{
+                    name: "default-deny-in-every-new-namespace",
+                    match: { any: [{ resources: { kinds: ["Namespace"] } }] },
+                    exclude: { any: [system] },
+                    generate: {
+                        apiVersion: "networking.k8s.io/v1",
+                        kind: "NetworkPolicy",
+                        name: "default-deny",
+                        namespace: "{{request.object.metadata.name}}",
+                        // Kept in step with this policy; a deleted copy comes back.
+                        synchronize: true,
+                        data: { spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } },
+                    },
+                }],
+            },
+        }), afterKyverno);
+
         this.namespace = ns.metadata.name;
         this.registerOutputs({ namespace: this.namespace });
     }

@@ -6,11 +6,12 @@ import * as k8s from "@pulumi/kubernetes";
  * They are ES modules only, so they load asynchronously once, before any component is declared.
  */
 export async function loadModels() {
-    const [certManager, istioSecurity, istioNetworking, prometheus] = await Promise.all([
+    const [certManager, istioSecurity, istioNetworking, prometheus, kyverno] = await Promise.all([
         import("@kubernetes-models/cert-manager/cert-manager.io/v1"),
         import("@kubernetes-models/istio/security.istio.io/v1"),
         import("@kubernetes-models/istio/networking.istio.io/v1"),
         import("@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1"),
+        import("@kubernetes-models/kyverno/kyverno.io/v1"),
     ]);
     return {
         Certificate: certManager.Certificate,
@@ -20,6 +21,7 @@ export async function loadModels() {
         IstioGateway: istioNetworking.Gateway,
         PodMonitor: prometheus.PodMonitor,
         ServiceMonitor: prometheus.ServiceMonitor,
+        ClusterPolicy: kyverno.ClusterPolicy,
     };
 }
 

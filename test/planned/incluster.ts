@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import { toCheckpoint } from "../../offline/checkpoint";
 import { SECRET_SIG, SIG_KEY } from "../../offline/engine";
 import { SIEM_WEBHOOK_SECRET } from "../../components/falco";
+import { PRIVILEGED_NAMESPACES } from "../../components/kyverno";
 import { ofType, plan, planWith } from "../helpers";
 
 const COMPONENT_TOKENS = [
@@ -120,5 +121,52 @@ describe("observability", () => {
             assert.equal(chart === "velero" ? values["metrics"].serviceMonitor.enabled : values["prometheus"].servicemonitor.enabled, true, chart);
             assert.ok(release.dependencies.includes(operator.urn), `${chart} does not wait for the operator`);
         }
+    });
+});
+
+describe("kyverno", () => {
+    const release = (graph: Awaited<ReturnType<typeof plan>>, chart: string) => graph.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs["chart"] === chart)!;
+    const policies = (graph: Awaited<ReturnType<typeof plan>>) => Object.fromEntries(ofType(graph, "kubernetes:kyverno.io/v1:ClusterPolicy").map((p) => [(p.inputs["metadata"] as { name: string }).name, p.inputs["spec"] as Record<string, any>]));
+
+    for (const [stack, action, replicas] of [["dev", "Audit", 1], ["prod", "Enforce", 3]] as const) {
+        it(`${stack}: restricted Pod Security and the platform policies in ${action}, ${replicas} admission replica(s)`, async () => {
+            const graph = await plan(stack, true, "all");
+            const kyverno = release(graph, "kyverno").inputs["values"] as Record<string, any>;
+            assert.equal(kyverno["admissionController"].replicas, replicas);
+            assert.equal(kyverno["admissionController"].podDisruptionBudget.enabled, stack === "prod");
+            assert.deepEqual(kyverno["config"].webhookAnnotations, { "admissions.enforcer/disabled": "true" });
+            assert.equal(kyverno["reportsController"].enabled, true);
+            const podSecurity = release(graph, "kyverno-policies").inputs["values"] as Record<string, any>;
+            assert.deepEqual([podSecurity["podSecurityStandard"], podSecurity["validationFailureAction"]], ["restricted", action]);
+            const byName = policies(graph);
+            assert.deepEqual(Object.keys(byName).sort(), ["disallow-latest-tag", "generate-default-deny", "require-requests-limits"]);
+            assert.equal(byName["require-requests-limits"]!.validationFailureAction, action);
+            assert.equal(byName["disallow-latest-tag"]!.validationFailureAction, action);
+        });
+    }
+
+    it("exempts exactly the namespaces whose node agents need the host, each with its reason", async () => {
+        const graph = await plan("prod", true, "all");
+        const exempt = (release(graph, "kyverno-policies").inputs["values"] as Record<string, any>)["vpolExclude"].excludeNamespaces;
+        assert.deepEqual(exempt, Object.keys(PRIVILEGED_NAMESPACES));
+        assert.ok(Object.values(PRIVILEGED_NAMESPACES).every((why) => why.length > 20));
+        // The same namespaces, and only those, carry the privileged Pod Security label among the platform's.
+        const privileged = ofType(graph, "kubernetes:core/v1:Namespace")
+            .filter((n) => (n.inputs["metadata"] as { labels: Record<string, string> }).labels["pod-security.kubernetes.io/enforce"] === "privileged")
+            .map((n) => (n.inputs["metadata"] as { name: string }).name);
+        assert.deepEqual(privileged.sort(), Object.keys(PRIVILEGED_NAMESPACES).filter((n) => n !== "kube-system").sort());
+    });
+
+    it("generates a default-deny NetworkPolicy in every new namespace, kept in sync", async () => {
+        const rule = policies(await plan("dev", true, "all"))["generate-default-deny"]!.rules[0];
+        assert.deepEqual(rule.match.any[0].resources.kinds, ["Namespace"]);
+        assert.deepEqual([rule.generate.kind, rule.generate.name, rule.generate.synchronize], ["NetworkPolicy", "default-deny", true]);
+        assert.deepEqual(rule.generate.data.spec, { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+    });
+
+    it("keeps Kyverno out of the mesh", async () => {
+        const graph = await plan("dev", true, "all");
+        const namespace = ofType(graph, "kubernetes:core/v1:Namespace").find((n) => (n.inputs["metadata"] as { name: string }).name === "kyverno")!;
+        assert.equal((namespace.inputs["metadata"] as { labels: Record<string, string> }).labels["istio.io/rev"], undefined);
     });
 });
