@@ -10,18 +10,18 @@ import { Provider as RandomProvider } from "@pulumi/random";
 import { Provider as TlsProvider } from "@pulumi/tls";
 import type { AzurePlatformConfig, PlatformConfig, SuppliedCaConfig } from "./config";
 import { ENVIRONMENT_PROFILES } from "./config/profiles";
-import { CertManager, DnsIdentity, type AcmeArgs } from "./components/certmanager";
+import { CERT_MANAGER_NAMESPACE, CertManager, DnsIdentity, type AcmeArgs } from "./components/certmanager";
 import { PrivateCluster } from "./components/cluster";
-import { Falco } from "./components/falco";
+import { Falco, FALCO_NAMESPACE } from "./components/falco";
 import { Gateway } from "./components/gateway";
-import { Kyverno } from "./components/kyverno";
-import { ServiceMesh, type IngressExposure } from "./components/mesh";
+import { Kyverno, KYVERNO_NAMESPACE } from "./components/kyverno";
+import { INGRESS_NAMESPACE, MESH_ROOT_NAMESPACE, ServiceMesh, type IngressExposure } from "./components/mesh";
 import { Network, SUBNET_NAMES } from "./components/network";
 import { MONITORING_NAMESPACE, Observability, type ObservabilityArgs } from "./components/observability";
 import { PrivateCa } from "./components/pki";
 import { loadModels } from "./components/shared/customResources";
 import type { ClusterContext } from "./components/shared/namespace";
-import { BackupStorage, Velero, type BackupTarget, type VeleroArgs } from "./components/velero";
+import { BackupStorage, Velero, VELERO_NAMESPACE, type BackupTarget, type VeleroArgs } from "./components/velero";
 import { ISTIO_REVISION } from "./versions";
 
 export async function definePlatform(config: PlatformConfig): Promise<Record<string, pulumi.Input<unknown>>> {
@@ -233,6 +233,9 @@ interface InClusterTarget {
     backup: Pick<VeleroArgs, "target" | "policy"> | undefined;
 }
 
+/** Namespaces Kubernetes and AKS own (the Azure Policy add-on runs Gatekeeper in its own). */
+const SYSTEM_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease", "gatekeeper-system"];
+
 /** Phase 2 (or the local stack): the platform inside the cluster, every resource through `kubernetes`. */
 function defineInCluster(config: PlatformConfig, target: InClusterTarget) {
     const opts = { providers: [target.kubernetes] };
@@ -276,6 +279,8 @@ function defineInCluster(config: PlatformConfig, target: InClusterTarget) {
         enforce: config.environment === "prod",
         highAvailability: target.highAvailability,
         monitoring: observability.release,
+        admission: config.admission,
+        platformNamespaces: [...SYSTEM_NAMESPACES, CERT_MANAGER_NAMESPACE, MESH_ROOT_NAMESPACE, INGRESS_NAMESPACE, MONITORING_NAMESPACE, FALCO_NAMESPACE, KYVERNO_NAMESPACE, VELERO_NAMESPACE],
     }, opts);
     const velero = target.backup && new Velero("velero", { cluster, monitoring: observability.release, ...target.backup }, opts);
     return {

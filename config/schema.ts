@@ -241,8 +241,20 @@ const secrets = {
     meshCaIntermediateKey: z.string().regex(/^-----BEGIN [A-Z ]*PRIVATE KEY-----/, { message: "is not a PEM private key" }).optional(),
 };
 
+/** What Kyverno admits into application namespaces (every namespace the platform does not own). */
+const admission = z.strictObject({
+    /** Image registries (host, or host/path) application pods may pull from. */
+    allowedRegistries: z.array(z.string().regex(/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._\/-]+)?$/, { message: "is not a registry such as myregistry.azurecr.io" })).min(1),
+    /** Cosign signature verification: a public key (PEM), or keyless by OIDC issuer and subject. */
+    imageSignatures: z.union([
+        z.strictObject({ publicKey: z.string().regex(/^-----BEGIN PUBLIC KEY-----/, { message: "is not a PEM public key" }) }),
+        z.strictObject({ keylessIssuer: httpsUrl, keylessSubject: z.string().min(1) }),
+    ]).optional(),
+}).prefault({ allowedRegistries: ["mcr.microsoft.com"] });
+
 /** Keys every stack accepts. */
 const common = {
+    admission,
     /** The platform CA (ingress certificates, API Management's trust), if the team supplies it. */
     platformCa: suppliedCa.optional(),
     /** The mesh CA (workload certificates), if the team supplies it. */
@@ -253,6 +265,7 @@ const common = {
 /** Config keys whose values the program keeps secret (never printed, secret outputs end to end). */
 export const SECRET_KEYS = Object.keys(secrets) as (keyof typeof secrets)[];
 export type SuppliedCaConfig = z.output<typeof suppliedCa>;
+export type AdmissionConfig = z.output<typeof admission>;
 
 /** dev and prod: the Azure layer, and the platform inside the private cluster. */
 const azureStack = z.strictObject({

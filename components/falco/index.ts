@@ -2,9 +2,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { platformNamespace, type ClusterContext } from "../shared/namespace";
 
+/** Falco's namespace (privileged: its eBPF probe loads into the host kernel). */
+export const FALCO_NAMESPACE = "falco";
+
 export interface FalcoArgs {
     cluster: ClusterContext;
-    namespace?: string;
     /** SIEM webhook (with its token), a secret Output from config; Falcosidekick forwards alerts to it. */
     siemWebhookUrl?: pulumi.Output<string>;
 }
@@ -22,7 +24,7 @@ export class Falco extends pulumi.ComponentResource {
     constructor(name: string, args: FalcoArgs, opts: pulumi.ComponentResourceOptions) {
         super("platform:falco:Falco", name, {}, opts);
         // The eBPF probe loads into the host kernel.
-        const ns = platformNamespace(`${name}-ns`, { name: args.namespace ?? "falco", podSecurity: "privileged", talksToApiServer: true }, args.cluster, { parent: this });
+        const ns = platformNamespace(`${name}-ns`, { name: FALCO_NAMESPACE, podSecurity: "privileged", talksToApiServer: true }, args.cluster, { parent: this });
         if (args.siemWebhookUrl) {
             new k8s.core.v1.Secret(`${name}-siem-webhook`, {
                 metadata: { name: SIEM_WEBHOOK_SECRET, namespace: ns.metadata.name },

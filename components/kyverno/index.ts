@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { AdmissionConfig } from "../../config";
 import { CHARTS } from "../../versions";
 import { typedResource, type Models } from "../shared/customResources";
 import { pinnedRelease } from "../shared/helm";
@@ -13,6 +14,10 @@ export interface KyvernoArgs {
     highAvailability: boolean;
     /** What installs the Prometheus Operator's CRDs (the charts' ServiceMonitors wait for it). */
     monitoring: pulumi.Resource;
+    /** Registries and signatures application pods must satisfy. */
+    admission: AdmissionConfig;
+    /** Namespaces the platform or AKS owns; every other namespace is an application namespace. */
+    platformNamespaces: string[];
 }
 
 export const KYVERNO_NAMESPACE = "kyverno";
@@ -127,6 +132,60 @@ export class Kyverno extends pulumi.ComponentResource {
                 }],
             },
         }), afterKyverno);
+
+        // Application namespaces: pulled only from allowed registries, meshed, and (when configured) signed.
+        const applications = { exclude: { any: [{ resources: { namespaces: args.platformNamespaces } }] } };
+        typedResource(`${name}-restrict-registries`, new args.models.ClusterPolicy({
+            metadata: { name: "restrict-image-registries" },
+            spec: {
+                validationFailureAction: failureAction,
+                background: true,
+                rules: [{
+                    name: "images-from-allowed-registries",
+                    match: { any: [pods] },
+                    ...applications,
+                    validate: {
+                        message: `Images come from an allowed registry: ${args.admission.allowedRegistries.join(", ")}.`,
+                        pattern: { spec: { containers: [{ image: args.admission.allowedRegistries.map((r) => `${r}/*`).join(" | ") }] } },
+                    },
+                }],
+            },
+        }), afterKyverno);
+        typedResource(`${name}-require-mesh`, new args.models.ClusterPolicy({
+            metadata: { name: "require-mesh-injection" },
+            spec: {
+                validationFailureAction: failureAction,
+                background: true,
+                rules: [{
+                    name: "application-namespaces-join-the-mesh",
+                    match: { any: [{ resources: { kinds: ["Namespace"] } }] },
+                    ...applications,
+                    validate: {
+                        message: "Application namespaces join the mesh (label istio.io/rev, or istio.io/dataplane-mode=ambient): STRICT mTLS admits nothing else.",
+                        anyPattern: [{ metadata: { labels: { "istio.io/rev": "?*" } } }, { metadata: { labels: { "istio.io/dataplane-mode": "ambient" } } }],
+                    },
+                }],
+            },
+        }), afterKyverno);
+        const signatures = args.admission.imageSignatures;
+        if (signatures) {
+            const attestor = "publicKey" in signatures
+                ? { keys: { publicKeys: signatures.publicKey } }
+                : { keyless: { issuer: signatures.keylessIssuer, subject: signatures.keylessSubject } };
+            typedResource(`${name}-verify-signatures`, new args.models.ClusterPolicy({
+                metadata: { name: "verify-image-signatures" },
+                spec: {
+                    validationFailureAction: failureAction,
+                    webhookTimeoutSeconds: 30,
+                    rules: [{
+                        name: "cosign-signed-images",
+                        match: { any: [pods] },
+                        ...applications,
+                        verifyImages: [{ imageReferences: ["*"], attestors: [{ entries: [attestor] }], mutateDigest: true, verifyDigest: true }],
+                    }],
+                },
+            }), afterKyverno);
+        }
 
         this.namespace = ns.metadata.name;
         this.registerOutputs({ namespace: this.namespace });

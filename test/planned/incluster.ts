@@ -139,9 +139,10 @@ describe("kyverno", () => {
             const podSecurity = release(graph, "kyverno-policies").inputs["values"] as Record<string, any>;
             assert.deepEqual([podSecurity["podSecurityStandard"], podSecurity["validationFailureAction"]], ["restricted", action]);
             const byName = policies(graph);
-            assert.deepEqual(Object.keys(byName).sort(), ["disallow-latest-tag", "generate-default-deny", "require-requests-limits"]);
-            assert.equal(byName["require-requests-limits"]!.validationFailureAction, action);
-            assert.equal(byName["disallow-latest-tag"]!.validationFailureAction, action);
+            assert.deepEqual(Object.keys(byName).sort(), ["disallow-latest-tag", "generate-default-deny", "require-mesh-injection", "require-requests-limits", "restrict-image-registries"]);
+            for (const name of ["require-requests-limits", "disallow-latest-tag", "restrict-image-registries", "require-mesh-injection"]) {
+                assert.equal(byName[name]!.validationFailureAction, action, name);
+            }
         });
     }
 
@@ -168,5 +169,32 @@ describe("kyverno", () => {
         const graph = await plan("dev", true, "all");
         const namespace = ofType(graph, "kubernetes:core/v1:Namespace").find((n) => (n.inputs["metadata"] as { name: string }).name === "kyverno")!;
         assert.equal((namespace.inputs["metadata"] as { labels: Record<string, string> }).labels["istio.io/rev"], undefined);
+    });
+
+    it("admits application pods only from allowed registries, into meshed namespaces; the platform's own namespaces are exempt", async () => {
+        const byName = policies(await plan("dev", true, "all"));
+        const registries = byName["restrict-image-registries"]!.rules[0];
+        assert.equal(registries.validate.pattern.spec.containers[0].image, "mcr.microsoft.com/*");
+        const excluded: string[] = registries.exclude.any[0].resources.namespaces;
+        for (const ns of ["kube-system", "istio-system", "istio-ingress", "cert-manager", "monitoring", "falco", "kyverno", "velero"]) {
+            assert.ok(excluded.includes(ns), ns);
+        }
+        const mesh = byName["require-mesh-injection"]!.rules[0];
+        assert.deepEqual(mesh.validate.anyPattern, [{ metadata: { labels: { "istio.io/rev": "?*" } } }, { metadata: { labels: { "istio.io/dataplane-mode": "ambient" } } }]);
+        assert.deepEqual(mesh.exclude, registries.exclude);
+        assert.equal(byName["verify-image-signatures"], undefined, "no signature policy without a configured key or issuer");
+    });
+
+    it("verifies cosign signatures with the configured key, in application namespaces", async () => {
+        const key = "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----";
+        const graph = await planWith({
+            stack: "prod",
+            overrides: { "platform:phase": "all", "platform:admission": JSON.stringify({ allowedRegistries: ["platformacr.azurecr.io"], imageSignatures: { publicKey: key } }) },
+        });
+        const byName = policies(graph);
+        const verify = byName["verify-image-signatures"]!;
+        assert.equal(verify.validationFailureAction, "Enforce");
+        assert.deepEqual(verify.rules[0].verifyImages, [{ imageReferences: ["*"], attestors: [{ entries: [{ keys: { publicKeys: key } }] }], mutateDigest: true, verifyDigest: true }]);
+        assert.equal(byName["restrict-image-registries"]!.rules[0].validate.pattern.spec.containers[0].image, "platformacr.azurecr.io/*");
     });
 });
