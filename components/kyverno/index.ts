@@ -82,37 +82,30 @@ export class Kyverno extends pulumi.ComponentResource {
         const afterKyverno = { parent: this, dependsOn: [kyverno] };
         const system = { resources: { namespaces: Object.keys(PRIVILEGED_NAMESPACES) } };
         const pods = { resources: { kinds: ["Pod"] } };
-        typedResource(`${name}-require-resources`, new args.models.ClusterPolicy({
-            metadata: { name: "require-requests-limits" },
-            spec: {
-                validationFailureAction: failureAction,
-                background: true,
-                rules: [{
-                    name: "containers-declare-requests-and-memory-limits",
-                    match: { any: [pods] },
-                    exclude: { any: [system] },
-                    validate: {
-                        message: "Every container declares CPU and memory requests and a memory limit.",
-                        pattern: { spec: { containers: [{ resources: { requests: { memory: "?*", cpu: "?*" }, limits: { memory: "?*" } } }] } },
-                    },
-                }],
+        // A policy of one validate rule, in this environment's failure action, also run on existing resources.
+        type Rule = NonNullable<NonNullable<NonNullable<ConstructorParameters<Models["ClusterPolicy"]>[0]>["spec"]>["rules"]>[number];
+        const validatePolicy = (key: string, policyName: string, rule: Rule) =>
+            typedResource(`${name}-${key}`, new args.models.ClusterPolicy({
+                metadata: { name: policyName },
+                spec: { validationFailureAction: failureAction, background: true, rules: [rule] },
+            }), afterKyverno);
+        validatePolicy("require-resources", "require-requests-limits", {
+            name: "containers-declare-requests-and-memory-limits",
+            match: { any: [pods] },
+            exclude: { any: [system] },
+            validate: {
+                message: "Every container declares CPU and memory requests and a memory limit.",
+                pattern: { spec: { containers: [{ resources: { requests: { memory: "?*", cpu: "?*" }, limits: { memory: "?*" } } }] } },
             },
-        }), afterKyverno);
-        typedResource(`${name}-disallow-latest`, new args.models.ClusterPolicy({
-            metadata: { name: "disallow-latest-tag" },
-            spec: {
-                validationFailureAction: failureAction,
-                background: true,
-                rules: [{
-                    name: "images-are-pinned",
-                    match: { any: [pods] },
-                    validate: {
-                        message: "Images carry an explicit tag or digest other than latest.",
-                        pattern: { spec: { containers: [{ image: "*:* & !*:latest" }] } },
-                    },
-                }],
+        });
+        validatePolicy("disallow-latest", "disallow-latest-tag", {
+            name: "images-are-pinned",
+            match: { any: [pods] },
+            validate: {
+                message: "Images carry an explicit tag or digest other than latest.",
+                pattern: { spec: { containers: [{ image: "*:* & !*:latest" }] } },
             },
-        }), afterKyverno);
+        });
         typedResource(`${name}-default-deny`, new args.models.ClusterPolicy({
             metadata: { name: "generate-default-deny" },
             spec: {
@@ -135,38 +128,24 @@ export class Kyverno extends pulumi.ComponentResource {
 
         // Application namespaces: pulled only from allowed registries, meshed, and (when configured) signed.
         const applications = { exclude: { any: [{ resources: { namespaces: args.platformNamespaces } }] } };
-        typedResource(`${name}-restrict-registries`, new args.models.ClusterPolicy({
-            metadata: { name: "restrict-image-registries" },
-            spec: {
-                validationFailureAction: failureAction,
-                background: true,
-                rules: [{
-                    name: "images-from-allowed-registries",
-                    match: { any: [pods] },
-                    ...applications,
-                    validate: {
-                        message: `Images come from an allowed registry: ${args.admission.allowedRegistries.join(", ")}.`,
-                        pattern: { spec: { containers: [{ image: args.admission.allowedRegistries.map((r) => `${r}/*`).join(" | ") }] } },
-                    },
-                }],
+        validatePolicy("restrict-registries", "restrict-image-registries", {
+            name: "images-from-allowed-registries",
+            match: { any: [pods] },
+            ...applications,
+            validate: {
+                message: `Images come from an allowed registry: ${args.admission.allowedRegistries.join(", ")}.`,
+                pattern: { spec: { containers: [{ image: args.admission.allowedRegistries.map((r) => `${r}/*`).join(" | ") }] } },
             },
-        }), afterKyverno);
-        typedResource(`${name}-require-mesh`, new args.models.ClusterPolicy({
-            metadata: { name: "require-mesh-injection" },
-            spec: {
-                validationFailureAction: failureAction,
-                background: true,
-                rules: [{
-                    name: "application-namespaces-join-the-mesh",
-                    match: { any: [{ resources: { kinds: ["Namespace"] } }] },
-                    ...applications,
-                    validate: {
-                        message: "Application namespaces join the mesh (label istio.io/rev, or istio.io/dataplane-mode=ambient): STRICT mTLS admits nothing else.",
-                        anyPattern: [{ metadata: { labels: { "istio.io/rev": "?*" } } }, { metadata: { labels: { "istio.io/dataplane-mode": "ambient" } } }],
-                    },
-                }],
+        });
+        validatePolicy("require-mesh", "require-mesh-injection", {
+            name: "application-namespaces-join-the-mesh",
+            match: { any: [{ resources: { kinds: ["Namespace"] } }] },
+            ...applications,
+            validate: {
+                message: "Application namespaces join the mesh (label istio.io/rev, or istio.io/dataplane-mode=ambient): STRICT mTLS admits nothing else.",
+                anyPattern: [{ metadata: { labels: { "istio.io/rev": "?*" } } }, { metadata: { labels: { "istio.io/dataplane-mode": "ambient" } } }],
             },
-        }), afterKyverno);
+        });
         const signatures = args.admission.imageSignatures;
         if (signatures) {
             const attestor = "publicKey" in signatures
