@@ -272,7 +272,7 @@ function defineInCluster(config: PlatformConfig, target: InClusterTarget) {
         highAvailability: target.highAvailability,
         monitoring: observability.release,
     }, opts);
-    const falco = new Falco("falco", { cluster, siemWebhookUrl: config.siemWebhookUrl }, opts);
+    const falco = new Falco("falco", { cluster, siemWebhookUrl: config.siemWebhookUrl, monitoring: observability.release }, opts);
     const kyverno = new Kyverno("kyverno", {
         cluster,
         models,

@@ -1,5 +1,9 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { CHARTS } from "../../versions";
+import { pinnedRelease } from "../shared/helm";
 import { platformNamespace, type ClusterContext } from "../shared/namespace";
 
 /** Falco's namespace (privileged: its eBPF probe loads into the host kernel). */
@@ -9,29 +13,67 @@ export interface FalcoArgs {
     cluster: ClusterContext;
     /** SIEM webhook (with its token), a secret Output from config; Falcosidekick forwards alerts to it. */
     siemWebhookUrl?: pulumi.Output<string>;
+    /** What installs the Prometheus Operator (ServiceMonitors) and runs Alertmanager. */
+    monitoring: pulumi.Resource;
 }
 
 /** Secret Falcosidekick reads the SIEM webhook from (chart value `config.existingSecret`). */
 export const SIEM_WEBHOOK_SECRET = "falcosidekick-siem-webhook";
 
+/** The platform's own rules, kept as a versioned file next to this module. */
+export const PLATFORM_RULES_FILE = path.join(__dirname, "rules", "platform-rules.yaml");
+
 /**
- * Runtime threat detection. So far: the namespace and the SIEM webhook secret; the Falco chart with the
- * modern eBPF driver, Falcosidekick and the platform rules come with the runtime security issue.
+ * Runtime threat detection: Falco with the modern eBPF driver (no kernel headers needed on Azure Linux) on every
+ * node, the platform's rules, and Falcosidekick forwarding to Alertmanager and the SIEM. A helm.v3.Release.
  */
 export class Falco extends pulumi.ComponentResource {
     public readonly namespace: pulumi.Output<string>;
 
     constructor(name: string, args: FalcoArgs, opts: pulumi.ComponentResourceOptions) {
         super("platform:falco:Falco", name, {}, opts);
+        const monitoring = args.cluster.monitoringNamespace;
         // The eBPF probe loads into the host kernel.
-        const ns = platformNamespace(`${name}-ns`, { name: FALCO_NAMESPACE, podSecurity: "privileged", talksToApiServer: true }, args.cluster, { parent: this });
-        if (args.siemWebhookUrl) {
-            new k8s.core.v1.Secret(`${name}-siem-webhook`, {
-                metadata: { name: SIEM_WEBHOOK_SECRET, namespace: ns.metadata.name },
-                // Falcosidekick's environment variable for its generic webhook output.
-                stringData: { WEBHOOK_ADDRESS: args.siemWebhookUrl },
-            }, { parent: this });
-        }
+        const ns = platformNamespace(`${name}-ns`, {
+            name: FALCO_NAMESPACE,
+            podSecurity: "privileged",
+            talksToApiServer: true,
+            egress: [
+                { to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": monitoring } } }], ports: [{ protocol: "TCP", port: 9093 }] },
+                // The SIEM is outside the cluster.
+                ...(args.siemWebhookUrl ? [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] }] : []),
+            ],
+        }, args.cluster, { parent: this });
+        const siem = args.siemWebhookUrl && new k8s.core.v1.Secret(`${name}-siem-webhook`, {
+            metadata: { name: SIEM_WEBHOOK_SECRET, namespace: ns.metadata.name },
+            // Falcosidekick's environment variable for its generic webhook output.
+            stringData: { WEBHOOK_ADDRESS: args.siemWebhookUrl },
+        }, { parent: this });
+
+        pinnedRelease(`${name}-release`, CHARTS.falco, {
+            releaseName: "falco",
+            namespace: ns.metadata.name,
+            values: {
+                driver: { kind: "modern_ebpf" },
+                // Every node, the tainted system pool included: an attacker picks the node nobody watches.
+                tolerations: [{ operator: "Exists" }],
+                resources: { requests: { cpu: "100m", memory: "512Mi" }, limits: { cpu: "1000m", memory: "1024Mi" } },
+                metrics: { enabled: true },
+                serviceMonitor: { create: true },
+                customRules: { "platform-rules.yaml": fs.readFileSync(PLATFORM_RULES_FILE, "utf8") },
+                falco: { json_output: true },
+                falcosidekick: {
+                    enabled: true,
+                    serviceMonitor: { enabled: true },
+                    config: {
+                        ...(siem ? { existingSecret: SIEM_WEBHOOK_SECRET, webhook: { minimumpriority: "notice" } } : {}),
+                        // Current Alertmanager answers 410 on the v1 path the chart defaults to.
+                        alertmanager: { hostport: `http://kube-prometheus-stack-alertmanager.${monitoring}.svc.cluster.local:9093`, endpoint: "/api/v2/alerts", minimumpriority: "warning" },
+                    },
+                },
+            },
+        }, { parent: this, dependsOn: [args.monitoring, ...(siem ? [siem] : [])] });
+
         this.namespace = ns.metadata.name;
         this.registerOutputs({ namespace: this.namespace });
     }

@@ -21,6 +21,7 @@ export async function loadModels() {
         IstioGateway: istioNetworking.Gateway,
         PodMonitor: prometheus.PodMonitor,
         ServiceMonitor: prometheus.ServiceMonitor,
+        PrometheusRule: prometheus.PrometheusRule,
         ClusterPolicy: kyverno.ClusterPolicy,
     };
 }

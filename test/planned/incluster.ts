@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { toCheckpoint } from "../../offline/checkpoint";
 import { SECRET_SIG, SIG_KEY } from "../../offline/engine";
-import { SIEM_WEBHOOK_SECRET } from "../../components/falco";
+import * as fs from "node:fs";
+import { PLATFORM_RULES_FILE, SIEM_WEBHOOK_SECRET } from "../../components/falco";
 import { PRIVILEGED_NAMESPACES } from "../../components/kyverno";
 import { ofType, plan, planWith } from "../helpers";
 
@@ -165,6 +166,14 @@ describe("kyverno", () => {
         assert.deepEqual(rule.generate.data.spec, { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
     });
 
+    it("raises an Alertmanager alert on policy failures", async () => {
+        const graph = await plan("dev", true, "all");
+        const rule = ofType(graph, "kubernetes:monitoring.coreos.com/v1:PrometheusRule").find((r) => (r.inputs["metadata"] as { name: string }).name === "kyverno-policy-violations")!;
+        const alert = (rule.inputs["spec"] as Record<string, any>).groups[0].rules[0];
+        assert.equal(alert.alert, "KyvernoPolicyViolations");
+        assert.match(alert.expr, /kyverno_policy_results_total\{rule_result="fail"\}/);
+    });
+
     it("keeps Kyverno out of the mesh", async () => {
         const graph = await plan("dev", true, "all");
         const namespace = ofType(graph, "kubernetes:core/v1:Namespace").find((n) => (n.inputs["metadata"] as { name: string }).name === "kyverno")!;
@@ -196,5 +205,38 @@ describe("kyverno", () => {
         assert.equal(verify.validationFailureAction, "Enforce");
         assert.deepEqual(verify.rules[0].verifyImages, [{ imageReferences: ["*"], attestors: [{ entries: [{ keys: { publicKeys: key } }] }], mutateDigest: true, verifyDigest: true }]);
         assert.equal(byName["restrict-image-registries"]!.rules[0].validate.pattern.spec.containers[0].image, "platformacr.azurecr.io/*");
+    });
+});
+
+describe("falco", () => {
+    const falcoRelease = (graph: Awaited<ReturnType<typeof plan>>) => graph.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs["chart"] === "falco")!;
+
+    it("runs the modern eBPF driver on every node with the platform rules, limits and metrics", async () => {
+        const graph = await plan("prod", true, "all");
+        const values = falcoRelease(graph).inputs["values"] as Record<string, any>;
+        assert.deepEqual(values["driver"], { kind: "modern_ebpf" });
+        assert.deepEqual(values["tolerations"], [{ operator: "Exists" }]);
+        assert.ok(values["resources"].limits.memory && values["resources"].requests.cpu);
+        assert.deepEqual([values["metrics"].enabled, values["serviceMonitor"].create, values["falcosidekick"].serviceMonitor.enabled], [true, true, true]);
+        assert.equal(values["customRules"]["platform-rules.yaml"], fs.readFileSync(PLATFORM_RULES_FILE, "utf8"));
+        const operator = graph.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs["chart"] === "kube-prometheus-stack")!;
+        assert.ok(falcoRelease(graph).dependencies.includes(operator.urn));
+    });
+
+    it("forwards to Alertmanager on its v2 API, and to the SIEM only when configured, through the secret", async () => {
+        const without = falcoRelease(await plan("dev", true, "all")).inputs["values"] as Record<string, any>;
+        assert.equal(without["falcosidekick"].config.alertmanager.endpoint, "/api/v2/alerts");
+        assert.match(without["falcosidekick"].config.alertmanager.hostport, /^http:\/\/kube-prometheus-stack-alertmanager\.monitoring\.svc\.cluster\.local:9093$/);
+        assert.equal(without["falcosidekick"].config.existingSecret, undefined);
+        const graph = await planWith({
+            stack: "dev",
+            preview: false,
+            overrides: { "platform:phase": "all", "platform:siemWebhookUrl": "https://siem.example.com/hook?token=offline-test-token" },
+            secretOverrides: ["platform:siemWebhookUrl"],
+        });
+        const release = falcoRelease(graph);
+        assert.equal((release.inputs["values"] as Record<string, any>)["falcosidekick"].config.existingSecret, SIEM_WEBHOOK_SECRET);
+        const secret = ofType(graph, "kubernetes:core/v1:Secret").find((s) => (s.inputs["metadata"] as { name: string }).name === SIEM_WEBHOOK_SECRET)!;
+        assert.ok(release.dependencies.includes(secret.urn));
     });
 });
