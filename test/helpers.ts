@@ -55,6 +55,11 @@ function planInWorker(options: RunOptions): Promise<Graph> {
     });
 }
 
+/** A run that is never shared, for tests that compare two runs of the same options. */
+export function planAgain(options: RunOptions): Promise<Graph> {
+    return planInWorker(options);
+}
+
 /** Any offline run, memoised by its options (the worker runs them one at a time: the Pulumi runtime is global). */
 export function planWith(options: RunOptions): Promise<Graph> {
     const key = JSON.stringify(options);
