@@ -67,7 +67,7 @@ export class Velero extends pulumi.ComponentResource {
 }
 
 /** The chart values: plugin, identity, locations and schedules for the target. */
-export function veleroValues({ target, policy }: Pick<VeleroArgs, "target" | "policy">): Record<string, unknown> {
+function veleroValues({ target, policy }: Pick<VeleroArgs, "target" | "policy">): Record<string, unknown> {
     const plugin = target.kind === "azureBlob" ? IMAGES.veleroPluginAzure : IMAGES.veleroPluginAws;
     const base = {
         initContainers: [{
