@@ -17,7 +17,7 @@ import { Gateway } from "./components/gateway";
 import { Kyverno, KYVERNO_NAMESPACE } from "./components/kyverno";
 import { INGRESS_NAMESPACE, MESH_ROOT_NAMESPACE, ServiceMesh, type IngressExposure } from "./components/mesh";
 import { Network, SUBNET_NAMES } from "./components/network";
-import { MONITORING_NAMESPACE, Observability, type ObservabilityArgs } from "./components/observability";
+import { MONITORING_NAMESPACE, Observability, TelemetryStorage, type CriticalReceiver, type ObservabilityArgs } from "./components/observability";
 import { PrivateCa } from "./components/pki";
 import { loadModels } from "./components/shared/customResources";
 import type { ClusterContext } from "./components/shared/namespace";
@@ -54,8 +54,14 @@ export async function definePlatform(config: PlatformConfig): Promise<Record<str
             ingressExposure: { kind: "clusterDefault" },
             highAvailability: false,
             acme: undefined,
-            // A laptop keeps two days of metrics, on the node.
-            observability: { retentionDays: 2 },
+            // A laptop keeps two days of metrics on the node, and a week of logs on Loki's volume.
+            observability: {
+                retentionDays: 2,
+                telemetry: { kind: "filesystem" },
+                logRetentionDays: 7,
+                traceRetentionDays: 2,
+                criticalAlerts: { webhookUrl: config.alertWebhookUrl },
+            },
             backup: backup && backupTarget && { target: backupTarget, policy: backup },
         });
     }
@@ -82,6 +88,10 @@ export async function definePlatform(config: PlatformConfig): Promise<Record<str
             observability: {
                 retentionDays: config.observability.retentionDays,
                 persistentStorageGi: config.environment === "prod" ? config.observability.storageGi : undefined,
+                telemetry: azure.telemetry,
+                logRetentionDays: config.observability.logRetentionDays,
+                traceRetentionDays: config.observability.traceRetentionDays,
+                criticalAlerts: criticalAlerts(config),
             },
             backup: { target: azure.backupStorage.target, policy: config.backup },
         }),
@@ -93,6 +103,15 @@ function suppliedCa(certificates: SuppliedCaConfig | undefined, intermediateKey:
     return certificates && intermediateKey
         ? { rootCertificatePem: certificates.rootCertificate, intermediateCertificatePem: certificates.intermediateCertificate, intermediatePrivateKeyPem: intermediateKey }
         : undefined;
+}
+
+/** Critical alerts: the webhook and e-mail receivers the stack configures (both secrets stay secret). */
+function criticalAlerts(config: AzurePlatformConfig): CriticalReceiver {
+    const email = config.observability.criticalAlertEmail;
+    return {
+        webhookUrl: config.alertWebhookUrl,
+        email: email && config.alertEmailPassword ? { ...email, password: config.alertEmailPassword } : undefined,
+    };
 }
 
 /** Phase 1: everything in Azure, previewable from anywhere. */
@@ -174,6 +193,18 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
         tags,
     }, { providers: [azureProvider, randomProvider] });
 
+    const telemetryStorage = new TelemetryStorage("telemetry-storage", {
+        namePrefix,
+        location: config.location,
+        resourceGroupName: net.resourceGroupName,
+        subscriptionId: client.subscriptionId,
+        sku: profile.telemetryStorageSku,
+        privateEndpointSubnetId: net.subnetIds.privateEndpoints!,
+        blobDnsZoneId: net.privateDnsZoneIds.blob,
+        oidcIssuerUrl: cluster.oidcIssuerUrl,
+        tags,
+    }, { providers: [azureProvider, randomProvider] });
+
     const zone = config.gateway.publicDnsZone;
     const dnsIdentity = zone && new DnsIdentity("cert-manager-dns", {
         namePrefix,
@@ -195,6 +226,7 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
     return {
         cluster,
         backupStorage,
+        telemetry: telemetryStorage.backend,
         ingressDomain,
         ingressExposure,
         acme,
@@ -213,6 +245,7 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
             oidcIssuerUrl: cluster.oidcIssuerUrl,
             kubeconfig: cluster.kubeconfig,
             backupStorageAccount: backupStorage.target.storageAccountName,
+            telemetryStorageAccount: telemetryStorage.backend.storageAccountName,
         },
     };
 }
@@ -229,19 +262,29 @@ interface InClusterTarget {
     highAvailability: boolean;
     /** Public certificates through Let's Encrypt, when a public Azure DNS zone is configured. */
     acme: AcmeArgs | undefined;
-    observability: Pick<ObservabilityArgs, "retentionDays" | "persistentStorageGi">;
+    observability: Pick<ObservabilityArgs, "retentionDays" | "persistentStorageGi" | "telemetry" | "logRetentionDays" | "traceRetentionDays" | "criticalAlerts">;
     backup: Pick<VeleroArgs, "target" | "policy"> | undefined;
 }
 
 /** Namespaces Kubernetes and AKS own (the Azure Policy add-on runs Gatekeeper in its own). */
 const SYSTEM_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease", "gatekeeper-system"];
 
+/** Every namespace the platform owns: exempt from application admission rules, watched for crash loops. */
+const PLATFORM_NAMESPACES = [...SYSTEM_NAMESPACES, CERT_MANAGER_NAMESPACE, MESH_ROOT_NAMESPACE, INGRESS_NAMESPACE, MONITORING_NAMESPACE, FALCO_NAMESPACE, KYVERNO_NAMESPACE, VELERO_NAMESPACE];
+
 /** Phase 2 (or the local stack): the platform inside the cluster, every resource through `kubernetes`. */
 function defineInCluster(config: PlatformConfig, target: InClusterTarget) {
     const opts = { providers: [target.kubernetes] };
     const { cluster, models } = target;
     // First: its CRDs let every other component declare ServiceMonitors and PodMonitors.
-    const observability = new Observability("observability", { cluster, highAvailability: target.highAvailability, ...target.observability }, { providers: [target.kubernetes, target.random] });
+    const observability = new Observability("observability", {
+        cluster,
+        models,
+        highAvailability: target.highAvailability,
+        ...target.observability,
+        alertScope: { platformNamespaces: PLATFORM_NAMESPACES, ingressNamespace: INGRESS_NAMESPACE },
+        eventSourceNamespaces: [FALCO_NAMESPACE],
+    }, { providers: [target.kubernetes, target.random] });
     const certManager = new CertManager("cert-manager", {
         cluster,
         models,
@@ -280,7 +323,7 @@ function defineInCluster(config: PlatformConfig, target: InClusterTarget) {
         highAvailability: target.highAvailability,
         monitoring: observability.release,
         admission: config.admission,
-        platformNamespaces: [...SYSTEM_NAMESPACES, CERT_MANAGER_NAMESPACE, MESH_ROOT_NAMESPACE, INGRESS_NAMESPACE, MONITORING_NAMESPACE, FALCO_NAMESPACE, KYVERNO_NAMESPACE, VELERO_NAMESPACE],
+        platformNamespaces: PLATFORM_NAMESPACES,
     }, opts);
     const velero = target.backup && new Velero("velero", { cluster, monitoring: observability.release, ...target.backup }, opts);
     return {

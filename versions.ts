@@ -42,6 +42,8 @@ export const IMAGES = {
     veleroPluginAzure: "docker.io/velero/velero-plugin-for-microsoft-azure:v1.14.0",
     /** Velero's object store for S3-compatible storage (the local stack). */
     veleroPluginAws: "docker.io/velero/velero-plugin-for-aws:v1.14.0",
+    /** The collector chart names no default image; contrib carries the Prometheus exporter. Tag = the chart's appVersion. */
+    openTelemetryCollector: { repository: "docker.io/otel/opentelemetry-collector-contrib", tag: "0.158.0" },
 } as const;
 
 /**

@@ -24,6 +24,7 @@ const dnsName = z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9
 });
 
 const httpsUrl = z.string().regex(/^https:\/\/[^\s/]+(\/\S*)?$/, { message: "is not an https:// URL" });
+const emailAddress = z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, { message: "is not an e-mail address" });
 
 const subnets = z.strictObject({
     /** AKS system node pool. Node IPs only: pods get overlay IPs from `podCidr`. */
@@ -126,7 +127,7 @@ const gateway = z.strictObject({
         sku: z.enum(["Developer", "Premium"]),
         capacity: z.number().int().min(1).max(12).default(1),
         publisherName: z.string().min(1),
-        publisherEmail: z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, { message: "is not an e-mail address" }),
+        publisherEmail: emailAddress,
         /** A custom gateway name `apim.<domain>` (Front Door's origin then), its certificate imported into the platform Key Vault. */
         gatewayHostname: z.strictObject({ certificateSecretName: keyVaultSecretName }).optional(),
         /**
@@ -207,12 +208,26 @@ const localBackup = z.strictObject({
 
 export type BackupPolicyConfig = Pick<z.output<typeof azureBackup>, "excludedNamespaces" | "schedules">;
 
-/** Metrics storage; logs and traces follow in the observability issue. */
+/** Retention and storage of metrics, logs and traces, and where critical alerts go. */
 const observability = z.strictObject({
     /** How long Prometheus keeps samples. */
     retentionDays: z.number().int().min(1).max(90).default(15),
     /** Persistent volume per Prometheus replica, on Premium SSD (prod; dev keeps metrics on the node). */
     storageGi: z.number().int().min(10).max(4096).default(100),
+    /** How long Loki keeps logs (its compactor deletes older chunks from Blob storage). */
+    logRetentionDays: z.number().int().min(1).max(400).default(30),
+    /** How long Tempo keeps traces. */
+    traceRetentionDays: z.number().int().min(1).max(90).default(7),
+    /**
+     * Critical alerts by e-mail (every alert also goes to Loki). The SMTP password is the secret key
+     * `alertEmailPassword`; a webhook receiver is the secret key `alertWebhookUrl`.
+     */
+    criticalAlertEmail: z.strictObject({
+        to: emailAddress,
+        from: emailAddress,
+        /** host:port of the SMTP relay (STARTTLS is required). */
+        smarthost: z.string().regex(/^[a-z0-9.-]+:\d{2,5}$/, { message: "is not host:port, such as smtp.example.com:587" }),
+    }).optional(),
 }).prefault({});
 
 const tags = z.strictObject({
@@ -234,6 +249,10 @@ const suppliedCa = z.strictObject({
 const secrets = {
     /** Where Falco sends alerts (seed 004: Falco -> SIEM); the URL carries the SIEM's token. */
     siemWebhookUrl: httpsUrl.optional(),
+    /** Where Alertmanager sends critical alerts (a chat or paging webhook); the URL carries its token. */
+    alertWebhookUrl: httpsUrl.optional(),
+    /** SMTP password for `observability.criticalAlertEmail` (signs in as its `from` address). */
+    alertEmailPassword: z.string().min(1).optional(),
     /** Secret key for the local stack's S3 backup store (`backup.s3.accessKeyId`). */
     backupS3SecretAccessKey: z.string().min(1).optional(),
     /** PEM private keys of supplied CAs' intermediates (`platformCa`, `meshCa`). */
@@ -326,6 +345,12 @@ export const platformConfigSchema = z
                 problem(["backupS3SecretAccessKey"], undefined, "is required when backup.s3 is set (pulumi config set --secret platform:backupS3SecretAccessKey ...)");
             }
             return;
+        }
+        if (config.observability.criticalAlertEmail && config.alertEmailPassword === undefined) {
+            problem(["alertEmailPassword"], undefined, "is required when observability.criticalAlertEmail is set (pulumi config set --secret platform:alertEmailPassword ...)");
+        }
+        if (config.alertEmailPassword !== undefined && !config.observability.criticalAlertEmail) {
+            problem(["observability", "criticalAlertEmail"], undefined, "is required when the secret alertEmailPassword is set (it names the SMTP relay and the addresses)");
         }
         checkAddressPlan(config.network, problem);
         checkNodePools(config.cluster, config.network, problem);

@@ -63,6 +63,8 @@ describe("stack config", () => {
         ["a registry that is not one", (r) => (r.admission = { allowedRegistries: ["https://myregistry.azurecr.io"] }), /^platform:admission\.allowedRegistries\[0\]: "https:\/\/myregistry\.azurecr\.io" is not a registry/],
         ["unknown top-level key", (r) => (r.netwrok = {}), /^platform:netwrok: is not a known key for an Azure stack; known keys: environment, location/],
         ["bad GUID", (r) => (r.cluster.adminGroupObjectIds = ["admins"]), /^platform:cluster\.adminGroupObjectIds\[0\]: "admins" is not a GUID/],
+        ["alert e-mail without its password", (r) => (r.observability = { criticalAlertEmail: { to: "oncall@example.com", from: "alerts@example.com", smarthost: "smtp.example.com:587" } }), /^platform:alertEmailPassword: is required when observability\.criticalAlertEmail is set/],
+        ["alert e-mail relay without a port", (r) => (r.observability = { criticalAlertEmail: { to: "oncall@example.com", from: "alerts@example.com", smarthost: "smtp.example.com" } }), /^platform:observability\.criticalAlertEmail\.smarthost: "smtp\.example\.com" is not host:port/],
         ["plain http issuer", (r) => (r.gateway.jwt.issuer = "http://idp.example.com"), /^platform:gateway\.jwt\.issuer: "http:\/\/idp\.example\.com" is not an https:\/\/ URL$/],
     ];
     for (const [title, mutate, expected, stack] of cases) {

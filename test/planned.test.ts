@@ -7,6 +7,7 @@ import "./planned/network";
 import "./planned/gateway";
 import "./planned/cluster";
 import "./planned/incluster";
+import "./planned/observability";
 import "./planned/policies";
 import "./planned/velero";
 import "./planned/mesh";

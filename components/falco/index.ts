@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { CHARTS } from "../../versions";
 import { pinnedRelease } from "../shared/helm";
+import { lokiGatewayUrl } from "../observability/loki";
 import { platformNamespace, type ClusterContext } from "../shared/namespace";
 
 /** Falco's namespace (privileged: its eBPF probe loads into the host kernel). */
@@ -25,7 +26,7 @@ export const PLATFORM_RULES_FILE = path.join(__dirname, "rules", "platform-rules
 
 /**
  * Runtime threat detection: Falco with the modern eBPF driver (no kernel headers needed on Azure Linux) on every
- * node, the platform's rules, and Falcosidekick forwarding to Alertmanager and the SIEM. A helm.v3.Release.
+ * node, the platform's rules, and Falcosidekick forwarding to Alertmanager, Loki and the SIEM. A helm.v3.Release.
  */
 export class Falco extends pulumi.ComponentResource {
     public readonly namespace: pulumi.Output<string>;
@@ -39,7 +40,8 @@ export class Falco extends pulumi.ComponentResource {
             podSecurity: "privileged",
             talksToApiServer: true,
             egress: [
-                { to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": monitoring } } }], ports: [{ protocol: "TCP", port: 9093 }] },
+                // Alertmanager, and Loki's gateway (its Service's port 80 is 8080 in the pod).
+                { to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": monitoring } } }], ports: [{ protocol: "TCP", port: 9093 }, { protocol: "TCP", port: 8080 }] },
                 // The SIEM is outside the cluster.
                 ...(args.siemWebhookUrl ? [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] }] : []),
             ],
@@ -69,6 +71,8 @@ export class Falco extends pulumi.ComponentResource {
                         ...(siem ? { existingSecret: SIEM_WEBHOOK_SECRET, webhook: { minimumpriority: "notice" } } : {}),
                         // Current Alertmanager answers 410 on the v1 path the chart defaults to.
                         alertmanager: { hostport: `http://kube-prometheus-stack-alertmanager.${monitoring}.svc.cluster.local:9093`, endpoint: "/api/v2/alerts", minimumpriority: "warning" },
+                        // Every event, searchable beside the pods' logs.
+                        loki: { hostport: lokiGatewayUrl(monitoring), format: "json", minimumpriority: "notice" },
                     },
                 },
             },

@@ -166,22 +166,6 @@ export class Kyverno extends pulumi.ComponentResource {
             }), afterKyverno);
         }
 
-        // Violations reach Alertmanager; the metric comes from the reports and admission controllers.
-        typedResource(`${name}-violation-alerts`, new args.models.PrometheusRule({
-            metadata: { name: "kyverno-policy-violations", namespace: KYVERNO_NAMESPACE },
-            spec: {
-                groups: [{
-                    name: "kyverno",
-                    rules: [{
-                        alert: "KyvernoPolicyViolations",
-                        expr: "sum by (policy_name, resource_namespace) (increase(kyverno_policy_results_total{rule_result=\"fail\"}[10m])) > 0",
-                        labels: { severity: "warning" },
-                        annotations: { summary: "Kyverno policy {{ $labels.policy_name }} failed in {{ $labels.resource_namespace }} in the last 10 minutes." },
-                    }],
-                }],
-            },
-        }), { parent: this, dependsOn: [args.monitoring, ns] });
-
         this.namespace = ns.metadata.name;
         this.registerOutputs({ namespace: this.namespace });
     }

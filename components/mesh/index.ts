@@ -48,6 +48,9 @@ export const MESH_CIPHER_SUITES = [
 /** Workload certificates live 24 hours; istiod's maximum and the proxies' request agree. */
 export const WORKLOAD_CERT_TTL = "24h";
 
+/** Envoy listener stats for TLS handshakes and handshake errors, e.g. `listener.0.0.0.0_15006.ssl.connection_error`. */
+export const LISTENER_TLS_STATS = "listener\\..*\\.ssl\\.(handshake|connection_error)";
+
 /** Mesh-wide settings: TLS 1.3 between sidecars, TLS 1.2+ strong suites elsewhere, JSON access logs, OTLP traces. */
 export function meshConfig(monitoringNamespace: string) {
     return {
@@ -58,7 +61,11 @@ export function meshConfig(monitoringNamespace: string) {
         extensionProviders: [{ name: "otel", opentelemetry: { service: `opentelemetry-collector.${monitoringNamespace}.svc.cluster.local`, port: 4317 } }],
         defaultProviders: { tracing: ["otel"] },
         // Workload keys are ECDSA P-256 (istio-agent's default is RSA 2048).
-        defaultConfig: { proxyMetadata: { SECRET_TTL: WORKLOAD_CERT_TTL, ECC_SIGNATURE_ALGORITHM: "ECDSA" } },
+        defaultConfig: {
+            proxyMetadata: { SECRET_TTL: WORKLOAD_CERT_TTL, ECC_SIGNATURE_ALGORITHM: "ECDSA" },
+            // Inbound TLS handshakes and their failures (not exported by default) feed the TLS and mTLS alerts.
+            proxyStatsMatcher: { inclusionRegexps: [LISTENER_TLS_STATS] },
+        },
     };
 }
 

@@ -2,30 +2,50 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import { CHARTS } from "../../versions";
+import { typedResource, type Models } from "../shared/customResources";
 import { pinnedRelease } from "../shared/helm";
 import { platformNamespace, type ClusterContext } from "../shared/namespace";
+import { ALERT_RECEIVERS_SECRET, alertmanagerConfig, hasCriticalReceiver, RECEIVER_SECRET_KEYS, type CriticalReceiver } from "./alertmanager";
+import { platformAlertGroups, prometheusRuleSpec, type AlertScope } from "./alerts";
+import type { TelemetryBackend } from "./backends";
+import { ALLOY_RELEASE, alertLogUrl, alloyValues, COLLECTOR_RELEASE, collectorValues } from "./collectors";
+import { dashboardJson, platformDashboards } from "./dashboards";
+import { GRAFANA_ADMIN_SECRET, grafanaDataSources } from "./grafana";
+import { LOKI_RELEASE, lokiGatewayUrl, lokiValues } from "./loki";
+import { TEMPO_RELEASE, tempoEndpoints, tempoValues } from "./tempo";
+
+export { MONITORING_NAMESPACE, type TelemetryBackend } from "./backends";
+export { GRAFANA_ADMIN_SECRET } from "./grafana";
+export { lokiGatewayUrl } from "./loki";
+export { TelemetryStorage } from "./storage";
+export type { CriticalReceiver } from "./alertmanager";
 
 export interface ObservabilityArgs {
     cluster: ClusterContext;
+    models: Models;
     /** How long Prometheus keeps samples. */
     retentionDays: number;
     /** Persistent volumes (Premium SSD) of this size for Prometheus and Alertmanager; undefined keeps data on the node. */
     persistentStorageGi?: number;
-    /** Two replicas of Prometheus and Alertmanager (prod). */
+    /** Two replicas of Prometheus and Alertmanager, distributed Loki, two collectors (prod). */
     highAvailability: boolean;
+    /** Where Loki and Tempo keep their data. */
+    telemetry: TelemetryBackend;
+    logRetentionDays: number;
+    traceRetentionDays: number;
+    /** Where critical alerts go besides Loki. */
+    criticalAlerts: CriticalReceiver;
+    alertScope: AlertScope;
+    /** Namespaces whose agents push events here (Falcosidekick): admitted to Alertmanager and Loki's gateway. */
+    eventSourceNamespaces: string[];
 }
 
-/** Where Prometheus, Grafana and the collectors run; other namespaces admit scraping from here. */
-export const MONITORING_NAMESPACE = "monitoring";
-
-/** Secret holding Grafana's admin login (a random password, never in plaintext). */
-export const GRAFANA_ADMIN_SECRET = "grafana-admin";
-
 /**
- * Metrics: kube-prometheus-stack (Prometheus Operator, Prometheus, Alertmanager, Grafana, node-exporter,
- * kube-state-metrics). A helm.v3.Release: the chart installs the monitoring.coreos.com CRDs, so every
- * ServiceMonitor and PodMonitor elsewhere depends on `release`. Grafana stays inside the cluster (ClusterIP).
- * Loki, Tempo and the OpenTelemetry Collector follow in the observability issue.
+ * Metrics, logs, traces and alerts. kube-prometheus-stack (Prometheus Operator, Prometheus, Alertmanager, Grafana,
+ * node-exporter, kube-state-metrics) comes first: its CRDs let every component declare monitors and rules, so
+ * each of those depends on `release`. Then Loki with Alloy shipping pod logs, Tempo with the OpenTelemetry
+ * Collector in front, Grafana's datasources and dashboards, and the platform's alert rules.
+ * Grafana stays inside the cluster, in the mesh, with no route to it (reach it with `kubectl port-forward`).
  */
 export class Observability extends pulumi.ComponentResource {
     public readonly namespace: pulumi.Output<string>;
@@ -34,14 +54,24 @@ export class Observability extends pulumi.ComponentResource {
 
     constructor(name: string, args: ObservabilityArgs, opts: pulumi.ComponentResourceOptions) {
         super("platform:observability:Observability", name, {}, opts);
-        // node-exporter reads host metrics (hostNetwork, hostPID, host paths).
-        const ns = platformNamespace(`${name}-ns`, { name: args.cluster.monitoringNamespace, podSecurity: "privileged", talksToApiServer: true }, args.cluster, { parent: this });
+        const namespace = args.cluster.monitoringNamespace;
+        // node-exporter reads host metrics (hostNetwork, hostPID, host paths); Alloy reads the nodes' pod logs.
+        const ns = platformNamespace(`${name}-ns`, {
+            name: namespace,
+            podSecurity: "privileged",
+            talksToApiServer: true,
+            // The API server calls the Prometheus Operator's admission webhook (10250 in the pod).
+            ingress: [{ ports: [{ protocol: "TCP", port: 10250 }] }],
+        }, args.cluster, { parent: this });
+        const inNamespace = { parent: this, dependsOn: [ns] };
+        monitoringNetworkPolicies(name, namespace, args, inNamespace);
 
         const password = new random.RandomPassword(`${name}-grafana-admin-password`, { length: 32, special: false }, { parent: this });
         const admin = new k8s.core.v1.Secret(`${name}-grafana-admin`, {
-            metadata: { name: GRAFANA_ADMIN_SECRET, namespace: args.cluster.monitoringNamespace },
+            metadata: { name: GRAFANA_ADMIN_SECRET, namespace },
             stringData: { "admin-user": "admin", "admin-password": password.result },
-        }, { parent: this, dependsOn: [ns] });
+        }, inNamespace);
+        const receivers = receiverSecret(name, namespace, args.criticalAlerts, inNamespace);
 
         const replicas = args.highAvailability ? 2 : 1;
         const volume = (name: string) => args.persistentStorageGi === undefined ? undefined : {
@@ -50,6 +80,7 @@ export class Observability extends pulumi.ComponentResource {
                 spec: { storageClassName: "managed-csi-premium", accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${args.persistentStorageGi}Gi` } } },
             },
         };
+        const tempo = tempoEndpoints(namespace);
         this.release = pinnedRelease(`${name}-prometheus`, CHARTS.kubePrometheusStack, {
             releaseName: "kube-prometheus-stack",
             namespace: ns.metadata.name,
@@ -71,16 +102,116 @@ export class Observability extends pulumi.ComponentResource {
                         ...(volume("prometheus") ? { storageSpec: volume("prometheus") } : {}),
                     },
                 },
-                alertmanager: { alertmanagerSpec: { replicas, ...(volume("alertmanager") ? { storage: volume("alertmanager") } : {}) } },
+                alertmanager: {
+                    config: alertmanagerConfig(alertLogUrl(namespace), args.criticalAlerts),
+                    alertmanagerSpec: {
+                        replicas,
+                        ...(receivers ? { secrets: [ALERT_RECEIVERS_SECRET] } : {}),
+                        ...(volume("alertmanager") ? { storage: volume("alertmanager") } : {}),
+                    },
+                },
                 grafana: {
                     admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: "admin-user", passwordKey: "admin-password" },
                     service: { type: "ClusterIP" },
                     ingress: { enabled: false },
+                    // Grafana joins the mesh on its own (the namespace does not): STRICT mTLS and the mesh's default deny.
+                    podLabels: { "istio.io/rev": args.cluster.meshRevision },
+                    // Prometheus is outside the mesh and cannot scrape a STRICT mTLS port.
+                    serviceMonitor: { enabled: false },
+                    additionalDataSources: grafanaDataSources({ loki: lokiGatewayUrl(namespace), tempo: tempo.queryUrl }),
                 },
             },
-        }, { parent: this, dependsOn: [admin] });
+        }, { parent: this, dependsOn: [admin, ...(receivers ? [receivers] : [])] });
+
+        // Every chart below ships a ServiceMonitor: the Prometheus Operator's CRDs come first.
+        const afterOperator = { parent: this, dependsOn: [this.release] };
+        const backend = args.telemetry;
+        pinnedRelease(`${name}-loki`, CHARTS.loki, {
+            releaseName: LOKI_RELEASE,
+            namespace,
+            values: lokiValues({ backend, distributed: args.highAvailability, retentionDays: args.logRetentionDays }),
+        }, afterOperator);
+        pinnedRelease(`${name}-alloy`, CHARTS.alloy, {
+            releaseName: ALLOY_RELEASE,
+            namespace,
+            values: alloyValues(`${lokiGatewayUrl(namespace)}/loki/api/v1/push`),
+        }, afterOperator);
+        pinnedRelease(`${name}-tempo`, CHARTS.tempo, {
+            releaseName: TEMPO_RELEASE,
+            namespace,
+            values: tempoValues({ backend, retentionDays: args.traceRetentionDays }),
+        }, afterOperator);
+        pinnedRelease(`${name}-collector`, CHARTS.openTelemetryCollector, {
+            releaseName: COLLECTOR_RELEASE,
+            namespace,
+            values: collectorValues({ tempoOtlpGrpc: tempo.otlpGrpc, replicas }),
+        }, afterOperator);
+
+        for (const dashboard of platformDashboards(args.alertScope.ingressNamespace)) {
+            new k8s.core.v1.ConfigMap(`${name}-dashboard-${dashboard.uid}`, {
+                // Grafana's dashboard sidecar loads every ConfigMap with this label.
+                metadata: { name: `dashboard-${dashboard.uid}`, namespace, labels: { grafana_dashboard: "1" } },
+                data: { [`${dashboard.uid}.json`]: dashboardJson(dashboard) },
+            }, inNamespace);
+        }
+        for (const group of platformAlertGroups(args.alertScope)) {
+            typedResource(`${name}-alerts-${group.name}`, new args.models.PrometheusRule({
+                metadata: { name: `platform-${group.name}`, namespace },
+                spec: prometheusRuleSpec(group),
+            }), afterOperator);
+        }
 
         this.namespace = ns.metadata.name;
         this.registerOutputs({ namespace: this.namespace });
     }
+}
+
+/** The critical receiver's credentials, as files Alertmanager reads; undefined when only Loki receives alerts. */
+function receiverSecret(name: string, namespace: string, critical: CriticalReceiver, opts: pulumi.CustomResourceOptions): k8s.core.v1.Secret | undefined {
+    if (!hasCriticalReceiver(critical)) {
+        return undefined;
+    }
+    return new k8s.core.v1.Secret(`${name}-alert-receivers`, {
+        metadata: { name: ALERT_RECEIVERS_SECRET, namespace },
+        stringData: {
+            ...(critical.webhookUrl ? { [RECEIVER_SECRET_KEYS.webhookUrl]: critical.webhookUrl } : {}),
+            ...(critical.email ? { [RECEIVER_SECRET_KEYS.smtpPassword]: critical.email.password } : {}),
+        },
+    }, opts);
+}
+
+/**
+ * What the monitoring namespace needs beyond the platform defaults: Prometheus scrapes everywhere, Loki and
+ * Tempo reach Blob storage and Entra ID, Alertmanager reaches the critical receiver, every namespace sends OTLP
+ * to the collector, and the event sources reach Alertmanager and Loki.
+ */
+function monitoringNetworkPolicies(name: string, namespace: string, args: ObservabilityArgs, opts: pulumi.CustomResourceOptions): void {
+    const policy = (policyName: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
+        new k8s.networking.v1.NetworkPolicy(`${name}-${policyName}`, { metadata: { name: policyName, namespace }, spec }, opts);
+    const anywhere = (...ports: number[]) => ({ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: ports.map((port) => ({ protocol: "TCP", port })) });
+    const fromNamespaces = (namespaces: string[]) => namespaces.map((source) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": source } } }));
+
+    // Targets live in every namespace and on the nodes (kubelet, node-exporter).
+    policy("prometheus-scrape", { podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } }, policyTypes: ["Egress"], egress: [{}] });
+    // Blob storage answers on its private endpoint; the token exchange goes to Entra ID through the firewall.
+    policy("workload-identity-egress", { podSelector: { matchLabels: { "azure.workload.identity/use": "true" } }, policyTypes: ["Egress"], egress: [anywhere(443)] });
+    if (hasCriticalReceiver(args.criticalAlerts)) {
+        const smtpPort = args.criticalAlerts.email ? [Number(args.criticalAlerts.email.smarthost.split(":")[1])] : [];
+        policy("alertmanager-receivers", { podSelector: { matchLabels: { "app.kubernetes.io/name": "alertmanager" } }, policyTypes: ["Egress"], egress: [anywhere(443, ...smtpPort)] });
+    }
+    policy("otlp-ingest", {
+        podSelector: { matchLabels: { "app.kubernetes.io/name": COLLECTOR_RELEASE } },
+        policyTypes: ["Ingress"],
+        ingress: [{ from: [{ namespaceSelector: {} }], ports: [{ protocol: "TCP", port: 4317 }, { protocol: "TCP", port: 4318 }] }],
+    });
+    policy("event-sources-to-alertmanager", {
+        podSelector: { matchLabels: { "app.kubernetes.io/name": "alertmanager" } },
+        policyTypes: ["Ingress"],
+        ingress: [{ from: fromNamespaces(args.eventSourceNamespaces), ports: [{ protocol: "TCP", port: 9093 }] }],
+    });
+    policy("event-sources-to-loki", {
+        podSelector: { matchLabels: { "app.kubernetes.io/name": LOKI_RELEASE, "app.kubernetes.io/component": "gateway" } },
+        policyTypes: ["Ingress"],
+        ingress: [{ from: fromNamespaces(args.eventSourceNamespaces), ports: [{ protocol: "TCP", port: 8080 }] }],
+    });
 }

@@ -1,10 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as storage from "@pulumi/azure-native/storage";
-import * as random from "@pulumi/random";
 import { deterministicGuid } from "../shared/guid";
-import { privateEndpoint } from "../shared/privateEndpoint";
 import { assignRole } from "../shared/roleAssignment";
+import { privateBlobAccount } from "../shared/storageAccount";
 import { workloadIdentity } from "../shared/workloadIdentity";
 import { VELERO_NAMESPACE, VELERO_SERVICE_ACCOUNT, type AzureBlobBackupTarget } from "./target";
 
@@ -52,23 +51,13 @@ export class BackupStorage extends pulumi.ComponentResource {
         super("platform:velero:BackupStorage", name, {}, opts);
         const { namePrefix, location, resourceGroupName, subscriptionId, tags } = args;
 
-        // Storage account names are global, 3-24 lower-case letters and digits.
-        const suffix = new random.RandomString(`${name}-suffix`, { length: 8, special: false, upper: false }, { parent: this });
-        const account = new storage.StorageAccount(`${name}-account`, {
-            accountName: pulumi.interpolate`st${namePrefix.replace(/[^a-z0-9]/g, "").replace(/^platform/, "plt")}bk${suffix.result}`,
-            resourceGroupName,
+        const account = privateBlobAccount(name, {
+            namePrefix,
+            purposeTag: "bk",
             location,
-            kind: storage.Kind.StorageV2,
-            sku: { name: args.sku },
+            resourceGroupName,
+            sku: args.sku,
             accessTier: storage.AccessTier.Cool,
-            minimumTlsVersion: storage.MinimumTlsVersion.TLS1_2,
-            enableHttpsTrafficOnly: true,
-            allowSharedKeyAccess: false,
-            defaultToOAuthAuthentication: true,
-            allowBlobPublicAccess: false,
-            allowCrossTenantReplication: false,
-            publicNetworkAccess: storage.PublicNetworkAccess.Disabled,
-            networkRuleSet: { defaultAction: storage.DefaultAction.Deny, bypass: storage.Bypass.None },
             // Version-level WORM (not a container legal hold, which makes Velero's metadata rewrites fail with 409):
             // a deleted or overwritten blob leaves an immutable version behind until the period ends.
             immutableStorageWithVersioning: {
@@ -79,8 +68,10 @@ export class BackupStorage extends pulumi.ComponentResource {
                     allowProtectedAppendWrites: false,
                 },
             },
+            privateEndpointSubnetId: args.privateEndpointSubnetId,
+            blobDnsZoneId: args.blobDnsZoneId,
             tags,
-        }, { parent: this, protect: true });
+        }, { parent: this });
 
         new storage.BlobServiceProperties(`${name}-blob-service`, {
             accountName: account.name,
@@ -98,17 +89,6 @@ export class BackupStorage extends pulumi.ComponentResource {
             publicAccess: storage.PublicAccess.None,
             immutableStorageWithVersioning: { enabled: true },
         }, { parent: this, protect: true });
-
-        privateEndpoint(`${name}-pe`, {
-            endpointName: pulumi.interpolate`pe-${account.name}-blob`,
-            resourceGroupName,
-            location,
-            resourceId: account.id,
-            groupId: "blob",
-            subnetId: args.privateEndpointSubnetId,
-            privateDnsZoneId: args.blobDnsZoneId,
-            tags,
-        }, { parent: this });
 
         const identity = workloadIdentity(name, {
             identityName: `id-${namePrefix}-velero`,

@@ -84,47 +84,6 @@ describe("in-cluster platform", () => {
     });
 });
 
-describe("observability", () => {
-    const prometheus = (graph: Awaited<ReturnType<typeof plan>>) => graph.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs["chart"] === "kube-prometheus-stack")!;
-
-    for (const [stack, volumes, replicas] of [["dev", false, 1], ["prod", true, 2]] as const) {
-        it(`${stack}: kube-prometheus-stack without AKS's managed control-plane targets, ${volumes ? "on persistent volumes" : "without volumes"}`, async () => {
-            const graph = await plan(stack, true, "all");
-            const values = prometheus(graph).inputs["values"] as Record<string, any>;
-            for (const target of ["kubeControllerManager", "kubeScheduler", "kubeEtcd", "kubeProxy"]) {
-                assert.deepEqual(values[target], { enabled: false }, target);
-            }
-            const spec = values["prometheus"].prometheusSpec;
-            assert.equal(spec.retention, "15d");
-            assert.equal(spec.replicas, replicas);
-            assert.equal(spec.serviceMonitorSelectorNilUsesHelmValues, false);
-            assert.equal(spec.storageSpec?.volumeClaimTemplate.spec.resources.requests.storage, volumes ? "100Gi" : undefined);
-            assert.deepEqual(values["grafana"].service, { type: "ClusterIP" });
-        });
-    }
-
-    it("gives Grafana a random admin password, kept secret, through an existing Secret", async () => {
-        const graph = await plan("dev", false, "all");
-        const secret = ofType(graph, "kubernetes:core/v1:Secret").find((s) => (s.inputs["metadata"] as { name: string }).name === "grafana-admin")!;
-        const data = secret.inputs["stringData"] as Record<string, any>;
-        assert.equal(data[SIG_KEY], SECRET_SIG);
-        const password = graph.resources.find((r) => r.type === "random:index/randomPassword:RandomPassword")!;
-        assert.deepEqual([password.inputs["length"], data["value"]["admin-user"]], [32, "admin"]);
-        assert.equal((prometheus(graph).inputs["values"] as Record<string, any>)["grafana"].admin.existingSecret, "grafana-admin");
-    });
-
-    it("turns on the charts' ServiceMonitors only after the Prometheus Operator's CRDs are installed", async () => {
-        const graph = await plan("dev", true, "all");
-        const operator = prometheus(graph);
-        for (const chart of ["cert-manager", "velero"]) {
-            const release = graph.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs["chart"] === chart)!;
-            const values = release.inputs["values"] as Record<string, any>;
-            assert.equal(chart === "velero" ? values["metrics"].serviceMonitor.enabled : values["prometheus"].servicemonitor.enabled, true, chart);
-            assert.ok(release.dependencies.includes(operator.urn), `${chart} does not wait for the operator`);
-        }
-    });
-});
-
 describe("kyverno", () => {
     const release = (graph: Awaited<ReturnType<typeof plan>>, chart: string) => graph.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs["chart"] === chart)!;
     const policies = (graph: Awaited<ReturnType<typeof plan>>) => Object.fromEntries(ofType(graph, "kubernetes:kyverno.io/v1:ClusterPolicy").map((p) => [(p.inputs["metadata"] as { name: string }).name, p.inputs["spec"] as Record<string, any>]));
@@ -166,14 +125,6 @@ describe("kyverno", () => {
         assert.deepEqual(rule.generate.data.spec, { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
     });
 
-    it("raises an Alertmanager alert on policy failures", async () => {
-        const graph = await plan("dev", true, "all");
-        const rule = ofType(graph, "kubernetes:monitoring.coreos.com/v1:PrometheusRule").find((r) => (r.inputs["metadata"] as { name: string }).name === "kyverno-policy-violations")!;
-        const alert = (rule.inputs["spec"] as Record<string, any>).groups[0].rules[0];
-        assert.equal(alert.alert, "KyvernoPolicyViolations");
-        assert.match(alert.expr, /kyverno_policy_results_total\{rule_result="fail"\}/);
-    });
-
     it("keeps Kyverno out of the mesh", async () => {
         const graph = await plan("dev", true, "all");
         const namespace = ofType(graph, "kubernetes:core/v1:Namespace").find((n) => (n.inputs["metadata"] as { name: string }).name === "kyverno")!;
@@ -209,6 +160,7 @@ describe("kyverno", () => {
 });
 
 describe("falco", () => {
+    const lokiRelease = (graph: Awaited<ReturnType<typeof plan>>) => graph.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs["chart"] === "loki")!;
     const falcoRelease = (graph: Awaited<ReturnType<typeof plan>>) => graph.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs["chart"] === "falco")!;
 
     it("runs the modern eBPF driver on every node with the platform rules, limits and metrics", async () => {
@@ -223,11 +175,14 @@ describe("falco", () => {
         assert.ok(falcoRelease(graph).dependencies.includes(operator.urn));
     });
 
-    it("forwards to Alertmanager on its v2 API, and to the SIEM only when configured, through the secret", async () => {
+    it("forwards to Alertmanager on its v2 API, to Loki, and to the SIEM only when configured, through the secret", async () => {
         const without = falcoRelease(await plan("dev", true, "all")).inputs["values"] as Record<string, any>;
         assert.equal(without["falcosidekick"].config.alertmanager.endpoint, "/api/v2/alerts");
         assert.match(without["falcosidekick"].config.alertmanager.hostport, /^http:\/\/kube-prometheus-stack-alertmanager\.monitoring\.svc\.cluster\.local:9093$/);
         assert.equal(without["falcosidekick"].config.existingSecret, undefined);
+        // Every event also goes to Loki, through the gateway Service the Loki release creates.
+        const loki = lokiRelease(await plan("dev", true, "all"));
+        assert.deepEqual(without["falcosidekick"].config.loki, { hostport: `http://${loki.inputs["name"]}-gateway.${loki.inputs["namespace"]}.svc.cluster.local`, format: "json", minimumpriority: "notice" });
         const graph = await planWith({
             stack: "dev",
             preview: false,

@@ -48,7 +48,7 @@ function replacementFingerprint(graph: Graph): Record<string, unknown> {
     const pick = (inputs: Record<string, any>, dotted: string) => dotted.split(".").reduce((v, k) => v?.[k], inputs as any);
     const types = Object.keys(REPLACEMENT_INPUTS);
     const resources = graph.resources.filter((r) => types.includes(r.type));
-    assert.equal(resources.length, types.length, "every stateful type is in the plan");
+    assert.deepEqual(new Set(resources.map((r) => r.type)).size, types.length, "every stateful type is in the plan");
     return Object.fromEntries(resources.map((r) => [r.urn, Object.fromEntries(REPLACEMENT_INPUTS[r.type]!.map((p) => [p, pick(r.inputs, p)]))]));
 }
 

@@ -1,0 +1,188 @@
+/** Alert rules as code: one PrometheusRule per group, each rule with a severity and a runbook. */
+
+export type Severity = "info" | "warning" | "critical";
+
+export interface AlertRule {
+    alert: string;
+    expr: string;
+    /** How long the condition holds before the alert fires; omitted where one occurrence matters. */
+    for?: string;
+    severity: Severity;
+    summary: string;
+}
+
+export interface AlertGroup {
+    /** Group name; the PrometheusRule is `platform-<name>`. */
+    name: string;
+    rules: AlertRule[];
+}
+
+/** The runbook file in this repository; each alert links to its own heading. */
+export const RUNBOOKS = "docs/runbooks.md";
+
+export function runbookUrl(alert: string): string {
+    return `${RUNBOOKS}#${alert.toLowerCase()}`;
+}
+
+export interface AlertScope {
+    /** Namespaces the platform owns: a crash loop there is the platform's problem. */
+    platformNamespaces: string[];
+    /** Where the mesh ingress gateway runs. */
+    ingressNamespace: string;
+}
+
+const DAY = 86_400;
+/** Seed 000: certificate expiry is announced 30, 14, 7, 3 and 1 days ahead, louder as it nears. */
+const EXPIRY_WARNINGS: { days: number; severity: Severity }[] = [
+    { days: 30, severity: "info" },
+    { days: 14, severity: "warning" },
+    { days: 7, severity: "warning" },
+    { days: 3, severity: "critical" },
+    { days: 1, severity: "critical" },
+];
+
+function certificateExpiryRules(): AlertRule[] {
+    const remaining = "certmanager_certificate_expiration_timestamp_seconds - time()";
+    return EXPIRY_WARNINGS.map(({ days, severity }, index) => {
+        // Each rule covers the window down to the next threshold, so a certificate raises one expiry alert at a time.
+        const next = EXPIRY_WARNINGS[index + 1];
+        return {
+            alert: `CertificateExpiresIn${days}Day${days === 1 ? "" : "s"}`,
+            expr: next ? `${remaining} < ${days * DAY} > ${next.days * DAY}` : `${remaining} < ${days * DAY}`,
+            for: "15m",
+            severity,
+            summary: `Certificate {{ $labels.namespace }}/{{ $labels.name }} expires within ${days} day${days === 1 ? "" : "s"} and has not been renewed.`,
+        };
+    });
+}
+
+/** Requests the ingress gateway forwarded (a gateway reports as the source of each request). */
+const gatewayRequests = (ingressNamespace: string, extra = "") =>
+    `sum(rate(istio_requests_total{reporter="source", source_workload_namespace="${ingressNamespace}"${extra}}[5m]))`;
+
+export function platformAlertGroups(scope: AlertScope): AlertGroup[] {
+    const ingress = scope.ingressNamespace;
+    return [
+        {
+            name: "certificates",
+            rules: [
+                ...certificateExpiryRules(),
+                {
+                    alert: "CertificateNotReady",
+                    expr: `max by (namespace, name) (certmanager_certificate_ready_status{condition!="True"}) == 1`,
+                    for: "15m",
+                    severity: "warning",
+                    summary: "Certificate {{ $labels.namespace }}/{{ $labels.name }} has not been Ready for 15 minutes.",
+                },
+            ],
+        },
+        {
+            name: "ingress-gateway",
+            rules: [
+                {
+                    alert: "IngressGatewayAuthFailures",
+                    expr: `${gatewayRequests(ingress, `, response_code=~"401|403"`)} / ${gatewayRequests(ingress)} > 0.05`,
+                    for: "10m",
+                    severity: "warning",
+                    summary: "More than 5% of requests through the ingress gateway are rejected as unauthenticated or forbidden.",
+                },
+                {
+                    alert: "IngressGatewayRateLimited",
+                    expr: `${gatewayRequests(ingress, `, response_code="429"`)} / ${gatewayRequests(ingress)} > 0.05`,
+                    for: "10m",
+                    severity: "warning",
+                    summary: "More than 5% of requests through the ingress gateway are rate-limited (429).",
+                },
+                {
+                    alert: "IngressGatewayTlsHandshakeErrors",
+                    expr: `sum by (pod) (rate(envoy_listener_ssl_connection_error{namespace="${ingress}"}[5m])) > 1`,
+                    for: "10m",
+                    severity: "warning",
+                    summary: "Ingress gateway pod {{ $labels.pod }} fails more than one TLS handshake per second.",
+                },
+            ],
+        },
+        {
+            name: "mesh",
+            rules: [
+                {
+                    alert: "MeshMtlsHandshakeErrors",
+                    expr: `sum by (namespace, pod) (rate(envoy_listener_ssl_connection_error{namespace!="${ingress}"}[5m])) > 0.1`,
+                    for: "10m",
+                    severity: "warning",
+                    summary: "Sidecar of {{ $labels.namespace }}/{{ $labels.pod }} rejects mTLS handshakes (a client without a mesh certificate, or an untrusted one).",
+                },
+                {
+                    alert: "MeshPlaintextRequests",
+                    expr: `sum by (destination_workload_namespace, destination_workload) (rate(istio_requests_total{reporter="destination", connection_security_policy="none"}[5m])) > 0`,
+                    for: "5m",
+                    severity: "critical",
+                    summary: "{{ $labels.destination_workload_namespace }}/{{ $labels.destination_workload }} accepts requests without mTLS: STRICT mode is not in force there.",
+                },
+            ],
+        },
+        {
+            name: "runtime-security",
+            rules: [{
+                alert: "FalcoCriticalEvent",
+                expr: `sum by (rule, k8s_ns_name) (increase(falcosecurity_falcosidekick_falco_events_total{priority=~"(?i)emergency|alert|critical"}[5m])) > 0`,
+                severity: "critical",
+                summary: "Falco rule \"{{ $labels.rule }}\" fired at critical priority in namespace {{ $labels.k8s_ns_name }}.",
+            }],
+        },
+        {
+            name: "admission",
+            rules: [{
+                alert: "KyvernoPolicyViolations",
+                expr: `sum by (policy_name, resource_namespace) (increase(kyverno_policy_results_total{rule_result="fail"}[10m])) > 0`,
+                severity: "warning",
+                summary: "Kyverno policy {{ $labels.policy_name }} failed in {{ $labels.resource_namespace }} in the last 10 minutes.",
+            }],
+        },
+        {
+            name: "backups",
+            rules: [
+                {
+                    alert: "VeleroBackupFailed",
+                    expr: `increase(velero_backup_failure_total{schedule!=""}[1h]) > 0`,
+                    severity: "warning",
+                    summary: "A backup of schedule {{ $labels.schedule }} failed in the last hour.",
+                },
+                {
+                    alert: "VeleroBackupMissing",
+                    // 25 hours: a daily schedule may run late, but never skips a whole day.
+                    expr: `time() - velero_backup_last_successful_timestamp{schedule!=""} > ${25 * 3600}`,
+                    for: "15m",
+                    severity: "critical",
+                    summary: "Schedule {{ $labels.schedule }} has had no successful backup for 25 hours.",
+                },
+            ],
+        },
+        {
+            name: "platform-workloads",
+            rules: [{
+                alert: "PlatformPodCrashLooping",
+                expr: `max by (namespace, pod, container) (kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff", namespace=~"${scope.platformNamespaces.join("|")}"}) == 1`,
+                for: "10m",
+                severity: "critical",
+                summary: "Platform container {{ $labels.namespace }}/{{ $labels.pod }}/{{ $labels.container }} is crash-looping.",
+            }],
+        },
+    ];
+}
+
+/** The PrometheusRule spec of one group. */
+export function prometheusRuleSpec(group: AlertGroup) {
+    return {
+        groups: [{
+            name: group.name,
+            rules: group.rules.map((rule) => ({
+                alert: rule.alert,
+                expr: rule.expr,
+                ...(rule.for ? { for: rule.for } : {}),
+                labels: { severity: rule.severity },
+                annotations: { summary: rule.summary, runbook_url: runbookUrl(rule.alert) },
+            })),
+        }],
+    };
+}

@@ -1,0 +1,338 @@
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, it } from "node:test";
+import { LISTENER_TLS_STATS } from "../../components/mesh";
+import { LOKI_SERVICE_ACCOUNT, TELEMETRY_CONTAINERS, TEMPO_SERVICE_ACCOUNT } from "../../components/observability/backends";
+import { toCheckpoint } from "../../offline/checkpoint";
+import { PROJECT_DIR, SECRET_SIG, SIG_KEY, type Graph, type GraphResource } from "../../offline/engine";
+import { ISTIO_REVISION } from "../../versions";
+import { azureConfig, byName, ofType, plan, planWith } from "../helpers";
+import { promqlProblems } from "../promql";
+
+type Values = Record<string, any>;
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+const release = (graph: Graph, chart: string) => graph.resources.find((r) => r.type === RELEASE && r.inputs["chart"] === chart)!;
+const values = (graph: Graph, chart: string) => release(graph, chart).inputs["values"] as Values;
+const named = (graph: Graph, type: string, name: string) => ofType(graph, type).find((r) => (r.inputs["metadata"] as { name: string }).name === name)!;
+/** `<release name>.<namespace>.svc.cluster.local`: the Service a chart names after its release. */
+const serviceHost = (r: GraphResource, suffix = "") => `${r.inputs["name"]}${suffix}.${r.inputs["namespace"]}.svc.cluster.local`;
+
+describe("observability: metrics", () => {
+    for (const [stack, volumes, replicas] of [["dev", false, 1], ["prod", true, 2]] as const) {
+        it(`${stack}: kube-prometheus-stack without AKS's managed control-plane targets, ${volumes ? "on persistent volumes" : "without volumes"}`, async () => {
+            const graph = await plan(stack, true, "all");
+            const chart = values(graph, "kube-prometheus-stack");
+            for (const target of ["kubeControllerManager", "kubeScheduler", "kubeEtcd", "kubeProxy"]) {
+                assert.deepEqual(chart[target], { enabled: false }, target);
+            }
+            const spec = chart["prometheus"].prometheusSpec;
+            assert.equal(spec.retention, "15d");
+            assert.equal(spec.replicas, replicas);
+            assert.equal(spec.serviceMonitorSelectorNilUsesHelmValues, false);
+            assert.equal(spec.storageSpec?.volumeClaimTemplate.spec.resources.requests.storage, volumes ? "100Gi" : undefined);
+        });
+    }
+
+    it("gives Grafana a random admin password, kept secret, through an existing Secret", async () => {
+        const graph = await plan("dev", false, "all");
+        const data = named(graph, "kubernetes:core/v1:Secret", "grafana-admin").inputs["stringData"] as Values;
+        assert.equal(data[SIG_KEY], SECRET_SIG);
+        const password = graph.resources.find((r) => r.type === "random:index/randomPassword:RandomPassword")!;
+        assert.deepEqual([password.inputs["length"], data["value"]["admin-user"]], [32, "admin"]);
+        assert.equal(values(graph, "kube-prometheus-stack")["grafana"].admin.existingSecret, "grafana-admin");
+    });
+
+    it("keeps Grafana in the mesh and unexposed: ClusterIP, no ingress, no LoadBalancer in the namespace", async () => {
+        const graph = await plan("prod", true, "all");
+        const grafana = values(graph, "kube-prometheus-stack")["grafana"];
+        assert.deepEqual([grafana.service, grafana.ingress, grafana.podLabels], [{ type: "ClusterIP" }, { enabled: false }, { "istio.io/rev": ISTIO_REVISION }]);
+        const monitoringReleases = graph.resources.filter((r) => r.type === RELEASE && r.inputs["namespace"] === "monitoring");
+        assert.ok(!JSON.stringify(monitoringReleases.map((r) => r.inputs["values"])).includes("LoadBalancer"));
+    });
+
+    it("installs every chart with a ServiceMonitor only after the Prometheus Operator's CRDs", async () => {
+        const graph = await plan("dev", true, "all");
+        const operator = release(graph, "kube-prometheus-stack");
+        const monitored: Record<string, (v: Values) => unknown> = {
+            "cert-manager": (v) => v["prometheus"].servicemonitor.enabled,
+            velero: (v) => v["metrics"].serviceMonitor.enabled,
+            loki: (v) => v["monitoring"].serviceMonitor.enabled,
+            tempo: (v) => v["serviceMonitor"].enabled,
+            alloy: (v) => v["serviceMonitor"].enabled,
+            "opentelemetry-collector": (v) => v["serviceMonitor"].enabled,
+        };
+        for (const [chart, enabled] of Object.entries(monitored)) {
+            assert.equal(enabled(values(graph, chart)), true, chart);
+            assert.ok(release(graph, chart).dependencies.includes(operator.urn), `${chart} does not wait for the operator`);
+        }
+    });
+});
+
+describe("observability: log and trace storage", () => {
+    for (const [stack, sku] of [["dev", "Standard_LRS"], ["prod", "Standard_ZRS"]] as const) {
+        it(`${stack}: a private, key-less, protected storage account with one protected container per use`, async () => {
+            const graph = await plan(stack);
+            const account = byName(graph, "telemetry-storage-account");
+            const inputs = account.inputs as Values;
+            assert.equal(account.protect, true);
+            assert.deepEqual(
+                [inputs["minimumTlsVersion"], inputs["allowSharedKeyAccess"], inputs["allowBlobPublicAccess"], inputs["publicNetworkAccess"], inputs["sku"]],
+                ["TLS1_2", false, false, "Disabled", { name: sku }],
+            );
+            for (const container of Object.values(TELEMETRY_CONTAINERS)) {
+                const resource = byName(graph, `telemetry-storage-${container}`);
+                assert.deepEqual([resource.protect, resource.inputs["containerName"], resource.inputs["publicAccess"]], [true, container, "None"]);
+            }
+            assert.deepEqual((byName(graph, "telemetry-storage-pe").inputs["privateLinkServiceConnections"] as Values[])[0]!["groupIds"], ["blob"]);
+        });
+    }
+
+    it("gives Loki and Tempo each an identity federated with its service account, writing only its own containers", async () => {
+        const graph = await plan("dev", false, "all");
+        const issuer = (ofType(graph, "azure-native:containerservice:ManagedCluster")[0]!.outputs["oidcIssuerProfile"] as { issuerURL: string }).issuerURL;
+        const grants = ofType(graph, "azure-native:authorization:RoleAssignment");
+        for (const [serviceAccount, containers] of [[LOKI_SERVICE_ACCOUNT, [TELEMETRY_CONTAINERS.lokiChunks, TELEMETRY_CONTAINERS.lokiRuler]], [TEMPO_SERVICE_ACCOUNT, [TELEMETRY_CONTAINERS.tempoTraces]]] as const) {
+            const identity = byName(graph, `telemetry-storage-${serviceAccount}-identity`);
+            const federation = byName(graph, `telemetry-storage-${serviceAccount}-federation`).inputs;
+            assert.deepEqual([federation["subject"], federation["issuer"]], [`system:serviceaccount:monitoring:${serviceAccount}`, issuer]);
+            const scopes = grants.filter((g) => g.inputs["principalId"] === identity.outputs["principalId"]).map((g) => g.inputs["scope"]);
+            assert.deepEqual(scopes, containers.map((c) => byName(graph, `telemetry-storage-${c}`).id), serviceAccount);
+        }
+    });
+
+    it("points Loki and Tempo at that account through workload identity, with no key anywhere", async () => {
+        const graph = await plan("prod", false, "all");
+        const accountName = byName(graph, "telemetry-storage-account").inputs["accountName"];
+        const clientId = (serviceAccount: string) => byName(graph, `telemetry-storage-${serviceAccount}-identity`).outputs["clientId"];
+
+        const loki = values(graph, "loki");
+        assert.deepEqual(loki["loki"].storage, {
+            type: "azure",
+            bucketNames: { chunks: TELEMETRY_CONTAINERS.lokiChunks, ruler: TELEMETRY_CONTAINERS.lokiRuler },
+            azure: { accountName, useFederatedToken: true },
+        });
+        assert.deepEqual(loki["serviceAccount"], { name: LOKI_SERVICE_ACCOUNT, annotations: { "azure.workload.identity/client-id": clientId(LOKI_SERVICE_ACCOUNT) } });
+        assert.equal(loki["loki"].podLabels["azure.workload.identity/use"], "true");
+        assert.equal(loki["loki"].schemaConfig.configs[0].object_store, "azure");
+
+        const tempo = values(graph, "tempo");
+        assert.deepEqual(tempo["tempo"].storage.trace.azure, { storage_account_name: accountName, container_name: TELEMETRY_CONTAINERS.tempoTraces, use_federated_token: true });
+        assert.deepEqual(tempo["serviceAccount"], { name: TEMPO_SERVICE_ACCOUNT, annotations: { "azure.workload.identity/client-id": clientId(TEMPO_SERVICE_ACCOUNT) } });
+        assert.equal(tempo["podLabels"]["azure.workload.identity/use"], "true");
+
+        // Both run in the namespace the federated credentials name.
+        assert.deepEqual([release(graph, "loki").inputs["namespace"], release(graph, "tempo").inputs["namespace"]], ["monitoring", "monitoring"]);
+        const text = JSON.stringify([loki, tempo]);
+        for (const credential of ["accountKey", "account_key", "connectionString", "sas"]) {
+            assert.ok(!text.includes(credential), credential);
+        }
+        assert.equal(graph.resources.some((r) => r.type.includes("listStorageAccountKeys")), false);
+    });
+
+    it("retains logs and traces as long as config says", async () => {
+        const { logRetentionDays, traceRetentionDays } = azureConfig("prod").observability;
+        const graph = await plan("prod", true, "all");
+        assert.equal(values(graph, "loki")["loki"].limits_config.retention_period, `${logRetentionDays * 24}h`);
+        assert.equal(values(graph, "loki")["loki"].compactor.retention_enabled, true);
+        assert.equal(values(graph, "tempo")["tempo"].retention, `${traceRetentionDays * 24}h`);
+    });
+
+    it("runs Loki as one binary in dev and distributed in prod, never in the deprecated simple-scalable mode", async () => {
+        const dev = values(await plan("dev", true, "all"), "loki");
+        assert.deepEqual([dev["deploymentMode"], dev["singleBinary"].replicas, dev["loki"].commonConfig.replication_factor], ["Monolithic", 1, 1]);
+        const prod = values(await plan("prod", true, "all"), "loki");
+        assert.deepEqual([prod["deploymentMode"], prod["singleBinary"].replicas, prod["ingester"].replicas, prod["loki"].commonConfig.replication_factor], ["Distributed", 0, 3, 3]);
+        for (const chart of [dev, prod]) {
+            assert.deepEqual([chart["read"], chart["write"], chart["backend"]], [{ replicas: 0 }, { replicas: 0 }, { replicas: 0 }]);
+        }
+    });
+
+    it("local: logs and traces on the pods' volumes, and no Azure resource", async () => {
+        const graph = await plan("local");
+        assert.deepEqual(values(graph, "loki")["loki"].storage, { type: "filesystem" });
+        assert.equal(values(graph, "loki")["loki"].schemaConfig.configs[0].object_store, "filesystem");
+        assert.equal(values(graph, "tempo")["tempo"].storage.trace.backend, "local");
+        assert.equal(values(graph, "loki")["serviceAccount"].annotations, undefined);
+    });
+});
+
+describe("observability: the pipeline's addresses", () => {
+    it("points every sender and datasource at the Services the charts create", async () => {
+        const graph = await plan("dev", true, "all");
+        const [loki, tempo, collector, alloy] = ["loki", "tempo", "opentelemetry-collector", "alloy"].map((chart) => release(graph, chart));
+        const lokiGateway = `http://${serviceHost(loki!, "-gateway")}`;
+
+        const sources = Object.fromEntries((values(graph, "kube-prometheus-stack")["grafana"].additionalDataSources as Values[]).map((d) => [d["type"], d]));
+        assert.equal(sources["loki"]!["url"], lokiGateway);
+        assert.equal(sources["tempo"]!["url"], `http://${serviceHost(tempo!)}:3200`);
+        // The mesh sends spans to the collector, the collector to Tempo, Alloy to Loki.
+        const istiod = values(graph, "istiod");
+        assert.deepEqual(istiod["meshConfig"].extensionProviders[0].opentelemetry, { service: serviceHost(collector!), port: 4317 });
+        const collectorConfig = values(graph, "opentelemetry-collector")["config"];
+        assert.equal(collectorConfig.exporters["otlp_grpc/tempo"].endpoint, `${serviceHost(tempo!)}:4317`);
+        assert.deepEqual(collectorConfig.service.pipelines.traces.exporters, ["otlp_grpc/tempo"]);
+        assert.deepEqual(collectorConfig.service.pipelines.metrics.exporters, ["prometheus"]);
+        assert.ok(values(graph, "alloy")["alloy"].configMap.content.includes(`url = "${lokiGateway}/loki/api/v1/push"`));
+        // Alertmanager's catch-all receiver is Alloy's raw endpoint, on the port Alloy's Service exposes.
+        const alertLog = values(graph, "kube-prometheus-stack")["alertmanager"].config.receivers[0].webhook_configs[0].url as string;
+        const port = values(graph, "alloy")["alloy"].extraPorts[0].port;
+        assert.equal(alertLog, `http://${serviceHost(alloy!)}:${port}/loki/api/v1/raw`);
+        assert.ok(values(graph, "alloy")["alloy"].configMap.content.includes(`listen_port    = ${port}`));
+    });
+
+    it("correlates traces and logs both ways", async () => {
+        const sources = values(await plan("dev", true, "all"), "kube-prometheus-stack")["grafana"].additionalDataSources as Values[];
+        const [loki, tempo] = ["loki", "tempo"].map((type) => sources.find((d) => d["type"] === type)!);
+        assert.equal(tempo!["jsonData"].tracesToLogsV2.datasourceUid, loki!["uid"]);
+        const [field] = loki!["jsonData"].derivedFields;
+        assert.equal(field.datasourceUid, tempo!["uid"]);
+        const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        for (const line of [`{"level":"info","trace_id":"${traceId}","msg":"ok"}`, `level=info traceID=${traceId} msg=ok`]) {
+            assert.equal(new RegExp(field.matcherRegex).exec(line)?.[1], traceId, line);
+        }
+    });
+});
+
+describe("observability: alerts", () => {
+    const REQUIRED = [
+        "CertificateExpiresIn30Days", "CertificateExpiresIn14Days", "CertificateExpiresIn7Days", "CertificateExpiresIn3Days", "CertificateExpiresIn1Day",
+        "CertificateNotReady", "IngressGatewayAuthFailures", "IngressGatewayRateLimited", "IngressGatewayTlsHandshakeErrors",
+        "MeshMtlsHandshakeErrors", "MeshPlaintextRequests", "FalcoCriticalEvent", "KyvernoPolicyViolations",
+        "VeleroBackupFailed", "VeleroBackupMissing", "PlatformPodCrashLooping",
+    ];
+    const rules = (graph: Graph) => ofType(graph, "kubernetes:monitoring.coreos.com/v1:PrometheusRule")
+        .flatMap((r) => (r.inputs["spec"] as Values)["groups"].flatMap((g: Values) => g["rules"] as Values[]));
+
+    it("declares every alert the platform needs, each parsable over real metrics, with a severity and a runbook", async () => {
+        const all = rules(await plan("prod", true, "all"));
+        assert.deepEqual(all.map((r) => r["alert"]).sort(), [...REQUIRED].sort());
+        const headings = new Set(fs.readFileSync(path.join(PROJECT_DIR, "docs", "runbooks.md"), "utf8").split("\n")
+            .filter((line) => line.startsWith("## ")).map((line) => line.slice(3).trim().toLowerCase()));
+        for (const rule of all) {
+            assert.deepEqual(promqlProblems(rule["expr"]), [], rule["alert"]);
+            assert.ok(["info", "warning", "critical"].includes(rule["labels"].severity), rule["alert"]);
+            assert.ok(rule["annotations"].summary, rule["alert"]);
+            const [file, anchor] = (rule["annotations"].runbook_url as string).split("#");
+            assert.equal(file, "docs/runbooks.md");
+            assert.ok(headings.has(anchor!), `${rule["alert"]}: no "## ${rule["alert"]}" in docs/runbooks.md`);
+            if (rule["for"] !== undefined) {
+                assert.match(rule["for"], /^\d+[smh]$/, rule["alert"]);
+            }
+        }
+    });
+
+    it("the expression check rejects a syntax error and an unknown metric", () => {
+        assert.equal(promqlProblems("sum(rate(istio_requests_total[5m]) >").length > 0, true);
+        assert.deepEqual(promqlProblems("rate(istio_request_total[5m])"), ["unknown metric istio_request_total"]);
+    });
+
+    it("announces a certificate's expiry once per window: 30, 14, 7, 3 and 1 days, louder as it nears", async () => {
+        const expiry = rules(await plan("dev", true, "all")).filter((r) => r["alert"].startsWith("CertificateExpiresIn"));
+        const windows = expiry.map((r) => {
+            const [upper, lower] = [...(r["expr"] as string).matchAll(/[<>] (\d+)/g)].map((m) => Number(m[1]));
+            return { alert: r["alert"], severity: r["labels"].severity, upper: upper! / 86_400, lower: (lower ?? 0) / 86_400 };
+        });
+        assert.deepEqual(windows.map((w) => [w.upper, w.severity]), [[30, "info"], [14, "warning"], [7, "warning"], [3, "critical"], [1, "critical"]]);
+        for (const daysLeft of [0.5, 2, 5, 10, 20, 29]) {
+            assert.equal(windows.filter((w) => daysLeft < w.upper && daysLeft > w.lower).length, 1, `${daysLeft} days left`);
+        }
+    });
+
+    it("TLS and mTLS alerts read Envoy stats the mesh config actually exports", async () => {
+        const istiod = values(await plan("dev", true, "all"), "istiod");
+        const [pattern] = istiod["meshConfig"].defaultConfig.proxyStatsMatcher.inclusionRegexps as string[];
+        assert.equal(pattern, LISTENER_TLS_STATS);
+        // Envoy matches the whole stat name.
+        const exported = (stat: string) => new RegExp(`^(?:${pattern})$`).test(stat);
+        assert.ok(exported("listener.0.0.0.0_8443.ssl.connection_error"));
+        assert.ok(exported("listener.10.244.1.7_15006.ssl.handshake"));
+        assert.ok(!exported("cluster.outbound|443||api.example.svc.cluster.local.ssl.connection_error"));
+    });
+
+    it("declares the rules after the Prometheus Operator's CRDs, in the monitoring namespace", async () => {
+        const graph = await plan("dev", true, "all");
+        const operator = release(graph, "kube-prometheus-stack");
+        for (const rule of ofType(graph, "kubernetes:monitoring.coreos.com/v1:PrometheusRule")) {
+            assert.ok(rule.dependencies.includes(operator.urn), rule.urn);
+            assert.equal((rule.inputs["metadata"] as Values)["namespace"], "monitoring");
+        }
+    });
+});
+
+describe("observability: Alertmanager routing", () => {
+    const webhook = "https://hooks.example.com/services/offline-test-token";
+    const smtpPassword = "offline-smtp-password";
+    const withReceivers = () => planWith({
+        stack: "dev",
+        preview: false,
+        overrides: {
+            "platform:phase": "all",
+            "platform:alertWebhookUrl": webhook,
+            "platform:alertEmailPassword": smtpPassword,
+            "platform:observability": JSON.stringify({ criticalAlertEmail: { to: "oncall@example.com", from: "alerts@example.com", smarthost: "smtp.example.com:587" } }),
+        },
+        secretOverrides: ["platform:alertWebhookUrl", "platform:alertEmailPassword"],
+    });
+
+    it("sends everything to Loki, and nothing else when no critical receiver is configured", async () => {
+        const graph = await plan("dev", true, "all");
+        const alertmanager = values(graph, "kube-prometheus-stack")["alertmanager"];
+        assert.deepEqual(alertmanager.config.route.routes, [{ receiver: "loki", continue: true }]);
+        assert.deepEqual(alertmanager.config.receivers.map((r: Values) => r["name"]), ["loki"]);
+        assert.equal(alertmanager.alertmanagerSpec.secrets, undefined);
+        assert.equal(named(graph, "kubernetes:core/v1:Secret", "alertmanager-receivers"), undefined);
+    });
+
+    it("sends critical alerts to the configured webhook and e-mail, reading their credentials from a secret file", async () => {
+        const graph = await withReceivers();
+        const prometheusStack = release(graph, "kube-prometheus-stack");
+        const alertmanager = (prometheusStack.inputs["values"] as Values)["alertmanager"];
+        assert.deepEqual(alertmanager.config.route.routes[1], { receiver: "critical", matchers: ["severity=\"critical\""] });
+        const critical = alertmanager.config.receivers.find((r: Values) => r["name"] === "critical");
+        assert.deepEqual(critical.webhook_configs, [{ url_file: "/etc/alertmanager/secrets/alertmanager-receivers/webhook-url", send_resolved: true }]);
+        assert.deepEqual(
+            [critical.email_configs[0].to, critical.email_configs[0].smarthost, critical.email_configs[0].auth_password_file, critical.email_configs[0].require_tls],
+            ["oncall@example.com", "smtp.example.com:587", "/etc/alertmanager/secrets/alertmanager-receivers/smtp-password", true],
+        );
+        assert.deepEqual(alertmanager.alertmanagerSpec.secrets, ["alertmanager-receivers"]);
+
+        const secret = named(graph, "kubernetes:core/v1:Secret", "alertmanager-receivers");
+        assert.deepEqual(secret.inputs["stringData"], { [SIG_KEY]: SECRET_SIG, value: { "webhook-url": webhook, "smtp-password": smtpPassword } });
+        assert.ok(prometheusStack.dependencies.includes(secret.urn));
+        const checkpoint = JSON.stringify(toCheckpoint(graph));
+        assert.ok(!checkpoint.includes("offline-test-token") && !checkpoint.includes(smtpPassword));
+        // Alertmanager may leave the cluster only for its receivers.
+        const egress = named(graph, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "alertmanager-receivers").inputs["spec"] as Values;
+        assert.deepEqual(egress["egress"][0].ports.map((p: Values) => p["port"]), [443, 587]);
+    });
+});
+
+describe("observability: dashboards and network policies", () => {
+    it("ships mesh, ingress gateway and cert-manager dashboards whose every query parses over real metrics", async () => {
+        const graph = await plan("dev", true, "all");
+        const maps = ofType(graph, "kubernetes:core/v1:ConfigMap").filter((m) => (m.inputs["metadata"] as Values)["labels"]?.grafana_dashboard === "1");
+        const dashboards = maps.map((m) => JSON.parse(Object.values(m.inputs["data"] as Record<string, string>)[0]!) as Values);
+        assert.deepEqual(dashboards.map((d) => d["uid"]), ["platform-mesh", "platform-ingress-gateway", "platform-cert-manager"]);
+        for (const dashboard of dashboards) {
+            for (const panel of dashboard["panels"] as Values[]) {
+                assert.equal(panel["datasource"].uid, "prometheus");
+                assert.deepEqual(promqlProblems(panel["targets"][0].expr), [], `${dashboard["uid"]}: ${panel["title"]}`);
+            }
+        }
+        for (const map of maps) {
+            assert.equal((map.inputs["metadata"] as Values)["namespace"], "monitoring");
+        }
+    });
+
+    it("admits OTLP from every namespace, and Falco alone to Alertmanager and Loki", async () => {
+        const graph = await plan("dev", true, "all");
+        const spec = (name: string) => named(graph, "kubernetes:networking.k8s.io/v1:NetworkPolicy", name).inputs["spec"] as Values;
+        assert.deepEqual(spec("otlp-ingest")["ingress"], [{ from: [{ namespaceSelector: {} }], ports: [{ protocol: "TCP", port: 4317 }, { protocol: "TCP", port: 4318 }] }]);
+        const falcoOnly = [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "falco" } } }];
+        assert.deepEqual(spec("event-sources-to-alertmanager")["ingress"][0].from, falcoOnly);
+        assert.deepEqual(spec("event-sources-to-loki")["ingress"][0].from, falcoOnly);
+        // Only pods that sign in with a workload identity may leave the namespace on 443.
+        assert.deepEqual(spec("workload-identity-egress")["podSelector"], { matchLabels: { "azure.workload.identity/use": "true" } });
+    });
+});
