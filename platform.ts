@@ -156,6 +156,7 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
         zones: config.cluster.zones,
         privateCaRootPem: platformCa.rootCertificatePem,
         ingressBackendUrl: `https://api.${ingressDomain}`,
+        alertReceivers: { emailAddress: config.observability.criticalAlertEmail?.to, webhookUrl: config.alertWebhookUrl },
         tags,
     }, { providers: [azureProvider, randomProvider, tls] });
 

@@ -35,6 +35,8 @@ const ARM_TYPES: Record<string, [string, string]> = {
     "azure-native:containerservice:ManagedCluster": ["Microsoft.ContainerService", "managedClusters"],
     "azure-native:apimanagement:ApiManagementService": ["Microsoft.ApiManagement", "service"],
     "azure-native:cdn:Profile": ["Microsoft.Cdn", "profiles"],
+    "azure-native:monitor:ActionGroup": ["Microsoft.Insights", "actionGroups"],
+    "azure-native:monitor:MetricAlert": ["Microsoft.Insights", "metricAlerts"],
 };
 
 /** Child resources whose ARM id nests under a parent named by another input. */
@@ -79,6 +81,7 @@ const NAME_INPUT: Record<string, string> = {
     "azure-native:cdn:AFDOriginGroup": "originGroupName",
     "azure-native:cdn:AFDCustomDomain": "customDomainName",
     "azure-native:monitor:DiagnosticSetting": "name",
+    "azure-native:monitor:MetricAlert": "ruleName",
     "azure-native:network:WebApplicationFirewallPolicy": "policyName",
 };
 

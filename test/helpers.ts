@@ -87,6 +87,28 @@ export function byName(graph: Graph, name: string): GraphResource {
 
 export const STACKS = ["dev", "prod"] as const;
 
+/** Values for the critical alert receivers (offline stand-ins, never real credentials). */
+export const ALERT_RECEIVERS = {
+    webhookUrl: "https://hooks.example.com/services/offline-test-token",
+    smtpPassword: "offline-smtp-password",
+    email: { to: "oncall@example.com", from: "alerts@example.com", smarthost: "smtp.example.com:587" },
+} as const;
+
+/** dev, phase 2, update mode, with a webhook and an e-mail receiver for critical alerts (their credentials secret). */
+export function planWithAlertReceivers(): Promise<Graph> {
+    return planWith({
+        stack: "dev",
+        preview: false,
+        overrides: {
+            "platform:phase": "all",
+            "platform:alertWebhookUrl": ALERT_RECEIVERS.webhookUrl,
+            "platform:alertEmailPassword": ALERT_RECEIVERS.smtpPassword,
+            "platform:observability": JSON.stringify({ criticalAlertEmail: ALERT_RECEIVERS.email }),
+        },
+        secretOverrides: ["platform:alertWebhookUrl", "platform:alertEmailPassword"],
+    });
+}
+
 /** A stack file's `platform:` values, parsed the way loadConfig receives them. */
 export function rawConfig(stack: string): Record<string, any> {
     const { config } = readStackConfig(PROJECT_DIR, stack);

@@ -5,6 +5,7 @@ import * as tls from "@pulumi/tls";
 import type { GatewayConfig } from "../../config";
 import { sendDiagnostics } from "../shared/diagnostics";
 import { privateEndpoint } from "../shared/privateEndpoint";
+import { declareApiManagementAlerts, type AzureAlertReceivers } from "./alerts";
 import { declareApiManagement } from "./apiManagement";
 import { declareAppGateway } from "./appGateway";
 import { declareFrontDoorEdge, declareFrontDoorProfile } from "./frontDoor";
@@ -34,6 +35,8 @@ export interface GatewayArgs {
     privateCaRootPem: pulumi.Input<string>;
     /** `https://...` of the mesh ingress gateway; its certificate is issued by the private CA. */
     ingressBackendUrl: string;
+    /** Who Azure Monitor notifies when API Management rejects unusually many requests. */
+    alertReceivers: AzureAlertReceivers;
     tags: Record<string, string>;
 }
 
@@ -140,6 +143,7 @@ export class Gateway extends pulumi.ComponentResource {
                 tags,
             }, this);
             sendDiagnostics(`${name}-apim-diagnostics`, { resourceUri: apim.service.id, workspaceId: args.logAnalyticsWorkspaceId }, { parent: this });
+            declareApiManagementAlerts(`${name}-apim-alerts`, { namePrefix, resourceGroupName, apiManagementId: apim.service.id, receivers: args.alertReceivers, tags }, this);
 
             const edge = declareFrontDoorEdge(`${name}-afd`, { ...frontDoorArgs, profile, originHostName: apim.originHostName }, this);
 

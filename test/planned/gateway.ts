@@ -11,7 +11,8 @@ import { toCheckpoint } from "../../offline/checkpoint";
 import { evaluatePacks } from "../../offline/policyCheck";
 import { stackPolicyConfigs } from "../../offline/policyConfig";
 import { parsePlatformConfig } from "../../config";
-import { azureConfig, byName, checkpointOf, ofType, plan, planWith, rawConfig } from "../helpers";
+import { SECRET_SIG, SIG_KEY } from "../../offline/engine";
+import { ALERT_RECEIVERS, azureConfig, byName, checkpointOf, ofType, plan, planWith, planWithAlertReceivers, rawConfig } from "../helpers";
 
 describe("gateway component", () => {
     it("declares a protected, RBAC-only, private Key Vault in the deploying tenant", async () => {
@@ -135,6 +136,36 @@ describe("gateway component", () => {
         assert.match(xml, new RegExp(`<rate-limit-by-key calls="${config.rateLimits.perSubject}"[\\s\\S]*\\.Subject\\)`));
         assert.match(xml, /<outbound>[\s\S]*<set-header name="Server" exists-action="delete" \/>/);
         assert.doesNotMatch(xml, /__[A-Z_]+__/);
+    });
+
+    it("alerts on surges of JWT and rate-limit rejections in API Management, which Prometheus never sees", async () => {
+        const graph = await plan("dev", false);
+        const apim = ofType(graph, "azure-native:apimanagement:ApiManagementService")[0]!;
+        const alerts = ofType(graph, "azure-native:monitor:MetricAlert");
+        const watched = alerts.map((alert) => {
+            const inputs = alert.inputs as Record<string, any>;
+            const [criterion] = inputs["criteria"].allOf;
+            assert.deepEqual(inputs["scopes"], [apim.id]);
+            assert.deepEqual([criterion.criterionType, criterion.metricNamespace, criterion.metricName, criterion.operator], ["DynamicThresholdCriterion", "Microsoft.ApiManagement/service", "Requests", "GreaterThan"]);
+            assert.deepEqual(inputs["actions"], [], "no receiver configured, no action group");
+            return criterion.dimensions[0];
+        });
+        assert.deepEqual(watched.sort((a, b) => a.values[0].localeCompare(b.values[0])), [
+            { name: "GatewayResponseCode", operator: "Include", values: ["401", "403"] },
+            { name: "GatewayResponseCode", operator: "Include", values: ["429"] },
+        ]);
+        assert.equal(ofType(graph, "azure-native:monitor:ActionGroup").length, 0);
+    });
+
+    it("notifies the critical receivers from config through an action group, the webhook kept secret", async () => {
+        const graph = await planWithAlertReceivers();
+        const [group] = ofType(graph, "azure-native:monitor:ActionGroup");
+        const inputs = group!.inputs as Record<string, any>;
+        assert.deepEqual(inputs["emailReceivers"], [{ name: "email", emailAddress: ALERT_RECEIVERS.email.to, useCommonAlertSchema: true }]);
+        assert.deepEqual(inputs["webhookReceivers"], [{ name: "webhook", serviceUri: { [SIG_KEY]: SECRET_SIG, value: ALERT_RECEIVERS.webhookUrl }, useCommonAlertSchema: true }]);
+        for (const alert of ofType(graph, "azure-native:monitor:MetricAlert")) {
+            assert.deepEqual(alert.inputs["actions"], [{ actionGroupId: group!.id }]);
+        }
     });
 
     it("escapes config values in the policy XML", () => {

@@ -7,7 +7,7 @@ import { LOKI_SERVICE_ACCOUNT, TELEMETRY_CONTAINERS, TEMPO_SERVICE_ACCOUNT } fro
 import { toCheckpoint } from "../../offline/checkpoint";
 import { PROJECT_DIR, SECRET_SIG, SIG_KEY, type Graph, type GraphResource } from "../../offline/engine";
 import { ISTIO_REVISION } from "../../versions";
-import { azureConfig, byName, ofType, plan, planWith } from "../helpers";
+import { ALERT_RECEIVERS, azureConfig, byName, ofType, plan, planWithAlertReceivers } from "../helpers";
 import { promqlProblems } from "../promql";
 
 type Values = Record<string, any>;
@@ -261,19 +261,7 @@ describe("observability: alerts", () => {
 });
 
 describe("observability: Alertmanager routing", () => {
-    const webhook = "https://hooks.example.com/services/offline-test-token";
-    const smtpPassword = "offline-smtp-password";
-    const withReceivers = () => planWith({
-        stack: "dev",
-        preview: false,
-        overrides: {
-            "platform:phase": "all",
-            "platform:alertWebhookUrl": webhook,
-            "platform:alertEmailPassword": smtpPassword,
-            "platform:observability": JSON.stringify({ criticalAlertEmail: { to: "oncall@example.com", from: "alerts@example.com", smarthost: "smtp.example.com:587" } }),
-        },
-        secretOverrides: ["platform:alertWebhookUrl", "platform:alertEmailPassword"],
-    });
+    const { webhookUrl: webhook, smtpPassword } = ALERT_RECEIVERS;
 
     it("sends everything to Loki, and nothing else when no critical receiver is configured", async () => {
         const graph = await plan("dev", true, "all");
@@ -285,7 +273,7 @@ describe("observability: Alertmanager routing", () => {
     });
 
     it("sends critical alerts to the configured webhook and e-mail, reading their credentials from a secret file", async () => {
-        const graph = await withReceivers();
+        const graph = await planWithAlertReceivers();
         const prometheusStack = release(graph, "kube-prometheus-stack");
         const alertmanager = (prometheusStack.inputs["values"] as Values)["alertmanager"];
         assert.deepEqual(alertmanager.config.route.routes[1], { receiver: "critical", matchers: ["severity=\"critical\""] });
