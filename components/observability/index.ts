@@ -46,6 +46,8 @@ export interface ObservabilityArgs {
  * each of those depends on `release`. Then Loki with Alloy shipping pod logs, Tempo with the OpenTelemetry
  * Collector in front, Grafana's datasources and dashboards, and the platform's alert rules.
  * Grafana stays inside the cluster, in the mesh, with no route to it (reach it with `kubectl port-forward`).
+ * The rest of the namespace is outside the mesh (node agents, and Loki's memberlist gossip, which STRICT mTLS
+ * would break); its NetworkPolicies decide who may talk to it.
  */
 export class Observability extends pulumi.ComponentResource {
     public readonly namespace: pulumi.Output<string>;
@@ -129,6 +131,8 @@ export class Observability extends pulumi.ComponentResource {
         pinnedRelease(`${name}-loki`, CHARTS.loki, {
             releaseName: LOKI_RELEASE,
             namespace,
+            // Distributed Loki starts a dozen StatefulSets and Deployments with volumes; five minutes is not enough.
+            timeoutSeconds: 900,
             values: lokiValues({ backend, distributed: args.highAvailability, retentionDays: args.logRetentionDays }),
         }, afterOperator);
         pinnedRelease(`${name}-alloy`, CHARTS.alloy, {

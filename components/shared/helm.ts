@@ -8,6 +8,8 @@ export interface PinnedReleaseArgs {
     values: pulumi.Input<Record<string, unknown>>;
     /** Helm release name; also the prefix of most of the chart's object names. */
     releaseName: string;
+    /** How long Helm waits for the release's workloads to be ready (Helm's default: 300). */
+    timeoutSeconds?: number;
 }
 
 /**
@@ -26,5 +28,6 @@ export function pinnedRelease(name: string, pin: ChartPin, args: PinnedReleaseAr
         atomic: true,
         cleanupOnFail: true,
         maxHistory: 10,
+        ...(args.timeoutSeconds ? { timeout: args.timeoutSeconds } : {}),
     }, opts);
 }

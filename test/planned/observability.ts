@@ -141,7 +141,9 @@ describe("observability: log and trace storage", () => {
     it("runs Loki as one binary in dev and distributed in prod, never in the deprecated simple-scalable mode", async () => {
         const dev = values(await plan("dev", true, "all"), "loki");
         assert.deepEqual([dev["deploymentMode"], dev["singleBinary"].replicas, dev["loki"].commonConfig.replication_factor], ["Monolithic", 1, 1]);
-        const prod = values(await plan("prod", true, "all"), "loki");
+        const prodGraph = await plan("prod", true, "all");
+        const prod = values(prodGraph, "loki");
+        assert.equal(release(prodGraph, "loki").inputs["timeout"], 900, "a distributed first install outlasts Helm's 5 minutes");
         assert.deepEqual([prod["deploymentMode"], prod["singleBinary"].replicas, prod["ingester"].replicas, prod["loki"].commonConfig.replication_factor], ["Distributed", 0, 3, 3]);
         for (const chart of [dev, prod]) {
             assert.deepEqual([chart["read"], chart["write"], chart["backend"]], [{ replicas: 0 }, { replicas: 0 }, { replicas: 0 }]);
