@@ -1,5 +1,3 @@
-import { PROMETHEUS_DATASOURCE_UID } from "./dashboards";
-
 /** Secret holding Grafana's admin login (a random password, never in plaintext). */
 export const GRAFANA_ADMIN_SECRET = "grafana-admin";
 
@@ -31,8 +29,7 @@ export function grafanaDataSources(urls: { loki: string; tempo: string }) {
             url: urls.tempo,
             jsonData: {
                 tracesToLogsV2: { datasourceUid: LOKI_UID, filterByTraceID: true, spanStartTimeShift: "-5m", spanEndTimeShift: "5m" },
-                tracesToMetrics: { datasourceUid: PROMETHEUS_DATASOURCE_UID },
-                serviceMap: { datasourceUid: PROMETHEUS_DATASOURCE_UID },
+                // Built from the trace itself; a service map would need Tempo's metrics generator, which is off.
                 nodeGraph: { enabled: true },
             },
         },

@@ -183,6 +183,22 @@ describe("observability: the pipeline's addresses", () => {
         assert.ok(values(graph, "alloy")["alloy"].configMap.content.includes(`listen_port    = ${port}`));
     });
 
+    it("wires Alloy's pipeline and Alertmanager's routes to components and receivers that exist", async () => {
+        const graph = await plan("dev", true, "all");
+        const pipeline = values(graph, "alloy")["alloy"].configMap.content as string;
+        const declared = new Set([...pipeline.matchAll(/^([a-z_.]+) "([a-z_]+)" \{/gm)].map((m) => `${m[1]}.${m[2]}`));
+        const referenced = [...pipeline.matchAll(/\b([a-z_.]+)\.(receiver|targets|output)\b/g)].map((m) => m[1]!).filter((ref) => ref.includes("."));
+        assert.ok(referenced.length >= 5, referenced.join(", "));
+        for (const ref of referenced) {
+            assert.ok(declared.has(ref), `${ref} is referenced but not declared`);
+        }
+        const config = values(graph, "kube-prometheus-stack")["alertmanager"].config;
+        const receivers = new Set(config.receivers.map((r: Values) => r["name"]));
+        for (const route of [config.route, ...config.route.routes]) {
+            assert.ok(receivers.has(route.receiver), route.receiver);
+        }
+    });
+
     it("correlates traces and logs both ways", async () => {
         const sources = values(await plan("dev", true, "all"), "kube-prometheus-stack")["grafana"].additionalDataSources as Values[];
         const [loki, tempo] = ["loki", "tempo"].map((type) => sources.find((d) => d["type"] === type)!);
