@@ -3,8 +3,8 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { CHARTS } from "../../versions";
-import { pinnedRelease } from "../shared/helm";
 import { lokiGatewayUrl } from "../observability/loki";
+import { pinnedRelease } from "../shared/helm";
 import { platformNamespace, type ClusterContext } from "../shared/namespace";
 
 /** Falco's namespace (privileged: its eBPF probe loads into the host kernel). */

@@ -29,7 +29,7 @@ export const KYVERNO_NAMESPACE = "kyverno";
 export const PRIVILEGED_NAMESPACES: Record<string, string> = {
     "kube-system": "AKS's own system pods (CSI drivers, Cilium, kube-proxy replacement)",
     "istio-system": "istio-cni's node agent writes the CNI configuration on the host",
-    monitoring: "node-exporter reads host metrics (hostNetwork, hostPID, host paths)",
+    monitoring: "node-exporter reads host metrics (hostNetwork, hostPID, host paths); Alloy reads the nodes' pod logs (/var/log)",
     falco: "Falco's eBPF probe loads into the host kernel",
 };
 

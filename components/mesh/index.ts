@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { CHARTS, GATEWAY_API_CRDS } from "../../versions";
 import { INGRESS_CERTIFICATE_POLICY } from "../certmanager";
+import { COLLECTOR_RELEASE } from "../observability/collectors";
 import { typedResource, type Models } from "../shared/customResources";
 import { pinnedRelease } from "../shared/helm";
 import { platformNamespace, type ClusterContext } from "../shared/namespace";
@@ -58,7 +59,7 @@ export function meshConfig(monitoringNamespace: string) {
         tlsDefaults: { minProtocolVersion: "TLSV1_2", cipherSuites: MESH_CIPHER_SUITES },
         accessLogFile: "/dev/stdout",
         accessLogEncoding: "JSON",
-        extensionProviders: [{ name: "otel", opentelemetry: { service: `opentelemetry-collector.${monitoringNamespace}.svc.cluster.local`, port: 4317 } }],
+        extensionProviders: [{ name: "otel", opentelemetry: { service: `${COLLECTOR_RELEASE}.${monitoringNamespace}.svc.cluster.local`, port: 4317 } }],
         defaultProviders: { tracing: ["otel"] },
         // Workload keys are ECDSA P-256 (istio-agent's default is RSA 2048).
         defaultConfig: {
