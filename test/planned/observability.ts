@@ -206,7 +206,10 @@ describe("observability: the pipeline's addresses", () => {
         const [field] = loki!["jsonData"].derivedFields;
         assert.equal(field.datasourceUid, tempo!["uid"]);
         const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
-        for (const line of [`{"level":"info","trace_id":"${traceId}","msg":"ok"}`, `level=info traceID=${traceId} msg=ok`]) {
+        // A proxy's access log line as Envoy renders the mesh's format, an app's JSON log, and a logfmt one.
+        const accessLog = JSON.parse(values(await plan("dev", true, "all"), "istiod")["meshConfig"].accessLogFormat) as Record<string, string>;
+        const proxyLine = JSON.stringify({ ...accessLog, trace_id: accessLog["trace_id"] === "%TRACE_ID%" ? traceId : "-", response_code: 200 });
+        for (const line of [proxyLine, `{"level":"info","trace_id":"${traceId}","msg":"ok"}`, `level=info traceID=${traceId} msg=ok`]) {
             assert.equal(new RegExp(field.matcherRegex).exec(line)?.[1], traceId, line);
         }
     });
