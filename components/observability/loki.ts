@@ -10,10 +10,19 @@ export function lokiGatewayUrl(namespace: string): string {
 /** The first day of Loki's only schema period. A schema change adds a later period; this one is never edited. */
 const SCHEMA_START = "2026-01-01";
 
-/** Prod: each Loki target scaled on its own; ingesters spread over the three zones. */
+/** Prod: each Loki target scaled on its own; three ingesters on different nodes hold each stream (replication 3). */
 const DISTRIBUTED_REPLICAS = { ingester: 3, distributor: 2, querier: 2, queryFrontend: 2, queryScheduler: 2, indexGateway: 2, compactor: 1, ruler: 1 };
 /** Targets of the deprecated simple-scalable mode, which the chart enables by default. */
 const SIMPLE_SCALABLE_TARGETS = ["read", "write", "backend"];
+
+function distributedTargets(): Record<string, unknown> {
+    return {
+        ...Object.fromEntries(Object.entries(DISTRIBUTED_REPLICAS).map(([target, replicas]) => [target, { replicas }])),
+        // Zone-aware ingesters roll only with the rollout-operator, and the chart advises against spreading Loki
+        // over zones (cross-zone traffic): one StatefulSet with the chart's per-node anti-affinity instead.
+        ingester: { replicas: DISTRIBUTED_REPLICAS.ingester, zoneAwareReplication: { enabled: false } },
+    };
+}
 
 export interface LokiSettings {
     backend: TelemetryBackend;
@@ -57,7 +66,7 @@ export function lokiValues(settings: LokiSettings): Record<string, unknown> {
         },
         singleBinary: { replicas: distributed ? 0 : 1 },
         ...zeroReplicas(SIMPLE_SCALABLE_TARGETS),
-        ...(distributed ? Object.fromEntries(Object.entries(DISTRIBUTED_REPLICAS).map(([target, replicas]) => [target, { replicas }])) : {}),
+        ...(distributed ? distributedTargets() : {}),
         gateway: { replicas: distributed ? 2 : 1 },
         // Memcached only pays off at distributed scale; its chunk cache defaults to 8 GiB.
         chunksCache: distributed ? { allocatedMemory: 2048 } : { enabled: false },

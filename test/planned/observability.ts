@@ -145,6 +145,7 @@ describe("observability: log and trace storage", () => {
         const prod = values(prodGraph, "loki");
         assert.equal(release(prodGraph, "loki").inputs["timeout"], 900, "a distributed first install outlasts Helm's 5 minutes");
         assert.deepEqual([prod["deploymentMode"], prod["singleBinary"].replicas, prod["ingester"].replicas, prod["loki"].commonConfig.replication_factor], ["Distributed", 0, 3, 3]);
+        assert.equal(prod["ingester"].zoneAwareReplication.enabled, false);
         for (const chart of [dev, prod]) {
             assert.deepEqual([chart["read"], chart["write"], chart["backend"]], [{ replicas: 0 }, { replicas: 0 }, { replicas: 0 }]);
         }
