@@ -18,9 +18,9 @@ export interface AlertGroup {
 }
 
 /** The runbook file in this repository; each alert links to its own heading. */
-export const RUNBOOKS = "docs/runbooks.md";
+const RUNBOOKS = "docs/runbooks.md";
 
-export function runbookUrl(alert: string): string {
+function runbookUrl(alert: string): string {
     return `${RUNBOOKS}#${alert.toLowerCase()}`;
 }
 

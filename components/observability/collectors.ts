@@ -58,7 +58,7 @@ export function collectorValues(settings: { tempoOtlpGrpc: string; replicas: num
 }
 
 /** Alloy's pipeline: every pod's log files on its node, and Alertmanager's notifications, to Loki. */
-export function alloyConfig(lokiPushUrl: string): string {
+function alloyConfig(lokiPushUrl: string): string {
     return `
 discovery.kubernetes "pods" {
   role = "pod"

@@ -1,7 +1,7 @@
 /** Grafana dashboards as code: each becomes a ConfigMap Grafana's dashboard sidecar loads. */
 
 /** kube-prometheus-stack provisions its Prometheus datasource with this uid. */
-export const PROMETHEUS_DATASOURCE_UID = "prometheus";
+const PROMETHEUS_DATASOURCE_UID = "prometheus";
 
 export interface Panel {
     title: string;

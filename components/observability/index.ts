@@ -14,9 +14,7 @@ import { GRAFANA_ADMIN_SECRET, grafanaDataSources } from "./grafana";
 import { LOKI_RELEASE, lokiGatewayUrl, lokiValues } from "./loki";
 import { TEMPO_RELEASE, tempoEndpoints, tempoValues } from "./tempo";
 
-export { MONITORING_NAMESPACE, type TelemetryBackend } from "./backends";
-export { GRAFANA_ADMIN_SECRET } from "./grafana";
-export { lokiGatewayUrl } from "./loki";
+export { MONITORING_NAMESPACE } from "./backends";
 export { TelemetryStorage } from "./storage";
 export type { CriticalReceiver } from "./alertmanager";
 
