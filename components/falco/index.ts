@@ -5,7 +5,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { CHARTS } from "../../versions";
 import { lokiGatewayUrl } from "../observability/loki";
 import { pinnedRelease } from "../shared/helm";
-import { platformNamespace, type ClusterContext } from "../shared/namespace";
+import { namespaceSelector, platformNamespace, type ClusterContext } from "../shared/namespace";
 
 /** Falco's namespace (privileged: its eBPF probe loads into the host kernel). */
 export const FALCO_NAMESPACE = "falco";
@@ -41,7 +41,7 @@ export class Falco extends pulumi.ComponentResource {
             talksToApiServer: true,
             egress: [
                 // Alertmanager, and Loki's gateway (its Service's port 80 is 8080 in the pod).
-                { to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": monitoring } } }], ports: [{ protocol: "TCP", port: 9093 }, { protocol: "TCP", port: 8080 }] },
+                { to: [namespaceSelector(monitoring)], ports: [{ protocol: "TCP", port: 9093 }, { protocol: "TCP", port: 8080 }] },
                 // The SIEM is outside the cluster.
                 ...(args.siemWebhookUrl ? [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] }] : []),
             ],

@@ -4,7 +4,7 @@ import * as random from "@pulumi/random";
 import { CHARTS } from "../../versions";
 import { typedResource, type Models } from "../shared/customResources";
 import { pinnedRelease } from "../shared/helm";
-import { platformNamespace, type ClusterContext } from "../shared/namespace";
+import { namespaceSelector, platformNamespace, type ClusterContext } from "../shared/namespace";
 import { ALERT_RECEIVERS_SECRET, alertmanagerConfig, hasCriticalReceiver, RECEIVER_SECRET_KEYS, type CriticalReceiver } from "./alertmanager";
 import { platformAlertGroups, prometheusRuleSpec, type AlertScope } from "./alerts";
 import type { TelemetryBackend } from "./backends";
@@ -191,7 +191,6 @@ function monitoringNetworkPolicies(name: string, namespace: string, args: Observ
     const policy = (policyName: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
         new k8s.networking.v1.NetworkPolicy(`${name}-${policyName}`, { metadata: { name: policyName, namespace }, spec }, opts);
     const anywhere = (...ports: number[]) => ({ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: ports.map((port) => ({ protocol: "TCP", port })) });
-    const fromNamespaces = (namespaces: string[]) => namespaces.map((source) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": source } } }));
 
     // Targets live in every namespace and on the nodes (kubelet, node-exporter).
     policy("prometheus-scrape", { podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } }, policyTypes: ["Egress"], egress: [{}] });
@@ -209,11 +208,11 @@ function monitoringNetworkPolicies(name: string, namespace: string, args: Observ
     policy("event-sources-to-alertmanager", {
         podSelector: { matchLabels: { "app.kubernetes.io/name": "alertmanager" } },
         policyTypes: ["Ingress"],
-        ingress: [{ from: fromNamespaces(args.eventSourceNamespaces), ports: [{ protocol: "TCP", port: 9093 }] }],
+        ingress: [{ from: args.eventSourceNamespaces.map(namespaceSelector), ports: [{ protocol: "TCP", port: 9093 }] }],
     });
     policy("event-sources-to-loki", {
         podSelector: { matchLabels: { "app.kubernetes.io/name": LOKI_RELEASE, "app.kubernetes.io/component": "gateway" } },
         policyTypes: ["Ingress"],
-        ingress: [{ from: fromNamespaces(args.eventSourceNamespaces), ports: [{ protocol: "TCP", port: 8080 }] }],
+        ingress: [{ from: args.eventSourceNamespaces.map(namespaceSelector), ports: [{ protocol: "TCP", port: 8080 }] }],
     });
 }

@@ -31,7 +31,8 @@ export interface PlatformNamespaceArgs {
     egress?: { to: NetworkPolicyPeer[]; ports?: NetworkPolicyPort[] }[];
 }
 
-const namespaceSelector = (name: string): NetworkPolicyPeer => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } } });
+/** A NetworkPolicy peer: every pod in the namespace `name`. */
+export const namespaceSelector = (name: string): NetworkPolicyPeer => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } } });
 
 /**
  * A namespace the platform owns: Pod Security admission enforced, audited and warned at one level, and

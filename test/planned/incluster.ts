@@ -181,8 +181,15 @@ describe("falco", () => {
         assert.match(without["falcosidekick"].config.alertmanager.hostport, /^http:\/\/kube-prometheus-stack-alertmanager\.monitoring\.svc\.cluster\.local:9093$/);
         assert.equal(without["falcosidekick"].config.existingSecret, undefined);
         // Every event also goes to Loki, through the gateway Service the Loki release creates.
-        const loki = lokiRelease(await plan("dev", true, "all"));
+        const devGraph = await plan("dev", true, "all");
+        const loki = lokiRelease(devGraph);
         assert.deepEqual(without["falcosidekick"].config.loki, { hostport: `http://${loki.inputs["name"]}-gateway.${loki.inputs["namespace"]}.svc.cluster.local`, format: "json", minimumpriority: "notice" });
+        // Falco's namespace may leave for exactly those two pods' ports (Alertmanager 9093, Loki's gateway 8080).
+        const falcoPolicy = ofType(devGraph, "kubernetes:networking.k8s.io/v1:NetworkPolicy")
+            .find((p) => (p.inputs["metadata"] as Record<string, string>)["namespace"] === "falco" && (p.inputs["metadata"] as Record<string, string>)["name"] === "allow-platform")!;
+        const toMonitoring = ((falcoPolicy.inputs["spec"] as Record<string, any>)["egress"] as Record<string, any>[])
+            .find((rule) => rule["to"]?.[0]?.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"] === loki.inputs["namespace"])!;
+        assert.deepEqual(toMonitoring["ports"].map((port: { port: number }) => port.port), [9093, 8080]);
         const graph = await planWith({
             stack: "dev",
             preview: false,
