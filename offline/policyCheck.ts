@@ -1,19 +1,18 @@
 /**
- * Evaluates the packs' own policy objects over a checkpoint the way the policy analyzer does: resource
- * policies on each resource's inputs, stack policies on all resources, unknown values skipping a policy
- * (reported advisory, as `pulumi preview` does). Works on `npm run plan` output and `pulumi stack export`.
+ * Evaluates the policy packs over a checkpoint through their real Analyzer servers, started and called as
+ * the Pulumi CLI does (./analyzer.ts), from the packs' bundles (./packBundle.ts): resource policies get each
+ * resource's inputs, stack policies the outputs with parents and dependencies, in the engine's wire format.
+ * This is the only evaluation path: `npm run plan`, `npm run policy:check` and the tests all go through it.
+ * Works on `npm run plan` output and on `pulumi stack export`.
  */
-import type { EnforcementLevel, PolicyResource, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
-import { PACKS, type PackDefinition } from "../policies/packs";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { EnforcementLevel } from "@pulumi/policy";
+import { PackServer, type AnalyzerResource } from "./analyzer";
+import { bundlePacks, packDirs } from "./packBundle";
 import { isSecretEnvelope, type Checkpoint, type CheckpointResource } from "./checkpoint";
-import { SIG_KEY, UNKNOWN } from "./engine";
-
-// The analyzer's own helpers: properties become plain JSON, and reading an unknown throws UnknownValueError.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { unknownCheckingProxy, UnknownValueError } = require("@pulumi/policy/proxy") as {
-    unknownCheckingProxy<T extends object>(value: T): T;
-    UnknownValueError: new (...args: unknown[]) => Error;
-};
+import { PROJECT_DIR, SECRET_SIG, SIG_KEY, UNKNOWN } from "./engine";
+import { reconcilePolicyConfig, type PolicyConfig } from "./policyConfig";
 
 const RESOURCE_REFERENCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
 
@@ -25,122 +24,101 @@ export interface Violation {
     message: string;
 }
 
-/** Per-policy settings, as `pulumi preview --policy-pack-config` reads them; the key `all` applies to every policy. */
-export type PolicyConfig = Record<string, EnforcementLevel | { enforcementLevel?: EnforcementLevel; [key: string]: unknown }>;
+export { packDirs };
 
-/** Converts checkpoint values to what the analyzer receives: redacted secrets are unknown, references are ids. */
-function toAnalyzerValue(value: unknown): unknown {
+let bundles: Record<string, string> | undefined;
+const servers = new Map<string, Promise<PackServer>>();
+
+/** This process's bundles of the packs, in a folder of its own that goes when the process does. */
+function bundleDirs(): Record<string, string> {
+    if (!bundles) {
+        const buildDir = path.join(PROJECT_DIR, "build");
+        fs.mkdirSync(buildDir, { recursive: true });
+        const outDir = fs.mkdtempSync(path.join(buildDir, "packs-"));
+        process.once("exit", () => fs.rmSync(outDir, { recursive: true, force: true }));
+        bundles = bundlePacks(outDir);
+    }
+    return bundles;
+}
+
+/** The server of the named pack for this process, started from its bundle on first use. */
+export function packServer(name: string): Promise<PackServer> {
+    let server = servers.get(name);
+    if (!server) {
+        const dir = bundleDirs()[name];
+        server = dir ? PackServer.start(dir) : Promise.reject(new Error(`no pack named ${JSON.stringify(name)}; packs: ${Object.keys(packDirs()).join(", ")}`));
+        servers.set(name, server);
+    }
+    return server;
+}
+
+export async function closePackServers(): Promise<void> {
+    const all = await Promise.allSettled(servers.values());
+    servers.clear();
+    for (const s of all) {
+        if (s.status === "fulfilled") {
+            s.value.close();
+        }
+    }
+}
+
+/**
+ * Checkpoint values as the engine marshals them for the analyzer (FilterProperties with KeepUnknowns and
+ * KeepSecrets): secrets stay wrapped (a redacted one has no plaintext here, so it is unknown), resource
+ * references are downgraded to their ids.
+ */
+export function toWireValue(value: unknown): unknown {
     if (isSecretEnvelope(value)) {
-        return "value" in value ? toAnalyzerValue(value["value"]) : UNKNOWN;
+        return { [SIG_KEY]: SECRET_SIG, value: "value" in value ? toWireValue(value["value"]) : UNKNOWN };
     }
     if (Array.isArray(value)) {
-        return value.map(toAnalyzerValue);
+        return value.map(toWireValue);
     }
     if (typeof value === "object" && value !== null) {
         const record = value as Record<string, unknown>;
         if (record[SIG_KEY] === RESOURCE_REFERENCE_SIG) {
             return record["id"] ?? record["urn"];
         }
-        return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, toAnalyzerValue(v)]));
+        return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined).map(([k, v]) => [k, toWireValue(v)]));
     }
     return value;
 }
 
-function settingsFor(config: PolicyConfig | undefined, policyName: string): { enforcementLevel?: EnforcementLevel; [key: string]: unknown } {
-    const entry = config?.[policyName] ?? config?.["all"];
-    return typeof entry === "string" ? { enforcementLevel: entry } : (entry ?? {});
-}
-
-function levelFor(pack: PackDefinition, policy: { name: string; enforcementLevel?: EnforcementLevel }, config?: PolicyConfig): EnforcementLevel {
-    const level = settingsFor(config, policy.name).enforcementLevel ?? policy.enforcementLevel ?? pack.enforcementLevel;
-    // A violation left after remediation is reported as mandatory, as the analyzer does.
-    return level === "remediate" ? "mandatory" : level;
-}
-
-function notApplicable(reason?: string): never {
-    throw Object.assign(new Error(reason ?? "not applicable"), { notApplicable: true });
-}
-
-/** Generated resource classes carry their type token in `__pulumiType`, which the analyzer compares. */
-function isTypeOf(type: string, resourceClass: unknown): boolean {
-    return (resourceClass as { __pulumiType?: string } | undefined)?.__pulumiType === type;
-}
-
-function policyResource(r: CheckpointResource, props: Record<string, unknown>): PolicyResource {
-    const name = r.urn.split("::").pop() ?? r.urn;
+function analyzerResource(r: CheckpointResource, properties: Record<string, unknown> | undefined): AnalyzerResource {
     return {
-        type: r.type,
-        props: unknownCheckingProxy(props),
         urn: r.urn,
-        name,
-        opts: {
-            protect: r.protect ?? false,
-            ignoreChanges: r.ignoreChanges ?? [],
-            aliases: (r.aliases ?? []) as string[],
-            customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-            additionalSecretOutputs: r.additionalSecretOutputs ?? [],
-            parent: r.parent,
-        },
-        dependencies: [],
-        propertyDependencies: {},
-        isType: (resourceClass: unknown) => isTypeOf(r.type, resourceClass),
-        asType: (resourceClass: unknown) => (isTypeOf(r.type, resourceClass) ? props : undefined),
-    } as PolicyResource;
+        type: r.type,
+        properties: toWireValue(properties ?? {}) as Record<string, unknown>,
+        protect: r.protect,
+        ignoreChanges: r.ignoreChanges,
+        aliases: r.aliases,
+        additionalSecretOutputs: r.additionalSecretOutputs,
+        deleteBeforeReplace: r.deleteBeforeReplace,
+        parent: r.parent,
+        dependencies: r.dependencies,
+        propertyDependencies: r.propertyDependencies,
+    };
 }
 
-export async function evaluatePack(checkpoint: Checkpoint, pack: PackDefinition, config?: PolicyConfig): Promise<Violation[]> {
-    const violations: Violation[] = [];
+export async function evaluatePack(checkpoint: Checkpoint, packName: string, config?: PolicyConfig): Promise<Violation[]> {
+    const server = await packServer(packName);
+    // Every registered resource is analyzed, providers and the stack included (step_generator.go generateSteps).
     const resources = checkpoint.deployment.resources;
-    for (const policy of pack.policies) {
-        const enforcementLevel = levelFor(pack, policy, config);
-        if (enforcementLevel === "disabled") {
-            continue;
-        }
-        const getConfig = () => {
-            const { enforcementLevel: _ignored, ...rest } = settingsFor(config, policy.name);
-            return rest;
-        };
-        const run = async (urn: string, call: (report: (message: string, urn?: string) => void) => unknown) => {
-            try {
-                await call((message, reportedUrn) => violations.push({ urn: reportedUrn ?? urn, policy: policy.name, pack: pack.name, enforcementLevel, message }));
-            } catch (err) {
-                if (err instanceof UnknownValueError) {
-                    violations.push({ urn, policy: policy.name, pack: pack.name, enforcementLevel: "advisory", message: `can't run policy '${policy.name}' during preview: ${(err as Error).message}` });
-                } else if (!(err as { notApplicable?: boolean }).notApplicable) {
-                    throw err;
-                }
-            }
-        };
-        if ("validateResource" in policy && policy.validateResource) {
-            const validations = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
-            for (const r of resources) {
-                const resource = policyResource(r, toAnalyzerValue(r.inputs ?? {}) as Record<string, unknown>);
-                const args = { ...resource, getConfig, notApplicable, stackTags: new Map() } as unknown as ResourceValidationArgs;
-                for (const validate of validations) {
-                    await run(r.urn, (report) => validate(args, report));
-                }
-            }
-        } else if ("validateStack" in policy) {
-            // The analyzer gives stack policies the resources' outputs; a plan's outputs echo its inputs.
-            const all = resources.map((r) => policyResource(r, toAnalyzerValue(r.outputs ?? r.inputs ?? {}) as Record<string, unknown>));
-            const byUrn = new Map(all.map((r) => [r.urn, r]));
-            resources.forEach((r, i) => {
-                all[i]!.parent = r.parent ? byUrn.get(r.parent) : undefined;
-                all[i]!.dependencies = (r.dependencies ?? []).map((d) => byUrn.get(d)).filter((d): d is PolicyResource => d !== undefined);
-            });
-            const args = { resources: all, getConfig, notApplicable, stackTags: new Map() } as unknown as StackValidationArgs;
-            await run("", (report) => policy.validateStack(args, report));
-        }
-    }
-    return violations;
+    const diagnostics = await server.run(
+        reconcilePolicyConfig(server.info, config),
+        resources.map((r) => analyzerResource(r, r.inputs)),
+        // A preview's stack analysis sees what the engine holds as outputs: nothing for a resource that has none.
+        resources.map((r) => analyzerResource(r, r.outputs)),
+    );
+    return diagnostics.map((d) => ({ urn: d.urn, policy: d.policy, pack: d.pack, enforcementLevel: d.enforcementLevel, message: d.message }));
 }
 
 /** `configs` maps a pack name to its policy config, as each `--policy-pack` takes its own `--policy-pack-config`. */
 export async function evaluatePacks(checkpoint: Checkpoint, options: { pack?: string; configs?: Record<string, PolicyConfig | undefined> } = {}): Promise<Violation[]> {
-    const packs = PACKS.filter((p) => options.pack === undefined || p.name === options.pack);
-    if (packs.length === 0) {
-        throw new Error(`no pack named ${JSON.stringify(options.pack)}; packs: ${PACKS.map((p) => p.name).join(", ")}`);
+    const names = Object.keys(packDirs()).filter((name) => options.pack === undefined || name === options.pack);
+    if (names.length === 0) {
+        throw new Error(`no pack named ${JSON.stringify(options.pack)}; packs: ${Object.keys(packDirs()).join(", ")}`);
     }
-    const results = await Promise.all(packs.map((p) => evaluatePack(checkpoint, p, options.configs?.[p.name])));
+    const results = await Promise.all(names.map((name) => evaluatePack(checkpoint, name, options.configs?.[name])));
     return results.flat();
 }

@@ -2,6 +2,8 @@
  * Every suite that reads offline plans runs in this one process: plans are memoised per process
  * (the Pulumi runtime is global state), so each stack variant is planned once for all of them.
  */
+import { after } from "node:test";
+import { closePackServers } from "../offline/policyCheck";
 import "./planned/graph";
 import "./planned/network";
 import "./planned/gateway";
@@ -13,3 +15,6 @@ import "./planned/velero";
 import "./planned/mesh";
 import "./planned/safety";
 import "./planned/inventory";
+
+// The policy packs run as servers for the whole file (offline/policyCheck.ts); stop them at its end.
+after(closePackServers);

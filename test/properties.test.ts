@@ -3,12 +3,12 @@
  * line naming the key. Fixed seed; PLATFORM_PROPERTY_RUNS raises the number of planned configurations.
  */
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { after, describe, it } from "node:test";
 import fc from "fast-check";
 import { ConfigError, parsePlatformConfig } from "../config";
 import { formatCidr, parseCidr, size } from "../config/cidr";
 import { toCheckpoint } from "../offline/checkpoint";
-import { evaluatePacks } from "../offline/policyCheck";
+import { closePackServers, evaluatePacks } from "../offline/policyCheck";
 import { stackPolicyConfigs } from "../offline/policyConfig";
 import { findPlaintextSecrets } from "../offline/secretScan";
 import { customResourcesBeforeCrds, planWith, rawConfig } from "./helpers";
@@ -135,3 +135,5 @@ describe("random invalid configurations", () => {
         }), { seed: SEED, numRuns: 300 });
     });
 });
+
+after(closePackServers);

@@ -1,6 +1,6 @@
-// The pack program Pulumi runs for `--policy-pack policies/platform-baseline`; constructing a PolicyPack starts its server,
-// so nothing else imports this file.
+// The pack program Pulumi runs for `--policy-pack policies/platform-baseline` (cwd = this folder); advisory by
+// default, made mandatory in prod by policies/config/baseline-prod.json.
 import { PolicyPack } from "@pulumi/policy";
-import { platformBaseline } from "../packs";
+import { baselinePolicies } from "../rules/baseline";
 
-new PolicyPack(platformBaseline.name, { enforcementLevel: platformBaseline.enforcementLevel, policies: platformBaseline.policies });
+new PolicyPack("platform-baseline", { enforcementLevel: "advisory", policies: baselinePolicies });

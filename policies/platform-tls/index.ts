@@ -1,6 +1,7 @@
-// The pack program Pulumi runs for `--policy-pack policies/platform-tls`; constructing a PolicyPack starts its server,
-// so nothing else imports this file.
+// The pack program Pulumi runs for `--policy-pack policies/platform-tls` (cwd = this folder); constructing a
+// PolicyPack starts its Analyzer server and reads this folder's package.json for the version.
 import { PolicyPack } from "@pulumi/policy";
-import { platformTls } from "../packs";
+import { azureTlsPolicies } from "../rules/azureTls";
+import { meshTlsPolicies } from "../rules/meshTls";
 
-new PolicyPack(platformTls.name, { enforcementLevel: platformTls.enforcementLevel, policies: platformTls.policies });
+new PolicyPack("platform-tls", { enforcementLevel: "mandatory", policies: [...azureTlsPolicies, ...meshTlsPolicies] });

@@ -1,49 +1,79 @@
-/** Transport security of the Azure services on the request path. */
-import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { ECDHE_GCM_SUITES, equalsIgnoreCase, forTypes, MCSB } from "./common";
+/**
+ * Transport security of the Azure services on the request path. Each policy is typed against the
+ * azure-native resource it checks (its Args), and every allowed value is an SDK enum member, so a wrong
+ * property or enum name does not compile.
+ */
+import * as apimanagement from "@pulumi/azure-native/apimanagement";
+import * as cdn from "@pulumi/azure-native/cdn";
+import * as frontdoor from "@pulumi/azure-native/frontdoor";
+import * as network from "@pulumi/azure-native/network";
+import * as redis from "@pulumi/azure-native/redis";
+import * as sql from "@pulumi/azure-native/sql";
+import * as storage from "@pulumi/azure-native/storage";
+import * as tls from "@pulumi/tls";
+import { validateResourceOfType, type ResourceValidationPolicy, type StackValidationPolicy } from "@pulumi/policy";
+import { equalsIgnoreCase, isOneOf, MCSB } from "./common";
+
+// TLS1_3 is in the enum, but its own doc says "Minimum TLS version 1.3 version is not supported" (storage/index.d.ts).
+const STORAGE_MINIMUM_TLS: readonly storage.MinimumTlsVersion[] = [storage.MinimumTlsVersion.TLS1_2];
 
 export const storageAccountTls: ResourceValidationPolicy = {
     name: "storage-account-tls",
-    description: "Storage accounts accept only HTTPS with TLS 1.2 or later, set explicitly.",
+    description: "Storage accounts accept only HTTPS with TLS 1.2, set explicitly.",
     severity: "high",
     framework: MCSB,
     remediationSteps: "Set minimumTlsVersion: \"TLS1_2\" and enableHttpsTrafficOnly: true on the StorageAccount.",
-    validateResource: forTypes(["azure-native:storage:StorageAccount"], (props, report) => {
-        if (props.minimumTlsVersion !== "TLS1_2" && props.minimumTlsVersion !== "TLS1_3") {
-            report(`minimumTlsVersion is ${JSON.stringify(props.minimumTlsVersion)}; set "TLS1_2" (the default depends on the API version).`);
+    validateResource: validateResourceOfType(storage.StorageAccount, (account, _args, report) => {
+        if (!isOneOf(STORAGE_MINIMUM_TLS, account.minimumTlsVersion)) {
+            report(`minimumTlsVersion is ${JSON.stringify(account.minimumTlsVersion)}; set "TLS1_2" (the default depends on the API version; Azure does not support TLS1_3 as a minimum).`);
         }
-        if (props.enableHttpsTrafficOnly !== true) {
-            report(`enableHttpsTrafficOnly is ${JSON.stringify(props.enableHttpsTrafficOnly)}; set true.`);
+        if (account.enableHttpsTrafficOnly !== true) {
+            report(`enableHttpsTrafficOnly is ${JSON.stringify(account.enableHttpsTrafficOnly)}; set true.`);
         }
     }),
 };
 
-const FRONT_DOOR_GOOD_SUITE_SETS = ["TLS12_2023"];
+const FRONT_DOOR_MINIMUM_TLS: readonly cdn.AfdMinimumTlsVersion[] = [cdn.AfdMinimumTlsVersion.TLS12, cdn.AfdMinimumTlsVersion.TLS13];
+/** TLS12_2023 is the predefined set without CBC or TLS 1.0 (learn.microsoft.com/azure/frontdoor/standard-premium/tls-policy). */
+const FRONT_DOOR_SUITE_SETS: readonly cdn.AfdCipherSuiteSetType[] = [cdn.AfdCipherSuiteSetType.TLS12_2023];
+/** Of the customizable TLS 1.2 suites, the ECDHE ones with AES-GCM (the DHE and CBC ones are left out). */
+const FRONT_DOOR_TLS12_SUITES: readonly cdn.AfdCustomizedCipherSuiteForTls12[] = [
+    cdn.AfdCustomizedCipherSuiteForTls12.ECDHE_RSA_AES128_GCM_SHA256,
+    cdn.AfdCustomizedCipherSuiteForTls12.ECDHE_RSA_AES256_GCM_SHA384,
+];
 
 export const frontDoorDomainTls: ResourceValidationPolicy = {
     name: "frontdoor-domain-tls",
     description: "Front Door custom domains use TLS 1.2+ and only ECDHE-GCM cipher suites.",
     severity: "high",
     framework: MCSB,
-    remediationSteps: "Set tlsSettings.minimumTlsVersion to TLS12 (or TLS13) and tlsSettings.cipherSuiteSetType to TLS12_2023, or Customized with only ECDHE-GCM suites.",
-    validateResource: forTypes(["azure-native:cdn:AFDCustomDomain"], (props, report) => {
-        const tls = props.tlsSettings ?? {};
-        if (!["TLS12", "TLS13"].includes(tls.minimumTlsVersion)) {
-            report(`tlsSettings.minimumTlsVersion is ${JSON.stringify(tls.minimumTlsVersion)}; allowed: TLS12, TLS13.`);
+    remediationSteps: "Set tlsSettings.minimumTlsVersion to TLS12 (or TLS13) and tlsSettings.cipherSuiteSetType to TLS12_2023, or Customized with only ECDHE-GCM TLS 1.2 suites.",
+    validateResource: validateResourceOfType(cdn.AFDCustomDomain, (domain, _args, report) => {
+        const settings = domain.tlsSettings;
+        if (!isOneOf(FRONT_DOOR_MINIMUM_TLS, settings?.minimumTlsVersion)) {
+            report(`tlsSettings.minimumTlsVersion is ${JSON.stringify(settings?.minimumTlsVersion)}; allowed: ${FRONT_DOOR_MINIMUM_TLS.join(", ")}.`);
         }
-        if (tls.cipherSuiteSetType === "Customized") {
-            const suites: string[] = tls.customizedCipherSuiteSet?.cipherSuiteSetForTls12 ?? [];
-            const weak = suites.filter((s) => !(ECDHE_GCM_SUITES as readonly string[]).includes(s));
-            if (suites.length === 0 || weak.length > 0) {
-                report(`tlsSettings.customizedCipherSuiteSet.cipherSuiteSetForTls12 allows ${JSON.stringify(weak.length ? weak : "nothing")}; only ECDHE-GCM suites are allowed.`);
+        if (settings?.cipherSuiteSetType === cdn.AfdCipherSuiteSetType.Customized) {
+            // TLS 1.3's customizable suites are all AEAD; only the TLS 1.2 list can hold weak ones.
+            if (settings.minimumTlsVersion === cdn.AfdMinimumTlsVersion.TLS13) {
+                return;
             }
-        } else if (!FRONT_DOOR_GOOD_SUITE_SETS.includes(tls.cipherSuiteSetType)) {
-            report(`tlsSettings.cipherSuiteSetType is ${JSON.stringify(tls.cipherSuiteSetType)}; allowed: TLS12_2023 or Customized (TLS12_2022 and TLS10_2019 allow CBC or TLS 1.0).`);
+            const suites = settings.customizedCipherSuiteSet?.cipherSuiteSetForTls12 ?? [];
+            const weak = suites.filter((s) => !isOneOf(FRONT_DOOR_TLS12_SUITES, s));
+            if (suites.length === 0 || weak.length > 0) {
+                report(`tlsSettings.customizedCipherSuiteSet.cipherSuiteSetForTls12 allows ${JSON.stringify(weak.length ? weak : "nothing")}; allowed: ${FRONT_DOOR_TLS12_SUITES.join(", ")}.`);
+            }
+        } else if (!isOneOf(FRONT_DOOR_SUITE_SETS, settings?.cipherSuiteSetType)) {
+            report(`tlsSettings.cipherSuiteSetType is ${JSON.stringify(settings?.cipherSuiteSetType)}; allowed: TLS12_2023 or Customized (TLS12_2022 and TLS10_2019 allow CBC or TLS 1.0).`);
         }
     }),
 };
 
-/** API Management protocol and cipher switches; absent cipher keys mean ON, so each must be "false". */
+/**
+ * API Management's protocol and cipher switches; an absent cipher key means ON, so each must be "false".
+ * The keys are the ones the SDK documents as settable (ApiManagementServiceArgs.customProperties). The
+ * ECDHE-CBC-SHA256/SHA384 suites are not among them: Azure does not let them be turned off.
+ */
 export const APIM_WEAK_SETTINGS = [
     "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10",
     "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls11",
@@ -65,12 +95,12 @@ export const APIM_WEAK_SETTINGS = [
 
 export const apimProtocolsAndCiphers: ResourceValidationPolicy = {
     name: "apim-protocols-and-ciphers",
-    description: "API Management turns off TLS 1.0/1.1, SSL 3.0, 3DES and every non-ECDHE-GCM cipher, explicitly.",
+    description: "API Management turns off TLS 1.0/1.1, SSL 3.0, 3DES, RSA key exchange and the SHA-1 CBC suites, explicitly (ECDHE-CBC-SHA256/384 cannot be turned off).",
     severity: "critical",
     framework: MCSB,
     remediationSteps: "Set each listed customProperties key to \"false\" on the ApiManagementService.",
-    validateResource: forTypes(["azure-native:apimanagement:ApiManagementService"], (props, report) => {
-        const custom: Record<string, unknown> = props.customProperties ?? {};
+    validateResource: validateResourceOfType(apimanagement.ApiManagementService, (service, _args, report) => {
+        const custom: Record<string, unknown> = service.customProperties ?? {};
         for (const key of APIM_WEAK_SETTINGS) {
             if (!equalsIgnoreCase(custom[key], "false")) {
                 report(`customProperties["${key}"] is ${JSON.stringify(custom[key])}; set "false" (absent means on).`);
@@ -85,12 +115,13 @@ export const tlsPrivateKeyStrength: ResourceValidationPolicy = {
     severity: "high",
     framework: MCSB,
     remediationSteps: "Use algorithm ECDSA with ecdsaCurve P256/P384/P521, or RSA with rsaBits >= 2048 (3072 for CAs).",
-    validateResource: forTypes(["tls:index/privateKey:PrivateKey"], (props, report) => {
-        if (props.algorithm === "RSA" && (props.rsaBits ?? 2048) < 2048) {
-            report(`rsaBits is ${props.rsaBits}; at least 2048.`);
+    validateResource: validateResourceOfType(tls.PrivateKey, (key, _args, report) => {
+        if (key.algorithm === "RSA" && (key.rsaBits ?? 2048) < 2048) {
+            report(`rsaBits is ${key.rsaBits}; at least 2048.`);
         }
-        if (props.algorithm === "ECDSA" && (props.ecdsaCurve ?? "P224") === "P224") {
-            report(`ecdsaCurve is ${JSON.stringify(props.ecdsaCurve ?? "P224 (the provider default)")}; use P256 or stronger.`);
+        // The provider's default curve is P224 (registry docs of tls_private_key).
+        if (key.algorithm === "ECDSA" && (key.ecdsaCurve ?? "P224") === "P224") {
+            report(`ecdsaCurve is ${JSON.stringify(key.ecdsaCurve ?? "P224 (the provider default)")}; use P256 or stronger.`);
         }
     }),
 };
@@ -101,13 +132,14 @@ export const frontDoorRouteHttps: ResourceValidationPolicy = {
     severity: "high",
     framework: MCSB,
     remediationSteps: "Set forwardingProtocol: \"HttpsOnly\"; accept Http only together with httpsRedirect: \"Enabled\".",
-    validateResource: forTypes(["azure-native:cdn:Route"], (props, report) => {
-        if (props.forwardingProtocol !== "HttpsOnly") {
-            report(`forwardingProtocol is ${JSON.stringify(props.forwardingProtocol)}; set "HttpsOnly" (MatchRequest forwards plain HTTP).`);
+    validateResource: validateResourceOfType(cdn.Route, (route, _args, report) => {
+        if (route.forwardingProtocol !== cdn.ForwardingProtocol.HttpsOnly) {
+            report(`forwardingProtocol is ${JSON.stringify(route.forwardingProtocol)}; set "HttpsOnly" (MatchRequest forwards plain HTTP).`);
         }
-        const protocols: string[] = props.supportedProtocols ?? ["Http", "Https"];
-        if (protocols.includes("Http") && props.httpsRedirect !== "Enabled") {
-            report(`supportedProtocols includes "Http" but httpsRedirect is ${JSON.stringify(props.httpsRedirect)}; set "Enabled".`);
+        // The SDK's default for supportedProtocols is both (RouteArgs docs).
+        const protocols = route.supportedProtocols ?? [cdn.AFDEndpointProtocols.Http, cdn.AFDEndpointProtocols.Https];
+        if (protocols.includes(cdn.AFDEndpointProtocols.Http) && route.httpsRedirect !== cdn.HttpsRedirect.Enabled) {
+            report(`supportedProtocols includes "Http" but httpsRedirect is ${JSON.stringify(route.httpsRedirect)}; set "Enabled".`);
         }
     }),
 };
@@ -118,15 +150,12 @@ export const frontDoorOriginCertificateCheck: ResourceValidationPolicy = {
     severity: "high",
     framework: MCSB,
     remediationSteps: "Set enforceCertificateNameCheck: true on the AFDOrigin.",
-    validateResource: forTypes(["azure-native:cdn:AFDOrigin"], (props, report) => {
-        if (props.enforceCertificateNameCheck !== true) {
-            report(`enforceCertificateNameCheck is ${JSON.stringify(props.enforceCertificateNameCheck)}; set true.`);
+    validateResource: validateResourceOfType(cdn.AFDOrigin, (origin, _args, report) => {
+        if (origin.enforceCertificateNameCheck !== true) {
+            report(`enforceCertificateNameCheck is ${JSON.stringify(origin.enforceCertificateNameCheck)}; set true.`);
         }
     }),
 };
-
-/** Front Door WAF policies: the current token, and the v2 SDK's. */
-export const FRONT_DOOR_WAF_TYPES = ["azure-native:frontdoor:Policy", "azure-native:network:Policy"];
 
 export const frontDoorWafPrevention: ResourceValidationPolicy = {
     name: "frontdoor-waf-prevention",
@@ -134,13 +163,13 @@ export const frontDoorWafPrevention: ResourceValidationPolicy = {
     severity: "high",
     framework: MCSB,
     remediationSteps: "Set policySettings.enabledState: \"Enabled\" and policySettings.mode: \"Prevention\".",
-    validateResource: forTypes(FRONT_DOOR_WAF_TYPES, (props, report) => {
-        const settings = props.policySettings ?? {};
-        if (settings.enabledState !== "Enabled") {
-            report(`policySettings.enabledState is ${JSON.stringify(settings.enabledState)}; set "Enabled".`);
+    validateResource: validateResourceOfType(frontdoor.Policy, (policy, _args, report) => {
+        const settings = policy.policySettings;
+        if (settings?.enabledState !== frontdoor.PolicyEnabledState.Enabled) {
+            report(`policySettings.enabledState is ${JSON.stringify(settings?.enabledState)}; set "Enabled".`);
         }
-        if (settings.mode !== "Prevention") {
-            report(`policySettings.mode is ${JSON.stringify(settings.mode)}; set "Prevention".`);
+        if (settings?.mode !== frontdoor.PolicyMode.Prevention) {
+            report(`policySettings.mode is ${JSON.stringify(settings?.mode)}; set "Prevention".`);
         }
     }),
 };
@@ -151,13 +180,13 @@ export const apimApiHttps: ResourceValidationPolicy = {
     severity: "high",
     framework: MCSB,
     remediationSteps: "Set protocols: [\"https\"] and an https:// serviceUrl on the Api.",
-    validateResource: forTypes(["azure-native:apimanagement:Api"], (props, report) => {
-        const protocols: string[] = props.protocols ?? [];
-        if (protocols.length === 0 || protocols.some((p) => !equalsIgnoreCase(p, "https"))) {
-            report(`protocols is ${JSON.stringify(props.protocols)}; allowed: ["https"].`);
+    validateResource: validateResourceOfType(apimanagement.Api, (api, _args, report) => {
+        const protocols = api.protocols ?? [];
+        if (protocols.length === 0 || protocols.some((p) => !equalsIgnoreCase(p, apimanagement.Protocol.Https))) {
+            report(`protocols is ${JSON.stringify(api.protocols)}; allowed: ["https"].`);
         }
-        if (props.serviceUrl !== undefined && !String(props.serviceUrl).startsWith("https://")) {
-            report(`serviceUrl is ${JSON.stringify(props.serviceUrl)}; use https://.`);
+        if (api.serviceUrl !== undefined && !String(api.serviceUrl).startsWith("https://")) {
+            report(`serviceUrl is ${JSON.stringify(api.serviceUrl)}; use https://.`);
         }
     }),
 };
@@ -168,17 +197,23 @@ export const apimBackendTls: ResourceValidationPolicy = {
     severity: "high",
     framework: MCSB,
     remediationSteps: "Use an https:// url and set tls.validateCertificateChain and tls.validateCertificateName to true.",
-    validateResource: forTypes(["azure-native:apimanagement:Backend"], (props, report) => {
-        if (!String(props.url ?? "").startsWith("https://")) {
-            report(`url is ${JSON.stringify(props.url)}; use https://.`);
+    validateResource: validateResourceOfType(apimanagement.Backend, (backend, _args, report) => {
+        if (!String(backend.url ?? "").startsWith("https://")) {
+            report(`url is ${JSON.stringify(backend.url)}; use https://.`);
         }
-        for (const key of ["validateCertificateChain", "validateCertificateName"]) {
-            if (props.tls?.[key] !== true) {
-                report(`tls.${key} is ${JSON.stringify(props.tls?.[key])}; set true.`);
-            }
+        if (backend.tls?.validateCertificateChain !== true) {
+            report(`tls.validateCertificateChain is ${JSON.stringify(backend.tls?.validateCertificateChain)}; set true.`);
+        }
+        if (backend.tls?.validateCertificateName !== true) {
+            report(`tls.validateCertificateName is ${JSON.stringify(backend.tls?.validateCertificateName)}; set true.`);
         }
     }),
 };
+
+/** An ARM id's tail that names a Front Door custom domain; ARM ids compare case-insensitively. */
+function customDomainIdTail(profileName: string, domainName: string): string {
+    return `/profiles/${profileName}/customdomains/${domainName}`.toLowerCase();
+}
 
 export const frontDoorDomainsBehindWaf: StackValidationPolicy = {
     name: "frontdoor-domains-behind-waf",
@@ -187,36 +222,44 @@ export const frontDoorDomainsBehindWaf: StackValidationPolicy = {
     framework: MCSB,
     remediationSteps: "Add the domain to the associations of a SecurityPolicy of type WebApplicationFirewall.",
     validateStack: (args, report) => {
-        // Ids are unknown in a preview; the security policy's dependencies name the domains it binds.
-        const bound = new Set(args.resources
-            .filter((r) => r.type === "azure-native:cdn:SecurityPolicy" && r.props.parameters?.type === "WebApplicationFirewall")
-            .flatMap((r) => r.dependencies.map((d) => d.urn)));
-        for (const domain of args.resources.filter((r) => r.type === "azure-native:cdn:AFDCustomDomain")) {
-            if (!bound.has(domain.urn)) {
+        const wafPolicies = args.resources.filter((r) => r.isType(cdn.SecurityPolicy) && r.props.parameters?.type === cdn.SecurityPolicyType.WebApplicationFirewall);
+        // The security policy's dependencies name the domains it binds (in a preview, where ids are still
+        // unknown, the only way to tell); a deployed stack's outputs also name them by id, which is all a
+        // policy given a domain's id as plain text has.
+        const boundUrns = new Set(wafPolicies.flatMap((r) => r.dependencies.map((d) => d.urn)));
+        const boundIds = () => wafPolicies.flatMap((r) => ((r.props.parameters?.associations ?? []) as { domains?: { id?: unknown }[] }[])
+            .flatMap((a) => a.domains ?? []).map((d) => String(d.id ?? "").toLowerCase()));
+        for (const domain of args.resources.filter((r) => r.isType(cdn.AFDCustomDomain))) {
+            if (boundUrns.has(domain.urn)) {
+                continue;
+            }
+            const tail = customDomainIdTail(String(domain.props.profileName), String(domain.props.name));
+            if (!boundIds().some((id) => id.endsWith(tail))) {
                 report(`custom domain "${domain.name}" (${domain.props.hostName}) is not bound to a WAF security policy.`, domain.urn);
             }
         }
     },
 };
 
-/** Redis caches: the current token and the v2 SDK's. */
-export const REDIS_TYPES = ["azure-native:redis:Redis", "azure-native:cache:Redis"];
+const REDIS_MINIMUM_TLS: readonly redis.TlsVersion[] = [redis.TlsVersion.TlsVersion_1_2];
 
 export const redisTls: ResourceValidationPolicy = {
     name: "redis-tls",
-    description: "Azure Cache for Redis accepts only TLS 1.2+ and has no non-TLS port.",
+    description: "Azure Cache for Redis accepts only TLS 1.2 and has no non-TLS port.",
     severity: "high",
     framework: MCSB,
     remediationSteps: "Set minimumTlsVersion: \"1.2\" and enableNonSslPort: false.",
-    validateResource: forTypes(REDIS_TYPES, (props, report) => {
-        if (props.minimumTlsVersion !== "1.2" && props.minimumTlsVersion !== "1.3") {
-            report(`minimumTlsVersion is ${JSON.stringify(props.minimumTlsVersion)}; set "1.2".`);
+    validateResource: validateResourceOfType(redis.Redis, (cache, _args, report) => {
+        if (!isOneOf(REDIS_MINIMUM_TLS, cache.minimumTlsVersion)) {
+            report(`minimumTlsVersion is ${JSON.stringify(cache.minimumTlsVersion)}; set "1.2".`);
         }
-        if (props.enableNonSslPort !== false) {
-            report(`enableNonSslPort is ${JSON.stringify(props.enableNonSslPort)}; set false.`);
+        if (cache.enableNonSslPort !== false) {
+            report(`enableNonSslPort is ${JSON.stringify(cache.enableNonSslPort)}; set false.`);
         }
     }),
 };
+
+const SQL_MINIMUM_TLS: readonly sql.MinimalTlsVersion[] = [sql.MinimalTlsVersion.MinimalTlsVersion_1_2, sql.MinimalTlsVersion.MinimalTlsVersion_1_3];
 
 export const sqlServerTls: ResourceValidationPolicy = {
     name: "sql-server-tls",
@@ -224,33 +267,46 @@ export const sqlServerTls: ResourceValidationPolicy = {
     severity: "high",
     framework: MCSB,
     remediationSteps: "Set minimalTlsVersion: \"1.2\".",
-    validateResource: forTypes(["azure-native:sql:Server"], (props, report) => {
-        if (props.minimalTlsVersion !== "1.2" && props.minimalTlsVersion !== "1.3") {
-            report(`minimalTlsVersion is ${JSON.stringify(props.minimalTlsVersion)}; set "1.2".`);
+    validateResource: validateResourceOfType(sql.Server, (server, _args, report) => {
+        if (!isOneOf(SQL_MINIMUM_TLS, server.minimalTlsVersion)) {
+            report(`minimalTlsVersion is ${JSON.stringify(server.minimalTlsVersion)}; set "1.2".`);
         }
     }),
 };
 
-/** The only predefined Application Gateway policy with TLS 1.2+ and ECDHE-GCM suites only. */
-export const APPGW_STRICT_PREDEFINED = "AppGwSslPolicy20220101S";
+/** The only predefined Application Gateway policy with TLS 1.2+ and ECDHE-GCM suites only (application-gateway-ssl-policy-overview). */
+export const APPGW_STRICT_PREDEFINED = network.ApplicationGatewaySslPolicyName.AppGwSslPolicy20220101S;
+const APPGW_MINIMUM_TLS: readonly network.ApplicationGatewaySslProtocol[] = [network.ApplicationGatewaySslProtocol.TLSv1_2, network.ApplicationGatewaySslProtocol.TLSv1_3];
+const APPGW_TLS12_SUITES: readonly network.ApplicationGatewaySslCipherSuite[] = [
+    network.ApplicationGatewaySslCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    network.ApplicationGatewaySslCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    network.ApplicationGatewaySslCipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    network.ApplicationGatewaySslCipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+];
 
-function checkAppGatewaySslPolicy(path: string, policy: Record<string, any> | undefined, report: (message: string) => void): void {
+type AppGatewaySslPolicy = { policyType?: string; policyName?: string; minProtocolVersion?: string; cipherSuites?: string[] };
+
+function checkAppGatewaySslPolicy(path: string, policy: AppGatewaySslPolicy | undefined, report: (message: string) => void): void {
     if (!policy) {
         report(`${path} is absent; the API version's default allows TLS 1.0 on older versions. Set it explicitly.`);
         return;
     }
-    if (policy.policyType === "Predefined") {
+    if (policy.policyType === network.ApplicationGatewaySslPolicyType.Predefined) {
         if (policy.policyName !== APPGW_STRICT_PREDEFINED) {
             report(`${path}.policyName is ${JSON.stringify(policy.policyName)}; allowed: ${APPGW_STRICT_PREDEFINED}.`);
         }
         return;
     }
-    if (policy.policyType === "Custom" || policy.policyType === "CustomV2") {
-        if (!["TLSv1_2", "TLSv1_3"].includes(policy.minProtocolVersion)) {
+    if (policy.policyType === network.ApplicationGatewaySslPolicyType.Custom || policy.policyType === network.ApplicationGatewaySslPolicyType.CustomV2) {
+        if (!isOneOf(APPGW_MINIMUM_TLS, policy.minProtocolVersion)) {
             report(`${path}.minProtocolVersion is ${JSON.stringify(policy.minProtocolVersion)}; set TLSv1_2 or TLSv1_3.`);
         }
-        const suites: string[] = policy.cipherSuites ?? [];
-        const weak = suites.filter((s) => !(ECDHE_GCM_SUITES as readonly string[]).includes(s));
+        // With a TLS 1.3 minimum (CustomV2 only) the TLS 1.2 suite list does not apply: TLS 1.3's suites are fixed AEAD ones.
+        if (policy.minProtocolVersion === network.ApplicationGatewaySslProtocol.TLSv1_3) {
+            return;
+        }
+        const suites = policy.cipherSuites ?? [];
+        const weak = suites.filter((s) => !isOneOf(APPGW_TLS12_SUITES, s));
         if (suites.length === 0 || weak.length > 0) {
             report(`${path}.cipherSuites allows ${JSON.stringify(weak.length ? weak : "the defaults")}; only the four ECDHE-GCM suites.`);
         }
@@ -265,12 +321,12 @@ export const appGatewayTls: ResourceValidationPolicy = {
     severity: "high",
     framework: MCSB,
     remediationSteps: `Set sslPolicy to Predefined ${APPGW_STRICT_PREDEFINED} (and on every sslProfile), Https listeners and backend settings, a redirect for any Http listener, sku WAF_v2 and firewallPolicy.`,
-    validateResource: forTypes(["azure-native:network:ApplicationGateway"], (props, report) => {
-        checkAppGatewaySslPolicy("sslPolicy", props.sslPolicy, report);
-        (props.sslProfiles ?? []).forEach((profile: Record<string, any>, i: number) => checkAppGatewaySslPolicy(`sslProfiles[${i}].sslPolicy`, profile.sslPolicy, report));
-        const rules: Record<string, any>[] = props.requestRoutingRules ?? [];
-        (props.httpListeners ?? []).forEach((listener: Record<string, any>, i: number) => {
-            if (listener.protocol === "Https") {
+    validateResource: validateResourceOfType(network.ApplicationGateway, (gateway, _args, report) => {
+        checkAppGatewaySslPolicy("sslPolicy", gateway.sslPolicy, report);
+        (gateway.sslProfiles ?? []).forEach((profile, i) => checkAppGatewaySslPolicy(`sslProfiles[${i}].sslPolicy`, profile.sslPolicy, report));
+        const rules = gateway.requestRoutingRules ?? [];
+        (gateway.httpListeners ?? []).forEach((listener, i) => {
+            if (listener.protocol === network.ApplicationGatewayProtocol.Https) {
                 return;
             }
             // An HTTP listener is fine only if every rule on it redirects.
@@ -279,13 +335,13 @@ export const appGatewayTls: ResourceValidationPolicy = {
                 report(`httpListeners[${i}] ("${listener.name}") is ${JSON.stringify(listener.protocol)} without a redirect on every rule.`);
             }
         });
-        (props.backendHttpSettingsCollection ?? []).forEach((settings: Record<string, any>, i: number) => {
-            if (settings.protocol !== "Https") {
+        (gateway.backendHttpSettingsCollection ?? []).forEach((settings, i) => {
+            if (settings.protocol !== network.ApplicationGatewayProtocol.Https) {
                 report(`backendHttpSettingsCollection[${i}].protocol is ${JSON.stringify(settings.protocol)}; use Https.`);
             }
         });
-        if (props.sku?.tier !== "WAF_v2" || !props.firewallPolicy?.id) {
-            report(`sku.tier is ${JSON.stringify(props.sku?.tier)} and firewallPolicy is ${JSON.stringify(props.firewallPolicy)}; use WAF_v2 with a WAF policy.`);
+        if (gateway.sku?.tier !== network.ApplicationGatewayTier.WAF_v2 || !gateway.firewallPolicy?.id) {
+            report(`sku.tier is ${JSON.stringify(gateway.sku?.tier)} and firewallPolicy is ${JSON.stringify(gateway.firewallPolicy)}; use WAF_v2 with a WAF policy.`);
         }
     }),
 };

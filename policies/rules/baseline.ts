@@ -1,6 +1,14 @@
 /** Baseline hardening outside transport security: private endpoints, RBAC, deletion protection. */
-import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { forTypes, MCSB_BACKUP, MCSB_NETWORK } from "./common";
+import * as apimanagement from "@pulumi/azure-native/apimanagement";
+import * as cdn from "@pulumi/azure-native/cdn";
+import * as containerservice from "@pulumi/azure-native/containerservice";
+import * as keyvault from "@pulumi/azure-native/keyvault";
+import * as network from "@pulumi/azure-native/network";
+import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
+import * as storage from "@pulumi/azure-native/storage";
+import type { Resource } from "@pulumi/pulumi";
+import { validateResourceOfType, type ResourceValidationPolicy, type StackValidationPolicy } from "@pulumi/policy";
+import { MCSB_BACKUP, MCSB_NETWORK } from "./common";
 
 export const keyVaultHardening: ResourceValidationPolicy = {
     name: "key-vault-hardening",
@@ -8,15 +16,15 @@ export const keyVaultHardening: ResourceValidationPolicy = {
     severity: "high",
     framework: MCSB_NETWORK,
     remediationSteps: "Set properties.enableRbacAuthorization: true, properties.enablePurgeProtection: true and properties.publicNetworkAccess: \"Disabled\".",
-    validateResource: forTypes(["azure-native:keyvault:Vault"], (props, report) => {
-        const p = props.properties ?? {};
+    validateResource: validateResourceOfType(keyvault.Vault, (vault, _args, report) => {
+        const p = vault.properties ?? {};
         if (p.enableRbacAuthorization !== true) {
             report(`properties.enableRbacAuthorization is ${JSON.stringify(p.enableRbacAuthorization)}; set true.`);
         }
         if (p.enablePurgeProtection !== true) {
             report(`properties.enablePurgeProtection is ${JSON.stringify(p.enablePurgeProtection)}; set true.`);
         }
-        if (p.publicNetworkAccess !== "Disabled") {
+        if (p.publicNetworkAccess !== keyvault.PublicNetworkAccess.Disabled) {
             report(`properties.publicNetworkAccess is ${JSON.stringify(p.publicNetworkAccess)}; set "Disabled".`);
         }
     }),
@@ -28,15 +36,15 @@ export const storagePublicAccess: ResourceValidationPolicy = {
     severity: "high",
     framework: MCSB_NETWORK,
     remediationSteps: "Set publicNetworkAccess: \"Disabled\", allowBlobPublicAccess: false and allowSharedKeyAccess: false; reach the account through a private endpoint.",
-    validateResource: forTypes(["azure-native:storage:StorageAccount"], (props, report) => {
-        if (props.publicNetworkAccess !== "Disabled") {
-            report(`publicNetworkAccess is ${JSON.stringify(props.publicNetworkAccess)}; set "Disabled".`);
+    validateResource: validateResourceOfType(storage.StorageAccount, (account, _args, report) => {
+        if (account.publicNetworkAccess !== storage.PublicNetworkAccess.Disabled) {
+            report(`publicNetworkAccess is ${JSON.stringify(account.publicNetworkAccess)}; set "Disabled".`);
         }
-        if (props.allowBlobPublicAccess !== false) {
-            report(`allowBlobPublicAccess is ${JSON.stringify(props.allowBlobPublicAccess)}; set false.`);
+        if (account.allowBlobPublicAccess !== false) {
+            report(`allowBlobPublicAccess is ${JSON.stringify(account.allowBlobPublicAccess)}; set false.`);
         }
-        if (props.allowSharedKeyAccess !== false) {
-            report(`allowSharedKeyAccess is ${JSON.stringify(props.allowSharedKeyAccess)}; set false.`);
+        if (account.allowSharedKeyAccess !== false) {
+            report(`allowSharedKeyAccess is ${JSON.stringify(account.allowSharedKeyAccess)}; set false.`);
         }
     }),
 };
@@ -47,38 +55,40 @@ export const aksPrivateCluster: ResourceValidationPolicy = {
     severity: "critical",
     framework: MCSB_NETWORK,
     remediationSteps: "Set apiServerAccessProfile.enablePrivateCluster: true, disableLocalAccounts: true and networkProfile.networkPolicy.",
-    validateResource: forTypes(["azure-native:containerservice:ManagedCluster"], (props, report) => {
-        if (props.apiServerAccessProfile?.enablePrivateCluster !== true) {
-            report(`apiServerAccessProfile.enablePrivateCluster is ${JSON.stringify(props.apiServerAccessProfile?.enablePrivateCluster)}; set true.`);
+    validateResource: validateResourceOfType(containerservice.ManagedCluster, (cluster, _args, report) => {
+        if (cluster.apiServerAccessProfile?.enablePrivateCluster !== true) {
+            report(`apiServerAccessProfile.enablePrivateCluster is ${JSON.stringify(cluster.apiServerAccessProfile?.enablePrivateCluster)}; set true.`);
         }
-        if (props.disableLocalAccounts !== true) {
-            report(`disableLocalAccounts is ${JSON.stringify(props.disableLocalAccounts)}; set true.`);
+        if (cluster.disableLocalAccounts !== true) {
+            report(`disableLocalAccounts is ${JSON.stringify(cluster.disableLocalAccounts)}; set true.`);
         }
-        if (!props.networkProfile?.networkPolicy || props.networkProfile.networkPolicy === "none") {
-            report(`networkProfile.networkPolicy is ${JSON.stringify(props.networkProfile?.networkPolicy)}; set cilium (or azure/calico).`);
+        const policy = cluster.networkProfile?.networkPolicy;
+        if (!policy || policy === containerservice.NetworkPolicy.None) {
+            report(`networkProfile.networkPolicy is ${JSON.stringify(policy)}; set cilium (or azure/calico).`);
         }
     }),
 };
 
-/** Resource types that hold state a redeploy cannot bring back. */
-export const STATEFUL_TYPES = [
-    "azure-native:keyvault:Vault",
-    "azure-native:storage:StorageAccount",
-    "azure-native:operationalinsights:Workspace",
-    "azure-native:containerservice:ManagedCluster",
-    "azure-native:apimanagement:ApiManagementService",
-    "azure-native:cdn:Profile",
+/** Resource classes that hold state a redeploy cannot bring back. */
+const STATEFUL_CLASSES: readonly (new (...rest: any[]) => Resource)[] = [
+    keyvault.Vault,
+    storage.StorageAccount,
+    storage.BlobContainer,
+    operationalinsights.Workspace,
+    containerservice.ManagedCluster,
+    apimanagement.ApiManagementService,
+    cdn.Profile,
 ];
 
 export const statefulResourcesProtected: StackValidationPolicy = {
     name: "stateful-resources-protected",
-    description: "State-bearing resources (Key Vault, storage, logs, the cluster, API Management, Front Door) carry protect: true.",
+    description: "State-bearing resources (Key Vault, storage accounts and containers, logs, the cluster, API Management, Front Door) carry protect: true.",
     severity: "high",
     framework: MCSB_BACKUP,
     remediationSteps: "Declare the resource with { protect: true }; unprotect deliberately with `pulumi state unprotect` before a planned removal.",
     validateStack: (args, report) => {
         for (const r of args.resources) {
-            if (STATEFUL_TYPES.includes(r.type) && !r.opts.protect) {
+            if (STATEFUL_CLASSES.some((c) => r.isType(c)) && !r.opts.protect) {
                 report(`${r.type} "${r.name}" has opts.protect false; set protect: true.`, r.urn);
             }
         }
@@ -91,13 +101,13 @@ export const wafPrevention: ResourceValidationPolicy = {
     severity: "high",
     framework: MCSB_NETWORK,
     remediationSteps: "Set policySettings.state: \"Enabled\" and policySettings.mode: \"Prevention\" on the WebApplicationFirewallPolicy.",
-    validateResource: forTypes(["azure-native:network:WebApplicationFirewallPolicy"], (props, report) => {
-        const settings = props.policySettings ?? {};
-        if (settings.state !== "Enabled") {
-            report(`policySettings.state is ${JSON.stringify(settings.state)}; set "Enabled".`);
+    validateResource: validateResourceOfType(network.WebApplicationFirewallPolicy, (policy, _args, report) => {
+        const settings = policy.policySettings;
+        if (settings?.state !== network.WebApplicationFirewallEnabledState.Enabled) {
+            report(`policySettings.state is ${JSON.stringify(settings?.state)}; set "Enabled".`);
         }
-        if (settings.mode !== "Prevention") {
-            report(`policySettings.mode is ${JSON.stringify(settings.mode)}; set "Prevention".`);
+        if (settings?.mode !== network.WebApplicationFirewallMode.Prevention) {
+            report(`policySettings.mode is ${JSON.stringify(settings?.mode)}; set "Prevention".`);
         }
     }),
 };

@@ -1,12 +1,15 @@
 /** Every policy against a compliant resource and one failing variant per rule, plus the packs themselves. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import * as cdn from "@pulumi/azure-native/cdn";
+import * as network from "@pulumi/azure-native/network";
 import type { Checkpoint, CheckpointResource } from "../../offline/checkpoint";
-import { evaluatePack, evaluatePacks } from "../../offline/policyCheck";
+import { evaluatePack, evaluatePacks, packDirs, packServer } from "../../offline/policyCheck";
 import { stackPolicyConfigs } from "../../offline/policyConfig";
 import { UNKNOWN } from "../../offline/engine";
-import { PACKS, platformBaseline, platformTls } from "../../policies/packs";
-import { APIM_WEAK_SETTINGS } from "../../policies/rules/azureTls";
+import { azureTlsPolicies } from "../../policies/rules/azureTls";
+import { baselinePolicies } from "../../policies/rules/baseline";
+import { meshTlsPolicies } from "../../policies/rules/meshTls";
 import { checkpointOf, PLAN_VARIANTS } from "../helpers";
 
 function checkpointWith(...resources: Partial<CheckpointResource>[]): Checkpoint {
@@ -19,17 +22,40 @@ function checkpointWith(...resources: Partial<CheckpointResource>[]): Checkpoint
     };
 }
 
+/** The pack that serves `policy`, as its server's GetAnalyzerInfo says. */
+async function packOf(policy: string): Promise<string> {
+    for (const name of Object.keys(packDirs())) {
+        if ((await packServer(name)).info.policies.some((p) => p.name === policy)) {
+            return name;
+        }
+    }
+    throw new Error(`no pack serves ${policy}`);
+}
+
 async function messages(policy: string, type: string, inputs: Record<string, unknown>, extra: Partial<CheckpointResource> = {}): Promise<string[]> {
-    const pack = PACKS.find((p) => p.policies.some((x) => x.name === policy))!;
-    const violations = await evaluatePack(checkpointWith({ type, inputs, outputs: inputs, ...extra }), pack);
+    const violations = await evaluatePack(checkpointWith({ type, inputs, outputs: inputs, ...extra }), await packOf(policy));
     return violations.filter((v) => v.policy === policy).map((v) => v.message);
 }
 
+// The 16 customProperties keys Microsoft documents as settable to turn off a protocol or cipher, written here
+// from the SDK's doc of ApiManagementServiceArgs.customProperties (azure-native 3.28.0), not from the policy.
+const APIM_DISABLEABLE = [
+    "Protocols.Tls10", "Protocols.Tls11", "Protocols.Ssl30", "Backend.Protocols.Tls10", "Backend.Protocols.Tls11", "Backend.Protocols.Ssl30",
+    "Ciphers.TripleDes168", "Ciphers.TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", "Ciphers.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
+    "Ciphers.TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "Ciphers.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "Ciphers.TLS_RSA_WITH_AES_128_GCM_SHA256",
+    "Ciphers.TLS_RSA_WITH_AES_256_CBC_SHA256", "Ciphers.TLS_RSA_WITH_AES_128_CBC_SHA256", "Ciphers.TLS_RSA_WITH_AES_256_CBC_SHA",
+    "Ciphers.TLS_RSA_WITH_AES_128_CBC_SHA",
+].map((k) => `Microsoft.WindowsAzure.ApiManagement.Gateway.Security.${k}`);
+
 const goodStorage = { minimumTlsVersion: "TLS1_2", enableHttpsTrafficOnly: true, publicNetworkAccess: "Disabled", allowBlobPublicAccess: false, allowSharedKeyAccess: false };
 const goodDomain = { tlsSettings: { minimumTlsVersion: "TLS12", cipherSuiteSetType: "TLS12_2023", certificateType: "ManagedCertificate" } };
-const goodApim = { customProperties: Object.fromEntries(APIM_WEAK_SETTINGS.map((k) => [k, "False"])) };
+const goodApim = { customProperties: Object.fromEntries(APIM_DISABLEABLE.map((k) => [k, "False"])) };
 const goodVault = { properties: { enableRbacAuthorization: true, enablePurgeProtection: true, publicNetworkAccess: "Disabled" } };
 const goodCluster = { apiServerAccessProfile: { enablePrivateCluster: true }, disableLocalAccounts: true, networkProfile: { networkPolicy: "cilium" } };
+
+function customized(...tls12: string[]) {
+    return { cipherSuiteSetType: "Customized", customizedCipherSuiteSet: { cipherSuiteSetForTls12: tls12 } };
+}
 
 const goodRoute = { forwardingProtocol: "HttpsOnly", supportedProtocols: ["Http", "Https"], httpsRedirect: "Enabled" };
 const goodWaf = { policySettings: { enabledState: "Enabled", mode: "Prevention" } };
@@ -64,6 +90,8 @@ const cases: { policy: string; type: string; good: Record<string, unknown>; bad:
         policy: "storage-account-tls", type: "azure-native:storage:StorageAccount", good: goodStorage,
         bad: [
             ["TLS 1.0", (p) => (p.minimumTlsVersion = "TLS1_0"), /^minimumTlsVersion is "TLS1_0"/],
+            // The SDK's MinimumTlsVersion doc: "Minimum TLS version 1.3 version is not supported".
+            ["TLS 1.3, which Azure does not support as a minimum", (p) => (p.minimumTlsVersion = "TLS1_3"), /^minimumTlsVersion is "TLS1_3"/],
             ["TLS version left to the API default", (p) => delete p.minimumTlsVersion, /^minimumTlsVersion is undefined/],
             ["HTTP allowed", (p) => (p.enableHttpsTrafficOnly = false), /^enableHttpsTrafficOnly is false/],
         ],
@@ -73,8 +101,16 @@ const cases: { policy: string; type: string; good: Record<string, unknown>; bad:
         bad: [
             ["TLS 1.0", (p) => (p.tlsSettings.minimumTlsVersion = "TLS10"), /^tlsSettings\.minimumTlsVersion is "TLS10"/],
             ["TLS12_2022 suites", (p) => (p.tlsSettings.cipherSuiteSetType = "TLS12_2022"), /^tlsSettings\.cipherSuiteSetType is "TLS12_2022"/],
-            ["a CBC suite in a custom set", (p) => Object.assign(p.tlsSettings, { cipherSuiteSetType: "Customized", customizedCipherSuiteSet: { cipherSuiteSetForTls12: ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256"] } }), /TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256/],
+            ["a CBC suite in a custom set", (p) => Object.assign(p.tlsSettings, customized(cdn.AfdCustomizedCipherSuiteForTls12.ECDHE_RSA_AES128_GCM_SHA256, cdn.AfdCustomizedCipherSuiteForTls12.ECDHE_RSA_AES128_SHA256)), /allows \["ECDHE_RSA_AES128_SHA256"\]/],
+            ["a DHE suite in a custom set", (p) => Object.assign(p.tlsSettings, customized(cdn.AfdCustomizedCipherSuiteForTls12.DHE_RSA_AES256_GCM_SHA384)), /allows \["DHE_RSA_AES256_GCM_SHA384"\]/],
+            ["Application Gateway's suite names in a custom set", (p) => Object.assign(p.tlsSettings, customized("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256")), /allows \["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"\]/],
         ],
+    },
+    {
+        // Both ECDHE-GCM names of the SDK's AfdCustomizedCipherSuiteForTls12 enum: the set the review found rejected.
+        policy: "frontdoor-domain-tls", type: "azure-native:cdn:AFDCustomDomain",
+        good: { tlsSettings: { minimumTlsVersion: "TLS12", certificateType: "ManagedCertificate", ...customized(cdn.AfdCustomizedCipherSuiteForTls12.ECDHE_RSA_AES128_GCM_SHA256, cdn.AfdCustomizedCipherSuiteForTls12.ECDHE_RSA_AES256_GCM_SHA384) } },
+        bad: [["an empty custom set", (p) => (p.tlsSettings.customizedCipherSuiteSet.cipherSuiteSetForTls12 = []), /allows "nothing"/]],
     },
     {
         policy: "apim-protocols-and-ciphers", type: "azure-native:apimanagement:ApiManagementService", good: goodApim,
@@ -102,10 +138,6 @@ const cases: { policy: string; type: string; good: Record<string, unknown>; bad:
         ],
     },
     {
-        policy: "frontdoor-waf-prevention", type: "azure-native:network:Policy", good: goodWaf,
-        bad: [["Detection mode (v2 token)", (p) => (p.policySettings.mode = "Detection"), /^policySettings\.mode is "Detection"/]],
-    },
-    {
         policy: "apim-api-https", type: "azure-native:apimanagement:Api", good: goodApi,
         bad: [
             ["HTTP accepted", (p) => (p.protocols = ["http", "https"]), /^protocols is \["http","https"\]/],
@@ -127,6 +159,9 @@ const cases: { policy: string; type: string; good: Record<string, unknown>; bad:
             ["minimum left to the default", (p) => delete p.spec.servers[0].tls.minProtocolVersion, /^spec\.servers\[0\]\.tls\.minProtocolVersion is undefined/],
             ["a CBC suite", (p) => p.spec.servers[0].tls.cipherSuites.push("ECDHE-RSA-AES128-SHA"), /cipherSuites is .*ECDHE-RSA-AES128-SHA/],
             ["Envoy's default suites", (p) => delete p.spec.servers[0].tls.cipherSuites, /cipherSuites is undefined/],
+            // Neither name is a BoringSSL suite: AES128-GCM goes with SHA256 and AES256-GCM with SHA384.
+            ["a suite name that does not exist", (p) => p.spec.servers[0].tls.cipherSuites.push("ECDHE-RSA-AES128-GCM-SHA384"), /cipherSuites is .*ECDHE-RSA-AES128-GCM-SHA384/],
+            ["another suite name that does not exist", (p) => p.spec.servers[0].tls.cipherSuites.push("ECDHE-ECDSA-AES256-GCM-SHA256"), /cipherSuites is .*ECDHE-ECDSA-AES256-GCM-SHA256/],
             ["no credential", (p) => delete p.spec.servers[0].tls.credentialName, /has no credentialName/],
             ["plain HTTP served", (p) => delete p.spec.servers[1].tls, /^spec\.servers\[1\] serves plain HTTP/],
         ],
@@ -175,11 +210,9 @@ const cases: { policy: string; type: string; good: Record<string, unknown>; bad:
         bad: [
             ["TLS 1.0", (p) => (p.minimumTlsVersion = "1.0"), /^minimumTlsVersion is "1\.0"/],
             ["non-TLS port", (p) => (p.enableNonSslPort = true), /^enableNonSslPort is true/],
+            // redis.TlsVersion has 1.0, 1.1 and 1.2 only: "1.3" is no value Azure takes.
+            ["a version the enum does not have", (p) => (p.minimumTlsVersion = "1.3"), /^minimumTlsVersion is "1\.3"/],
         ],
-    },
-    {
-        policy: "redis-tls", type: "azure-native:cache:Redis", good: { minimumTlsVersion: "1.2", enableNonSslPort: false },
-        bad: [["non-TLS port (v2 token)", (p) => delete p.enableNonSslPort, /^enableNonSslPort is undefined/]],
     },
     {
         policy: "sql-server-tls", type: "azure-native:sql:Server", good: { minimalTlsVersion: "1.2" },
@@ -194,8 +227,15 @@ const cases: { policy: string; type: string; good: Record<string, unknown>; bad:
             ["TLS 1.1 custom", (p) => Object.assign(p.sslPolicy, { policyType: "Custom", minProtocolVersion: "TLSv1_1", cipherSuites: ["TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"] }), /^sslPolicy\.minProtocolVersion is "TLSv1_1"/],
             ["HTTP without redirect", (p) => delete p.requestRoutingRules[1].redirectConfiguration, /^httpListeners\[1\] \("http"\) is "Http" without a redirect/],
             ["HTTP to the backend", (p) => (p.backendHttpSettingsCollection[0].protocol = "Http"), /^backendHttpSettingsCollection\[0\]\.protocol is "Http"/],
+            ["Custom with TLS 1.2 and no suites (the defaults include CBC)", (p) => Object.assign(p.sslPolicy, { policyType: "Custom", minProtocolVersion: "TLSv1_2", cipherSuites: [] }), /^sslPolicy\.cipherSuites allows "the defaults"/],
             ["Standard_v2 without WAF", (p) => Object.assign(p, { sku: { name: "Standard_v2", tier: "Standard_v2" }, firewallPolicy: undefined }), /^sku\.tier is "Standard_v2"/],
         ],
+    },
+    {
+        // CustomV2 with a TLS 1.3 minimum takes no TLS 1.2 suites: Azure accepts it, and TLS 1.3's suites are all AEAD.
+        policy: "appgateway-tls", type: "azure-native:network:ApplicationGateway",
+        good: { ...goodAppGateway, sslPolicy: { policyType: network.ApplicationGatewaySslPolicyType.CustomV2, minProtocolVersion: network.ApplicationGatewaySslProtocol.TLSv1_3 } },
+        bad: [["TLS 1.1 minimum", (p) => (p.sslPolicy.minProtocolVersion = "TLSv1_1"), /^sslPolicy\.minProtocolVersion is "TLSv1_1"/]],
     },
     {
         policy: "waf-prevention", type: "azure-native:network:WebApplicationFirewallPolicy", good: { policySettings: { state: "Enabled", mode: "Prevention" } },
@@ -255,50 +295,93 @@ describe("policies", () => {
         assert.match(found[0] ?? "", /^azure-native:keyvault:Vault "r0" has opts\.protect false/);
     });
 
-    it("frontdoor-domains-behind-waf passes a domain a WAF security policy binds and fails an unbound one", async () => {
-        const domain = { urn: "urn:pulumi:test::platform::azure-native:cdn:AFDCustomDomain::api", type: "azure-native:cdn:AFDCustomDomain", inputs: { hostName: "api.example.com" } };
-        const binding = (dependencies: string[]) => ({ type: "azure-native:cdn:SecurityPolicy", inputs: { parameters: { type: "WebApplicationFirewall" } }, dependencies });
+    it("frontdoor-domains-behind-waf recognises a domain bound by dependency (preview) or by id (deployed), and fails an unbound one", async () => {
+        const domainUrn = "urn:pulumi:test::platform::azure-native:cdn:AFDCustomDomain::api";
+        // Outputs as azure-native returns them: the domain's name and profile, not its id.
+        const domain = { urn: domainUrn, type: "azure-native:cdn:AFDCustomDomain", inputs: { hostName: "api.example.com" }, outputs: { hostName: "api.example.com", name: "api-example-com", profileName: "afd-platform" } };
+        const binding = (dependencies: string[], domainIds: string[] = []) => ({
+            type: "azure-native:cdn:SecurityPolicy",
+            inputs: { parameters: { type: "WebApplicationFirewall" } },
+            outputs: { parameters: { type: "WebApplicationFirewall", associations: [{ domains: domainIds.map((id) => ({ id })), patternsToMatch: ["/*"] }] } },
+            dependencies,
+        });
         const check = async (resources: Partial<CheckpointResource>[]) =>
-            (await evaluatePack(checkpointWith(...resources), platformTls)).filter((v) => v.policy === "frontdoor-domains-behind-waf");
-        assert.deepEqual(await check([domain, binding([domain.urn])]), []);
-        const unbound = await check([domain, binding([])]);
-        assert.equal(unbound.length, 1);
-        assert.equal(unbound[0]!.urn, domain.urn);
-        assert.match(unbound[0]!.message, /custom domain "api" \(api\.example\.com\) is not bound to a WAF security policy/);
-    });
-
-    it("mesh-strict-mtls requires a selector-less STRICT PeerAuthentication in istio-system wherever istiod is installed", async () => {
-        const istiod = { type: "kubernetes:helm.sh/v3:Release", inputs: { chart: "istiod" } };
-        const peer = (namespace: string, spec: Record<string, unknown>) => ({ type: "kubernetes:security.istio.io/v1:PeerAuthentication", inputs: { metadata: { name: "default", namespace }, spec } });
-        const check = async (...resources: Partial<CheckpointResource>[]) =>
-            (await evaluatePack(checkpointWith(...resources), platformTls)).filter((v) => v.policy === "mesh-strict-mtls").map((v) => v.message);
-        assert.deepEqual(await check(istiod, peer("istio-system", { mtls: { mode: "STRICT" } })), []);
-        assert.deepEqual(await check(peer("apps", { mtls: { mode: "PERMISSIVE" } })), [], "no mesh, nothing to require");
-        for (const missing of [[istiod], [istiod, peer("apps", { mtls: { mode: "STRICT" } })], [istiod, peer("istio-system", { selector: { matchLabels: { app: "a" } }, mtls: { mode: "STRICT" } })]]) {
-            assert.match((await check(...missing))[0] ?? "", /istiod is installed but no selector-less STRICT PeerAuthentication exists in istio-system/);
+            (await evaluatePack(checkpointWith(...resources), "platform-tls")).filter((v) => v.policy === "frontdoor-domains-behind-waf");
+        assert.deepEqual(await check([domain, binding([domainUrn])]), []);
+        // A `pulumi stack export` of a security policy declared with the domain's id as a plain string (ARM ids are case-insensitive).
+        const id = "/subscriptions/0000/resourceGroups/rg-platform/providers/Microsoft.Cdn/profiles/AFD-Platform/customDomains/api-example-com";
+        assert.deepEqual(await check([domain, binding([], [id])]), []);
+        for (const unbound of [binding([]), binding([], [id.replace("api-example-com", "other")])]) {
+            const found = await check([domain, unbound]);
+            assert.equal(found.length, 1);
+            assert.equal(found[0]!.urn, domainUrn);
+            assert.match(found[0]!.message, /custom domain "api" \(api\.example\.com\) is not bound to a WAF security policy/);
         }
     });
 
+    describe("mesh-strict-mtls", () => {
+        const istiod = { type: "kubernetes:helm.sh/v3:Release", inputs: { chart: "istiod" }, outputs: { chart: "istiod" } };
+        const peer = (namespace: string, spec: Record<string, unknown>) => {
+            const props = { metadata: { name: "default", namespace }, spec };
+            return { type: "kubernetes:security.istio.io/v1:PeerAuthentication", inputs: props, outputs: props };
+        };
+        const check = async (...resources: Partial<CheckpointResource>[]) =>
+            (await evaluatePack(checkpointWith(...resources), "platform-tls")).filter((v) => v.policy === "mesh-strict-mtls");
+
+        it("requires a selector-less STRICT PeerAuthentication in istio-system wherever istiod is installed", async () => {
+            assert.deepEqual(await check(istiod, peer("istio-system", { mtls: { mode: "STRICT" } })), []);
+            assert.deepEqual(await check(peer("apps", { mtls: { mode: "PERMISSIVE" } })), [], "no mesh, nothing to require");
+            for (const missing of [[istiod], [istiod, peer("apps", { mtls: { mode: "STRICT" } })], [istiod, peer("istio-system", { selector: { matchLabels: { app: "a" } }, mtls: { mode: "STRICT" } })]]) {
+                const found = await check(...missing);
+                assert.equal(found[0]?.enforcementLevel, "mandatory");
+                assert.match(found[0]?.message ?? "", /istiod is installed but no selector-less STRICT PeerAuthentication exists in istio-system/);
+            }
+        });
+
+        it("does not pass vacuously when a preview has no outputs for the Kubernetes resources (a fresh phase-2 stack)", async () => {
+            // The engine sends outputs to AnalyzeStack; creates under a provider with unknown config have none.
+            const blank = (r: Partial<CheckpointResource>) => ({ ...r, outputs: {} });
+            const found = await check(blank(istiod));
+            assert.equal(found.length, 1);
+            assert.equal(found[0]!.enforcementLevel, "advisory");
+            assert.match(found[0]!.message, /can't run policy 'mesh-strict-mtls'.*during preview.*cannot be verified/);
+        });
+    });
+
     it("skips a policy whose input is unknown at preview, reporting it advisory", async () => {
-        const pack = platformTls;
-        const violations = await evaluatePack(checkpointWith({ type: "azure-native:storage:StorageAccount", inputs: { ...goodStorage, minimumTlsVersion: UNKNOWN } }), pack);
+        const violations = await evaluatePack(checkpointWith({ type: "azure-native:storage:StorageAccount", inputs: { ...goodStorage, minimumTlsVersion: UNKNOWN } }), "platform-tls");
         assert.equal(violations.length, 1);
         assert.equal(violations[0]!.enforcementLevel, "advisory");
-        assert.match(violations[0]!.message, /can't run policy 'storage-account-tls' during preview/);
+        assert.match(violations[0]!.message, /can't run policy 'storage-account-tls' from policy pack 'platform-tls@v\d+\.\d+\.\d+' during preview/);
     });
 
     it("applies per-environment config: the baseline pack is advisory in dev and mandatory in prod", async () => {
         const bad = checkpointWith({ type: "azure-native:keyvault:Vault", inputs: {}, protect: true });
-        const dev = await evaluatePack(bad, platformBaseline, stackPolicyConfigs("dev")["platform-baseline"]);
-        const prod = await evaluatePack(bad, platformBaseline, stackPolicyConfigs("prod")["platform-baseline"]);
+        const dev = await evaluatePack(bad, "platform-baseline", stackPolicyConfigs("dev")["platform-baseline"]);
+        const prod = await evaluatePack(bad, "platform-baseline", stackPolicyConfigs("prod")["platform-baseline"]);
         assert.ok(dev.length > 0 && dev.every((v) => v.enforcementLevel === "advisory"));
         assert.ok(prod.length === dev.length && prod.every((v) => v.enforcementLevel === "mandatory"));
     });
 
+    it("merges config as the CLI does: `all` first, then a policy's own entry, which keeps `all`'s level when it sets none", async () => {
+        // pkg/resource/analyzer/config.go applyConfig: an entry with only properties keeps the level `all` gave.
+        const bad = checkpointWith({ type: "azure-native:keyvault:Vault", inputs: {}, protect: true });
+        const levels = async (config: Record<string, unknown>) => new Set((await evaluatePack(bad, "platform-baseline", config as never)).map((v) => v.enforcementLevel));
+        assert.deepEqual(await levels({ all: "mandatory", "key-vault-hardening": { note: "x" } }), new Set(["mandatory"]));
+        assert.deepEqual(await levels({ all: "mandatory", "key-vault-hardening": "advisory" }), new Set(["advisory"]));
+        assert.deepEqual(await levels({ all: "disabled" }), new Set());
+    });
+
+    it("rejects a config key that is neither `all` nor a policy of the pack, naming it", async () => {
+        await assert.rejects(evaluatePack(checkpointWith(), "platform-baseline", { "key-vault-hardenning": "mandatory" }), /policy config key "key-vault-hardenning" is neither "all" nor a policy of pack platform-baseline/);
+        await assert.rejects(evaluatePack(checkpointWith(), "platform-tls", { all: "strict" as never }), /"all": "strict" is not an enforcement level/);
+    });
+
     it("packs have unique, valid policy names and the metadata the console shows", () => {
-        const names = PACKS.flatMap((p) => p.policies.map((x) => x.name));
+        const policies = [...azureTlsPolicies, ...meshTlsPolicies, ...baselinePolicies];
+        const names = policies.map((x) => x.name);
         assert.equal(new Set(names).size, names.length);
-        for (const p of PACKS.flatMap((pack) => pack.policies)) {
+        for (const p of policies) {
             assert.match(p.name, /^[a-z0-9][a-z0-9-]*$/);
             assert.ok(p.description && p.severity && p.remediationSteps && p.framework, `${p.name} lacks metadata`);
         }
