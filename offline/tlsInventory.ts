@@ -298,9 +298,13 @@ export function mermaidProblems(markdown: string): string[] {
     return problems;
 }
 
-/** The Markdown for a plan: its hops and certificates, with the stack's pack verdicts on them. */
-export async function inventoryMarkdown(graph: Graph): Promise<string> {
-    const findings = await evaluatePacks(toCheckpoint(graph), { configs: stackPolicyConfigs(graph.stack) });
+/** The stack's pack verdicts on a plan, as its previews would report them. */
+export function stackVerdicts(graph: Graph): Promise<Violation[]> {
+    return evaluatePacks(toCheckpoint(graph), { configs: stackPolicyConfigs(graph.stack) });
+}
+
+/** The Markdown for a plan: its hops and certificates, with the stack's pack verdicts (`stackVerdicts`) on them. */
+export function inventoryMarkdown(graph: Graph, findings: Violation[]): string {
     return renderInventory(buildInventory(graph, findings));
 }
 

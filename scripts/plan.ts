@@ -43,7 +43,7 @@ async function main(): Promise<number> {
         console.log(`Checkpoint written to ${values.json}`);
     }
     if (values.inventory) {
-        fs.writeFileSync(values.inventory, await inventoryMarkdown(graph));
+        fs.writeFileSync(values.inventory, inventoryMarkdown(graph, violations));
         console.log(`TLS inventory written to ${values.inventory}`);
     }
     return violations.some((v) => v.enforcementLevel === "mandatory") ? 1 : 0;

@@ -4,7 +4,9 @@ import { Worker } from "node:worker_threads";
 import { parsePlatformConfig, type AzurePlatformConfig } from "../config";
 import { toCheckpoint, type Checkpoint } from "../offline/checkpoint";
 import { PROJECT_DIR, type Graph, type GraphResource, type RunOptions } from "../offline/engine";
+import type { Violation } from "../offline/policyCheck";
 import { readStackConfig } from "../offline/stackFiles";
+import { stackVerdicts } from "../offline/tlsInventory";
 
 const plans = new Map<string, Promise<Graph>>();
 
@@ -71,6 +73,17 @@ export function planWith(options: RunOptions): Promise<Graph> {
 
 export async function checkpointOf(stack: string, phase?: "azure" | "all"): Promise<Checkpoint> {
     return toCheckpoint(await plan(stack, true, phase));
+}
+
+const verdicts = new Map<string, Promise<Violation[]>>();
+
+/** The packs' verdicts on a stack's preview plan with its committed pack configs, once per process. */
+export function verdictsOf(stack: string, phase?: "azure" | "all"): Promise<Violation[]> {
+    const key = `${stack}/${phase ?? "stack file"}`;
+    if (!verdicts.has(key)) {
+        verdicts.set(key, plan(stack, true, phase).then(stackVerdicts));
+    }
+    return verdicts.get(key)!;
 }
 
 export function ofType(graph: Graph, type: string): GraphResource[] {

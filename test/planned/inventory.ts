@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { describe, it } from "node:test";
 import { PROJECT_DIR, type Graph } from "../../offline/engine";
-import { buildInventory, INVENTORY_STACKS, inventoryMarkdown, inventoryPath, mermaidBlock, mermaidProblems, renderInventory, withReadmeMap } from "../../offline/tlsInventory";
-import { plan } from "../helpers";
+import { buildInventory, INVENTORY_STACKS, inventoryMarkdown, stackVerdicts, inventoryPath, mermaidBlock, mermaidProblems, renderInventory, withReadmeMap } from "../../offline/tlsInventory";
+import { plan, verdictsOf } from "../helpers";
 
 /** A copy of the graph with one resource's inputs changed. */
 function edited(graph: Graph, type: string, edit: (inputs: Record<string, any>) => void): Graph {
@@ -23,7 +23,7 @@ function edited(graph: Graph, type: string, edit: (inputs: Record<string, any>) 
 describe("TLS map and certificate inventory", () => {
     for (const stack of INVENTORY_STACKS) {
         it(`docs/tls-inventory-${stack}.md matches the program (npm run inventory regenerates it)`, async () => {
-            const generated = await inventoryMarkdown(await plan(stack, true, "all"));
+            const generated = inventoryMarkdown(await plan(stack, true, "all"), await verdictsOf(stack, "all"));
             assert.equal(fs.readFileSync(inventoryPath(PROJECT_DIR, stack), "utf8"), generated, `docs/tls-inventory-${stack}.md is out of date: run npm run inventory`);
         });
 
@@ -52,7 +52,7 @@ describe("TLS map and certificate inventory", () => {
         let graph = await plan("dev", true, "all");
         graph = edited(graph, "azure-native:cdn:Route", (i) => (i["forwardingProtocol"] = "MatchRequest"));
         graph = edited(graph, "kubernetes:security.istio.io/v1:PeerAuthentication", (i) => (i["spec"].mtls.mode = "PERMISSIVE"));
-        const markdown = await inventoryMarkdown(graph);
+        const markdown = inventoryMarkdown(graph, await stackVerdicts(graph));
         assert.match(markdown, /FrontDoor -->\|"NOT TLS, forwarding MatchRequest/);
         assert.match(markdown, /\*\*NOT TLS\*\*: Front Door forwards MatchRequest/);
         assert.match(markdown, /\*\*mandatory\*\* frontdoor-route-https: forwardingProtocol is "MatchRequest"/);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { PROJECT_DIR } from "../offline/engine";
+import { PROJECT_DIR } from "../../offline/engine";
 
 describe("the Pulumi nodejs runtime", () => {
     it("loads index.ts with the project's TypeScript and ts-node, type-checked, as `pulumi up` does", () => {

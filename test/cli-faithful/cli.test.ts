@@ -5,8 +5,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { parseCheckpoint } from "../offline/checkpoint";
-import { PROJECT_DIR } from "../offline/engine";
+import { parseCheckpoint } from "../../offline/checkpoint";
+import { PROJECT_DIR } from "../../offline/engine";
 
 function run(script: string, args: string[]) {
     const result = spawnSync(process.execPath, ["--require", "ts-node/register/transpile-only", path.join(PROJECT_DIR, "scripts", script), ...args], {
