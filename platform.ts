@@ -138,6 +138,7 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
         firewallTier: profile.firewallTier,
         zones: config.cluster.zones,
         ingressDomain,
+        edge: config.gateway.edge,
         partnerSourceRanges: config.gateway.apim.partners?.allowedSourceRanges,
     }, { providers: [azureProvider] });
 

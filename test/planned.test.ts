@@ -6,6 +6,7 @@ import { after } from "node:test";
 import { closePackServers } from "../offline/policyCheck";
 import "./planned/graph";
 import "./planned/network";
+import "./planned/flows";
 import "./planned/gateway";
 import "./planned/cluster";
 import "./planned/incluster";

@@ -9,7 +9,7 @@ import { sendDiagnostics } from "../shared/diagnostics";
 import { standardPublicIp } from "../shared/publicIp";
 import { required } from "../shared/required";
 import { firewallRuleCollectionGroups, type RuleCollectionGroup } from "./firewallRules";
-import { nsgRules, SUBNETS_WITHOUT_NSG } from "./rules";
+import { nsgRules, SUBNETS_WITHOUT_NSG, toSecurityRule } from "./rules";
 
 export interface NetworkArgs {
     /** Short name used in every Azure resource name, e.g. `platform-dev`. */
@@ -28,7 +28,9 @@ export interface NetworkArgs {
     zones: string[];
     /** Private zone for the mesh ingress gateway's names, e.g. `aks-ingress.dev.platform.example.com`. */
     ingressDomain: string;
-    /** Partner address ranges allowed to reach API Management directly (client-certificate APIs). */
+    /** The edge that calls the mesh ingress gateway: API Management behind Front Door, or Application Gateway. */
+    edge: "frontdoor" | "appgateway";
+    /** Partner address ranges allowed to reach API Management directly (client-certificate APIs, frontdoor edge). */
     partnerSourceRanges?: string[];
 }
 
@@ -115,7 +117,8 @@ export class Network extends pulumi.ComponentResource {
             tags,
         }, { parent: this });
 
-        const rules = nsgRules(args.config, args.partnerSourceRanges);
+        const ingressLoadBalancerIp = addressInSubnet(args.config.subnets.ingress, FIRST_ASSIGNABLE_OFFSET);
+        const rules = nsgRules(args.config, { edge: args.edge, ingressLoadBalancerIp, partnerSourceRanges: args.partnerSourceRanges });
         const subnetIds: Partial<Record<SubnetRole, pulumi.Output<string>>> = {};
         // Azure rejects concurrent writes to one VNet's subnets (AnotherOperationInProgress): create them in order.
         let previous: pulumi.Resource | undefined;
@@ -128,17 +131,7 @@ export class Network extends pulumi.ComponentResource {
                 networkSecurityGroupName: `nsg-${namePrefix}-${SUBNET_NAMES[role].replace(/^snet-/, "")}`,
                 resourceGroupName,
                 location,
-                securityRules: subnetRules.map((rule) => ({
-                    name: rule.name,
-                    priority: rule.priority,
-                    direction: rule.direction,
-                    access: rule.access,
-                    protocol: rule.protocol,
-                    sourceAddressPrefix: rule.source,
-                    sourcePortRange: "*",
-                    destinationAddressPrefix: rule.destination,
-                    destinationPortRanges: rule.ports,
-                })),
+                securityRules: subnetRules.map(toSecurityRule),
                 tags,
             }, { parent: this });
             const subnet: network.Subnet = new network.Subnet(`${name}-subnet-${role}`, {
@@ -179,7 +172,6 @@ export class Network extends pulumi.ComponentResource {
             Record<keyof typeof PRIVATE_DNS_ZONES, pulumi.Output<string>>;
 
         // `*.aks-ingress.<domain>` resolves inside the VNet to the ingress gateway's internal load balancer.
-        const ingressLoadBalancerIp = addressInSubnet(args.config.subnets.ingress, FIRST_ASSIGNABLE_OFFSET);
         const ingressZone = linkedZone("ingress", args.ingressDomain);
         new privatedns.PrivateRecordSet(`${name}-dns-ingress-wildcard`, {
             privateZoneName: ingressZone.name,

@@ -2,35 +2,51 @@
  * NSG rules per subnet: explicit allows for what each service needs, then deny everything.
  * Pure data built from the address plan, so it is reviewed and tested as data.
  */
+import * as network from "@pulumi/azure-native/network";
+import type * as types from "@pulumi/azure-native/types";
 import type { NetworkConfig, SubnetRole } from "../../config";
 
 export interface NsgRule {
     name: string;
     priority: number;
-    direction: "Inbound" | "Outbound";
-    access: "Allow" | "Deny";
-    protocol: "Tcp" | "Udp" | "*";
+    direction: network.SecurityRuleDirection;
+    access: network.SecurityRuleAccess;
+    protocol: network.SecurityRuleProtocol;
     source: string;
     destination: string;
+    /** Destination ports; `["*"]` is every port. */
     ports: string[];
 }
 
-const denyAll = (direction: NsgRule["direction"]): NsgRule => ({
+/** What the rules depend on beyond the address plan. */
+export interface NsgRuleInputs {
+    /** The edge that calls the mesh ingress gateway's internal load balancer. */
+    edge: "frontdoor" | "appgateway";
+    /** The internal load balancer's frontend address (AKS load-balancing rules use floating IP, so packets keep it). */
+    ingressLoadBalancerIp: string;
+    /** Partner ranges that call API Management directly (frontdoor edge only). */
+    partnerSourceRanges?: readonly string[];
+}
+
+const { Inbound, Outbound } = network.SecurityRuleDirection;
+const { Tcp, Asterisk: AnyProtocol } = network.SecurityRuleProtocol;
+
+const denyAll = (direction: network.SecurityRuleDirection): NsgRule => ({
     name: `deny-all-${direction.toLowerCase()}`,
     priority: 4096,
     direction,
-    access: "Deny",
-    protocol: "*",
+    access: network.SecurityRuleAccess.Deny,
+    protocol: AnyProtocol,
     source: "*",
     destination: "*",
     ports: ["*"],
 });
 
-const allow = (name: string, priority: number, direction: NsgRule["direction"], source: string, destination: string, ports: string[], protocol: NsgRule["protocol"] = "Tcp"): NsgRule => ({
+const allow = (name: string, priority: number, direction: network.SecurityRuleDirection, source: string, destination: string, ports: string[], protocol: network.SecurityRuleProtocol = Tcp): NsgRule => ({
     name,
     priority,
     direction,
-    access: "Allow",
+    access: network.SecurityRuleAccess.Allow,
     protocol,
     source,
     destination,
@@ -41,61 +57,89 @@ const allow = (name: string, priority: number, direction: NsgRule["direction"], 
 export const SUBNETS_WITHOUT_NSG: readonly SubnetRole[] = ["firewall"];
 
 /** The rules of every subnet that carries an NSG. */
-export function nsgRules(net: NetworkConfig, partnerSourceRanges: readonly string[] = []): Partial<Record<SubnetRole, NsgRule[]>> {
-    const { subnets } = net;
+export function nsgRules(net: NetworkConfig, inputs: NsgRuleInputs): Partial<Record<SubnetRole, NsgRule[]>> {
+    const { subnets, podCidr } = net;
     const nodeSubnets = [subnets.systemNodes, subnets.userNodes];
-    const nodeRules = [
-        // Nodes talk to each other (kubelet, overlay traffic, the private API server endpoint).
-        ...nodeSubnets.map((cidr, i) => allow(`allow-nodes-${i}`, 100 + i, "Inbound", cidr, "VirtualNetwork", ["*"], "*")),
-        // The internal load balancer forwards API Management's calls to the ingress gateway pods on the nodes.
-        allow("allow-apim-to-ingress-gateway", 110, "Inbound", subnets.apim, "VirtualNetwork", ["443"]),
-        // Phase-2 runners reach the private API server endpoint in the node subnet.
-        allow("allow-runners-to-apiserver", 120, "Inbound", subnets.runners, "VirtualNetwork", ["443"]),
-        allow("allow-azure-load-balancer", 130, "Inbound", "AzureLoadBalancer", "*", ["*"], "*"),
-        denyAll("Inbound"),
+    const edgeSubnet = inputs.edge === "appgateway" ? subnets.appGateway : subnets.apim;
+    const loadBalancer = `${inputs.ingressLoadBalancerIp}/32`;
+    // Azure CNI Overlay does not encapsulate pod traffic, so these NSGs filter it: node -> node, node -> pod and
+    // pod -> pod on every port and protocol (learn.microsoft.com/azure/aks/azure-cni-overlay#network-security-groups).
+    // The pod CIDR is outside the VirtualNetwork tag, hence explicit rules in both directions.
+    const clusterFlows = (direction: network.SecurityRuleDirection, base: number) => [
+        ...nodeSubnets.map((cidr, i) => allow(`allow-nodes-${i}${direction === Outbound ? "-out" : ""}`, base + i, direction, cidr, "VirtualNetwork", ["*"], AnyProtocol)),
+        ...nodeSubnets.map((cidr, i) => allow(`allow-nodes-${i}-to-pods${direction === Outbound ? "-out" : ""}`, base + 2 + i, direction, cidr, podCidr, ["*"], AnyProtocol)),
+        allow(`allow-pods-to-pods${direction === Outbound ? "-out" : ""}`, base + 4, direction, podCidr, podCidr, ["*"], AnyProtocol),
     ];
+    const nodeRules = [
+        ...clusterFlows(Inbound, 100),
+        // The internal load balancer has no NIC: its traffic is filtered at the backend nodes' subnets.
+        ...(edgeSubnet === undefined ? [] : [allow("allow-edge-to-ingress-gateway", 110, Inbound, edgeSubnet, loadBalancer, ["443"])]),
+        // Phase-2 runners reach the private API server endpoint in the node subnet.
+        allow("allow-runners-to-apiserver", 120, Inbound, subnets.runners, "VirtualNetwork", ["443"]),
+        allow("allow-azure-load-balancer", 130, Inbound, "AzureLoadBalancer", "*", ["*"], AnyProtocol),
+        denyAll(Inbound),
+        ...clusterFlows(Outbound, 100),
+    ];
+    const partners = inputs.edge === "frontdoor" ? inputs.partnerSourceRanges ?? [] : [];
     return {
         systemNodes: nodeRules,
         userNodes: nodeRules,
         apim: [
             // Only Front Door's backend addresses reach the gateway; X-Azure-FDID pins our own profile.
-            allow("allow-frontdoor-backend", 100, "Inbound", "AzureFrontDoor.Backend", "VirtualNetwork", ["443"]),
+            allow("allow-frontdoor-backend", 100, Inbound, "AzureFrontDoor.Backend", "VirtualNetwork", ["443"]),
             // Partners with client certificates call API Management directly, from their own ranges only.
-            ...partnerSourceRanges.map((range, i) => allow(`allow-partner-${i}`, 101 + i, "Inbound", range, "VirtualNetwork", ["443"])),
-            allow("allow-apim-management", 110, "Inbound", "ApiManagement", "VirtualNetwork", ["3443"]),
-            allow("allow-azure-load-balancer", 120, "Inbound", "AzureLoadBalancer", "VirtualNetwork", ["6390"]),
-            denyAll("Inbound"),
-            allow("allow-storage", 100, "Outbound", "VirtualNetwork", "Storage", ["443"]),
-            allow("allow-sql", 110, "Outbound", "VirtualNetwork", "Sql", ["1433"]),
-            allow("allow-key-vault", 120, "Outbound", "VirtualNetwork", "AzureKeyVault", ["443"]),
-            allow("allow-azure-monitor", 130, "Outbound", "VirtualNetwork", "AzureMonitor", ["1886", "443"]),
-            allow("allow-entra-id", 140, "Outbound", "VirtualNetwork", "AzureActiveDirectory", ["443"]),
-            allow("allow-ingress", 150, "Outbound", "VirtualNetwork", subnets.ingress, ["443"]),
-            denyAll("Outbound"),
+            ...partners.map((range, i) => allow(`allow-partner-${i}`, 101 + i, Inbound, range, "VirtualNetwork", ["443"])),
+            allow("allow-apim-management", 110, Inbound, "ApiManagement", "VirtualNetwork", ["3443"]),
+            allow("allow-azure-load-balancer", 120, Inbound, "AzureLoadBalancer", "VirtualNetwork", ["6390"]),
+            denyAll(Inbound),
+            allow("allow-storage", 100, Outbound, "VirtualNetwork", "Storage", ["443"]),
+            allow("allow-sql", 110, Outbound, "VirtualNetwork", "Sql", ["1433"]),
+            allow("allow-key-vault", 120, Outbound, "VirtualNetwork", "AzureKeyVault", ["443"]),
+            // The platform Key Vault resolves to its private endpoint inside the VNet, which the tag above does not cover.
+            allow("allow-private-endpoints", 125, Outbound, "VirtualNetwork", subnets.privateEndpoints, ["443"]),
+            allow("allow-azure-monitor", 130, Outbound, "VirtualNetwork", "AzureMonitor", ["1886", "443"]),
+            allow("allow-entra-id", 140, Outbound, "VirtualNetwork", "AzureActiveDirectory", ["443"]),
+            allow("allow-ingress-gateway", 150, Outbound, "VirtualNetwork", loadBalancer, ["443"]),
+            denyAll(Outbound),
         ],
+        // The ingress subnet holds only the load balancer's frontend address: nothing there has a NIC to filter.
         ingress: [
-            allow("allow-apim", 100, "Inbound", subnets.apim, subnets.ingress, ["443"]),
-            // The regional edge, when it is Application Gateway, calls the ingress gateway directly.
-            ...(subnets.appGateway === undefined ? [] : [allow("allow-appgateway", 105, "Inbound", subnets.appGateway, subnets.ingress, ["443"])]),
-            allow("allow-azure-load-balancer", 110, "Inbound", "AzureLoadBalancer", "*", ["*"], "*"),
-            denyAll("Inbound"),
+            allow("allow-azure-load-balancer", 110, Inbound, "AzureLoadBalancer", "*", ["*"], AnyProtocol),
+            denyAll(Inbound),
         ],
         privateEndpoints: [
-            allow("allow-vnet-https", 100, "Inbound", "VirtualNetwork", subnets.privateEndpoints, ["443"]),
-            denyAll("Inbound"),
+            allow("allow-vnet-https", 100, Inbound, "VirtualNetwork", subnets.privateEndpoints, ["443"]),
+            denyAll(Inbound),
         ],
-        runners: [denyAll("Inbound")],
+        runners: [denyAll(Inbound)],
+        // The listener opens only with the appgateway edge; a subnet reserved for it otherwise admits nothing.
         ...(subnets.appGateway === undefined
             ? {}
             : {
-                  appGateway: [
-                      allow("allow-gateway-manager", 100, "Inbound", "GatewayManager", "*", ["65200-65535"]),
-                      allow("allow-https", 110, "Inbound", "Internet", subnets.appGateway, ["443"]),
+                  appGateway: inputs.edge !== "appgateway" ? [denyAll(Inbound)] : [
+                      allow("allow-gateway-manager", 100, Inbound, "GatewayManager", "*", ["65200-65535"]),
+                      allow("allow-https", 110, Inbound, "Internet", subnets.appGateway, ["443"]),
                       // Answered only with a redirect to HTTPS.
-                      allow("allow-http-redirect", 115, "Inbound", "Internet", subnets.appGateway, ["80"]),
-                      allow("allow-azure-load-balancer", 120, "Inbound", "AzureLoadBalancer", "*", ["*"], "*"),
-                      denyAll("Inbound"),
+                      allow("allow-http-redirect", 115, Inbound, "Internet", subnets.appGateway, ["80"]),
+                      allow("allow-azure-load-balancer", 120, Inbound, "AzureLoadBalancer", "*", ["*"], AnyProtocol),
+                      denyAll(Inbound),
                   ],
               }),
+    };
+}
+
+/** The rule as ARM takes it: `*` goes in the singular port field, which alone documents it; lists in the plural. */
+export function toSecurityRule(rule: NsgRule): types.input.network.SecurityRuleArgs {
+    const every = rule.ports.length === 1 && rule.ports[0] === "*";
+    return {
+        name: rule.name,
+        priority: rule.priority,
+        direction: rule.direction,
+        access: rule.access,
+        protocol: rule.protocol,
+        sourceAddressPrefix: rule.source,
+        sourcePortRange: "*",
+        destinationAddressPrefix: rule.destination,
+        ...(every ? { destinationPortRange: "*" } : { destinationPortRanges: rule.ports }),
     };
 }

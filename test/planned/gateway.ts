@@ -208,8 +208,6 @@ describe("gateway component", () => {
             const grant = byName(graph, "gateway-agw-kv-secrets-user");
             assert.equal(grant.inputs["scope"], byName(graph, "gateway-kv").id);
             assert.ok(agw.dependencies.includes(grant.urn), "the gateway would read Key Vault before it may");
-            const ingressRules = byName(graph, "network-nsg-ingress").inputs["securityRules"] as Record<string, any>[];
-            assert.ok(ingressRules.some((r) => r.name === "allow-appgateway" && r.sourceAddressPrefix === rawConfig("prod")["network"].subnets.appGateway));
         });
 
         it("passes both packs at preview, with every TLS setting known", async () => {

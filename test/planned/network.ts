@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { SUBNETS_ROUTED_THROUGH_FIREWALL } from "../../components/network";
 import { firewallRuleCollectionGroups } from "../../components/network/firewallRules";
-import { nsgRules } from "../../components/network/rules";
 import { chartRepositoryHosts } from "../../versions";
 import { azureConfig, byName, ofType, plan } from "../helpers";
 
@@ -30,14 +29,6 @@ describe("network component", () => {
         assert.deepEqual(https.map((r) => r.sourceAddressPrefix), ["AzureFrontDoor.Backend"]);
         const last = (nsg.inputs["securityRules"] as Record<string, any>[]).filter((r) => r.direction === "Inbound").at(-1)!;
         assert.deepEqual([last.access, last.priority, last.sourceAddressPrefix], ["Deny", 4096, "*"]);
-    });
-
-    it("admits only the API Management subnet to the ingress subnet", () => {
-        const config = azureConfig("dev");
-        const ingress = nsgRules(config.network).ingress!;
-        const sources = ingress.filter((r) => r.access === "Allow" && r.ports.includes("443")).map((r) => r.source);
-        assert.deepEqual(sources, [config.network.subnets.apim]);
-        assert.equal(ingress.at(-1)!.access, "Deny");
     });
 
     it("protects the log workspace and names resources deterministically", async () => {
