@@ -70,7 +70,8 @@ export async function definePlatform(config: PlatformConfig): Promise<Record<str
         return azure.outputs;
     }
     // Phase 2: reachable only from inside the VNet (a runner in the runners subnet).
-    const kubernetes = new KubernetesProvider("aks", { kubeconfig: azure.cluster.kubeconfig });
+    // The kubeconfig waits for the cluster; the provider's calls also wait for the admin groups' grants.
+    const kubernetes = new KubernetesProvider("aks", { kubeconfig: azure.cluster.kubeconfig }, { dependsOn: azure.cluster.adminGrants });
     return {
         ...azure.outputs,
         ...defineInCluster(config, {
@@ -156,6 +157,7 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
         logAnalyticsWorkspaceId: net.logAnalyticsWorkspaceId,
         zones: config.cluster.zones,
         privateCaRootPem: platformCa.rootCertificatePem,
+        privateCaIntermediatePem: platformCa.intermediateCertificatePem,
         ingressBackendUrl: `https://api.${ingressDomain}`,
         alertReceivers: { emailAddress: config.observability.criticalAlertEmail?.to, webhookUrl: config.alertWebhookUrl },
         tags,

@@ -96,13 +96,13 @@ const maintenanceWindow = z.strictObject({
 });
 
 const cluster = z.strictObject({
-    /** Pinned Kubernetes minor version; AKS applies patches through `upgradeChannel`. */
+    /** The minor version the cluster starts at: `patch` and `node-image` keep it pinned, `stable` and `rapid` move it (then later changes are ignored). */
     kubernetesVersion: z.string().regex(/^1\.\d{2}(\.\d+)?$/, { message: "is not a Kubernetes version such as 1.34" }),
     /** Availability zones for the node pools. */
     zones: z.array(z.enum(["1", "2", "3"])).min(1).max(3).default(["1"]),
     systemPool: nodePool,
     userPool: nodePool,
-    /** Entra ID groups granted cluster admin through Azure RBAC. */
+    /** Entra ID groups granted cluster admin through Azure RBAC; the deploying identities are members. */
     adminGroupObjectIds: z.array(uuid).min(1),
     upgradeChannel: z.enum(["patch", "stable", "rapid", "node-image", "none"]).default("patch"),
     nodeOsUpgradeChannel: z.enum(["NodeImage", "SecurityPatch", "Unmanaged", "None"]).default("NodeImage"),

@@ -113,7 +113,8 @@ export function buildInventory(graph: Graph, findings: Violation[]): Inventory {
             id: "apim", from: "Front Door", to: "API Management",
             protocol: route?.inputs["forwardingProtocol"] === "HttpsOnly" ? `HTTPS only, origin name ${origin.inputs["enforceCertificateNameCheck"] ? "checked" : "NOT checked"}` : `forwarding ${show(route?.inputs["forwardingProtocol"], "unset")}`,
             minimumTls: legacyOff ? "TLS 1.2" : "TLS 1.0 (legacy protocols on)",
-            ciphers: "weak and CBC suites off (customProperties)", urns: urns(route, origin, apim),
+            // Azure has no switch for TLS_ECDHE_*_CBC_SHA256/384 (the SDK's customProperties doc lists what can be turned off).
+            ciphers: "3DES, RSA key exchange and SHA-1 CBC suites off (customProperties); ECDHE-CBC-SHA256/384 cannot be turned off", urns: urns(route, origin, apim),
             notTls: route?.inputs["forwardingProtocol"] === "HttpsOnly" ? undefined : `Front Door forwards ${show(route?.inputs["forwardingProtocol"], "with the caller's protocol")}`,
         });
     }

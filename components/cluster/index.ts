@@ -55,11 +55,10 @@ export class PrivateCluster extends pulumi.ComponentResource {
     public readonly oidcIssuerUrl: pulumi.Output<string>;
     /** AKS's own resource group for nodes, disks and their snapshots. */
     public readonly nodeResourceGroupName: pulumi.Output<string>;
-    /**
-     * Exec-format kubeconfig (kubelogin, no embedded credentials), secret. It carries a dependency on the
-     * deployer's cluster-admin grant, so a provider built from it waits for that grant.
-     */
+    /** Exec-format kubeconfig (kubelogin, no embedded credentials), secret. */
     public readonly kubeconfig: pulumi.Output<string>;
+    /** The admin groups' cluster-admin grants: a Kubernetes provider must wait for them (`dependsOn`). */
+    public readonly adminGrants: pulumi.Resource[];
 
     constructor(name: string, args: PrivateClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:cluster:PrivateCluster", name, {}, opts);
@@ -125,6 +124,12 @@ export class PrivateCluster extends pulumi.ComponentResource {
             upgradeSettings: { maxSurge: String(UPGRADE_SURGE_NODES) },
         });
 
+        // The stable and rapid channels move the minor version (learn.microsoft.com/azure/aks/auto-upgrade-cluster);
+        // sending the configured one again would ask AKS for a downgrade, which it refuses. With them the
+        // configured version is the one the cluster starts at; patch and node-image keep the pinned minor.
+        const channelMovesMinor = config.upgradeChannel === "stable" || config.upgradeChannel === "rapid";
+        const versionOwnedByAks = (...paths: string[]) => (channelMovesMinor ? paths : []);
+
         const cluster = new containerservice.ManagedCluster(`${name}-aks`, {
             resourceName: `aks-${namePrefix}`,
             resourceGroupName,
@@ -185,7 +190,7 @@ export class PrivateCluster extends pulumi.ComponentResource {
             parent: this,
             protect: true,
             dependsOn: [...grants, ...args.egressReady],
-            ignoreChanges: ["agentPoolProfiles[0].count"],
+            ignoreChanges: ["agentPoolProfiles[0].count", ...versionOwnedByAks("kubernetesVersion", "agentPoolProfiles[0].orchestratorVersion")],
         });
 
         new containerservice.AgentPool(`${name}-user-pool`, {
@@ -194,7 +199,7 @@ export class PrivateCluster extends pulumi.ComponentResource {
             resourceGroupName,
             mode: containerservice.AgentPoolMode.User,
             ...pool(config.userPool, args.subnetIds.userNodes),
-        }, { parent: this, ignoreChanges: ["count"] });
+        }, { parent: this, ignoreChanges: ["count", ...versionOwnedByAks("orchestratorVersion")] });
 
         const window = config.maintenanceWindow;
         for (const configName of MAINTENANCE_CONFIGURATIONS) {
@@ -226,13 +231,17 @@ export class PrivateCluster extends pulumi.ComponentResource {
             categories: ["kube-audit-admin", "guard", "kube-apiserver", "cluster-autoscaler"],
         }, { parent: this });
 
-        const deployerAdmin = assignRole(`${name}-deployer-cluster-admin`, {
-            principalId: client.objectId,
+        // Cluster admin goes to the configured Entra groups (the CI identity and the operators are members), never
+        // to whoever runs `up`: a laptop run and a CI run would replace each other's grant (as aks-baseline does
+        // with Azure RBAC: the role on the cluster for the admin group).
+        this.adminGrants = config.adminGroupObjectIds.map((groupId) => assignRole(`${name}-cluster-admin-${groupId}`, {
+            principalId: groupId,
+            principalType: authorization.PrincipalType.Group,
             role: "Azure Kubernetes Service RBAC Cluster Admin",
             scope: cluster.id,
             subscriptionId: client.subscriptionId,
-            purpose: `${namePrefix}/deployer/aks-rbac-cluster-admin`,
-        }, { parent: this });
+            purpose: `${namePrefix}/admin-group/${groupId}/aks-rbac-cluster-admin`,
+        }, { parent: this }));
 
         // Local accounts are off, so the admin credential call is refused; the user credential in exec format
         // makes kubectl and the provider get Entra ID tokens through kubelogin.
@@ -241,7 +250,7 @@ export class PrivateCluster extends pulumi.ComponentResource {
             resourceName: cluster.name,
             format: "exec",
         }, { parent: this });
-        const kubeconfig = pulumi.all([credentials, deployerAdmin.id]).apply(([result]) => {
+        const kubeconfig = credentials.apply((result) => {
             const [userKubeconfig] = result.kubeconfigs;
             if (!userKubeconfig) {
                 throw new Error(`AKS returned no user kubeconfig for aks-${namePrefix}`);

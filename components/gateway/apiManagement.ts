@@ -18,6 +18,8 @@ export interface ApiManagementArgs {
     zones: string[];
     /** The platform's private root CA (PEM): API Management validates the ingress backend's chain against it. */
     privateCaRootPem: pulumi.Input<string>;
+    /** The private intermediate (PEM), uploaded beside the root: backend chain validation wants both. */
+    privateCaIntermediatePem: pulumi.Input<string>;
     /** `https://...` of the mesh ingress gateway behind the internal load balancer. */
     ingressBackendUrl: string;
     /** This Front Door profile's id: the only value of X-Azure-FDID the gateway accepts. */
@@ -34,7 +36,9 @@ export interface ApiManagementArgs {
 
 /**
  * Transport settings, set explicitly: the protocol and cipher keys default to ON when absent, and depend on the
- * API version. Only TLS 1.2+ with ECDHE-GCM suites remain, on the client and the backend side.
+ * API version. TLS 1.0, 1.1 and SSL 3.0 are off on both the client and the backend side; on the client side
+ * 3DES, RSA key exchange and the SHA-1 ECDHE-CBC suites are off too. Azure offers no switch for
+ * TLS_ECDHE_*_CBC_SHA256/SHA384, which stay on (the SDK's doc of customProperties lists what can be disabled).
  */
 export const APIM_TLS_PROPERTIES = {
     "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10": "False",
@@ -55,6 +59,9 @@ export const APIM_TLS_PROPERTIES = {
     "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Ciphers.TLS_RSA_WITH_AES_128_CBC_SHA": "False",
     "Microsoft.WindowsAzure.ApiManagement.Gateway.Protocols.Server.Http2": "True",
 };
+
+/** The oldest management API version the service answers. */
+const APIM_MIN_API_VERSION = "2021-08-01";
 
 /** Backend id the example API's policy routes to. */
 export const INGRESS_BACKEND_ID = "aks-ingress";
@@ -145,9 +152,17 @@ export function declareApiManagement(name: string, args: ApiManagementArgs, pare
         virtualNetworkConfiguration: { subnetResourceId: args.subnetId },
         publicIpAddressId: publicIp.id,
         customProperties: APIM_TLS_PROPERTIES,
+        // Nothing but the gateway is exposed: the portals are unused surface.
+        developerPortalStatus: apimanagement.DeveloperPortalStatus.Disabled,
+        legacyPortalStatus: apimanagement.LegacyPortalStatus.Disabled,
+        // Management clients older than this API version cannot call the service (Azure Policy
+        // "API Management minimum API version should be set to 2019-12-01 or higher").
+        apiVersionConstraint: { minApiVersion: APIM_MIN_API_VERSION },
         certificates: [
-            // The private root, so backend TLS to the ingress gateway validates its chain.
+            // The private root and intermediate, so backend TLS to the ingress gateway validates its chain
+            // (learn.microsoft.com/azure/api-management/api-management-howto-mutual-certificates).
             { storeName: "Root", encodedCertificate: pulumi.output(args.privateCaRootPem).apply(pemToBase64Der) },
+            { storeName: "CertificateAuthority", encodedCertificate: pulumi.output(args.privateCaIntermediatePem).apply(pemToBase64Der) },
             // The partners' CA, which client certificates must chain to.
             ...(args.partnerCaPem ? [{ storeName: "CertificateAuthority", encodedCertificate: pulumi.output(args.partnerCaPem).apply(pemToBase64Der) }] : []),
         ],
@@ -200,7 +215,8 @@ export function declareApiManagement(name: string, args: ApiManagementArgs, pare
         ingressApi("partner-api", { apiId: "partners", path: "partners", displayName: "Partner API (client certificates)" }, "partner-api.xml");
     }
 
-    // Front Door calls the custom name when there is one (its certificate matches it), else the default one.
-    const originHostName = config.apim.gatewayHostname ? pulumi.output(gatewayHostName(config)) : pulumi.interpolate`${service.name}.azure-api.net`;
+    // Front Door calls the custom name when there is one (its certificate matches it), else the default one,
+    // which follows from the service name: the edge need not wait the hour API Management takes to create.
+    const originHostName = config.apim.gatewayHostname ? pulumi.output(gatewayHostName(config)) : pulumi.interpolate`${args.serviceName}.azure-api.net`;
     return { service, originHostName };
 }

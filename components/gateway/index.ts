@@ -33,6 +33,8 @@ export interface GatewayArgs {
     zones: string[];
     /** Root of the platform's private CA (PEM), trusted for the ingress backend. */
     privateCaRootPem: pulumi.Input<string>;
+    /** The platform's private intermediate CA (PEM), which signs the ingress gateway's certificate. */
+    privateCaIntermediatePem: pulumi.Input<string>;
     /** `https://...` of the mesh ingress gateway; its certificate is issued by the private CA. */
     ingressBackendUrl: string;
     /** Who Azure Monitor notifies when API Management rejects unusually many requests. */
@@ -134,6 +136,7 @@ export class Gateway extends pulumi.ComponentResource {
                 subnetId: args.apimSubnetId,
                 zones: args.zones,
                 privateCaRootPem: args.privateCaRootPem,
+                privateCaIntermediatePem: args.privateCaIntermediatePem,
                 ingressBackendUrl: args.ingressBackendUrl,
                 frontDoorId: profile.frontDoorId,
                 domain: config.domain,

@@ -16,8 +16,11 @@ export type BuiltinRole = keyof typeof BUILTIN_ROLES;
 
 export interface RoleGrant {
     principalId: pulumi.Input<string>;
-    /** Set for identities the program creates: Azure then skips the directory lookup that races replication. */
-    principalType?: "ServicePrincipal" | "User" | "Group";
+    /**
+     * Always set: the SDK defaults to User, which ARM rejects for a service principal or group
+     * (UnmatchedPrincipalType), and a known type lets Azure skip the directory lookup that races replication.
+     */
+    principalType: authorization.PrincipalType;
     /** A built-in role, or the full id of a custom role definition the program declares. */
     role: BuiltinRole | pulumi.Output<string>;
     scope: pulumi.Input<string>;

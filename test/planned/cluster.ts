@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { parse } from "yaml";
 import { SECRET_SIG, SIG_KEY, UNKNOWN } from "../../offline/engine";
 import { MOCK_DEPLOYER_OBJECT_ID, MOCK_SUBSCRIPTION_ID, MOCK_TENANT_ID } from "../../offline/mocks";
-import { azureConfig, byName, ofType, plan } from "../helpers";
+import { azureConfig, byName, ofType, plan, rawConfig } from "../helpers";
 
 const CLUSTER = "azure-native:containerservice:ManagedCluster";
 const ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment";
@@ -99,7 +99,7 @@ describe("private cluster", () => {
         const graph = await plan("dev");
         const cluster = ofType(graph, CLUSTER)[0]!;
         const mustPrecede = [
-            ...ofType(graph, ROLE_ASSIGNMENT).filter((r) => r.name.startsWith("cluster-") && r.name !== "cluster-deployer-cluster-admin"),
+            ...ofType(graph, ROLE_ASSIGNMENT).filter((r) => r.name.startsWith("cluster-") && !r.name.startsWith("cluster-cluster-admin-")),
             byName(graph, "network-fw"),
             byName(graph, "network-route-default"),
             ofType(graph, "azure-native:network:FirewallPolicyRuleCollectionGroup").at(-1)!,
@@ -141,12 +141,48 @@ describe("private cluster", () => {
         assert.equal(new Set(names).size, names.length);
     });
 
-    it("grants the deploying identity cluster admin on this cluster only", async () => {
-        const graph = await plan("dev", false);
-        const admin = byName(graph, "cluster-deployer-cluster-admin");
-        assert.equal(admin.inputs["principalId"], MOCK_DEPLOYER_OBJECT_ID);
-        assert.equal(admin.inputs["scope"], ofType(graph, CLUSTER)[0]!.id);
-        assert.match(String(admin.inputs["roleDefinitionId"]), /\/b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b$/);
+    it("grants cluster admin to the configured Entra groups on this cluster only, never to whoever runs `up`", async () => {
+        for (const stack of ["dev", "prod"] as const) {
+            const graph = await plan(stack, false);
+            // "Azure Kubernetes Service RBAC Cluster Admin" (learn.microsoft.com/azure/role-based-access-control/built-in-roles).
+            const admins = ofType(graph, ROLE_ASSIGNMENT).filter((r) => String(r.inputs["roleDefinitionId"]).endsWith("/b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b"));
+            assert.deepEqual(admins.map((a) => a.inputs["principalId"]).sort(), [...rawConfig(stack)["cluster"].adminGroupObjectIds].sort());
+            for (const admin of admins) {
+                assert.equal(admin.inputs["principalType"], "Group");
+                assert.equal(admin.inputs["scope"], ofType(graph, CLUSTER)[0]!.id);
+            }
+        }
+    });
+
+    it("leaves the Kubernetes version to AKS when the upgrade channel moves the minor (prod: stable), and pins it with patch (dev)", async () => {
+        // learn.microsoft.com/azure/aks/auto-upgrade-cluster: "stable" moves to the latest patch of minor N-1 and
+        // "rapid" to the newest minor; "patch" stays on the minor. ARM refuses a downgrade of either version.
+        const expectations = { dev: { channel: "patch", ignored: false }, prod: { channel: "stable", ignored: true } } as const;
+        for (const [stack, { channel, ignored }] of Object.entries(expectations)) {
+            const graph = await plan(stack, false);
+            const cluster = ofType(graph, CLUSTER)[0]!;
+            assert.equal((cluster.inputs["autoUpgradeProfile"] as Record<string, unknown>)["upgradeChannel"], channel);
+            const userPool = ofType(graph, "azure-native:containerservice:AgentPool")[0]!;
+            assert.equal(cluster.ignoreChanges.includes("kubernetesVersion"), ignored, `${stack} cluster`);
+            assert.equal(cluster.ignoreChanges.includes("agentPoolProfiles[0].orchestratorVersion"), ignored, `${stack} system pool`);
+            assert.equal(userPool.ignoreChanges.includes("orchestratorVersion"), ignored, `${stack} user pool`);
+            assert.ok(cluster.ignoreChanges.includes("agentPoolProfiles[0].count") && userPool.ignoreChanges.includes("count"), "the autoscaler owns the counts");
+        }
+    });
+
+    it("sets principalType on every role assignment and takes no principal from the signed-in identity", async () => {
+        // azure-native defaults principalType to "User" (authorization/roleAssignment.js), which ARM refuses for a
+        // service principal or a group with UnmatchedPrincipalType.
+        for (const stack of ["dev", "prod"] as const) {
+            const graph = await plan(stack, false, "all");
+            const grants = ofType(graph, ROLE_ASSIGNMENT);
+            assert.ok(grants.length > 10);
+            for (const grant of grants) {
+                assert.ok(["ServicePrincipal", "Group"].includes(String(grant.inputs["principalType"])), `${grant.name}: principalType ${grant.inputs["principalType"]}`);
+                // getClientConfig's objectId is whoever runs the program: a laptop and CI would replace each other's grant.
+                assert.notEqual(grant.inputs["principalId"], MOCK_DEPLOYER_OBJECT_ID, `${grant.name} is granted to the deploying identity`);
+            }
+        }
     });
 
     it("denies public load balancers on the cluster through Azure Policy", async () => {
@@ -158,7 +194,7 @@ describe("private cluster", () => {
 });
 
 describe("kubernetes provider", () => {
-    it("is built in phase 2 from the exec-format user kubeconfig, secret, and waits for the deployer's admin grant", async () => {
+    it("is built in phase 2 from the exec-format user kubeconfig, secret, and waits for the admin groups' grants by dependsOn", async () => {
         const graph = await plan("dev", false, "all");
         const provider = graph.resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
         assert.equal(provider.name, "aks");
@@ -169,7 +205,13 @@ describe("kubernetes provider", () => {
         assert.equal(user.exec.command, "kubelogin");
         assert.equal(user.token ?? user["client-key-data"], undefined, "the kubeconfig carries a credential");
         assert.match(parsed.clusters[0].cluster.server, /^https:\/\/aks-platform-dev-[0-9a-f]{8}\.[0-9a-f-]{36}\.privatelink\.westeurope\.azmk8s\.io:443$/);
-        assert.ok(provider.propertyDependencies["kubeconfig"]?.includes(byName(graph, "cluster-deployer-cluster-admin").urn));
+        const grants = ofType(graph, ROLE_ASSIGNMENT).filter((r) => r.name.startsWith("cluster-cluster-admin-")).map((r) => r.urn);
+        assert.equal(grants.length, rawConfig("dev")["cluster"].adminGroupObjectIds.length);
+        for (const urn of grants) {
+            assert.ok(provider.dependencies.includes(urn), `the provider does not wait for ${urn}`);
+            // A grant replaced (or created) has an unknown id: the kubeconfig must not carry it.
+            assert.ok(!(provider.propertyDependencies["kubeconfig"] ?? []).includes(urn));
+        }
     });
 
     it("is a secret unknown in a preview of a new cluster, as the engine shows it", async () => {

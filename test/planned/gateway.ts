@@ -9,7 +9,7 @@ import { evaluatePack, evaluatePacks } from "../../offline/policyCheck";
 import { stackPolicyConfigs } from "../../offline/policyConfig";
 import { parsePlatformConfig } from "../../config";
 import { SECRET_SIG, SIG_KEY } from "../../offline/engine";
-import { ALERT_RECEIVERS, azureConfig, byName, checkpointOf, ofType, plan, planWith, planWithAlertReceivers, rawConfig } from "../helpers";
+import { ALERT_RECEIVERS, azureConfig, byName, checkpointOf, ofType, plan, planWith, planWithAlertReceivers, rawConfig, waitsFor } from "../helpers";
 
 describe("gateway component", () => {
     it("declares a protected, RBAC-only, private Key Vault in the deploying tenant", async () => {
@@ -96,11 +96,13 @@ describe("gateway component", () => {
         });
     }
 
-    it("trusts the platform's private root for the ingress backend, and validates its chain and name", async () => {
+    it("trusts the platform's private root and intermediate for the ingress backend, and validates its chain and name", async () => {
         const graph = await plan("dev", false);
-        const rootPem = byName(graph, "pki-root").outputs["certPem"] as string;
+        // Microsoft asks for the root and the intermediate (api-management-howto-mutual-certificates); the store
+        // takes base64 DER, which is a PEM's body without its armour (RFC 7468).
+        const der = (resource: string) => String(byName(graph, resource).outputs["certPem"]).replace(/-----(BEGIN|END) CERTIFICATE-----/g, "").replace(/\s+/g, "");
         const certificates = byName(graph, "gateway-apim").inputs["certificates"] as { storeName: string; encodedCertificate: string }[];
-        assert.deepEqual(certificates, [{ storeName: "Root", encodedCertificate: pemToBase64Der(rootPem) }]);
+        assert.deepEqual(certificates, [{ storeName: "Root", encodedCertificate: der("pki-root") }, { storeName: "CertificateAuthority", encodedCertificate: der("pki-intermediate") }]);
         const backend = byName(graph, "gateway-apim-ingress-backend").inputs;
         assert.deepEqual([backend["backendId"], backend["url"], backend["tls"]], [INGRESS_BACKEND_ID, "https://api.aks-ingress.dev.platform.example.com", { validateCertificateChain: true, validateCertificateName: true }]);
         const api = byName(graph, "gateway-apim-example-api").inputs;
@@ -111,6 +113,27 @@ describe("gateway component", () => {
         const wildcard = byName(graph, "network-dns-ingress-wildcard").inputs as Record<string, any>;
         assert.deepEqual(wildcard["aRecords"], [{ ipv4Address: "10.20.8.196" }]);
         assert.equal(byName(graph, "network-dns-ingress").inputs["privateZoneName"], "aks-ingress.dev.platform.example.com");
+    });
+
+    it("turns off the developer and legacy portals and old management API versions", async () => {
+        for (const stack of ["dev", "prod"]) {
+            const apim = byName(await plan(stack), "gateway-apim").inputs;
+            // Both portals default to Enabled in the SDK (apimanagement/apiManagementService.js).
+            assert.deepEqual([apim["developerPortalStatus"], apim["legacyPortalStatus"]], ["Disabled", "Disabled"]);
+            // Azure Policy: "API Management minimum API version should be set to 2019-12-01 or higher".
+            const minimum = (apim["apiVersionConstraint"] as { minApiVersion?: string } | undefined)?.minApiVersion;
+            assert.ok(minimum !== undefined && minimum >= "2019-12-01", `minApiVersion ${minimum}`);
+        }
+    });
+
+    it("points Front Door at API Management's default host name without waiting for the service to exist", async () => {
+        const graph = await plan("prod", false);
+        const apim = byName(graph, "gateway-apim");
+        const origin = byName(graph, "gateway-afd-origin-apim");
+        // `<serviceName>.azure-api.net` follows from the name; reading it from the service would chain the edge
+        // behind the hour API Management takes to create.
+        assert.ok(!waitsFor(graph, origin).has(apim.urn), "the Front Door origin waits for API Management");
+        assert.equal(origin.inputs["hostName"], `${apim.inputs["serviceName"]}.azure-api.net`);
     });
 
     it("accepts only this Front Door, valid JWTs from the configured issuer, and rate-limits per client and subject", async () => {
@@ -247,8 +270,8 @@ describe("gateway component", () => {
         it("lets partners in from their ranges only, with client certificates chaining to the partner CA (generated in dev)", async () => {
             const graph = await apimWith(both);
             const certificates = byName(graph, "gateway-apim").inputs["certificates"] as { storeName: string; encodedCertificate: string }[];
-            assert.deepEqual(certificates.map((c) => c.storeName), ["Root", "CertificateAuthority"]);
-            assert.equal(certificates[1]!.encodedCertificate, pemToBase64Der(byName(graph, "gateway-partner-ca").outputs["certPem"] as string));
+            assert.deepEqual(certificates.map((c) => c.storeName), ["Root", "CertificateAuthority", "CertificateAuthority"]);
+            assert.equal(certificates[2]!.encodedCertificate, pemToBase64Der(byName(graph, "gateway-partner-ca").outputs["certPem"] as string));
             const inbound = (byName(graph, "network-nsg-apim").inputs["securityRules"] as Record<string, any>[]).filter((r) => r.direction === "Inbound" && r.access === "Allow" && r.destinationPortRanges.includes("443"));
             assert.deepEqual(inbound.map((r) => r.sourceAddressPrefix), ["AzureFrontDoor.Backend", "203.0.113.0/24"]);
             const global = String(byName(graph, "gateway-apim-global-policy").inputs["value"]);
