@@ -156,6 +156,7 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
         tenantId: client.tenantId,
         logAnalyticsWorkspaceId: net.logAnalyticsWorkspaceId,
         zones: config.cluster.zones,
+        certificateOfficerGroupIds: config.cluster.adminGroupObjectIds,
         privateCaRootPem: platformCa.rootCertificatePem,
         privateCaIntermediatePem: platformCa.intermediateCertificatePem,
         ingressBackendUrl: `https://api.${ingressDomain}`,

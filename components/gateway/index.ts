@@ -1,10 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import type { GatewayConfig } from "../../config";
 import { sendDiagnostics } from "../shared/diagnostics";
 import { privateEndpoint } from "../shared/privateEndpoint";
+import { assignRole } from "../shared/roleAssignment";
 import { declareApiManagementAlerts, type AzureAlertReceivers } from "./alerts";
 import { declareApiManagement } from "./apiManagement";
 import { declareAppGateway } from "./appGateway";
@@ -28,6 +30,8 @@ export interface GatewayArgs {
     vaultDnsZoneId: pulumi.Input<string>;
     /** Entra ID tenant the vault trusts (the deploying identity's). */
     tenantId: pulumi.Input<string>;
+    /** Entra ID groups that import the edge's certificates into the vault (from the runners subnet: the vault is private). */
+    certificateOfficerGroupIds: string[];
     logAnalyticsWorkspaceId: pulumi.Input<string>;
     /** Availability zones (API Management Premium spreads its units over them). */
     zones: string[];
@@ -92,6 +96,17 @@ export class Gateway extends pulumi.ComponentResource {
             tags,
         }, { parent: this });
         sendDiagnostics(`${name}-kv-diagnostics`, { resourceUri: vault.id, workspaceId: args.logAnalyticsWorkspaceId }, { parent: this });
+        // Owner has no data-plane rights on an RBAC vault: the certificate import the README asks for needs this role.
+        for (const groupId of args.certificateOfficerGroupIds) {
+            assignRole(`${name}-kv-certificates-officer-${groupId}`, {
+                principalId: groupId,
+                principalType: authorization.PrincipalType.Group,
+                role: "Key Vault Certificates Officer",
+                scope: vault.id,
+                subscriptionId: args.subscriptionId,
+                purpose: `${namePrefix}/gateway-kv/certificates-officer/${groupId}`,
+            }, { parent: this });
+        }
 
         const apiHostName = `api.${config.domain}`;
         this.apiHostName = apiHostName;

@@ -10,6 +10,7 @@ export const BUILTIN_ROLES = {
     "Storage Blob Data Contributor": "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
     "DNS Zone Contributor": "befefa01-2a29-4197-83a8-272ff33ce314",
     "Key Vault Secrets User": "4633458b-17de-408a-b874-0445c86b69e6",
+    "Key Vault Certificates Officer": "a4417e6f-fecd-4de8-b567-7b0420556985",
 } as const;
 
 export type BuiltinRole = keyof typeof BUILTIN_ROLES;

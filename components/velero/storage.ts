@@ -28,6 +28,9 @@ export interface BackupStorageArgs {
     tags: Record<string, string>;
 }
 
+/** Days a previous version outlives its immutability period before the lifecycle rule deletes it. */
+const VERSION_GRACE_DAYS = 1;
+
 /** Disk snapshot permissions the Azure plugin's volume snapshotter needs, and nothing else. */
 const SNAPSHOT_ACTIONS = [
     "Microsoft.Compute/disks/read",
@@ -81,6 +84,25 @@ export class BackupStorage extends pulumi.ComponentResource {
             deleteRetentionPolicy: { enabled: true, days: 30 },
             containerDeleteRetentionPolicy: { enabled: true, days: 30 },
         }, { parent: this, protect: true });
+
+        // A version Velero has deleted stays billed until something removes it: once its immutability has run
+        // out, the lifecycle rule does (previous versions only; the current blobs are Velero's to expire).
+        new storage.ManagementPolicy(`${name}-lifecycle`, {
+            accountName: account.name,
+            resourceGroupName,
+            managementPolicyName: "default",
+            policy: {
+                rules: [{
+                    name: "delete-expired-versions",
+                    enabled: true,
+                    type: storage.RuleType.Lifecycle,
+                    definition: {
+                        filters: { blobTypes: ["blockBlob"] },
+                        actions: { version: { delete: { daysAfterCreationGreaterThan: args.immutabilityDays + VERSION_GRACE_DAYS } } },
+                    },
+                }],
+            },
+        }, { parent: this });
 
         const container = new storage.BlobContainer(`${name}-container`, {
             containerName: "velero",

@@ -27,6 +27,20 @@ describe("gateway component", () => {
         assert.ok(vault.inputs["vaultName"]!.toString().length <= 24);
     });
 
+    it("lets the admin groups import certificates into the private vault (data plane), and nobody else by the deploy", async () => {
+        for (const stack of ["dev", "prod"]) {
+            const graph = await plan(stack, false);
+            const vault = byName(graph, "gateway-kv");
+            // "Key Vault Certificates Officer" (learn.microsoft.com/azure/key-vault/general/rbac-guide): Owner has
+            // no data-plane rights on an RBAC vault.
+            const officers = ofType(graph, "azure-native:authorization:RoleAssignment").filter((r) => String(r.inputs["roleDefinitionId"]).endsWith("/a4417e6f-fecd-4de8-b567-7b0420556985"));
+            assert.deepEqual(officers.map((r) => r.inputs["principalId"]).sort(), [...rawConfig(stack)["cluster"].adminGroupObjectIds].sort());
+            for (const officer of officers) {
+                assert.deepEqual([officer.inputs["principalType"], officer.inputs["scope"]], ["Group", vault.id]);
+            }
+        }
+    });
+
     it("passes the Key Vault baseline policy in prod, with every value known at preview", async () => {
         const checkpoint = await checkpointOf("prod");
         const violations = await evaluatePack(checkpoint, "platform-baseline", { all: "mandatory" });

@@ -11,6 +11,25 @@ const BLOB_DATA_CONTRIBUTOR = "/ba92f5b4-2d11-453d-a403-e96b0029c9fe";
 const veleroRelease = (resources: GraphResource[]) => resources.find((r) => r.type === RELEASE && r.inputs["chart"] === "velero")! as GraphResource & { inputs: Record<string, any> };
 
 describe("backup storage", () => {
+    for (const [stack, immutabilityDays] of [["dev", 7], ["prod", 30]] as const) {
+        it(`${stack}: deletes previous versions only after their ${immutabilityDays}-day immutability, by a lifecycle rule on the backup account`, async () => {
+            const graph = await plan(stack, false);
+            const policies = ofType(graph, "azure-native:storage:ManagementPolicy");
+            const account = byName(graph, "backup-storage-account");
+            const policy = policies.find((p) => p.inputs["accountName"] === account.outputs["name"]);
+            assert.ok(policy, "no lifecycle policy on the backup account");
+            // Azure names an account's only lifecycle policy "default" (storage/lifecycle-management-overview).
+            assert.equal(policy.inputs["managementPolicyName"], "default");
+            const rules = (policy.inputs["policy"] as { rules: Record<string, any>[] }).rules;
+            const deletions = rules.flatMap((r) => (r["enabled"] ? [r["definition"]] : []));
+            assert.equal(deletions.length, 1);
+            const [definition] = deletions;
+            assert.deepEqual(Object.keys(definition.actions), ["version"], "only previous versions: current blobs are Velero's");
+            const days = definition.actions.version.delete.daysAfterCreationGreaterThan;
+            assert.ok(days > immutabilityDays && days <= immutabilityDays + 7, `versions deleted after ${days} days`);
+        });
+    }
+
     for (const [stack, sku] of [["dev", "Standard_LRS"], ["prod", "Standard_GZRS"]] as const) {
         it(`${stack}: a private, key-less, TLS 1.2 storage account with version-level immutability, protected`, async () => {
             const graph = await plan(stack);
