@@ -72,6 +72,8 @@ const APIM_TIMEOUTS = { create: "3h", update: "3h", delete: "3h" };
 /** Custom hostnames: the gateway's own name, and the partners' client-certificate name. */
 export const gatewayHostName = (config: GatewayConfig) => `apim.${config.domain}`;
 export const partnerHostName = (config: GatewayConfig) => `partners.${config.domain}`;
+/** The one API callable on the partner hostname without Front Door. */
+const PARTNER_API_ID = "partners";
 
 /** The global policy XML for this config (pure: tested as text). */
 export function globalPolicyXml(config: GatewayConfig): string {
@@ -85,6 +87,7 @@ export function globalPolicyXml(config: GatewayConfig): string {
             RATE_PER_SUBJECT: config.rateLimits.perSubject,
             // Empty matches no host: without partners, every request must come through Front Door.
             PARTNER_HOST: partnerHost,
+            PARTNER_API_ID,
         },
         xml: {
             AUDIENCES: xmlElements("audience", config.jwt.audiences),
@@ -194,7 +197,7 @@ export function declareApiManagement(name: string, args: ApiManagementArgs, pare
     }, opts);
 
     // APIs that forward to the cluster's ingress, each with its policy file.
-    const ingressApi = (key: string, api: { apiId: string; path: string; displayName: string }, policyFile: string) => {
+    const ingressApi = (key: string, api: { apiId: string; path: string; displayName: string }, policyFile: string, text: Record<string, string | number> = {}) => {
         const declared = new apimanagement.Api(`${name}-${key}`, {
             ...scoped,
             ...api,
@@ -207,12 +210,14 @@ export function declareApiManagement(name: string, args: ApiManagementArgs, pare
             apiId: declared.name,
             policyId: "policy",
             format: apimanagement.PolicyContentFormat.Rawxml,
-            value: renderPolicy(policyFile, { text: { BACKEND_ID: INGRESS_BACKEND_ID } }),
+            value: renderPolicy(policyFile, { text: { BACKEND_ID: INGRESS_BACKEND_ID, ...text } }),
         }, { ...opts, dependsOn: [backend] });
     };
     ingressApi("example-api", { apiId: "platform-example", path: "example", displayName: "Platform example API" }, "ingress-api.xml");
     if (config.apim.partners) {
-        ingressApi("partner-api", { apiId: "partners", path: "partners", displayName: "Partner API (client certificates)" }, "partner-api.xml");
+        ingressApi("partner-api", { apiId: PARTNER_API_ID, path: "partners", displayName: "Partner API (client certificates)" }, "partner-api.xml", {
+            VALIDATE_REVOCATION: config.apim.partners.clientCaCertificate ? "true" : "false",
+        });
     }
 
     // Front Door calls the custom name when there is one (its certificate matches it), else the default one,

@@ -289,7 +289,18 @@ describe("gateway component", () => {
             const inbound = (byName(graph, "network-nsg-apim").inputs["securityRules"] as Record<string, any>[]).filter((r) => r.direction === "Inbound" && r.access === "Allow" && r.destinationPortRanges.includes("443"));
             assert.deepEqual(inbound.map((r) => r.sourceAddressPrefix), ["AzureFrontDoor.Backend", "203.0.113.0/24"]);
             const global = String(byName(graph, "gateway-apim-global-policy").inputs["value"]);
-            assert.match(global, /Host\.Equals\(&quot;partners\.dev\.platform\.example\.com&quot;/);
+            // The FDID check is skipped only for the partner API on the partner host: any other API called on that
+            // host by any Front Door (the NSG admits the whole AzureFrontDoor.Backend tag) still needs our FDID.
+            const bypass = /<when condition="@\(!\((.*)\)\)">\s*<check-header name="X-Azure-FDID"/.exec(global)?.[1] ?? "";
+            assert.match(bypass, /^context\.Request\.OriginalUrl\.Host\.Equals\(&quot;partners\.dev\.platform\.example\.com&quot;, StringComparison\.OrdinalIgnoreCase\) &amp;&amp; context\.Api\.Id == &quot;partners&quot;$/);
+            assert.equal(byName(graph, "gateway-apim-partner-api").inputs["apiId"], "partners");
+            // The dev partner CA is generated and publishes no CRL: revocation checks would refuse every partner.
+            assert.match(String(byName(graph, "gateway-apim-partner-api-policy").inputs["value"]), /<validate-client-certificate validate-revocation="false" validate-trust="true"/);
+        });
+
+        it("checks revocation for a supplied partner CA", async () => {
+            const supplied = { ...both, partners: { ...both.partners, clientCaCertificate: String(byName(await apimWith(both), "gateway-partner-ca").outputs["certPem"]) } };
+            const graph = await apimWith(supplied);
             assert.match(String(byName(graph, "gateway-apim-partner-api-policy").inputs["value"]), /<validate-client-certificate validate-revocation="true" validate-trust="true"/);
         });
 
