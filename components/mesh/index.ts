@@ -160,7 +160,9 @@ export class ServiceMesh extends pulumi.ComponentResource {
             namespace: system.metadata.name,
             values: {
                 revision,
-                pilot: { cni: { enabled: true } },
+                // Istio 1.30's istiod values are flat: the injector reads `cni.enabled` at the top level
+                // (istiod-injector-configmap.yaml picks "cni" from .Values); without it sidecars get a root istio-init.
+                cni: { enabled: true },
                 replicaCount: args.highAvailability ? 2 : 1,
                 autoscaleMin: args.highAvailability ? 2 : 1,
                 env: { DEFAULT_WORKLOAD_CERT_TTL: WORKLOAD_CERT_TTL, MAX_WORKLOAD_CERT_TTL: WORKLOAD_CERT_TTL },
@@ -174,6 +176,12 @@ export class ServiceMesh extends pulumi.ComponentResource {
             values: {
                 revision,
                 service: gatewayService(args.ingressExposure),
+                // Pod Security "restricted" requires a seccomp profile; setting securityContext replaces the chart's
+                // default, so its unprivileged-port sysctl (gateway/templates/deployment.yaml) is kept here.
+                securityContext: {
+                    seccompProfile: { type: "RuntimeDefault" },
+                    sysctls: [{ name: "net.ipv4.ip_unprivileged_port_start", value: "0" }],
+                },
                 autoscaling: { enabled: args.highAvailability, minReplicas: 2, maxReplicas: 5 },
                 podDisruptionBudget: args.highAvailability ? { minAvailable: 1 } : {},
             },

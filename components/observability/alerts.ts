@@ -51,7 +51,8 @@ function certificateExpiryRules(): AlertRule[] {
             expr: next ? `${remaining} < ${days * DAY} > ${next.days * DAY}` : `${remaining} < ${days * DAY}`,
             for: "15m",
             severity,
-            summary: `Certificate {{ $labels.namespace }}/{{ $labels.name }} expires within ${days} day${days === 1 ? "" : "s"} and has not been renewed.`,
+            // cert-manager's ServiceMonitor does not honour labels: the certificate's namespace is exported_namespace.
+            summary: `Certificate {{ $labels.exported_namespace }}/{{ $labels.name }} expires within ${days} day${days === 1 ? "" : "s"} and has not been renewed.`,
         };
     });
 }
@@ -69,10 +70,10 @@ export function platformAlertGroups(scope: AlertScope): AlertGroup[] {
                 ...certificateExpiryRules(),
                 {
                     alert: "CertificateNotReady",
-                    expr: `max by (namespace, name) (certmanager_certificate_ready_status{condition!="True"}) == 1`,
+                    expr: `max by (exported_namespace, name) (certmanager_certificate_ready_status{condition!="True"}) == 1`,
                     for: "15m",
                     severity: "warning",
-                    summary: "Certificate {{ $labels.namespace }}/{{ $labels.name }} has not been Ready for 15 minutes.",
+                    summary: "Certificate {{ $labels.exported_namespace }}/{{ $labels.name }} has not been Ready for 15 minutes.",
                 },
             ],
         },
@@ -125,7 +126,7 @@ export function platformAlertGroups(scope: AlertScope): AlertGroup[] {
             name: "runtime-security",
             rules: [{
                 alert: "FalcoCriticalEvent",
-                expr: `sum by (rule, k8s_ns_name) (increase(falcosecurity_falcosidekick_falco_events_total{priority=~"(?i)emergency|alert|critical"}[5m])) > 0`,
+                expr: `sum by (rule, k8s_ns_name) (increase(falcosecurity_falcosidekick_falco_events_total{priority_raw=~"emergency|alert|critical"}[5m])) > 0`,
                 severity: "critical",
                 summary: "Falco rule \"{{ $labels.rule }}\" fired at critical priority in namespace {{ $labels.k8s_ns_name }}.",
             }],
@@ -147,6 +148,21 @@ export function platformAlertGroups(scope: AlertScope): AlertGroup[] {
                     expr: `increase(velero_backup_failure_total{schedule!=""}[1h]) > 0`,
                     severity: "warning",
                     summary: "A backup of schedule {{ $labels.schedule }} failed in the last hour.",
+                },
+                {
+                    // A backup whose volume snapshots or items partly failed ends PartiallyFailed, not Failed.
+                    alert: "VeleroBackupPartiallyFailed",
+                    expr: `increase(velero_backup_partial_failure_total{schedule!=""}[2h]) > 0`,
+                    severity: "warning",
+                    summary: "A backup of schedule {{ $labels.schedule }} partially failed in the last two hours.",
+                },
+                {
+                    // The last-successful gauge exists only after a first success; the attempt counter from the start.
+                    alert: "VeleroScheduleNeverSucceeded",
+                    expr: `velero_backup_attempt_total{schedule!=""} unless on (schedule) velero_backup_last_successful_timestamp`,
+                    for: "25h",
+                    severity: "critical",
+                    summary: "Schedule {{ $labels.schedule }} has never completed a successful backup.",
                 },
                 {
                     alert: "VeleroBackupMissing",

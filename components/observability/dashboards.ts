@@ -48,9 +48,9 @@ export function platformDashboards(ingressNamespace: string): Dashboard[] {
             uid: "platform-cert-manager",
             title: "Platform / cert-manager",
             panels: [
-                { title: "Time until expiry", expr: "min by (namespace, name) (certmanager_certificate_expiration_timestamp_seconds - time())", unit: "s", legend: "{{namespace}}/{{name}}" },
-                { title: "Time until renewal", expr: "min by (namespace, name) (certmanager_certificate_renewal_timestamp_seconds - time())", unit: "s", legend: "{{namespace}}/{{name}}" },
-                { title: "Certificates not ready", expr: `sum by (namespace) (certmanager_certificate_ready_status{condition!="True"})`, unit: "short", legend: "{{namespace}}" },
+                { title: "Time until expiry", expr: "min by (exported_namespace, name) (certmanager_certificate_expiration_timestamp_seconds - time())", unit: "s", legend: "{{exported_namespace}}/{{name}}" },
+                { title: "Time until renewal", expr: "min by (exported_namespace, name) (certmanager_certificate_renewal_timestamp_seconds - time())", unit: "s", legend: "{{exported_namespace}}/{{name}}" },
+                { title: "Certificates not ready", expr: `sum by (exported_namespace) (certmanager_certificate_ready_status{condition!="True"})`, unit: "short", legend: "{{exported_namespace}}" },
                 { title: "ACME requests by status", expr: "sum by (status) (rate(certmanager_http_acme_client_request_count[5m]))", unit: "reqps", legend: "{{status}}" },
                 { title: "Controller syncs", expr: "sum by (controller) (rate(certmanager_controller_sync_call_count[5m]))", unit: "short", legend: "{{controller}}" },
             ],

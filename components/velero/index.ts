@@ -112,8 +112,16 @@ function veleroValues({ target, policy }: Pick<VeleroArgs, "target" | "policy">)
     // Leaves stay Outputs, so a preview shows every known value and only the computed ones as unknown.
     return {
         ...base,
-        // Workload identity: the service account maps to the backup identity; no secret exists.
-        credentials: { useSecret: false },
+        // Workload identity signs in (the service account maps to the backup identity). The volume snapshotter still
+        // reads its subscription and disk resource group from a credentials file: without one its Init fails and
+        // every backup with volumes ends PartiallyFailed (velero pkg/util/azure/util.go LoadCredentials; the chart
+        // sets AZURE_CREDENTIALS_FILE only with useSecret). The file carries no secret material.
+        credentials: {
+            useSecret: true,
+            secretContents: {
+                cloud: pulumi.interpolate`AZURE_SUBSCRIPTION_ID=${target.subscriptionId}\nAZURE_RESOURCE_GROUP=${target.snapshotResourceGroupName}\nAZURE_CLOUD_NAME=AzurePublicCloud\n`,
+            },
+        },
         serviceAccount: { server: { name: VELERO_SERVICE_ACCOUNT, annotations: { "azure.workload.identity/client-id": target.identityClientId } } },
         podLabels: { "azure.workload.identity/use": "true" },
         configuration: {

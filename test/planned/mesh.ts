@@ -201,7 +201,22 @@ describe("service mesh", () => {
         assert.deepEqual(values.env, { DEFAULT_WORKLOAD_CERT_TTL: WORKLOAD_CERT_TTL, MAX_WORKLOAD_CERT_TTL: WORKLOAD_CERT_TTL });
         assert.equal(values.meshConfig.defaultConfig.proxyMetadata.SECRET_TTL, WORKLOAD_CERT_TTL);
         assert.deepEqual([values.meshConfig.accessLogFile, values.meshConfig.accessLogEncoding], ["/dev/stdout", "JSON"]);
-        assert.equal(values.pilot.cni.enabled, true);
+        // istiod 1.30.3 values.yaml: `cni.enabled` at the top level (the chart has no `pilot` block any more).
+        assert.equal(values.cni?.enabled, true);
+        assert.equal(values.pilot, undefined);
+    });
+
+    it("gives the ingress gateway pods the seccomp profile Pod Security 'restricted' requires, keeping the chart's port sysctl", async () => {
+        for (const stack of ["dev", "prod"]) {
+            const graph = await plan(stack, true, "all");
+            const values = release(graph, "gateway").inputs["values"];
+            // kubernetes.io/docs/concepts/security/pod-security-standards (restricted: seccompProfile RuntimeDefault or
+            // Localhost); net.ipv4.ip_unprivileged_port_start is one of the baseline's safe sysctls.
+            assert.deepEqual(values.securityContext, {
+                seccompProfile: { type: "RuntimeDefault" },
+                sysctls: [{ name: "net.ipv4.ip_unprivileged_port_start", value: "0" }],
+            });
+        }
     });
 
     it("enforces STRICT mTLS mesh-wide and denies by default, allowing only the gateway, scraping and the listeners", async () => {

@@ -221,7 +221,7 @@ describe("observability: alerts", () => {
         "CertificateExpiresIn30Days", "CertificateExpiresIn14Days", "CertificateExpiresIn7Days", "CertificateExpiresIn3Days", "CertificateExpiresIn1Day",
         "CertificateNotReady", "IngressGatewayAuthFailures", "IngressGatewayRateLimited", "IngressGatewayTlsHandshakeErrors",
         "MeshMtlsHandshakeErrors", "MeshPlaintextRequests", "FalcoCriticalEvent", "KyvernoPolicyViolations",
-        "VeleroBackupFailed", "VeleroBackupMissing", "PlatformPodCrashLooping",
+        "VeleroBackupFailed", "VeleroBackupPartiallyFailed", "VeleroScheduleNeverSucceeded", "VeleroBackupMissing", "PlatformPodCrashLooping",
     ];
     const rules = (graph: Graph) => ofType(graph, "kubernetes:monitoring.coreos.com/v1:PrometheusRule")
         .flatMap((r) => (r.inputs["spec"] as Values)["groups"].flatMap((g: Values) => g["rules"] as Values[]));
@@ -244,9 +244,25 @@ describe("observability: alerts", () => {
         }
     });
 
-    it("the expression check rejects a syntax error and an unknown metric", () => {
+    it("the expression check rejects a syntax error, an unknown metric, a label the metric lacks and a value it never takes", () => {
         assert.equal(promqlProblems("sum(rate(istio_requests_total[5m]) >").length > 0, true);
         assert.deepEqual(promqlProblems("rate(istio_request_total[5m])"), ["unknown metric istio_request_total"]);
+        // The two alert bugs the in-cluster review found: falcosidekick's numeric priority, cert-manager's exported namespace.
+        assert.deepEqual(promqlProblems(`falcosecurity_falcosidekick_falco_events_total{priority=~"(?i)emergency|alert|critical"}`),
+            ["priority=~\"(?i)emergency|alert|critical\": priority takes 0, 1, 2, 3, 4, 5, 6, 7, never emergency, alert, critical"]);
+        assert.deepEqual(promqlProblems(`falcosecurity_falcosidekick_falco_events_total{priority_raw=~"emergency|alert|critical"}`), []);
+        assert.deepEqual(promqlProblems("max by (certificate_namespace) (certmanager_certificate_ready_status)"), ["label certificate_namespace is on none of certmanager_certificate_ready_status"]);
+    });
+
+    it("names a certificate by its own namespace (exported_namespace: cert-manager's ServiceMonitor does not honour labels)", async () => {
+        // cert-manager chart values: prometheus.servicemonitor.honorLabels false; Prometheus then renames the
+        // metric's `namespace` to `exported_namespace` (prometheus.io/docs scrape_config honor_labels).
+        const certificateRules = rules(await plan("prod", true, "all")).filter((r) => String(r["expr"]).includes("certmanager_certificate_"));
+        assert.equal(certificateRules.length, 6);
+        for (const rule of certificateRules) {
+            assert.match(rule["annotations"].summary, /\{\{ \$labels\.exported_namespace \}\}\/\{\{ \$labels\.name \}\}/, rule["alert"]);
+            assert.doesNotMatch(String(rule["expr"]), /by \(namespace/, rule["alert"]);
+        }
     });
 
     it("announces a certificate's expiry once per window: 30, 14, 7, 3 and 1 days, louder as it nears", async () => {

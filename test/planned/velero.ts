@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import { toCheckpoint } from "../../offline/checkpoint";
 import { SECRET_SIG, SIG_KEY, type GraphResource } from "../../offline/engine";
 import { VELERO_NAMESPACE, VELERO_SERVICE_ACCOUNT } from "../../components/velero";
+import { MOCK_SUBSCRIPTION_ID } from "../../offline/mocks";
 import { azureConfig, byName, ofType, plan, planWith } from "../helpers";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -92,7 +93,13 @@ describe("backup storage", () => {
         assert.equal(values.serviceAccount.server.name, VELERO_SERVICE_ACCOUNT);
         assert.equal(values.serviceAccount.server.annotations["azure.workload.identity/client-id"], identity.outputs["clientId"]);
         assert.equal(values.podLabels["azure.workload.identity/use"], "true");
-        assert.deepEqual(values.credentials, { useSecret: false });
+        // The Azure plugin's credentials file (velero-plugin-for-microsoft-azure README, workload identity): the
+        // subscription and the disks' resource group for the snapshotter, and no client secret.
+        const cluster = ofType(graph, "azure-native:containerservice:ManagedCluster")[0]!;
+        assert.deepEqual(values.credentials, {
+            useSecret: true,
+            secretContents: { cloud: `AZURE_SUBSCRIPTION_ID=${MOCK_SUBSCRIPTION_ID}\nAZURE_RESOURCE_GROUP=${cluster.inputs["nodeResourceGroup"]}\nAZURE_CLOUD_NAME=AzurePublicCloud\n` },
+        });
         const [location] = values.configuration.backupStorageLocation;
         assert.deepEqual(
             [location.provider, location.bucket, location.config.useAAD, location.config.storageAccount],
