@@ -290,6 +290,17 @@ function defineInCluster(config: PlatformConfig, target: InClusterTarget) {
         alertScope: { platformNamespaces: PLATFORM_NAMESPACES, ingressNamespace: INGRESS_NAMESPACE },
         eventSourceNamespaces: [FALCO_NAMESPACE],
     }, { providers: [target.kubernetes, target.random] });
+    // Second: admission before the other charts, so each is admitted under the policies from its first install,
+    // not raced by them.
+    const kyverno = new Kyverno("kyverno", {
+        cluster,
+        models,
+        enforce: config.environment === "prod",
+        highAvailability: target.highAvailability,
+        monitoring: observability.release,
+        admission: config.admission,
+        platformNamespaces: PLATFORM_NAMESPACES,
+    }, opts);
     const certManager = new CertManager("cert-manager", {
         cluster,
         models,
@@ -297,6 +308,7 @@ function defineInCluster(config: PlatformConfig, target: InClusterTarget) {
         issuer: { chainPem: target.platformCa.chainPem, privateKeyPem: target.platformCa.intermediatePrivateKeyPem },
         acme: target.acme,
         monitoring: observability.release,
+        admission: kyverno,
     }, opts);
     // A separate CA for workload identities: the mesh root never signs anything outside the mesh.
     const meshCa = new PrivateCa("mesh-ca", {
@@ -319,18 +331,10 @@ function defineInCluster(config: PlatformConfig, target: InClusterTarget) {
         certificateIssuer: certManager.platformIssuerName,
         highAvailability: target.highAvailability,
         monitoring: observability.release,
+        admission: kyverno,
     }, opts);
-    const falco = new Falco("falco", { cluster, siemWebhookUrl: config.siemWebhookUrl, monitoring: observability.release }, opts);
-    const kyverno = new Kyverno("kyverno", {
-        cluster,
-        models,
-        enforce: config.environment === "prod",
-        highAvailability: target.highAvailability,
-        monitoring: observability.release,
-        admission: config.admission,
-        platformNamespaces: PLATFORM_NAMESPACES,
-    }, opts);
-    const velero = target.backup && new Velero("velero", { cluster, monitoring: observability.release, ...target.backup }, opts);
+    const falco = new Falco("falco", { cluster, siemWebhookUrl: config.siemWebhookUrl, monitoring: observability.release, admission: kyverno }, opts);
+    const velero = target.backup && new Velero("velero", { cluster, monitoring: observability.release, admission: kyverno, ...target.backup }, opts);
     return {
         meshRootCertificate: meshCa.rootCertificatePem,
         namespaces: pulumi.all({

@@ -19,6 +19,8 @@ export interface CertManagerArgs {
     acme?: AcmeArgs;
     /** What installs the Prometheus Operator's CRDs: the chart's ServiceMonitor waits for it. */
     monitoring: pulumi.Resource;
+    /** Admission (Kyverno and its policies): this component's namespaces wait for it, so every pod is admitted under the policies. */
+    admission: pulumi.Resource;
 }
 
 export interface AcmeArgs {
@@ -67,7 +69,7 @@ export class CertManager extends pulumi.ComponentResource {
             ingress: [{ ports: [{ protocol: "TCP", port: 10250 }] }],
             // ACME and DNS-01 solvers reach their endpoints over HTTPS.
             egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] }],
-        }, args.cluster, { parent: this });
+        }, args.cluster, { parent: this, dependsOn: [args.admission] });
 
         const replicas = args.highAvailability ? 2 : 1;
         const pdb = { enabled: args.highAvailability, minAvailable: 1 };
@@ -78,8 +80,11 @@ export class CertManager extends pulumi.ComponentResource {
                 crds: { enabled: true, keep: true },
                 replicaCount: replicas,
                 podDisruptionBudget: pdb,
-                webhook: { replicaCount: replicas, podDisruptionBudget: pdb },
-                cainjector: { replicaCount: replicas, podDisruptionBudget: pdb },
+                // The chart leaves every `resources` empty; admission requires requests and a memory limit.
+                resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } },
+                webhook: { replicaCount: replicas, podDisruptionBudget: pdb, resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "256Mi" } } },
+                cainjector: { replicaCount: replicas, podDisruptionBudget: pdb, resources: { requests: { cpu: "20m", memory: "128Mi" }, limits: { memory: "512Mi" } } },
+                startupapicheck: { resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "128Mi" } } },
                 prometheus: { enabled: true, servicemonitor: { enabled: true } },
                 // Workload identity for Azure DNS: the pod label asks for the token, the annotation names the identity.
                 podLabels: { "azure.workload.identity/use": "true" },

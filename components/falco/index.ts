@@ -16,6 +16,8 @@ export interface FalcoArgs {
     siemWebhookUrl?: pulumi.Output<string>;
     /** What installs the Prometheus Operator (ServiceMonitors) and runs Alertmanager. */
     monitoring: pulumi.Resource;
+    /** Admission (Kyverno and its policies): this component's namespaces wait for it, so every pod is admitted under the policies. */
+    admission: pulumi.Resource;
 }
 
 /** Secret Falcosidekick reads the SIEM webhook from (chart value `config.existingSecret`). */
@@ -45,7 +47,7 @@ export class Falco extends pulumi.ComponentResource {
                 // The SIEM is outside the cluster.
                 ...(args.siemWebhookUrl ? [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] }] : []),
             ],
-        }, args.cluster, { parent: this });
+        }, args.cluster, { parent: this, dependsOn: [args.admission] });
         const siem = args.siemWebhookUrl && new k8s.core.v1.Secret(`${name}-siem-webhook`, {
             metadata: { name: SIEM_WEBHOOK_SECRET, namespace: ns.metadata.name },
             // Falcosidekick's environment variable for its generic webhook output.

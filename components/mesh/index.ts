@@ -27,6 +27,8 @@ export interface ServiceMeshArgs {
     highAvailability: boolean;
     /** What installs the Prometheus Operator's CRDs (the mesh's monitors wait for it). */
     monitoring: pulumi.Resource;
+    /** Admission (Kyverno and its policies): this component's namespaces wait for it, so every pod is admitted under the policies. */
+    admission: pulumi.Resource;
 }
 
 export const MESH_ROOT_NAMESPACE = "istio-system";
@@ -121,7 +123,7 @@ export class ServiceMesh extends pulumi.ComponentResource {
             talksToApiServer: true,
             // Sidecars and gateways everywhere fetch config and certificates (15012); the API server calls the injector (15017).
             ingress: [{ ports: [{ protocol: "TCP", port: 15012 }, { protocol: "TCP", port: 15017 }] }],
-        }, cluster, { parent: this });
+        }, cluster, { parent: this, dependsOn: [args.admission] });
         const ingress = platformNamespace(`${name}-ingress-ns`, {
             name: INGRESS_NAMESPACE,
             podSecurity: "restricted",
@@ -130,7 +132,7 @@ export class ServiceMesh extends pulumi.ComponentResource {
             ingress: [{ ports: [{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 80 }, { protocol: "TCP", port: 15021 }] }],
             // The gateway forwards into every meshed namespace.
             egress: [{ to: [{ namespaceSelector: { matchLabels: { "istio.io/rev": revision } } }] }],
-        }, cluster, { parent: this });
+        }, cluster, { parent: this, dependsOn: [args.admission] });
 
         new k8s.yaml.v2.ConfigFile(`${name}-gateway-api-crds`, { file: GATEWAY_API_CRDS.url }, { parent: this });
 

@@ -17,6 +17,8 @@ export interface VeleroArgs {
     policy: BackupPolicyConfig;
     /** What installs the Prometheus Operator's CRDs: the chart's ServiceMonitor waits for it. */
     monitoring: pulumi.Resource;
+    /** Admission (Kyverno and its policies): this component's namespaces wait for it, so every pod is admitted under the policies. */
+    admission: pulumi.Resource;
 }
 
 /** Secret holding an S3 target's key, in the AWS credentials-file format Velero's AWS plugin reads. */
@@ -44,7 +46,7 @@ export class Velero extends pulumi.ComponentResource {
             talksToApiServer: true,
             // Backups go to Azure Blob (private endpoint) or the S3 store; tokens come from Entra ID.
             egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] }],
-        }, args.cluster, { parent: this });
+        }, args.cluster, { parent: this, dependsOn: [args.admission] });
 
         const target = args.target;
         let credentials: k8s.core.v1.Secret | undefined;
@@ -81,6 +83,8 @@ function veleroValues({ target, policy }: Pick<VeleroArgs, "target" | "policy">)
         containerSecurityContext: restrictedContainer,
         kubectl: { containerSecurityContext: restrictedContainer },
         resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } },
+        // The pre-install/pre-upgrade CRD job's container (the chart leaves it empty; admission requires it).
+        upgradeJobResources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },
         metrics: { enabled: true, serviceMonitor: { enabled: true } },
         schedules: Object.fromEntries(Object.entries(policy.schedules).map(([scheduleName, schedule]) => [scheduleName, {
             schedule: schedule.cron,

@@ -5,7 +5,7 @@ import { SECRET_SIG, SIG_KEY } from "../../offline/engine";
 import * as fs from "node:fs";
 import { PLATFORM_RULES_FILE, SIEM_WEBHOOK_SECRET } from "../../components/falco";
 import { PRIVILEGED_NAMESPACES } from "../../components/kyverno";
-import { ofType, plan, planWith } from "../helpers";
+import { ofType, plan, planWith, waitsFor } from "../helpers";
 
 const COMPONENT_TOKENS = [
     "platform:certmanager:CertManager",
@@ -105,6 +105,39 @@ describe("kyverno", () => {
             }
         });
     }
+
+    it("is installed, policies and all, before the charts it admits", async () => {
+        for (const stack of ["dev", "prod"]) {
+            const graph = await plan(stack, true, "all");
+            const kyvernoReleases = graph.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release" && ["kyverno", "kyverno-policies"].includes(String(r.inputs["chart"])));
+            assert.equal(kyvernoReleases.length, 2);
+            for (const chart of ["cert-manager", "istiod", "gateway", "falco", "velero"]) {
+                const waits = waitsFor(graph, release(graph, chart));
+                for (const k of kyvernoReleases) {
+                    assert.ok(waits.has(k.urn), `${stack}: ${chart} may install before ${k.inputs["chart"]}`);
+                }
+            }
+        }
+    });
+
+    it("admits the charts' own pods: requests and a memory limit where each chart leaves resources empty", async () => {
+        // The keys whose defaults are `resources: {}` at the pinned versions: cert-manager v1.21.1 values.yaml
+        // (resources, webhook.resources, cainjector.resources, startupapicheck.resources) and velero 12.1.0
+        // (resources, upgradeJobResources). Kyverno's require-requests-limits wants cpu and memory requests and a memory limit.
+        const graph = await plan("prod", true, "all");
+        const declared = (values: Record<string, any>, path: string) => path.split(".").reduce((v, key) => v?.[key], values);
+        const expectations: [string, string[]][] = [
+            ["cert-manager", ["resources", "webhook.resources", "cainjector.resources", "startupapicheck.resources"]],
+            ["velero", ["resources", "upgradeJobResources"]],
+        ];
+        for (const [chart, paths] of expectations) {
+            const values = release(graph, chart).inputs["values"] as Record<string, any>;
+            for (const path of paths) {
+                const resources = declared(values, path);
+                assert.ok(resources?.requests?.cpu && resources?.requests?.memory && resources?.limits?.memory, `${chart} ${path}: ${JSON.stringify(resources)}`);
+            }
+        }
+    });
 
     it("exempts exactly the namespaces whose node agents need the host, each with its reason", async () => {
         const graph = await plan("prod", true, "all");
