@@ -300,6 +300,7 @@ function defineInCluster(config: PlatformConfig, target: InClusterTarget) {
         monitoring: observability.release,
         admission: config.admission,
         platformNamespaces: PLATFORM_NAMESPACES,
+        applicationTraffic: { ingressGatewayNamespace: INGRESS_NAMESPACE, telemetry: observability.telemetry },
     }, opts);
     const certManager = new CertManager("cert-manager", {
         cluster,
@@ -331,6 +332,7 @@ function defineInCluster(config: PlatformConfig, target: InClusterTarget) {
         certificateIssuer: certManager.platformIssuerName,
         highAvailability: target.highAvailability,
         monitoring: observability.release,
+        telemetry: observability.telemetry,
         admission: kyverno,
     }, opts);
     const falco = new Falco("falco", { cluster, siemWebhookUrl: config.siemWebhookUrl, monitoring: observability.release, admission: kyverno }, opts);

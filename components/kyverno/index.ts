@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
+import type * as k8s from "@pulumi/kubernetes";
 import type { AdmissionConfig } from "../../config";
 import { CHARTS } from "../../versions";
 import { typedResource, type Models } from "../shared/customResources";
 import { pinnedRelease } from "../shared/helm";
-import { platformNamespace, type ClusterContext } from "../shared/namespace";
+import { allowPlatformSpec, namespaceSelector, platformNamespace, type ClusterContext, type TelemetryEndpoint } from "../shared/namespace";
 
 export interface KyvernoArgs {
     cluster: ClusterContext;
@@ -18,6 +19,8 @@ export interface KyvernoArgs {
     admission: AdmissionConfig;
     /** Namespaces the platform or AKS owns; every other namespace is an application namespace. */
     platformNamespaces: string[];
+    /** What an application namespace's meshed pods need past its default-deny: calls from the ingress gateway, spans to the collector. */
+    applicationTraffic: { ingressGatewayNamespace: string; telemetry: TelemetryEndpoint };
 }
 
 export const KYVERNO_NAMESPACE = "kyverno";
@@ -106,28 +109,39 @@ export class Kyverno extends pulumi.ComponentResource {
                 pattern: { spec: { containers: [{ image: "*:* & !*:latest" }] } },
             },
         });
+        // Application namespaces start closed, with what a meshed pod needs open: the same base as the platform's own
+        // namespaces (DNS, istiod, scraping), calls from the ingress gateway and spans to the collector. The
+        // platform's namespaces declare their own policies of these names, so they are left out.
+        const applications = { exclude: { any: [{ resources: { namespaces: args.platformNamespaces } }] } };
+        const generated = (policyName: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) => ({
+            name: `${policyName}-in-every-application-namespace`,
+            match: { any: [{ resources: { kinds: ["Namespace"] } }] },
+            ...applications,
+            generate: {
+                apiVersion: "networking.k8s.io/v1",
+                kind: "NetworkPolicy",
+                name: policyName,
+                namespace: "{{request.object.metadata.name}}",
+                // Kept in step with this policy; a deleted copy comes back.
+                synchronize: true,
+                data: { spec },
+            },
+        });
+        const { ingressGatewayNamespace, telemetry } = args.applicationTraffic;
         typedResource(`${name}-default-deny`, new args.models.ClusterPolicy({
             metadata: { name: "generate-default-deny" },
             spec: {
-                rules: [{
-                    name: "default-deny-in-every-new-namespace",
-                    match: { any: [{ resources: { kinds: ["Namespace"] } }] },
-                    exclude: { any: [system] },
-                    generate: {
-                        apiVersion: "networking.k8s.io/v1",
-                        kind: "NetworkPolicy",
-                        name: "default-deny",
-                        namespace: "{{request.object.metadata.name}}",
-                        // Kept in step with this policy; a deleted copy comes back.
-                        synchronize: true,
-                        data: { spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } },
-                    },
-                }],
+                rules: [
+                    generated("default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] }),
+                    generated("allow-platform", allowPlatformSpec(args.cluster, {
+                        ingress: [{ from: [namespaceSelector(ingressGatewayNamespace)] }],
+                        egress: [telemetry.egress],
+                    })),
+                ],
             },
         }), afterKyverno);
 
         // Application namespaces: pulled only from allowed registries, meshed, and (when configured) signed.
-        const applications = { exclude: { any: [{ resources: { namespaces: args.platformNamespaces } }] } };
         validatePolicy("restrict-registries", "restrict-image-registries", {
             name: "images-from-allowed-registries",
             match: { any: [pods] },

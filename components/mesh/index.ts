@@ -2,10 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { CHARTS, GATEWAY_API_CRDS } from "../../versions";
 import { INGRESS_CERTIFICATE_POLICY } from "../certmanager";
-import { COLLECTOR_RELEASE } from "../observability/collectors";
 import { typedResource, type Models } from "../shared/customResources";
 import { pinnedRelease } from "../shared/helm";
-import { platformNamespace, type ClusterContext } from "../shared/namespace";
+import { platformNamespace, type ClusterContext, type TelemetryEndpoint } from "../shared/namespace";
 
 /** How the ingress gateway's Service is exposed: an Azure internal load balancer, or the cluster's default. */
 export type IngressExposure =
@@ -27,6 +26,8 @@ export interface ServiceMeshArgs {
     highAvailability: boolean;
     /** What installs the Prometheus Operator's CRDs (the mesh's monitors wait for it). */
     monitoring: pulumi.Resource;
+    /** Where proxies send their spans (the mesh's default tracing provider). */
+    telemetry: TelemetryEndpoint;
     /** Admission (Kyverno and its policies): this component's namespaces wait for it, so every pod is admitted under the policies. */
     admission: pulumi.Resource;
 }
@@ -81,14 +82,14 @@ export const ACCESS_LOG_FIELDS: Record<string, string> = {
 };
 
 /** Mesh-wide settings: TLS 1.3 between sidecars, TLS 1.2+ strong suites elsewhere, JSON access logs, OTLP traces. */
-export function meshConfig(monitoringNamespace: string) {
+export function meshConfig(telemetry: TelemetryEndpoint) {
     return {
         meshMTLS: { minProtocolVersion: "TLSV1_3" },
         tlsDefaults: { minProtocolVersion: "TLSV1_2", cipherSuites: MESH_CIPHER_SUITES },
         accessLogFile: "/dev/stdout",
         accessLogEncoding: "JSON",
         accessLogFormat: JSON.stringify(ACCESS_LOG_FIELDS),
-        extensionProviders: [{ name: "otel", opentelemetry: { service: `${COLLECTOR_RELEASE}.${monitoringNamespace}.svc.cluster.local`, port: 4317 } }],
+        extensionProviders: [{ name: "otel", opentelemetry: { service: telemetry.host, port: telemetry.grpcPort } }],
         defaultProviders: { tracing: ["otel"] },
         // Workload keys are ECDSA P-256 (istio-agent's default is RSA 2048).
         defaultConfig: {
@@ -130,8 +131,8 @@ export class ServiceMesh extends pulumi.ComponentResource {
             meshInjection: true,
             // API Management reaches the gateway through the internal load balancer (the NSG admits only its subnet).
             ingress: [{ ports: [{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 80 }, { protocol: "TCP", port: 15021 }] }],
-            // The gateway forwards into every meshed namespace.
-            egress: [{ to: [{ namespaceSelector: { matchLabels: { "istio.io/rev": revision } } }] }],
+            // The gateway forwards into every meshed namespace, and sends the requests' root spans to the collector.
+            egress: [{ to: [{ namespaceSelector: { matchLabels: { "istio.io/rev": revision } } }] }, args.telemetry.egress],
         }, cluster, { parent: this, dependsOn: [args.admission] });
 
         new k8s.yaml.v2.ConfigFile(`${name}-gateway-api-crds`, { file: GATEWAY_API_CRDS.url }, { parent: this });
@@ -168,7 +169,7 @@ export class ServiceMesh extends pulumi.ComponentResource {
                 replicaCount: args.highAvailability ? 2 : 1,
                 autoscaleMin: args.highAvailability ? 2 : 1,
                 env: { DEFAULT_WORKLOAD_CERT_TTL: WORKLOAD_CERT_TTL, MAX_WORKLOAD_CERT_TTL: WORKLOAD_CERT_TTL },
-                meshConfig: meshConfig(cluster.monitoringNamespace),
+                meshConfig: meshConfig(args.telemetry),
             },
         }, { parent: this, dependsOn: [base, cni, cacerts] });
 

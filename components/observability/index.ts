@@ -4,7 +4,7 @@ import * as random from "@pulumi/random";
 import { CHARTS } from "../../versions";
 import { typedResource, type Models } from "../shared/customResources";
 import { pinnedRelease } from "../shared/helm";
-import { namespaceSelector, platformNamespace, type ClusterContext } from "../shared/namespace";
+import { namespaceSelector, platformNamespace, type ClusterContext, type TelemetryEndpoint } from "../shared/namespace";
 import { ALERT_RECEIVERS_SECRET, alertmanagerConfig, hasCriticalReceiver, RECEIVER_SECRET_KEYS, type CriticalReceiver } from "./alertmanager";
 import { platformAlertGroups, prometheusRuleSpec, type AlertScope } from "./alerts";
 import type { TelemetryBackend } from "./backends";
@@ -49,12 +49,20 @@ export interface ObservabilityArgs {
  */
 export class Observability extends pulumi.ComponentResource {
     public readonly namespace: pulumi.Output<string>;
+    /** The OpenTelemetry collector's OTLP receiver, for the mesh's tracing provider and namespaces' egress. */
+    public readonly telemetry: TelemetryEndpoint;
     /** Depend on this before declaring monitoring.coreos.com resources. */
     public readonly release: k8s.helm.v3.Release;
 
     constructor(name: string, args: ObservabilityArgs, opts: pulumi.ComponentResourceOptions) {
         super("platform:observability:Observability", name, {}, opts);
         const namespace = args.cluster.monitoringNamespace;
+        this.telemetry = {
+            host: `${COLLECTOR_RELEASE}.${namespace}.svc.cluster.local`,
+            grpcPort: 4317,
+            // The chart labels the collector's pods with its name (app.kubernetes.io/name).
+            egress: { to: [{ ...namespaceSelector(namespace), podSelector: { matchLabels: { "app.kubernetes.io/name": COLLECTOR_RELEASE } } }], ports: OTLP_PORTS },
+        };
         // node-exporter reads host metrics (hostNetwork, hostPID, host paths); Alloy reads the nodes' pod logs.
         const ns = platformNamespace(`${name}-ns`, {
             name: namespace,
@@ -169,6 +177,9 @@ export class Observability extends pulumi.ComponentResource {
 }
 
 /** The critical receiver's credentials, as files Alertmanager reads; undefined when only Loki receives alerts. */
+/** The collector's OTLP receivers: gRPC and HTTP. */
+const OTLP_PORTS = [{ protocol: "TCP", port: 4317 }, { protocol: "TCP", port: 4318 }];
+
 function receiverSecret(name: string, namespace: string, critical: CriticalReceiver, opts: pulumi.CustomResourceOptions): k8s.core.v1.Secret | undefined {
     if (!hasCriticalReceiver(critical)) {
         return undefined;
@@ -203,7 +214,7 @@ function monitoringNetworkPolicies(name: string, namespace: string, args: Observ
     policy("otlp-ingest", {
         podSelector: { matchLabels: { "app.kubernetes.io/name": COLLECTOR_RELEASE } },
         policyTypes: ["Ingress"],
-        ingress: [{ from: [{ namespaceSelector: {} }], ports: [{ protocol: "TCP", port: 4317 }, { protocol: "TCP", port: 4318 }] }],
+        ingress: [{ from: [{ namespaceSelector: {} }], ports: OTLP_PORTS }],
     });
     policy("event-sources-to-alertmanager", {
         podSelector: { matchLabels: { "app.kubernetes.io/name": "alertmanager" } },

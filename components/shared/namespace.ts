@@ -16,6 +16,14 @@ export interface ClusterContext {
 
 type NetworkPolicyPeer = k8s.types.input.networking.v1.NetworkPolicyPeer;
 type NetworkPolicyPort = k8s.types.input.networking.v1.NetworkPolicyPort;
+type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
+
+/** An OTLP receiver: the address workloads send to, and the egress rule that lets a namespace's pods reach it. */
+export interface TelemetryEndpoint {
+    host: string;
+    grpcPort: number;
+    egress: { to: NetworkPolicyPeer[]; ports: NetworkPolicyPort[] };
+}
 
 export interface PlatformNamespaceArgs {
     name: string;
@@ -25,8 +33,8 @@ export interface PlatformNamespaceArgs {
     meshInjection?: boolean;
     /** The components here talk to the Kubernetes API (controllers, operators, webhooks' clients). */
     talksToApiServer?: boolean;
-    /** Further allowed inbound traffic, beyond same-namespace, the mesh and scraping. */
-    ingress?: { from?: NetworkPolicyPeer[]; ports: NetworkPolicyPort[] }[];
+    /** Further allowed inbound traffic, beyond same-namespace, the mesh and scraping (no ports: every port). */
+    ingress?: { from?: NetworkPolicyPeer[]; ports?: NetworkPolicyPort[] }[];
     /** Further allowed outbound traffic, beyond DNS, same-namespace, the mesh control plane and the API server. */
     egress?: { to: NetworkPolicyPeer[]; ports?: NetworkPolicyPort[] }[];
 }
@@ -62,27 +70,36 @@ export function platformNamespace(resourceName: string, args: PlatformNamespaceA
     }, inNamespace);
     new k8s.networking.v1.NetworkPolicy(`${resourceName}-allow-platform`, {
         metadata: metadata("allow-platform"),
-        spec: {
-            podSelector: {},
-            policyTypes: ["Ingress", "Egress"],
-            ingress: [
-                { from: [{ podSelector: {} }] },
-                // Prometheus scrapes component metrics and the sidecars' merged metrics (15020).
-                { from: [namespaceSelector(cluster.monitoringNamespace)] },
-                ...(args.ingress ?? []),
-            ],
-            egress: [
-                { to: [{ podSelector: {} }] },
-                {
-                    to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
-                    ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
-                },
-                // Sidecars and gateways fetch configuration and certificates from istiod.
-                { to: [{ ...namespaceSelector("istio-system"), podSelector: { matchLabels: { app: "istiod" } } }], ports: [{ protocol: "TCP", port: 15012 }] },
-                ...(args.talksToApiServer ? [{ to: cluster.apiServerCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "TCP", port: 443 }] }] : []),
-                ...(args.egress ?? []),
-            ],
-        },
+        spec: allowPlatformSpec(cluster, args),
     }, inNamespace);
     return namespace;
+}
+
+/**
+ * What a namespace's pods may do despite its default-deny: talk inside the namespace, be scraped by Prometheus
+ * (including the sidecars' merged metrics on 15020), resolve names, fetch configuration and certificates from
+ * istiod, reach the API server where needed, and what the caller adds. Platform namespaces and the application
+ * namespaces Kyverno prepares get the same base.
+ */
+export function allowPlatformSpec(cluster: ClusterContext, args: Pick<PlatformNamespaceArgs, "talksToApiServer" | "ingress" | "egress">): NetworkPolicySpec {
+    return {
+        podSelector: {},
+        policyTypes: ["Ingress", "Egress"],
+        ingress: [
+            { from: [{ podSelector: {} }] },
+            { from: [namespaceSelector(cluster.monitoringNamespace)] },
+            ...(args.ingress ?? []),
+        ],
+        egress: [
+            { to: [{ podSelector: {} }] },
+            {
+                to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+                ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
+            },
+            // Sidecars and gateways fetch configuration and certificates from istiod.
+            { to: [{ ...namespaceSelector("istio-system"), podSelector: { matchLabels: { app: "istiod" } } }], ports: [{ protocol: "TCP", port: 15012 }] },
+            ...(args.talksToApiServer ? [{ to: cluster.apiServerCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "TCP", port: 443 }] }] : []),
+            ...(args.egress ?? []),
+        ],
+    };
 }

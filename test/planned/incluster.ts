@@ -151,11 +151,39 @@ describe("kyverno", () => {
         assert.deepEqual(privileged.sort(), Object.keys(PRIVILEGED_NAMESPACES).filter((n) => n !== "kube-system").sort());
     });
 
-    it("generates a default-deny NetworkPolicy in every new namespace, kept in sync", async () => {
+    it("generates a default-deny NetworkPolicy in every application namespace, kept in sync", async () => {
         const rule = policies(await plan("dev", true, "all"))["generate-default-deny"]!.rules[0];
         assert.deepEqual(rule.match.any[0].resources.kinds, ["Namespace"]);
         assert.deepEqual([rule.generate.kind, rule.generate.name, rule.generate.synchronize], ["NetworkPolicy", "default-deny", true]);
         assert.deepEqual(rule.generate.data.spec, { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+    });
+
+    it("opens in application namespaces what a meshed pod needs, and generates nothing where the platform declares its own", async () => {
+        const graph = await plan("dev", true, "all");
+        const rules = policies(graph)["generate-default-deny"]!.rules;
+        const allow = rules.find((r: Record<string, any>) => r.generate.name === "allow-platform")!;
+        const spec = allow.generate.data.spec;
+        // `part` is contained in `whole`: every key of part, recursively, with the same value.
+        const contains = (whole: unknown, part: unknown): boolean => typeof part !== "object" || part === null
+            ? whole === part
+            : typeof whole === "object" && whole !== null && Object.entries(part).every(([k, v]) => contains((whole as Record<string, unknown>)[k], v));
+        const has = (list: Record<string, any>[], key: "to" | "from", peer: Record<string, unknown>, ports: Record<string, unknown>[] | undefined) =>
+            list.some((r) => (r[key] ?? []).some((p: unknown) => contains(p, peer)) && (ports === undefined || ports.every((port) => (r.ports ?? []).some((q: unknown) => contains(q, port)))));
+        // A sidecar needs DNS (CoreDNS: k8s-app=kube-dns), istiod's xDS and CA on 15012 (istio.io ports used by Istio),
+        // and here the collector's OTLP port for spans; the ingress gateway must reach the app.
+        assert.ok(has(spec.egress, "to", { podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }, [{ protocol: "UDP", port: 53 }]), "DNS");
+        assert.ok(has(spec.egress, "to", { podSelector: { matchLabels: { app: "istiod" } } }, [{ protocol: "TCP", port: 15012 }]), "istiod");
+        assert.ok(has(spec.egress, "to", { podSelector: { matchLabels: { "app.kubernetes.io/name": "opentelemetry-collector" } } }, [{ protocol: "TCP", port: 4317 }]), "collector");
+        assert.ok(has(spec.ingress, "from", { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "istio-ingress" } } }, undefined), "ingress gateway");
+        // Both generate rules leave out every namespace the platform creates (each has its own default-deny: a
+        // generated one of the same name would collide with the program's).
+        const declared = graph.resources.filter((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" && (r.inputs["metadata"] as { name: string }).name === "default-deny")
+            .map((r) => (r.inputs["metadata"] as { namespace: string }).namespace);
+        assert.ok(declared.length >= 6);
+        for (const rule of rules) {
+            const excluded: string[] = rule.exclude.any[0].resources.namespaces;
+            assert.deepEqual(declared.filter((n) => !excluded.includes(n)), [], rule.name);
+        }
     });
 
     it("keeps Kyverno out of the mesh", async () => {

@@ -206,6 +206,17 @@ describe("service mesh", () => {
         assert.equal(values.pilot, undefined);
     });
 
+    it("lets the ingress gateway send its root spans to the collector the mesh's tracing provider names", async () => {
+        const graph = await plan("dev", true, "all");
+        const provider = release(graph, "istiod").inputs["values"].meshConfig.extensionProviders[0].opentelemetry;
+        assert.deepEqual(provider, { service: "opentelemetry-collector.monitoring.svc.cluster.local", port: 4317 });
+        const allow = graph.resources.find((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+            && (r.inputs["metadata"] as { name: string; namespace: string }).namespace === "istio-ingress" && (r.inputs["metadata"] as { name: string }).name === "allow-platform")!;
+        const egress = (allow.inputs["spec"] as { egress: { to: Record<string, any>[]; ports?: { port: number }[] }[] }).egress;
+        assert.ok(egress.some((rule) => rule.to.some((peer) => peer.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"] === "monitoring"
+            && peer.podSelector?.matchLabels?.["app.kubernetes.io/name"] === "opentelemetry-collector") && (rule.ports ?? []).some((p) => p.port === 4317)));
+    });
+
     it("gives the ingress gateway pods the seccomp profile Pod Security 'restricted' requires, keeping the chart's port sysctl", async () => {
         for (const stack of ["dev", "prod"]) {
             const graph = await plan(stack, true, "all");
