@@ -84,8 +84,14 @@ function resourceOptions(r: AnalyzerResource): analyzerProto.AnalyzerResourceOpt
     return options;
 }
 
-function urnName(urn: string): string {
-    return urn.split("::").pop() ?? urn;
+/** The fields an Analyze request and an AnalyzeStack resource share: what the resource is, its properties and options. */
+function withResource<T extends analyzerProto.AnalyzeRequest | analyzerProto.AnalyzerResource>(message: T, r: AnalyzerResource): T {
+    message.setUrn(r.urn);
+    message.setType(r.type);
+    message.setName(r.urn.split("::").pop() ?? r.urn);
+    message.setProperties(Struct.fromJavaScript(r.properties as Record<string, never>));
+    message.setOptions(resourceOptions(r));
+    return message;
 }
 
 function diagnostics(response: analyzerProto.AnalyzeResponse, urn: string): Diagnostic[] {
@@ -202,24 +208,13 @@ export class PackServer {
     }
 
     private async analyze(r: AnalyzerResource): Promise<Diagnostic[]> {
-        const request = new analyzerProto.AnalyzeRequest();
-        request.setUrn(r.urn);
-        request.setType(r.type);
-        request.setName(urnName(r.urn));
-        request.setProperties(Struct.fromJavaScript(r.properties as Record<string, never>));
-        request.setOptions(resourceOptions(r));
-        return diagnostics(await call(this.client, this.client.analyze, request), r.urn);
+        return diagnostics(await call(this.client, this.client.analyze, withResource(new analyzerProto.AnalyzeRequest(), r)), r.urn);
     }
 
     private async analyzeStack(resources: AnalyzerResource[]): Promise<Diagnostic[]> {
         const request = new analyzerProto.AnalyzeStackRequest();
         request.setResourcesList(resources.map((r) => {
-            const resource = new analyzerProto.AnalyzerResource();
-            resource.setUrn(r.urn);
-            resource.setType(r.type);
-            resource.setName(urnName(r.urn));
-            resource.setProperties(Struct.fromJavaScript(r.properties as Record<string, never>));
-            resource.setOptions(resourceOptions(r));
+            const resource = withResource(new analyzerProto.AnalyzerResource(), r);
             resource.setParent(r.parent ?? "");
             resource.setDependenciesList(r.dependencies ?? []);
             const deps = resource.getPropertydependenciesMap();
