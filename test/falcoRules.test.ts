@@ -37,6 +37,81 @@ function referencesOf(condition: string): { macros: string[]; lists: string[] } 
     return { macros, lists };
 }
 
+/**
+ * Falco's condition language, as far as these rules use it (falco.org/docs/concepts/rules/conditions): and, or,
+ * not, parentheses, the operators =, !=, startswith, endswith, contains and in, macros and lists. An event is a
+ * map of field values; Falco's default macros the rules build on are given as booleans in the event.
+ */
+function evaluate(condition: string, event: Record<string, string | boolean>): boolean {
+    const definitions = new Map(entries.filter((e) => e.macro).map((e) => [e.macro!, e.condition!]));
+    const lists = new Map(entries.filter((e) => e.list).map((e) => [e.list!, e.items ?? []]));
+    const tokens = condition.match(/\(|\)|,|[^\s(),]+/g) ?? [];
+    let at = 0;
+    const peek = () => tokens[at];
+    const take = () => tokens[at++]!;
+    const listItems = (): string[] => {
+        assert.equal(take(), "(");
+        const items: string[] = [];
+        while (peek() !== ")") {
+            const item = take();
+            if (item !== ",") {
+                items.push(...(lists.get(item) ?? [item]));
+            }
+        }
+        take();
+        return items;
+    };
+    const factor = (): boolean => {
+        const token = take();
+        if (token === "not") {
+            return !factor();
+        }
+        if (token === "(") {
+            const value = expression();
+            assert.equal(take(), ")");
+            return value;
+        }
+        if (FIELD.test(token)) {
+            FIELD.lastIndex = 0;
+            const op = take();
+            const actual = String(event[token] ?? "");
+            if (op === "in") {
+                return listItems().includes(actual);
+            }
+            const expected = take();
+            const comparisons: Record<string, (a: string, b: string) => boolean> = {
+                "=": (a, b) => a === b, "!=": (a, b) => a !== b, startswith: (a, b) => a.startsWith(b), endswith: (a, b) => a.endsWith(b), contains: (a, b) => a.includes(b),
+            };
+            assert.ok(comparisons[op], `operator ${op}`);
+            return comparisons[op]!(actual, expected);
+        }
+        FIELD.lastIndex = 0;
+        const macro = definitions.get(token);
+        return macro !== undefined ? evaluate(macro, event) : event[token] === true;
+    };
+    const term = (): boolean => {
+        let value = factor();
+        while (peek() === "and") {
+            take();
+            const right = factor();
+            value = value && right;
+        }
+        return value;
+    };
+    const expression = (): boolean => {
+        let value = term();
+        while (peek() === "or") {
+            take();
+            const right = term();
+            value = value || right;
+        }
+        return value;
+    };
+    const result = expression();
+    assert.equal(at, tokens.length, `unparsed: ${tokens.slice(at).join(" ")}`);
+    return result;
+}
+
 describe("platform Falco rules", () => {
     it("are well-formed: every rule has a description, condition, output, a Falco priority and tags; names are unique", () => {
         assert.ok(rules.length >= 5);
@@ -66,9 +141,26 @@ describe("platform Falco rules", () => {
         const conditions = rules.map((r) => r.condition!).join("\n");
         assert.match(conditions, /k8s\.ns\.name = istio-ingress and not proc\.name in \(ingress_gateway_processes\)/);
         assert.match(conditions, /proc\.name in \(shell_binaries\)/);
-        assert.match(conditions, /open_write and container and \(fd\.directory startswith \/etc/);
+        assert.match(conditions, /open_write and container and \(fd\.directory = \/etc or fd\.directory startswith \/etc\//);
         assert.match(conditions, /outbound and container/);
         assert.match(conditions, /fd\.name startswith \/var\/run\/secrets\/kubernetes\.io\/serviceaccount/);
+    });
+
+    it("the /etc rule fires on tampering but not on the writes the mesh and Grafana make at every start, nor on /etcd", () => {
+        const rule = rules.find((r) => r.rule === "Write below etc or a binary directory")!;
+        // A file write inside a container; open_write and container are Falco's default macros, true for this event.
+        const write = (fields: Record<string, string>) => ({ open_write: true, container: true, ...fields });
+        const fires = (fields: Record<string, string>) => evaluate(rule.condition!, write(fields));
+        assert.equal(fires({ "fd.name": "/etc/passwd", "fd.directory": "/etc", "proc.name": "bash", "container.image.repository": "docker.io/library/alpine" }), true);
+        assert.equal(fires({ "fd.name": "/etc/cron.d/x", "fd.directory": "/etc/cron.d", "proc.name": "sh", "container.image.repository": "docker.io/library/alpine" }), true);
+        assert.equal(fires({ "fd.name": "/usr/bin/nc", "fd.directory": "/usr/bin", "proc.name": "curl", "container.image.repository": "docker.io/library/alpine" }), true);
+        // pilot-agent renders /etc/istio/proxy/envoy-rev.json at every sidecar and gateway start (istio 1.30).
+        assert.equal(fires({ "fd.name": "/etc/istio/proxy/envoy-rev.json", "fd.directory": "/etc/istio/proxy", "proc.name": "pilot-agent", "container.image.repository": "registry.istio.io/release/proxyv2" }), false);
+        // Anything else writing there is still caught.
+        assert.equal(fires({ "fd.name": "/etc/istio/proxy/envoy-rev.json", "fd.directory": "/etc/istio/proxy", "proc.name": "sh", "container.image.repository": "registry.istio.io/release/proxyv2" }), true);
+        // kube-prometheus-stack's Grafana datasource sidecar (kiwigrid/k8s-sidecar) writes its provisioning files.
+        assert.equal(fires({ "fd.name": "/etc/grafana/provisioning/datasources/datasource.yaml", "fd.directory": "/etc/grafana/provisioning/datasources", "proc.name": "python", "container.image.repository": "quay.io/kiwigrid/k8s-sidecar" }), false);
+        assert.equal(fires({ "fd.name": "/etcd-data/member/wal", "fd.directory": "/etcd-data/member", "proc.name": "etcd", "container.image.repository": "registry.k8s.io/etcd" }), false);
     });
 
     it("the checks catch an unknown field and an undefined macro", () => {
