@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { CHARTS } from "../../versions";
 import { typedResource, type Models } from "../shared/customResources";
+import { EXCLUDE_FROM_BACKUP } from "../shared/backup";
 import { pinnedRelease } from "../shared/helm";
 import { platformNamespace, type ClusterContext } from "../shared/namespace";
 import { CERT_MANAGER_SERVICE_ACCOUNT } from "./dnsIdentity";
@@ -97,7 +98,8 @@ export class CertManager extends pulumi.ComponentResource {
 
         // The CA key pair cert-manager signs with; `tls.crt` carries the chain up to the root.
         const caSecret = new k8s.core.v1.Secret(`${name}-platform-ca`, {
-            metadata: { name: "platform-ca", namespace: CERT_MANAGER_NAMESPACE },
+            // The intermediate's key stays out of backups: the program recreates the Secret (README, Backups).
+            metadata: { name: "platform-ca", namespace: CERT_MANAGER_NAMESPACE, labels: EXCLUDE_FROM_BACKUP },
             type: "kubernetes.io/tls",
             stringData: { "tls.crt": args.issuer.chainPem, "tls.key": args.issuer.privateKeyPem },
         }, { parent: this, dependsOn: [ns] });

@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { CHARTS, GATEWAY_API_CRDS } from "../../versions";
 import { INGRESS_CERTIFICATE_POLICY } from "../certmanager";
 import { typedResource, type Models } from "../shared/customResources";
+import { EXCLUDE_FROM_BACKUP } from "../shared/backup";
 import { pinnedRelease } from "../shared/helm";
 import { platformNamespace, type ClusterContext, type TelemetryEndpoint } from "../shared/namespace";
 
@@ -139,7 +140,8 @@ export class ServiceMesh extends pulumi.ComponentResource {
 
         // Istio's plug-in CA: istiod signs workload certificates with this intermediate instead of a self-made root.
         const cacerts = new k8s.core.v1.Secret(`${name}-cacerts`, {
-            metadata: { name: "cacerts", namespace: MESH_ROOT_NAMESPACE },
+            // The CA key stays out of backups: the program recreates the Secret from its own state (README, Backups).
+            metadata: { name: "cacerts", namespace: MESH_ROOT_NAMESPACE, labels: EXCLUDE_FROM_BACKUP },
             stringData: {
                 "ca-cert.pem": args.meshCa.intermediatePem,
                 "ca-key.pem": args.meshCa.intermediateKeyPem,

@@ -11,6 +11,25 @@ const BLOB_DATA_CONTRIBUTOR = "/ba92f5b4-2d11-453d-a403-e96b0029c9fe";
 
 const veleroRelease = (resources: GraphResource[]) => resources.find((r) => r.type === RELEASE && r.inputs["chart"] === "velero")! as GraphResource & { inputs: Record<string, any> };
 
+describe("secrets in backups", () => {
+    it("keeps every CA private key the program puts in the cluster out of Velero's backups", async () => {
+        for (const stack of ["dev", "prod"]) {
+            const graph = await plan(stack, false, "all");
+            // Secrets carrying a private key: Istio's plug-in CA (ca-key.pem) and cert-manager's CA issuer (tls.key).
+            const keyed = ofType(graph, "kubernetes:core/v1:Secret").filter((s) => {
+                const plain = (v: unknown) => (v as Record<string, unknown> | undefined)?.[SIG_KEY] === SECRET_SIG ? (v as Record<string, unknown>)["value"] : v;
+                const data = { ...(plain(s.inputs["stringData"]) as Record<string, unknown> | undefined), ...(plain(s.inputs["data"]) as Record<string, unknown> | undefined) };
+                return "ca-key.pem" in data || "tls.key" in data;
+            });
+            assert.deepEqual(keyed.map((s) => (s.inputs["metadata"] as { name: string }).name).sort(), ["cacerts", "platform-ca"]);
+            for (const secret of keyed) {
+                // velero.io/docs "Resource filtering": objects labelled velero.io/exclude-from-backup=true are skipped.
+                assert.equal((secret.inputs["metadata"] as { labels?: Record<string, string> }).labels?.["velero.io/exclude-from-backup"], "true", secret.name);
+            }
+        }
+    });
+});
+
 describe("backup storage", () => {
     for (const [stack, immutabilityDays] of [["dev", 7], ["prod", 30]] as const) {
         it(`${stack}: deletes previous versions only after their ${immutabilityDays}-day immutability, by a lifecycle rule on the backup account`, async () => {
