@@ -59,6 +59,8 @@ const LABEL_VALUES: Record<string, readonly string[]> = {
     connection_security_policy: ["mutual_tls", "none", "unknown"],
     reporter: ["source", "destination", "waypoint"],
     rule_result: ["pass", "fail", "warn", "error", "skip"],
+    // kyverno pkg/metrics: admission requests, or the background controller's rescans of existing resources.
+    rule_execution_cause: ["admission_request", "background_scan"],
 };
 
 const metricLabels = new Map(Object.values(KNOWN_METRICS).flatMap((metrics) => Object.entries(metrics)));

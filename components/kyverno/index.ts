@@ -36,6 +36,11 @@ export const PRIVILEGED_NAMESPACES: Record<string, string> = {
     falco: "Falco's eBPF probe loads into the host kernel",
 };
 
+/** Namespaces AKS creates and runs for its add-ons: AKS owns their pods, so the platform's policies stay out. */
+const AKS_ADDON_NAMESPACES: Record<string, string> = {
+    "gatekeeper-system": "the Azure Policy add-on's Gatekeeper, deployed and upgraded by AKS",
+};
+
 /**
  * Kyverno (outside the mesh: its webhooks must answer the API server directly) with the Pod Security Standards
  * `restricted` policies, and the platform's own policies as typed ClusterPolicies. Charts are helm.v3.Releases;
@@ -78,12 +83,12 @@ export class Kyverno extends pulumi.ComponentResource {
                 podSecurityStandard: "restricted",
                 validationFailureAction: failureAction,
                 // The chart installs CEL ValidatingPolicies, which read vpolExclude (policyExclude would be ignored).
-                vpolExclude: { excludeNamespaces: Object.keys(PRIVILEGED_NAMESPACES) },
+                vpolExclude: { excludeNamespaces: [...Object.keys(PRIVILEGED_NAMESPACES), ...Object.keys(AKS_ADDON_NAMESPACES)] },
             },
         }, { parent: this, dependsOn: [kyverno] });
 
         const afterKyverno = { parent: this, dependsOn: [kyverno] };
-        const system = { resources: { namespaces: Object.keys(PRIVILEGED_NAMESPACES) } };
+        const system = { resources: { namespaces: [...Object.keys(PRIVILEGED_NAMESPACES), ...Object.keys(AKS_ADDON_NAMESPACES)] } };
         const pods = { resources: { kinds: ["Pod"] } };
         // A policy of one validate rule, in this environment's failure action, also run on existing resources.
         type Rule = NonNullable<NonNullable<NonNullable<ConstructorParameters<Models["ClusterPolicy"]>[0]>["spec"]>["rules"]>[number];
@@ -156,8 +161,9 @@ export class Kyverno extends pulumi.ComponentResource {
             match: { any: [{ resources: { kinds: ["Namespace"] } }] },
             ...applications,
             validate: {
-                message: "Application namespaces join the mesh (label istio.io/rev, or istio.io/dataplane-mode=ambient): STRICT mTLS admits nothing else.",
-                anyPattern: [{ metadata: { labels: { "istio.io/rev": "?*" } } }, { metadata: { labels: { "istio.io/dataplane-mode": "ambient" } } }],
+                // Sidecar mode only: ambient would need ztunnel, which the platform does not install.
+                message: "Application namespaces join the mesh (label istio.io/rev): STRICT mTLS admits nothing else.",
+                pattern: { metadata: { labels: { "istio.io/rev": "?*" } } },
             },
         });
         const signatures = args.admission.imageSignatures;

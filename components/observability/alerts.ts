@@ -135,7 +135,9 @@ export function platformAlertGroups(scope: AlertScope): AlertGroup[] {
             name: "admission",
             rules: [{
                 alert: "KyvernoPolicyViolations",
-                expr: `sum by (policy_name, resource_namespace) (increase(kyverno_policy_results_total{rule_result="fail"}[10m])) > 0`,
+                // New violations only: background scans count every existing one again each cycle (the backlog is
+                // in the PolicyReports).
+                expr: `sum by (policy_name, resource_namespace) (increase(kyverno_policy_results_total{rule_result="fail", rule_execution_cause="admission_request"}[10m])) > 0`,
                 severity: "warning",
                 summary: "Kyverno policy {{ $labels.policy_name }} failed in {{ $labels.resource_namespace }} in the last 10 minutes.",
             }],

@@ -254,6 +254,11 @@ describe("observability: alerts", () => {
         assert.deepEqual(promqlProblems("max by (certificate_namespace) (certmanager_certificate_ready_status)"), ["label certificate_namespace is on none of certmanager_certificate_ready_status"]);
     });
 
+    it("alerts on new Kyverno violations only, not on the background controller's rescans of old ones", async () => {
+        const rule = rules(await plan("prod", true, "all")).find((r) => r["alert"] === "KyvernoPolicyViolations")!;
+        assert.match(String(rule["expr"]), /rule_execution_cause="admission_request"/);
+    });
+
     it("names a certificate by its own namespace (exported_namespace: cert-manager's ServiceMonitor does not honour labels)", async () => {
         // cert-manager chart values: prometheus.servicemonitor.honorLabels false; Prometheus then renames the
         // metric's `namespace` to `exported_namespace` (prometheus.io/docs scrape_config honor_labels).
