@@ -106,15 +106,49 @@ describe("CI and deploy workflows", () => {
         readmeCommands.forEach((command) => assertEveryPackConfigured(command, "dev"));
     });
 
+    it("leaves no token in the checkout on runners that keep their workspace", () => {
+        const checkouts = Object.values(deploy.jobs as Record<string, { steps: { uses?: string; with?: Record<string, unknown> }[] }>)
+            .flatMap((job) => job.steps).filter((s) => s.uses?.startsWith("actions/checkout@"));
+        const pulumiJob = steps("pulumi").filter((s) => s.uses?.startsWith("actions/checkout@"));
+        assert.ok(pulumiJob.length === 1 && checkouts.length >= 2);
+        for (const checkout of pulumiJob) {
+            assert.equal(checkout.with?.["persist-credentials"], false);
+        }
+    });
+
+    it("needs Node from one version file: .nvmrc for setup-node and .ci/run, engines and engine-strict for npm", () => {
+        const version = read(".nvmrc").trim();
+        assert.match(version, /^22\.\d+\.\d+$/);
+        const engines = JSON.parse(read("package.json")).engines.node;
+        assert.equal(engines, `>=${version.split(".")[0]}`);
+        assert.match(read(".npmrc"), /^engine-strict=true$/m);
+        assert.match(read(".ci/run"), /NODE_VERSION=\$\(cat \.nvmrc\)/);
+        for (const file of ["ci.yml", "deploy.yml"]) {
+            const workflow = parse(read(`.github/workflows/${file}`));
+            const setups = Object.values(workflow.jobs as Record<string, { steps: { uses?: string; with?: Record<string, unknown> }[] }>)
+                .flatMap((job) => job.steps).filter((s) => s.uses?.startsWith("actions/setup-node@"));
+            assert.ok(setups.length > 0, file);
+            for (const setup of setups) {
+                assert.deepEqual([setup.with?.["node-version-file"], setup.with?.["node-version"]], [".nvmrc", undefined], file);
+            }
+        }
+    });
+
+    it("pins the Pulumi CLI the deploy uses to the version the README's runner image names", () => {
+        const version = steps("pulumi").find((s) => s.uses?.startsWith("pulumi/actions@"))!.with!["pulumi-version"];
+        assert.match(String(version), /^\d+\.\d+\.\d+$/);
+        assert.match(read("README.md"), new RegExp(`Pulumi CLI ${String(version).replace(/\./g, "\\.")}\\b`));
+    });
+
     it("keeps forks away from the deploying identity and self-hosted runners", () => {
         assert.match(deploy.jobs.pulumi.if, /head\.repo\.full_name == github\.repository/);
         assert.equal(deploy.permissions["id-token"], "write");
         assert.equal(deploy.permissions.contents, "read");
     });
 
-    for (const [phase, runner] of [["azure", "ubuntu-latest"], ["all", ["self-hosted", "platform-dev"]]] as const) {
-        it(`runs a stack in phase ${phase} on ${JSON.stringify(runner)}`, () => {
-            // Execute the route job's script against a stack file in this phase.
+    for (const [phase, runner] of [["azure", "ubuntu-latest"], ["all", ["self-hosted", "platform-dev"]], ['"all"  # phase 2 since the runner exists', ["self-hosted", "platform-dev"]], ["'azure'", "ubuntu-latest"]] as const) {
+        it(`runs a stack whose file says \`platform:phase: ${phase}\` on ${JSON.stringify(runner)}`, () => {
+            // Execute the route job's script against a stack file in this phase (YAML allows quotes and comments).
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "route-"));
             for (const stack of ["dev", "prod"]) {
                 fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), read(`Pulumi.${stack}.yaml`).replace(/platform:phase: \w+/, `platform:phase: ${phase}`));
