@@ -100,8 +100,8 @@ function analyzerResource(r: CheckpointResource, properties: Record<string, unkn
     };
 }
 
-export async function evaluatePack(checkpoint: Checkpoint, packName: string, config?: PolicyConfig): Promise<Violation[]> {
-    const server = await packServer(packName);
+/** One preview's analysis of `checkpoint` by a running pack server, with `config` merged as the CLI merges it. */
+export async function evaluateWith(server: PackServer, checkpoint: Checkpoint, config?: PolicyConfig): Promise<Violation[]> {
     // Every registered resource is analyzed, providers and the stack included (step_generator.go generateSteps).
     const resources = checkpoint.deployment.resources;
     const diagnostics = await server.run(
@@ -111,6 +111,10 @@ export async function evaluatePack(checkpoint: Checkpoint, packName: string, con
         resources.map((r) => analyzerResource(r, r.outputs)),
     );
     return diagnostics.map((d) => ({ urn: d.urn, policy: d.policy, pack: d.pack, enforcementLevel: d.enforcementLevel, message: d.message }));
+}
+
+export async function evaluatePack(checkpoint: Checkpoint, packName: string, config?: PolicyConfig): Promise<Violation[]> {
+    return evaluateWith(await packServer(packName), checkpoint, config);
 }
 
 /** `configs` maps a pack name to its policy config, as each `--policy-pack` takes its own `--policy-pack-config`. */

@@ -12,8 +12,10 @@ import { PackServer } from "../../offline/analyzer";
 import type { Checkpoint } from "../../offline/checkpoint";
 import { PROJECT_DIR } from "../../offline/engine";
 import { bundlePacks, packDirs } from "../../offline/packBundle";
-import { closePackServers, evaluatePack, packServer } from "../../offline/policyCheck";
-import { readPolicyConfig } from "../../offline/policyConfig";
+import { checkpointOf, PLAN_VARIANTS } from "../helpers";
+import { closePackServers, evaluatePack, evaluateWith, packServer } from "../../offline/policyCheck";
+import { readPolicyConfig, stackPolicyConfigs } from "../../offline/policyConfig";
+import { parseCheckpoint } from "../../offline/checkpoint";
 
 // The source pack folders, each started once as the CLI starts it (ts-node, type-checked).
 const sourceServers = new Map<string, Promise<PackServer>>();
@@ -94,6 +96,24 @@ describe("policy packs under the CLI's run-policy-pack", () => {
             }
         });
     }
+
+    it("the packs as the CLI starts them give policy:check's verdicts, one for one, on every plan and fixture", async () => {
+        const fixtures: [string, Checkpoint, string][] = [
+            ...await Promise.all(PLAN_VARIANTS.map(async ({ stack, phase }) => [`${stack}${phase ? `/${phase}` : ""}`, await checkpointOf(stack, phase), stack] as [string, Checkpoint, string])),
+            ["a stack export with a violation", parseCheckpoint(fs.readFileSync(path.join(PROJECT_DIR, "test", "fixtures", "stack-export-with-violation.json"), "utf8")), "prod"],
+            ["a weak storage account", weakStorage, "dev"],
+        ];
+        let compared = 0;
+        for (const [title, checkpoint, stack] of fixtures) {
+            for (const name of Object.keys(packDirs())) {
+                const config = stackPolicyConfigs(stack)[name];
+                const viaCli = await evaluateWith(await sourceServer(name), checkpoint, config);
+                assert.deepEqual(await evaluatePack(checkpoint, name, config), viaCli, `${title}, ${name}`);
+                compared += viaCli.length;
+            }
+        }
+        assert.ok(compared > 0, "no verdict compared");
+    });
 
     it("every config file under policies/config belongs to a pack", () => {
         assert.deepEqual(fs.readdirSync(path.join(PROJECT_DIR, "policies", "config")).sort(), Object.values(CONFIG_FILES).flat().sort());
