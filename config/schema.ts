@@ -167,9 +167,31 @@ const gateway = z.strictObject({
     }).prefault({}),
 });
 
+/** Each cron field's range (robfig/cron, which Velero schedules with: standard five fields). */
+const CRON_RANGES: readonly [number, number][] = [[0, 59], [0, 23], [1, 31], [1, 12], [0, 7]];
+
+function isCron(text: string): boolean {
+    const fields = text.trim().split(/\s+/);
+    return fields.length === 5 && fields.every((field, i) => {
+        const [low, high] = CRON_RANGES[i]!;
+        const inRange = (n: string) => /^\d+$/.test(n) && Number(n) >= low && Number(n) <= high;
+        return field.split(",").every((part) => {
+            const [range, step] = part.split("/");
+            if (step !== undefined && !(/^\d+$/.test(step) && Number(step) > 0)) {
+                return false;
+            }
+            if (range === "*") {
+                return true;
+            }
+            const [from, to] = range!.split("-");
+            return inRange(from!) && (to === undefined || (inRange(to) && Number(to) >= Number(from)));
+        });
+    });
+}
+
 const backupSchedule = z.strictObject({
-    /** Five-field cron, UTC. */
-    cron: z.string().regex(/^\S+( \S+){4}$/, { message: 'is not a five-field cron expression such as "0 2 * * *"' }),
+    /** Five-field cron, UTC (minute, hour, day of month, month, day of week, as Velero's schedules take it). */
+    cron: z.string().refine(isCron, { message: 'is not a five-field cron expression such as "0 2 * * *" (minute 0-59, hour 0-23, day 1-31, month 1-12, weekday 0-7)' }),
     /** How long Velero keeps each backup. */
     ttlHours: z.number().int().min(1).max(24 * 400),
     /** Back up only these namespaces; every namespace but `excludedNamespaces` when omitted (a full backup). */
@@ -409,7 +431,23 @@ export const UPGRADE_SURGE_NODES = 1;
 /** Azure CNI overlay hands every node a /24 of the pod range. */
 const OVERLAY_NODE_PREFIX = 24;
 
+/**
+ * Where an ephemeral OS disk lives on the VM sizes the platform documents: the temp (resource) disk, in GiB
+ * (learn.microsoft.com/azure/virtual-machines/ddv5-ddsv5-series, edv5-edsv5-series). Other sizes are not checked.
+ */
+const EPHEMERAL_OS_DISK_GIB: Record<string, number> = {
+    Standard_D2ds_v5: 75, Standard_D4ds_v5: 150, Standard_D8ds_v5: 300, Standard_D16ds_v5: 600, Standard_D32ds_v5: 1200, Standard_D48ds_v5: 1800, Standard_D64ds_v5: 2400,
+    Standard_E2ds_v5: 75, Standard_E4ds_v5: 150, Standard_E8ds_v5: 300, Standard_E16ds_v5: 600, Standard_E32ds_v5: 1200,
+};
+
+/** Kubernetes minors AKS supports at the time of writing (learn.microsoft.com/azure/aks/supported-kubernetes-versions, 2026-12). */
+export const AKS_SUPPORTED_MINORS = ["1.33", "1.34", "1.35", "1.36"];
+
 function checkNodePools(cluster: ClusterConfig, net: NetworkConfig, problem: Problem): void {
+    const minor = cluster.kubernetesVersion.split(".").slice(0, 2).join(".");
+    if (!AKS_SUPPORTED_MINORS.includes(minor)) {
+        problem(["cluster", "kubernetesVersion"], cluster.kubernetesVersion, `is not a minor AKS supports; allowed: ${AKS_SUPPORTED_MINORS.join(", ")}`);
+    }
     const pools = [
         ["systemPool", cluster.systemPool, net.subnets.systemNodes],
         ["userPool", cluster.userPool, net.subnets.userNodes],
@@ -419,6 +457,10 @@ function checkNodePools(cluster: ClusterConfig, net: NetworkConfig, problem: Pro
         totalMaxNodes += pool.maxCount + UPGRADE_SURGE_NODES;
         if (pool.minCount > pool.maxCount) {
             problem(["cluster", key, "minCount"], pool.minCount, `must not exceed maxCount (${pool.maxCount})`);
+        }
+        const tempDisk = EPHEMERAL_OS_DISK_GIB[pool.vmSize];
+        if (tempDisk !== undefined && pool.osDiskSizeGB > tempDisk) {
+            problem(["cluster", key, "osDiskSizeGB"], pool.osDiskSizeGB, `must fit ${pool.vmSize}'s ${tempDisk} GiB temp disk, where the ephemeral OS disk lives`);
         }
         if (pool.minCount < cluster.zones.length) {
             problem(["cluster", key, "minCount"], pool.minCount, `must be at least the number of zones (${cluster.zones.length}) so every zone has a node`);
@@ -470,5 +512,32 @@ function checkEnvironmentChoices(config: AzureStackConfig, problem: Problem): vo
     }
     if (config.gateway.edge === "appgateway" && config.network.subnets.appGateway === undefined) {
         problem(["network", "subnets", "appGateway"], undefined, "is required when gateway.edge is appgateway");
+    }
+    checkEdgeBlocks(config, problem);
+}
+
+/** Settings of one edge given for the other are not silently ignored (they would still open NSG rules). */
+function checkEdgeBlocks(config: AzureStackConfig, problem: Problem): void {
+    const { gateway } = config;
+    if (gateway.edge === "appgateway") {
+        for (const key of ["partners", "gatewayHostname"] as const) {
+            if (gateway.apim[key] !== undefined) {
+                problem(["gateway", "apim", key], "(set)", "is used only with gateway.edge frontdoor (API Management); remove it or change the edge");
+            }
+        }
+    } else if (gateway.appGateway !== undefined) {
+        problem(["gateway", "appGateway"], "(set)", "is used only with gateway.edge appgateway; remove it or change the edge");
+    }
+    if (gateway.appGateway && gateway.appGateway.minCapacity > gateway.appGateway.maxCapacity) {
+        problem(["gateway", "appGateway", "minCapacity"], gateway.appGateway.minCapacity, `must not exceed maxCapacity (${gateway.appGateway.maxCapacity})`);
+    }
+    // The Developer tier is a single unit (learn.microsoft.com/azure/api-management/api-management-capacity).
+    if (gateway.apim.sku === "Developer" && gateway.apim.capacity !== 1) {
+        problem(["gateway", "apim", "capacity"], gateway.apim.capacity, "must be 1 for the Developer SKU (a single unit)");
+    }
+    const appGatewaySubnet = config.network.subnets.appGateway;
+    // Application Gateway v2 needs a subnet of its own of at least /26; Microsoft recommends /24 (configuration-infrastructure).
+    if (appGatewaySubnet !== undefined && parseCidr(appGatewaySubnet)!.prefix > 26) {
+        problem(["network", "subnets", "appGateway"], appGatewaySubnet, "must be /26 or larger (Application Gateway v2; /24 recommended)");
     }
 }

@@ -66,6 +66,15 @@ describe("stack config", () => {
         ["alert e-mail without its password", (r) => (r.observability = { criticalAlertEmail: { to: "oncall@example.com", from: "alerts@example.com", smarthost: "smtp.example.com:587" } }), /^platform:alertEmailPassword: is required when observability\.criticalAlertEmail is set/],
         ["alert e-mail relay without a port", (r) => (r.observability = { criticalAlertEmail: { to: "oncall@example.com", from: "alerts@example.com", smarthost: "smtp.example.com" } }), /^platform:observability\.criticalAlertEmail\.smarthost: "smtp\.example\.com" is not host:port/],
         ["plain http issuer", (r) => (r.gateway.jwt.issuer = "http://idp.example.com"), /^platform:gateway\.jwt\.issuer: "http:\/\/idp\.example\.com" is not an https:\/\/ URL$/],
+        // What Azure or the chart would reject, refused before any resource is declared (tests-and-code review probes).
+        ["App Gateway min capacity above max", (r) => Object.assign(r.gateway, { edge: "appgateway", appGateway: { certificateSecretName: "api", minCapacity: 5, maxCapacity: 2 } }), /^platform:gateway\.appGateway\.minCapacity: 5 must not exceed maxCapacity \(2\)$/, "prod"],
+        ["partners with the appgateway edge", (r) => Object.assign(r.gateway, { edge: "appgateway", appGateway: { certificateSecretName: "api" }, apim: { ...r.gateway.apim, partners: { certificateSecretName: "p", allowedSourceRanges: ["203.0.113.0/24"], clientCaCertificate: "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n" } } }), /^platform:gateway\.apim\.partners: "\(set\)" is used only with gateway\.edge frontdoor/, "prod"],
+        ["an App Gateway block with the frontdoor edge", (r) => (r.gateway.appGateway = { certificateSecretName: "api" }), /^platform:gateway\.appGateway: "\(set\)" is used only with gateway\.edge appgateway/],
+        ["App Gateway subnet too small", (r) => Object.assign(r.gateway, { edge: "appgateway", appGateway: { certificateSecretName: "api" } }) && (r.network.subnets.appGateway = "10.20.9.0/29"), /^platform:network\.subnets\.appGateway: "10\.20\.9\.0\/29" must be \/26 or larger/],
+        ["Developer SKU with capacity", (r) => (r.gateway.apim.capacity = 5), /^platform:gateway\.apim\.capacity: 5 must be 1 for the Developer SKU/],
+        ["cron out of range", (r) => (r.backup.schedules["full-daily"].cron = "99 99 99 99 99"), /^platform:backup\.schedules\.full-daily\.cron: "99 99 99 99 99" is not a five-field cron expression/],
+        ["Kubernetes version AKS does not offer", (r) => (r.cluster.kubernetesVersion = "1.99"), /^platform:cluster\.kubernetesVersion: "1\.99" is not a minor AKS supports/],
+        ["ephemeral OS disk larger than the temp disk", (r) => (r.cluster.userPool.osDiskSizeGB = 2048), /^platform:cluster\.userPool\.osDiskSizeGB: 2048 must fit Standard_D4ds_v5's 150 GiB temp disk/],
     ];
     for (const [title, mutate, expected, stack] of cases) {
         it(`rejects ${title} with one line naming the key`, () => {
@@ -74,6 +83,12 @@ describe("stack config", () => {
             assert.ok(problems.every((p) => !p.includes("\n") && p.startsWith("platform:")), problems.join("\n"));
         });
     }
+
+    it("accepts the cron forms Velero's schedules use", () => {
+        for (const cron of ["0 2 * * *", "*/15 * * * *", "0 1-5 * * 1-5", "30 3 1,15 * 0", "0 0 * * 7"]) {
+            assert.deepEqual(problemsOf((r) => (r.backup.schedules["full-daily"].cron = cron)), [], cron);
+        }
+    });
 
     it("never prints a secret key's value, even when it is invalid", () => {
         const token = "sk-live-0123456789";

@@ -65,7 +65,8 @@ function changeEverythingSafe(raw: Record<string, any>): Record<string, string> 
         nodeOsUpgradeChannel: "SecurityPatch",
         maintenanceWindow: { dayOfWeek: "Saturday", startTime: "23:00", durationHours: 6 },
     });
-    next["gateway"].apim = { ...next["gateway"].apim, capacity: 2, publisherName: "Another Team", publisherEmail: "another@example.com" };
+    // Developer is one unit (capacity stays 1); the publisher changes in place.
+    next["gateway"].apim = { ...next["gateway"].apim, publisherName: "Another Team", publisherEmail: "another@example.com" };
     next["gateway"].jwt = { issuer: "https://idp.example.com", audiences: ["api://other"], requiredClaims: ["sub", "tid"] };
     next["gateway"].rateLimits = { perClientIp: 60, perSubject: 120 };
     next["backup"] = { ...next["backup"], immutabilityDays: 14, schedules: { nightly: { cron: "0 1 * * *", ttlHours: 240 } } };
