@@ -37,7 +37,8 @@ export class DnsIdentity extends pulumi.ComponentResource {
             principalType: "ServicePrincipal",
             role: "DNS Zone Contributor",
             scope: `/subscriptions/${args.zone.subscriptionId}/resourceGroups/${args.zone.resourceGroupName}/providers/Microsoft.Network/dnszones/${args.zone.name}`,
-            subscriptionId: args.subscriptionId,
+            // The zone may sit in another subscription: the role definition's path names the zone's.
+            subscriptionId: args.zone.subscriptionId,
             purpose: `${args.namePrefix}/cert-manager/dns-zone-contributor/${args.zone.name}`,
         }, { parent: this });
         this.clientId = identity.clientId;

@@ -57,7 +57,8 @@ export function firewallRuleCollectionGroups(net: NetworkConfig, location: strin
                 },
                 // New nodes check these before they provision; the FQDN tag does not always carry them.
                 { name: "aks-node-bootstrap", sources: nodes, fqdns: ["packages.aks.azure.com", "acs-mirror.azureedge.net"], protocols: https },
-                { name: "azure-policy", sources: nodes, fqdns: ["data.policy.core.windows.net", "store.policy.core.windows.net"], protocols: https },
+                // The Azure Policy add-on's required FQDNs (learn.microsoft.com/azure/aks/outbound-rules-control-egress#azure-policy).
+                { name: "azure-policy", sources: nodes, fqdns: ["data.policy.core.windows.net", "store.policy.core.windows.net", "dc.services.visualstudio.com"], protocols: https },
                 // cert-manager's ACME issuer (DNS-01 needs only Azure DNS, reached through the FQDN tag's ARM hosts).
                 { name: "acme", sources: nodes, fqdns: ["acme-v02.api.letsencrypt.org", "acme-staging-v02.api.letsencrypt.org"], protocols: https },
                 { name: "defender", sources: nodes, fqdns: ["*.ods.opinsights.azure.com", "*.oms.opinsights.azure.com", "*.cloud.defender.microsoft.com"], protocols: https },

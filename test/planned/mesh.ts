@@ -150,7 +150,9 @@ describe("ACME issuer", () => {
         assert.equal(values.podLabels["azure.workload.identity/use"], "true");
         const grant = byName(graph, "cert-manager-dns-dns-zone-contributor").inputs;
         assert.equal(grant["scope"], `/subscriptions/${zone.subscriptionId}/resourceGroups/rg-dns/providers/Microsoft.Network/dnszones/${zone.name}`);
-        assert.match(String(grant["roleDefinitionId"]), /\/befefa01-2a29-4197-83a8-272ff33ce314$/);
+        // A zone in another subscription: the built-in role's definition is named under that subscription
+        // (a definition path of the deploying subscription is refused as InvalidRoleDefinitionId across subscriptions).
+        assert.equal(grant["roleDefinitionId"], `/subscriptions/${zone.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/befefa01-2a29-4197-83a8-272ff33ce314`);
         assert.equal(grant["principalId"], identity.outputs["principalId"]);
     });
 

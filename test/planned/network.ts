@@ -31,6 +31,12 @@ describe("network component", () => {
         assert.deepEqual([last.access, last.priority, last.sourceAddressPrefix], ["Deny", 4096, "*"]);
     });
 
+    it("lets the nodes reach the Azure Policy add-on's documented hosts", () => {
+        // learn.microsoft.com/azure/aks/outbound-rules-control-egress, "Azure Policy": required FQDNs.
+        const rule = firewallRuleCollectionGroups(azureConfig("dev").network, "westeurope").flatMap((g) => g.applicationRules).find((r) => r.name === "azure-policy");
+        assert.deepEqual([...(rule?.fqdns ?? [])].sort(), ["data.policy.core.windows.net", "dc.services.visualstudio.com", "store.policy.core.windows.net"]);
+    });
+
     it("protects the log workspace and names resources deterministically", async () => {
         const graph = await plan("dev", false);
         const workspace = byName(graph, "network-logs");
