@@ -11,7 +11,12 @@ import { packDirs } from "../offline/policyCheck";
 
 const read = (file: string) => fs.readFileSync(path.join(PROJECT_DIR, file), "utf8");
 const deploy = parse(read(".github/workflows/deploy.yml"));
-const steps = (job: string): { run?: string; uses?: string; with?: Record<string, string> }[] => deploy.jobs[job].steps;
+type Step = { run?: string; uses?: string; if?: string; with?: Record<string, string>; env?: Record<string, string> };
+const steps = (job: string): Step[] => deploy.jobs[job].steps;
+/** The composite action every preview and update runs (one Pulumi run of one stack). */
+const pulumiAction = parse(read(".github/actions/pulumi/action.yml")) as { runs: { steps: Step[] } };
+const pulumiRun = pulumiAction.runs.steps.find((s) => s.uses?.startsWith("pulumi/actions@"))!;
+const PULUMI_JOBS = ["preview", "up-dev", "up-prod"];
 
 /** `--policy-pack X --policy-pack-config Y` pairs of a command line, in order. */
 function policyFlags(command: string): [string, string | undefined][] {
@@ -44,8 +49,8 @@ describe("CI and deploy workflows", () => {
         for (const file of fs.readdirSync(path.join(PROJECT_DIR, ".github", "workflows"))) {
             const workflow = parse(read(`.github/workflows/${file}`));
             assert.ok(workflow.jobs && Object.keys(workflow.jobs).length > 0, `${file} has no jobs`);
-            const runs = Object.values(workflow.jobs as Record<string, { steps: { run?: string; with?: Record<string, unknown> }[] }>)
-                .flatMap((job) => job.steps.flatMap((step) => [
+            const runs = Object.values(workflow.jobs as Record<string, { steps?: { run?: string; with?: Record<string, unknown> }[] }>)
+                .flatMap((job) => (job.steps ?? []).flatMap((step) => [
                     step.run ?? "",
                     // Paths handed to actions count too, one per line.
                     ...["policyPacks", "policyPackConfigs"].flatMap((key) => String(step.with?.[key] ?? "").split("\n").filter(Boolean).map((path) => `--policy-pack ${path.trim()} `)),
@@ -60,8 +65,14 @@ describe("CI and deploy workflows", () => {
                 }
             }
         }
-        // .ci/run, and both packs with their configs.
-        assert.ok(pathsChecked >= 5, `only ${pathsChecked} paths found to check`);
+        for (const step of pulumiAction.runs.steps) {
+            for (const [, file2] of (step.run ?? "").matchAll(/bash ((?:scripts)\/[\w./-]+)/g)) {
+                assert.ok(fs.existsSync(path.join(PROJECT_DIR, file2!)), `the pulumi action: ${file2} does not exist`);
+                pathsChecked++;
+            }
+        }
+        // .ci/run, and the scripts the pulumi action runs.
+        assert.ok(pathsChecked >= 3, `only ${pathsChecked} paths found to check`);
     });
 
     it("CI runs .ci/run, which runs the README's test command after a clean install", () => {
@@ -85,34 +96,76 @@ describe("CI and deploy workflows", () => {
         assert.ok(job.steps.some((s: { run?: string }) => s.run?.startsWith("npm run policy:check -- plan.json")));
     });
 
-    it("deploys dev before prod and stops prod when dev fails", () => {
-        const strategy = deploy.jobs.pulumi.strategy;
-        assert.deepEqual([strategy.matrix.stack, strategy["max-parallel"], strategy["fail-fast"]], [["dev", "prod"], 1, true]);
+    it("previews or deploys only after the tests and offline plans passed, dev before prod by needs", () => {
+        assert.equal(deploy.jobs.ci.uses, "./.github/workflows/ci.yml");
+        assert.ok(parse(read(".github/workflows/ci.yml")).on.workflow_call !== undefined);
+        for (const job of ["preview", "up-dev"]) {
+            assert.ok(deploy.jobs[job].needs.includes("ci"), `${job} does not wait for the tests`);
+        }
+        assert.ok(deploy.jobs["up-prod"].needs.includes("up-dev"), "prod does not wait for dev");
+        for (const job of Object.values(deploy.jobs) as { strategy?: Record<string, unknown> }[]) {
+            assert.equal(job.strategy?.["max-parallel"], undefined, "ordering by max-parallel is not a guarantee");
+        }
+        assert.deepEqual([deploy.jobs["up-dev"].environment, deploy.jobs["up-prod"].environment, deploy.jobs.preview.environment], ["dev", "prod", undefined]);
     });
 
-    it("deploy runs preview (commented on the PR) and up with every pack and its config, like the README", () => {
-        const pulumiStep = steps("pulumi").find((s) => s.uses?.startsWith("pulumi/actions@"))!;
-        const inputs = pulumiStep.with!;
-        assert.equal(inputs["comment-on-pr"], true);
-        assert.match(inputs["command"]!, /'up' \|\| 'preview'/);
+    it("every preview and update runs the README's command: every pack with its config", () => {
+        const inputs = pulumiRun.with!;
+        assert.equal(inputs["comment-on-pr"], "${{ inputs.command == 'preview' }}");
         // pulumi/actions splits these lists on lines; the CLI pairs them by position.
         const lines = (text: string) => text.split("\n").map((l) => l.trim()).filter(Boolean);
         const asFlags = lines(inputs["policyPacks"]!).map((pack, i) => `--policy-pack ${pack} --policy-pack-config ${lines(inputs["policyPackConfigs"]!)[i]}`).join(" ");
         for (const stack of ["dev", "prod"]) {
-            assertEveryPackConfigured(asFlags, stack);
+            assertEveryPackConfigured(asFlags.replace(/\$\{\{ inputs\.stack \}\}/g, stack), stack);
         }
         const readmeCommands = read("README.md").match(/^pulumi (preview|up) [\s\S]*?\.json$/gm) ?? [];
         assert.equal(readmeCommands.length, 2);
         readmeCommands.forEach((command) => assertEveryPackConfigured(command, "dev"));
+        for (const job of PULUMI_JOBS) {
+            assert.ok(steps(job).some((s) => s.uses === "./.github/actions/pulumi"), job);
+        }
+    });
+
+    it("signs in to Pulumi Cloud by OIDC with org-qualified stacks, and holds no static Pulumi token", () => {
+        const auth = pulumiAction.runs.steps.find((s) => s.uses?.startsWith("pulumi/auth-actions@"))!;
+        assert.equal(auth.with?.["organization"], "${{ env.PULUMI_ORG }}");
+        assert.equal(pulumiRun.with!["stack-name"], "${{ env.PULUMI_ORG }}/platform/${{ inputs.stack }}");
+        for (const file of [".github/workflows/deploy.yml", ".github/workflows/ci.yml", ".github/actions/pulumi/action.yml"]) {
+            assert.doesNotMatch(read(file), /PULUMI_ACCESS_TOKEN|secrets\./, file);
+        }
+        // A pull request's preview gets a team token; updates an organization token.
+        assert.equal(steps("preview").find((s) => s.uses === "./.github/actions/pulumi")!.with!["pulumi-token-type"], "urn:pulumi:token-type:access_token:team");
+    });
+
+    it("uses the read-only identity on pull requests and the deploying one only behind an environment, as the README's federated credentials say", () => {
+        // GitHub's OIDC subject: environment jobs get repo:<o>/<r>:environment:<name>, pull requests repo:<o>/<r>:pull_request
+        // (docs.github.com, "OpenID Connect reference", subject claims).
+        const identity = (job: string) => steps(job).find((s) => s.uses === "./.github/actions/pulumi")!.with!["azure-client-id"];
+        assert.equal(identity("preview"), "${{ vars.AZURE_PREVIEW_CLIENT_ID }}");
+        assert.equal(identity("up-dev"), "${{ vars.AZURE_CLIENT_ID }}");
+        assert.equal(identity("up-prod"), "${{ vars.AZURE_CLIENT_ID }}");
+        const readme = read("README.md");
+        for (const [variable, subject] of [["AZURE_PREVIEW_CLIENT_ID", "pull_request"], ["AZURE_CLIENT_ID", "environment:dev"], ["AZURE_CLIENT_ID", "environment:prod"]]) {
+            assert.match(readme, new RegExp(`\\| \`${variable}\` \\|[^\\n]*\`repo:<owner>/<repo>:${subject}\``), `${variable} ${subject}`);
+        }
+    });
+
+    it("lets kubelogin renew its Entra token for the whole run: workloadidentity with a token file kept fresh", () => {
+        assert.equal(pulumiRun.env?.["AAD_LOGIN_METHOD"], "workloadidentity");
+        assert.ok(pulumiAction.runs.steps.some((s) => (s.run ?? "").includes("bash scripts/refresh-federated-token.sh") && (s.run ?? "").includes("AZURE_FEDERATED_TOKEN_FILE")));
+        // GitHub's OIDC tokens last minutes; the refresher must come back sooner.
+        const sleep = Number(/sleep (\d+)/.exec(read("scripts/refresh-federated-token.sh"))?.[1]);
+        assert.ok(sleep > 0 && sleep <= 300, `refreshes every ${sleep} s`);
     });
 
     it("leaves no token in the checkout on runners that keep their workspace", () => {
-        const checkouts = Object.values(deploy.jobs as Record<string, { steps: { uses?: string; with?: Record<string, unknown> }[] }>)
-            .flatMap((job) => job.steps).filter((s) => s.uses?.startsWith("actions/checkout@"));
-        const pulumiJob = steps("pulumi").filter((s) => s.uses?.startsWith("actions/checkout@"));
-        assert.ok(pulumiJob.length === 1 && checkouts.length >= 2);
-        for (const checkout of pulumiJob) {
-            assert.equal(checkout.with?.["persist-credentials"], false);
+        const checkouts = Object.values(deploy.jobs as Record<string, { steps?: { uses?: string; with?: Record<string, unknown> }[] }>)
+            .flatMap((job) => job.steps ?? []).filter((s) => s.uses?.startsWith("actions/checkout@"));
+        assert.ok(checkouts.length >= PULUMI_JOBS.length);
+        for (const job of PULUMI_JOBS) {
+            const checkout = steps(job).filter((s) => s.uses?.startsWith("actions/checkout@"));
+            assert.equal(checkout.length, 1, job);
+            assert.equal(checkout[0]!.with?.["persist-credentials"], false, job);
         }
     });
 
@@ -123,11 +176,11 @@ describe("CI and deploy workflows", () => {
         assert.equal(engines, `>=${version.split(".")[0]}`);
         assert.match(read(".npmrc"), /^engine-strict=true$/m);
         assert.match(read(".ci/run"), /NODE_VERSION=\$\(cat \.nvmrc\)/);
-        for (const file of ["ci.yml", "deploy.yml"]) {
-            const workflow = parse(read(`.github/workflows/${file}`));
-            const setups = Object.values(workflow.jobs as Record<string, { steps: { uses?: string; with?: Record<string, unknown> }[] }>)
-                .flatMap((job) => job.steps).filter((s) => s.uses?.startsWith("actions/setup-node@"));
-            assert.ok(setups.length > 0, file);
+        for (const file of ["ci.yml", "deploy.yml", "the pulumi action"]) {
+            const all = file === "the pulumi action" ? pulumiAction.runs.steps
+                : Object.values(parse(read(`.github/workflows/${file}`)).jobs as Record<string, { steps?: Step[] }>).flatMap((job) => job.steps ?? []);
+            const setups = all.filter((s) => s.uses?.startsWith("actions/setup-node@"));
+            assert.ok(setups.length > 0 || file === "deploy.yml", file);
             for (const setup of setups) {
                 assert.deepEqual([setup.with?.["node-version-file"], setup.with?.["node-version"]], [".nvmrc", undefined], file);
             }
@@ -135,15 +188,18 @@ describe("CI and deploy workflows", () => {
     });
 
     it("pins the Pulumi CLI the deploy uses to the version the README's runner image names", () => {
-        const version = steps("pulumi").find((s) => s.uses?.startsWith("pulumi/actions@"))!.with!["pulumi-version"];
+        const version = pulumiRun.with!["pulumi-version"];
         assert.match(String(version), /^\d+\.\d+\.\d+$/);
         assert.match(read("README.md"), new RegExp(`Pulumi CLI ${String(version).replace(/\./g, "\\.")}\\b`));
     });
 
-    it("keeps forks away from the deploying identity and self-hosted runners", () => {
-        assert.match(deploy.jobs.pulumi.if, /head\.repo\.full_name == github\.repository/);
-        assert.equal(deploy.permissions["id-token"], "write");
-        assert.equal(deploy.permissions.contents, "read");
+    it("keeps forks away from the identities and self-hosted runners, and grants OIDC only to the jobs that sign in", () => {
+        assert.match(deploy.jobs.preview.if, /head\.repo\.full_name == github\.repository/);
+        assert.equal(deploy.jobs["up-dev"].if, "github.event_name == 'push'");
+        assert.deepEqual(deploy.permissions, { contents: "read" });
+        for (const job of PULUMI_JOBS) {
+            assert.equal(deploy.jobs[job].permissions["id-token"], "write", job);
+        }
     });
 
     for (const [phase, runner] of [["azure", "ubuntu-latest"], ["all", ["self-hosted", "platform-dev"]], ['"all"  # phase 2 since the runner exists', ["self-hosted", "platform-dev"]], ["'azure'", "ubuntu-latest"]] as const) {
