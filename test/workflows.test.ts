@@ -8,6 +8,9 @@ import { describe, it } from "node:test";
 import { parse } from "yaml";
 import { PROJECT_DIR } from "../offline/engine";
 import { packDirs } from "../offline/policyCheck";
+import { firewallRuleCollectionGroups } from "../components/network/firewallRules";
+import { chartRepositoryHosts } from "../versions";
+import { azureConfig } from "./helpers";
 
 const read = (file: string) => fs.readFileSync(path.join(PROJECT_DIR, file), "utf8");
 const deploy = parse(read(".github/workflows/deploy.yml"));
@@ -191,6 +194,32 @@ describe("CI and deploy workflows", () => {
         const version = pulumiRun.with!["pulumi-version"];
         assert.match(String(version), /^\d+\.\d+\.\d+$/);
         assert.match(read("README.md"), new RegExp(`Pulumi CLI ${String(version).replace(/\./g, "\\.")}\\b`));
+    });
+
+    it("lets the phase-2 runner reach exactly the hosts its jobs contact", () => {
+        // Each host a step of the preview and update jobs needs on the self-hosted runner, and who needs it.
+        const needed: Record<string, string> = {
+            "github.com": "the runner application (docs.github.com, communicating with self-hosted runners: essential)",
+            "api.github.com": "the runner application (essential)",
+            "*.actions.githubusercontent.com": "the runner's broker and results, and the OIDC token endpoint azure/login, auth-actions and the token refresher call",
+            "codeload.github.com": "the runner downloading actions (checkout, azure/login, pulumi/auth-actions, pulumi/actions)",
+            "*.blob.core.windows.net": "logs, job summaries and artifacts (productionresultssa* storage accounts)",
+            "objects.githubusercontent.com": "GitHub release downloads: the Gateway API CRDs, provider plugins",
+            "release-assets.githubusercontent.com": "GitHub release downloads (the newer asset host)",
+            "api.pulumi.com": "pulumi/auth-actions' token exchange and the Pulumi Cloud backend",
+            "get.pulumi.com": "provider plugin downloads",
+            "registry.npmjs.org": "npm ci",
+            "management.azure.com": "azure/login, scripts/register-providers.sh and azure-native",
+            "login.microsoftonline.com": "Entra ID sign-in: azure/login, azure-native, kubelogin",
+        };
+        for (const host of chartRepositoryHosts()) {
+            needed[host] = "helm: the chart repositories the releases install from";
+        }
+        const runnerRules = firewallRuleCollectionGroups(azureConfig("dev").network, "westeurope").find((g) => g.name === "deploy-runners")!.applicationRules;
+        const allowed = runnerRules.flatMap((r) => r.fqdns);
+        assert.deepEqual([...allowed].sort(), Object.keys(needed).sort());
+        // pulumi/actions downloads nothing when the pinned CLI is on PATH; the runner image provides it.
+        assert.ok(!allowed.includes("raw.githubusercontent.com"));
     });
 
     it("keeps forks away from the identities and self-hosted runners, and grants OIDC only to the jobs that sign in", () => {

@@ -81,9 +81,12 @@ export function firewallRuleCollectionGroups(net: NetworkConfig, location: strin
             networkRules: [],
             applicationRules: [
                 {
+                    // docs.github.com "Communicating with self-hosted runners": the runner's own hosts, action
+                    // downloads, and the storage accounts logs, job summaries and artifacts go to (productionresultssa*,
+                    // for which GitHub publishes no list, hence the wildcard); release assets for the Gateway API CRDs.
                     name: "github-actions",
                     sources: runners,
-                    fqdns: ["github.com", "api.github.com", "codeload.github.com", "*.actions.githubusercontent.com", "objects.githubusercontent.com", "release-assets.githubusercontent.com", "pkg-containers.githubusercontent.com"],
+                    fqdns: ["github.com", "api.github.com", "codeload.github.com", "*.actions.githubusercontent.com", "*.blob.core.windows.net", "objects.githubusercontent.com", "release-assets.githubusercontent.com"],
                     protocols: https,
                 },
                 { name: "pulumi", sources: runners, fqdns: ["api.pulumi.com", "get.pulumi.com"], protocols: https },
