@@ -441,7 +441,7 @@ const EPHEMERAL_OS_DISK_GIB: Record<string, number> = {
 };
 
 /** Kubernetes minors AKS supports at the time of writing (learn.microsoft.com/azure/aks/supported-kubernetes-versions, 2026-12). */
-export const AKS_SUPPORTED_MINORS = ["1.33", "1.34", "1.35", "1.36"];
+const AKS_SUPPORTED_MINORS = ["1.33", "1.34", "1.35", "1.36"];
 
 function checkNodePools(cluster: ClusterConfig, net: NetworkConfig, problem: Problem): void {
     const minor = cluster.kubernetesVersion.split(".").slice(0, 2).join(".");

@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { buildSync } from "esbuild";
 import { PROJECT_DIR } from "./engine";
 
-export const POLICIES_DIR = path.join(PROJECT_DIR, "policies");
+const POLICIES_DIR = path.join(PROJECT_DIR, "policies");
 
 /** Every pack folder under policies/ (a folder with a PulumiPolicy.yaml), by folder name, which is the pack's name. */
 export function packDirs(): Record<string, string> {

@@ -67,7 +67,7 @@ export async function closePackServers(): Promise<void> {
  * KeepSecrets): secrets stay wrapped (a redacted one has no plaintext here, so it is unknown), resource
  * references are downgraded to their ids.
  */
-export function toWireValue(value: unknown): unknown {
+function toWireValue(value: unknown): unknown {
     if (isSecretEnvelope(value)) {
         return { [SIG_KEY]: SECRET_SIG, value: "value" in value ? toWireValue(value["value"]) : UNKNOWN };
     }

@@ -275,7 +275,7 @@ export const sqlServerTls: ResourceValidationPolicy = {
 };
 
 /** The only predefined Application Gateway policy with TLS 1.2+ and ECDHE-GCM suites only (application-gateway-ssl-policy-overview). */
-export const APPGW_STRICT_PREDEFINED = network.ApplicationGatewaySslPolicyName.AppGwSslPolicy20220101S;
+const APPGW_STRICT_PREDEFINED = network.ApplicationGatewaySslPolicyName.AppGwSslPolicy20220101S;
 const APPGW_MINIMUM_TLS: readonly network.ApplicationGatewaySslProtocol[] = [network.ApplicationGatewaySslProtocol.TLSv1_2, network.ApplicationGatewaySslProtocol.TLSv1_3];
 const APPGW_TLS12_SUITES: readonly network.ApplicationGatewaySslCipherSuite[] = [
     network.ApplicationGatewaySslCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,

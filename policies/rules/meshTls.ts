@@ -42,7 +42,7 @@ const TLS_MINIMUMS: readonly TlsMinimum[] = ["TLSV1_2", "TLSV1_3"];
  * TLS 1.2 suites the mesh allows, by the names Envoy (BoringSSL) takes: the ECDHE AEAD suites of Envoy's
  * cipher_suites list (envoy.extensions.transport_sockets.tls.v3.TlsParameters), without its CBC and RSA ones.
  */
-export const MESH_ALLOWED_SUITES: readonly string[] = [
+const MESH_ALLOWED_SUITES: readonly string[] = [
     "ECDHE-ECDSA-AES128-GCM-SHA256",
     "ECDHE-RSA-AES128-GCM-SHA256",
     "ECDHE-ECDSA-AES256-GCM-SHA384",
@@ -221,7 +221,7 @@ export const ingressTls: ResourceValidationPolicy = {
 };
 
 /** The mesh's root namespace, where a selector-less PeerAuthentication applies mesh-wide. */
-export const MESH_ROOT_NAMESPACE = "istio-system";
+const MESH_ROOT_NAMESPACE = "istio-system";
 const ISTIOD_CHART = "istiod";
 
 export const meshStrictMtls: StackValidationPolicy = {
