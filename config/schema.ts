@@ -60,6 +60,21 @@ export const REPLACING_KEYS: Record<string, string> = {
     "gateway.apim.sku": "API Management (between SKU families)",
 };
 
+/**
+ * Keys AKS refuses to change on an existing node pool; the update fails rather than replaces (the system pool is
+ * inline in the cluster). learn.microsoft.com/azure/aks/manage-node-pools: a pool's VM size, max pods, zones and
+ * OS disk are fixed at creation; change them by adding a new pool, moving the workloads and deleting the old one.
+ */
+export const FIXED_AFTER_CREATION: Record<string, string> = {
+    "cluster.systemPool.vmSize": "the system pool's VM size",
+    "cluster.userPool.vmSize": "the user pool's VM size",
+    "cluster.systemPool.maxPods": "the system pool's pods per node",
+    "cluster.userPool.maxPods": "the user pool's pods per node",
+    "cluster.systemPool.osDiskSizeGB": "the system pool's OS disk",
+    "cluster.userPool.osDiskSizeGB": "the user pool's OS disk",
+    "cluster.zones": "both pools' availability zones",
+};
+
 export type SubnetRole = keyof z.infer<typeof subnets>;
 
 const network = z.strictObject({

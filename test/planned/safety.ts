@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { REPLACING_KEYS } from "../../config";
+import { FIXED_AFTER_CREATION, REPLACING_KEYS } from "../../config";
 import { PROJECT_DIR, SECRET_SIG, SIG_KEY, UNKNOWN, type Graph } from "../../offline/engine";
 import { evaluatePacks } from "../../offline/policyCheck";
 import { stackPolicyConfigs } from "../../offline/policyConfig";
@@ -52,13 +52,14 @@ function replacementFingerprint(graph: Graph): Record<string, unknown> {
     return Object.fromEntries(resources.map((r) => [r.urn, Object.fromEntries(REPLACEMENT_INPUTS[r.type]!.map((p) => [p, pick(r.inputs, p)]))]));
 }
 
-/** Every key that is not in REPLACING_KEYS, changed to another valid value. */
+/** Every key that is neither in REPLACING_KEYS nor fixed once created, changed to another valid value. */
 function changeEverythingSafe(raw: Record<string, any>): Record<string, string> {
     const next = structuredClone(raw);
     next["tags"] = { owner: "another-team", costCenter: "cc-9999" };
     Object.assign(next["cluster"], {
         kubernetesVersion: "1.35",
-        systemPool: { ...next["cluster"].systemPool, vmSize: "Standard_D8ds_v5", maxCount: 4, maxPods: 90 },
+        // VM size, max pods, OS disk and zones are fixed once a pool exists (FIXED_AFTER_CREATION): not changed here.
+        systemPool: { ...next["cluster"].systemPool, maxCount: 4 },
         userPool: { ...next["cluster"].userPool, minCount: 2, maxCount: 6 },
         adminGroupObjectIds: ["33333333-3333-4333-8333-333333333333"],
         upgradeChannel: "stable",
@@ -85,6 +86,19 @@ describe("replacement-triggering inputs", () => {
         const moved = replacementFingerprint(await planWith({ stack: "dev", preview: false, overrides: { "platform:location": "northeurope" } }));
         assert.notDeepEqual(moved, base);
         assert.ok(REPLACING_KEYS["location"]);
+    });
+
+    it("the README marks the node pool keys AKS refuses to change once created", () => {
+        // learn.microsoft.com/azure/aks/manage-node-pools: VM size, max pods, zones and OS disk are set at creation.
+        assert.deepEqual(Object.keys(FIXED_AFTER_CREATION).sort(), [
+            "cluster.systemPool.maxPods", "cluster.systemPool.osDiskSizeGB", "cluster.systemPool.vmSize",
+            "cluster.userPool.maxPods", "cluster.userPool.osDiskSizeGB", "cluster.userPool.vmSize", "cluster.zones",
+        ]);
+        const rows = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8").split("\n").filter((line) => line.startsWith("|") && /fixed once created/i.test(line));
+        for (const key of Object.keys(FIXED_AFTER_CREATION)) {
+            const [, pool, leaf] = key.split(".");
+            assert.ok(rows.some((row) => row.includes(leaf ? `\`cluster.${pool}` : `\`${key}\``) && row.includes(leaf ?? "zones")), `README does not mark ${key} as fixed once created`);
+        }
     });
 
     it("are each marked in the README's configuration table", () => {
