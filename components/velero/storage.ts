@@ -133,7 +133,8 @@ export class BackupStorage extends pulumi.ComponentResource {
         const nodeResourceGroupId = pulumi.interpolate`/subscriptions/${subscriptionId}/resourceGroups/${args.nodeResourceGroupName}`;
         const snapshotRole = new authorization.RoleDefinition(`${name}-snapshot-role`, {
             roleDefinitionId: pulumi.output(subscriptionId).apply((subscription) => deterministicGuid(`${subscription}/${namePrefix}/velero/snapshot-role`)),
-            roleName: `${namePrefix} Velero disk snapshots`,
+            // Role names are unique in the tenant: two subscriptions with the same stack name would collide.
+            roleName: pulumi.interpolate`${namePrefix} Velero disk snapshots (${subscriptionId})`,
             description: "Snapshot and restore AKS disks for Velero's Azure volume snapshotter",
             scope: nodeResourceGroupId,
             assignableScopes: [nodeResourceGroupId],

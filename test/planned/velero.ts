@@ -138,6 +138,8 @@ describe("backup storage", () => {
         const role = byName(graph, "backup-storage-snapshot-role").inputs as Record<string, any>;
         const nodeGroup = "/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/rg-platform-dev-aks-nodes";
         assert.deepEqual([role["scope"], role["assignableScopes"]], [nodeGroup, [nodeGroup]]);
+        // Custom role names are tenant-wide (RoleDefinitionWithSameNameExists across subscriptions): the name carries the subscription.
+        assert.equal(role["roleName"], "platform-dev Velero disk snapshots (00000000-0000-4000-8000-000000000001)");
         const actions: string[] = role["permissions"][0].actions;
         assert.ok(actions.every((a) => /^Microsoft\.Compute\/(disks|snapshots)\/[a-zA-Z/]+$/.test(a) && !a.includes("*")), actions.join());
         assert.deepEqual([byName(graph, "backup-storage-snapshot-operator").inputs["scope"], byName(graph, "backup-storage-snapshot-operator").inputs["roleDefinitionId"]], [nodeGroup, byName(graph, "backup-storage-snapshot-role").id]);
