@@ -236,10 +236,8 @@ export class ServiceMesh extends pulumi.ComponentResource {
             metadata: { name: "allow-from-ingress-gateway", namespace: MESH_ROOT_NAMESPACE },
             spec: { action: "ALLOW", rules: [{ from: [{ source: { principals: [`cluster.local/ns/${INGRESS_NAMESPACE}/sa/${INGRESS_GATEWAY_SERVICE_ACCOUNT}`] } }] }] },
         }), afterCrds);
-        typedResource(`${name}-allow-scraping`, new models.AuthorizationPolicy({
-            metadata: { name: "allow-prometheus-scraping", namespace: MESH_ROOT_NAMESPACE },
-            spec: { action: "ALLOW", rules: [{ from: [{ source: { namespaces: [cluster.monitoringNamespace] } }], to: [{ operation: { ports: ["15020", "15090"] } }] }] },
-        }), afterCrds);
+        // No ALLOW for Prometheus: it scrapes 15020 (pilot-agent) and 15090, which the sidecar does not capture, so
+        // authorization never sees those requests; and Prometheus, outside the mesh, has no identity to match.
         // The gateway itself takes calls from outside the mesh (API Management), on its listeners only.
         typedResource(`${name}-allow-gateway-listeners`, new models.AuthorizationPolicy({
             metadata: { name: "allow-listeners", namespace: INGRESS_NAMESPACE },

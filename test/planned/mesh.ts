@@ -232,7 +232,7 @@ describe("service mesh", () => {
         }
     });
 
-    it("enforces STRICT mTLS mesh-wide and denies by default, allowing only the gateway, scraping and the listeners", async () => {
+    it("enforces STRICT mTLS mesh-wide and denies by default, allowing only the gateway and its listeners", async () => {
         const graph = await plan("dev", true, "all");
         const peer = ofType(graph, "kubernetes:security.istio.io/v1:PeerAuthentication");
         assert.deepEqual(peer.map((p) => [(p.inputs["metadata"] as Inputs)["namespace"], p.inputs["spec"]]), [[MESH_ROOT_NAMESPACE, { mtls: { mode: "STRICT" } }]]);
@@ -240,7 +240,9 @@ describe("service mesh", () => {
         const denyAll = policies.find((p) => p["metadata"].name === "deny-all")!;
         assert.deepEqual([denyAll["metadata"].namespace, denyAll["spec"]], [MESH_ROOT_NAMESPACE, {}]);
         const allows = policies.filter((p) => p["spec"].action === "ALLOW");
-        assert.deepEqual(allows.map((p) => p["metadata"].name).sort(), ["allow-from-ingress-gateway", "allow-listeners", "allow-prometheus-scraping"]);
+        // A scraping ALLOW would be a no-op: 15020/15090 are not captured by the sidecar, and source.namespaces needs
+        // an mTLS identity Prometheus (outside the mesh) lacks (istio.io security reference, AuthorizationPolicy Source).
+        assert.deepEqual(allows.map((p) => p["metadata"].name).sort(), ["allow-from-ingress-gateway", "allow-listeners"]);
         const fromGateway = allows.find((p) => p["metadata"].name === "allow-from-ingress-gateway")!;
         assert.deepEqual(fromGateway["spec"].rules, [{ from: [{ source: { principals: [`cluster.local/ns/${INGRESS_NAMESPACE}/sa/${INGRESS_GATEWAY_SERVICE_ACCOUNT}`] } }] }]);
     });
