@@ -177,3 +177,15 @@ export function customResourcesBeforeCrds(graph: Graph): { checked: number; prob
     });
     return { checked: customResources.length, problems };
 }
+
+/**
+ * The 16 customProperties keys Microsoft documents as settable to turn off a protocol or cipher, written from the
+ * SDK's doc of ApiManagementServiceArgs.customProperties (azure-native 3.28.0), not from the program or the policy.
+ */
+export const APIM_DISABLEABLE_KEYS = [
+    "Protocols.Tls10", "Protocols.Tls11", "Protocols.Ssl30", "Backend.Protocols.Tls10", "Backend.Protocols.Tls11", "Backend.Protocols.Ssl30",
+    "Ciphers.TripleDes168", "Ciphers.TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", "Ciphers.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
+    "Ciphers.TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "Ciphers.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "Ciphers.TLS_RSA_WITH_AES_128_GCM_SHA256",
+    "Ciphers.TLS_RSA_WITH_AES_256_CBC_SHA256", "Ciphers.TLS_RSA_WITH_AES_128_CBC_SHA256", "Ciphers.TLS_RSA_WITH_AES_256_CBC_SHA",
+    "Ciphers.TLS_RSA_WITH_AES_128_CBC_SHA",
+].map((k) => `Microsoft.WindowsAzure.ApiManagement.Gateway.Security.${k}`);

@@ -40,7 +40,7 @@ export interface ApiManagementArgs {
  * 3DES, RSA key exchange and the SHA-1 ECDHE-CBC suites are off too. Azure offers no switch for
  * TLS_ECDHE_*_CBC_SHA256/SHA384, which stay on (the SDK's doc of customProperties lists what can be disabled).
  */
-export const APIM_TLS_PROPERTIES = {
+const APIM_TLS_PROPERTIES = {
     "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10": "False",
     "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls11": "False",
     "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Ssl30": "False",

@@ -29,7 +29,7 @@ export const KYVERNO_NAMESPACE = "kyverno";
  * Namespaces exempt from the restricted Pod Security policies, and why. Each runs a node agent that needs the
  * host; their own namespace's Pod Security label is `privileged` for the same reason.
  */
-export const PRIVILEGED_NAMESPACES: Record<string, string> = {
+const PRIVILEGED_NAMESPACES: Record<string, string> = {
     "kube-system": "AKS's own system pods (CSI drivers, Cilium, kube-proxy replacement)",
     "istio-system": "istio-cni's node agent writes the CNI configuration on the host",
     monitoring: "node-exporter reads host metrics (hostNetwork, hostPID, host paths); Alloy reads the nodes' pod logs (/var/log)",

@@ -51,10 +51,10 @@ export const MESH_CIPHER_SUITES = [
 ];
 
 /** Workload certificates live 24 hours; istiod's maximum and the proxies' request agree. */
-export const WORKLOAD_CERT_TTL = "24h";
+const WORKLOAD_CERT_TTL = "24h";
 
 /** Envoy listener stats for TLS handshakes and handshake errors, e.g. `listener.0.0.0.0_15006.ssl.connection_error`. */
-export const LISTENER_TLS_STATS = "listener\\..*\\.ssl\\.(handshake|connection_error)";
+const LISTENER_TLS_STATS = "listener\\..*\\.ssl\\.(handshake|connection_error)";
 
 /**
  * The proxies' JSON access log: what an operator needs to follow a request, and the trace id Grafana links to

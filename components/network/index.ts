@@ -46,7 +46,7 @@ export function resourceGroupNameFor(namePrefix: string): string {
 }
 
 /** Subnets whose default route goes through the firewall: everything that runs workloads or deploys them. */
-export const SUBNETS_ROUTED_THROUGH_FIREWALL: readonly SubnetRole[] = ["systemNodes", "userNodes", "ingress", "runners"];
+const SUBNETS_ROUTED_THROUGH_FIREWALL: readonly SubnetRole[] = ["systemNodes", "userNodes", "ingress", "runners"];
 
 /** Subnet names in Azure (the firewall's is fixed by Azure). */
 export const SUBNET_NAMES: Record<SubnetRole, string> = {

@@ -74,7 +74,7 @@ export const frontDoorDomainTls: ResourceValidationPolicy = {
  * The keys are the ones the SDK documents as settable (ApiManagementServiceArgs.customProperties). The
  * ECDHE-CBC-SHA256/SHA384 suites are not among them: Azure does not let them be turned off.
  */
-export const APIM_WEAK_SETTINGS = [
+const APIM_WEAK_SETTINGS = [
     "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10",
     "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls11",
     "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Ssl30",

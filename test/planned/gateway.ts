@@ -1,15 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { MOCK_TENANT_ID } from "../../offline/mocks";
-import { APIM_TLS_PROPERTIES, globalPolicyXml, INGRESS_BACKEND_ID } from "../../components/gateway/apiManagement";
+import { globalPolicyXml, INGRESS_BACKEND_ID } from "../../components/gateway/apiManagement";
 import { pemToBase64Der } from "../../components/pki";
-import { APIM_WEAK_SETTINGS } from "../../policies/rules/azureTls";
 import { toCheckpoint } from "../../offline/checkpoint";
 import { evaluatePack, evaluatePacks } from "../../offline/policyCheck";
 import { stackPolicyConfigs } from "../../offline/policyConfig";
 import { parsePlatformConfig } from "../../config";
 import { SECRET_SIG, SIG_KEY } from "../../offline/engine";
-import { ALERT_RECEIVERS, azureConfig, byName, checkpointOf, ofType, plan, planWith, planWithAlertReceivers, rawConfig, waitsFor } from "../helpers";
+import { ALERT_RECEIVERS, APIM_DISABLEABLE_KEYS, azureConfig, byName, checkpointOf, ofType, plan, planWith, planWithAlertReceivers, rawConfig, waitsFor } from "../helpers";
 
 describe("gateway component", () => {
     it("declares a protected, RBAC-only, private Key Vault in the deploying tenant", async () => {
@@ -101,11 +100,13 @@ describe("gateway component", () => {
             assert.deepEqual(apim.inputs["identity"], { type: "SystemAssigned" });
             assert.deepEqual(apim.inputs["zones"], stack === "prod" ? cluster.zones : undefined);
             const custom = apim.inputs["customProperties"] as Record<string, string>;
-            assert.deepEqual(custom, APIM_TLS_PROPERTIES);
-            for (const key of APIM_WEAK_SETTINGS) {
+            // Every switch Microsoft documents is set off, and HTTP/2 on; nothing else is set.
+            const http2 = "Microsoft.WindowsAzure.ApiManagement.Gateway.Protocols.Server.Http2";
+            assert.deepEqual(Object.keys(custom).sort(), [...APIM_DISABLEABLE_KEYS, http2].sort());
+            for (const key of APIM_DISABLEABLE_KEYS) {
                 assert.equal(custom[key]?.toLowerCase(), "false", key);
             }
-            assert.equal(custom["Microsoft.WindowsAzure.ApiManagement.Gateway.Protocols.Server.Http2"], "True");
+            assert.equal(custom[http2], "True");
             assert.deepEqual(apim.customTimeouts, { create: "3h", update: "3h", delete: "3h" });
         });
     }

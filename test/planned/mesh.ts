@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { SECRET_SIG, SIG_KEY, type Graph, type GraphResource } from "../../offline/engine";
-import { ACME_ISSUER, INGRESS_CERTIFICATE_POLICY, PLATFORM_CA_ISSUER } from "../../components/certmanager";
-import { INGRESS_GATEWAY_SERVICE_ACCOUNT, INGRESS_NAMESPACE, INGRESS_TLS_SECRET, MESH_ROOT_NAMESPACE, WORKLOAD_CERT_TTL } from "../../components/mesh";
+import { ACME_ISSUER, PLATFORM_CA_ISSUER } from "../../components/certmanager";
+import { INGRESS_GATEWAY_SERVICE_ACCOUNT, INGRESS_NAMESPACE, INGRESS_TLS_SECRET, MESH_ROOT_NAMESPACE } from "../../components/mesh";
 import { CHARTS, ISTIO_REVISION } from "../../versions";
 import { toCheckpoint } from "../../offline/checkpoint";
 import { byName, customResourcesBeforeCrds, ofType, plan, planWith, rawConfig, waitsFor } from "../helpers";
@@ -200,8 +200,9 @@ describe("service mesh", () => {
         for (const suite of values.meshConfig.tlsDefaults.cipherSuites as string[]) {
             assert.match(suite, /^ECDHE-(ECDSA|RSA)-(AES(128|256)-GCM-SHA(256|384)|CHACHA20-POLY1305)$/);
         }
-        assert.deepEqual(values.env, { DEFAULT_WORKLOAD_CERT_TTL: WORKLOAD_CERT_TTL, MAX_WORKLOAD_CERT_TTL: WORKLOAD_CERT_TTL });
-        assert.equal(values.meshConfig.defaultConfig.proxyMetadata.SECRET_TTL, WORKLOAD_CERT_TTL);
+        // Short-lived workload certificates: 24 hours (design), asked for by the proxies and capped by istiod.
+        assert.deepEqual(values.env, { DEFAULT_WORKLOAD_CERT_TTL: "24h", MAX_WORKLOAD_CERT_TTL: "24h" });
+        assert.equal(values.meshConfig.defaultConfig.proxyMetadata.SECRET_TTL, "24h");
         assert.deepEqual([values.meshConfig.accessLogFile, values.meshConfig.accessLogEncoding], ["/dev/stdout", "JSON"]);
         // istiod 1.30.3 values.yaml: `cni.enabled` at the top level (the chart has no `pilot` block any more).
         assert.equal(values.cni?.enabled, true);
@@ -251,7 +252,8 @@ describe("service mesh", () => {
         const graph = await plan("dev", true, "all");
         const certificate = resourceNamed(graph, "kubernetes:cert-manager.io/v1:Certificate", "aks-ingress").inputs["spec"];
         assert.deepEqual(certificate.dnsNames, ["*.aks-ingress.dev.platform.example.com"]);
-        assert.deepEqual([certificate.duration, certificate.renewBefore, certificate.privateKey], [INGRESS_CERTIFICATE_POLICY.duration, INGRESS_CERTIFICATE_POLICY.renewBefore, { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" }]);
+        // 90 days, renewed 30 days before expiry (cert-manager's defaults are 90 and 30 days; the platform sets them explicitly).
+        assert.deepEqual([certificate.duration, certificate.renewBefore, certificate.privateKey], ["2160h", "720h", { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" }]);
         assert.deepEqual(certificate.issuerRef, { kind: "ClusterIssuer", name: PLATFORM_CA_ISSUER, group: "cert-manager.io" });
         assert.equal(certificate.secretName, INGRESS_TLS_SECRET);
         const [https, http] = resourceNamed(graph, "kubernetes:networking.istio.io/v1:Gateway", "platform-ingress").inputs["spec"].servers;

@@ -10,7 +10,7 @@ import { UNKNOWN } from "../../offline/engine";
 import { azureTlsPolicies } from "../../policies/rules/azureTls";
 import { baselinePolicies } from "../../policies/rules/baseline";
 import { meshTlsPolicies } from "../../policies/rules/meshTls";
-import { PLAN_VARIANTS, verdictsOf } from "../helpers";
+import { APIM_DISABLEABLE_KEYS, PLAN_VARIANTS, verdictsOf } from "../helpers";
 
 function checkpointWith(...resources: Partial<CheckpointResource>[]): Checkpoint {
     return {
@@ -37,19 +37,10 @@ async function messages(policy: string, type: string, inputs: Record<string, unk
     return violations.filter((v) => v.policy === policy).map((v) => v.message);
 }
 
-// The 16 customProperties keys Microsoft documents as settable to turn off a protocol or cipher, written here
-// from the SDK's doc of ApiManagementServiceArgs.customProperties (azure-native 3.28.0), not from the policy.
-const APIM_DISABLEABLE = [
-    "Protocols.Tls10", "Protocols.Tls11", "Protocols.Ssl30", "Backend.Protocols.Tls10", "Backend.Protocols.Tls11", "Backend.Protocols.Ssl30",
-    "Ciphers.TripleDes168", "Ciphers.TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", "Ciphers.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
-    "Ciphers.TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "Ciphers.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "Ciphers.TLS_RSA_WITH_AES_128_GCM_SHA256",
-    "Ciphers.TLS_RSA_WITH_AES_256_CBC_SHA256", "Ciphers.TLS_RSA_WITH_AES_128_CBC_SHA256", "Ciphers.TLS_RSA_WITH_AES_256_CBC_SHA",
-    "Ciphers.TLS_RSA_WITH_AES_128_CBC_SHA",
-].map((k) => `Microsoft.WindowsAzure.ApiManagement.Gateway.Security.${k}`);
 
 const goodStorage = { minimumTlsVersion: "TLS1_2", enableHttpsTrafficOnly: true, publicNetworkAccess: "Disabled", allowBlobPublicAccess: false, allowSharedKeyAccess: false };
 const goodDomain = { tlsSettings: { minimumTlsVersion: "TLS12", cipherSuiteSetType: "TLS12_2023", certificateType: "ManagedCertificate" } };
-const goodApim = { customProperties: Object.fromEntries(APIM_DISABLEABLE.map((k) => [k, "False"])) };
+const goodApim = { customProperties: Object.fromEntries(APIM_DISABLEABLE_KEYS.map((k) => [k, "False"])) };
 const goodVault = { properties: { enableRbacAuthorization: true, enablePurgeProtection: true, publicNetworkAccess: "Disabled" } };
 const goodCluster = { apiServerAccessProfile: { enablePrivateCluster: true }, disableLocalAccounts: true, networkProfile: { networkPolicy: "cilium" } };
 
