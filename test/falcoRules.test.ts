@@ -118,6 +118,8 @@ describe("platform Falco rules", () => {
         for (const r of rules) {
             assert.ok(r.desc && r.condition && r.output, `${r.rule} lacks desc, condition or output`);
             assert.ok(PRIORITIES.includes(r.priority ?? ""), `${r.rule}: priority ${r.priority}`);
+            // Falco loads only rules at or above its configured priority (notice, components/falco).
+            assert.ok(PRIORITIES.indexOf(r.priority!) <= PRIORITIES.indexOf("NOTICE"), `${r.rule}: ${r.priority} would not be loaded`);
             assert.ok((r.tags ?? []).includes("platform") && r.tags!.some((t) => t.startsWith("mitre_")), `${r.rule}: tags ${r.tags}`);
         }
         const names = entries.map((e) => e.rule ?? e.macro ?? e.list);

@@ -65,7 +65,8 @@ export class Falco extends pulumi.ComponentResource {
                 metrics: { enabled: true },
                 serviceMonitor: { create: true },
                 customRules: { "platform-rules.yaml": fs.readFileSync(PLATFORM_RULES_FILE, "utf8") },
-                falco: { json_output: true },
+                // The chart loads every rule down to debug; notice and above is what the receivers act on.
+                falco: { json_output: true, priority: "notice" },
                 falcosidekick: {
                     enabled: true,
                     serviceMonitor: { enabled: true },

@@ -188,6 +188,10 @@ export class ServiceMesh extends pulumi.ComponentResource {
                     sysctls: [{ name: "net.ipv4.ip_unprivileged_port_start", value: "0" }],
                 },
                 autoscaling: { enabled: args.highAvailability, minReplicas: 2, maxReplicas: 5 },
+                // Replicas spread over the zones, so one zone down leaves the edge a gateway to call.
+                topologySpreadConstraints: args.highAvailability
+                    ? [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { istio: "ingressgateway" } } }]
+                    : [],
                 podDisruptionBudget: args.highAvailability ? { minAvailable: 1 } : {},
             },
         }, { parent: this, dependsOn: [istiod] });

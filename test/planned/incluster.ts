@@ -222,6 +222,12 @@ describe("kyverno", () => {
 });
 
 describe("falco", () => {
+    it("loads rules of priority notice and above (the chart's default, debug, loads every rule)", async () => {
+        // falco chart 9.1.0 values.yaml falco.priority: levels emergency .. debug; default debug.
+        const release = (await plan("prod", true, "all")).resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs["chart"] === "falco")!;
+        assert.equal((release.inputs["values"] as Record<string, any>)["falco"].priority, "notice");
+    });
+
     const lokiRelease = (graph: Awaited<ReturnType<typeof plan>>) => graph.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs["chart"] === "loki")!;
     const falcoRelease = (graph: Awaited<ReturnType<typeof plan>>) => graph.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs["chart"] === "falco")!;
 

@@ -220,6 +220,12 @@ describe("service mesh", () => {
             && peer.podSelector?.matchLabels?.["app.kubernetes.io/name"] === "opentelemetry-collector") && (rule.ports ?? []).some((p) => p.port === 4317)));
     });
 
+    it("spreads the gateway's replicas over the zones in prod (by the pods' istio=ingressgateway label)", async () => {
+        const spread = async (stack: string) => release(await plan(stack, true, "all"), "gateway").inputs["values"].topologySpreadConstraints;
+        assert.deepEqual(await spread("prod"), [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { istio: "ingressgateway" } } }]);
+        assert.deepEqual(await spread("dev"), []);
+    });
+
     it("gives the ingress gateway pods the seccomp profile Pod Security 'restricted' requires, keeping the chart's port sysctl", async () => {
         for (const stack of ["dev", "prod"]) {
             const graph = await plan(stack, true, "all");
