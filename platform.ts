@@ -80,8 +80,8 @@ export async function definePlatform(config: PlatformConfig): Promise<Record<str
             random,
             models,
             platformCa,
-            // The API server's private endpoint sits in the system node subnet.
-            cluster: { apiServerCidrs: [config.network.subnets.systemNodes], meshRevision: ISTIO_REVISION, monitoringNamespace: MONITORING_NAMESPACE },
+            // The API server calls from its delegated subnet (VNet Integration), else from its private endpoint in the system node subnet.
+            cluster: { apiServerCidrs: [config.network.subnets.apiServer ?? config.network.subnets.systemNodes], meshRevision: ISTIO_REVISION, monitoringNamespace: MONITORING_NAMESPACE },
             ingressDomain: azure.ingressDomain,
             ingressExposure: azure.ingressExposure,
             highAvailability: config.environment === "prod",
@@ -174,14 +174,16 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
             systemNodes: net.subnetIds.systemNodes!,
             userNodes: net.subnetIds.userNodes!,
             ingress: net.subnetIds.ingress!,
+            apiServer: net.subnetIds.apiServer,
         },
+        keyVaultNetwork: { privateEndpointSubnetId: net.subnetIds.privateEndpoints!, vaultDnsZoneId: net.privateDnsZoneIds.vault },
         routeTableId: net.routeTableId,
         egressReady: net.egressReady,
         logAnalyticsWorkspaceId: net.logAnalyticsWorkspaceId,
         client: { tenantId: client.tenantId, subscriptionId: client.subscriptionId, objectId: client.objectId },
         skuTier: profile.clusterSkuTier,
         tags,
-    }, { providers: [azureProvider] });
+    }, { providers: [azureProvider, randomProvider] });
 
     const backupStorage = new BackupStorage("backup-storage", {
         namePrefix,

@@ -43,6 +43,11 @@ const subnets = z.strictObject({
     runners: cidr,
     /** Application Gateway WAF_v2; required only when `gateway.edge` is `appgateway`. */
     appGateway: cidr.optional(),
+    /**
+     * API Server VNet Integration: the API server's internal load balancer, in a subnet delegated to AKS (/28 or
+     * larger). Required with `cluster.kmsEtcdEncryption`, whose private Key Vault AKS reaches only this way.
+     */
+    apiServer: cidr.optional(),
 });
 
 /**
@@ -127,6 +132,11 @@ const cluster = z.strictObject({
      * Only for runners that cannot use the cluster's private DNS zone.
      */
     publicFqdn: z.boolean().default(false),
+    /**
+     * Kubernetes Secrets in etcd encrypted with a Key Vault key (KMS), rotated by the key's rotation policy.
+     * Needs `network.subnets.apiServer`; prod requires it, dev may turn it off.
+     */
+    kmsEtcdEncryption: z.boolean().default(true),
 });
 
 const pemCertificate = z.string().regex(/^-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+\n-----END CERTIFICATE-----\n?$/, {
@@ -421,6 +431,10 @@ function checkAddressPlan(net: NetworkConfig, problem: Problem): void {
     if (parseCidr(net.subnets.firewall)!.prefix !== 26) {
         problem(["network", "subnets", "firewall"], net.subnets.firewall, "must be a /26 (Azure Firewall requires exactly /26)");
     }
+    // learn.microsoft.com/azure/aks/api-server-vnet-integration: "The minimum supported API server subnet size is a /28."
+    if (net.subnets.apiServer !== undefined && parseCidr(net.subnets.apiServer)!.prefix > 28) {
+        problem(["network", "subnets", "apiServer"], net.subnets.apiServer, "must be /28 or larger (API Server VNet Integration)");
+    }
     if (parseCidr(net.subnets.apim)!.prefix > 27) {
         problem(["network", "subnets", "apim"], net.subnets.apim, "must be /27 or larger (API Management scales into it)");
     }
@@ -506,6 +520,9 @@ function checkEnvironmentChoices(config: AzureStackConfig, problem: Problem): vo
         if (config.cluster.upgradeChannel === "none") {
             problem(["cluster", "upgradeChannel"], config.cluster.upgradeChannel, "may not be none in prod; allowed: patch, stable, rapid, node-image");
         }
+        if (!config.cluster.kmsEtcdEncryption) {
+            problem(["cluster", "kmsEtcdEncryption"], false, "may not be false in prod (Secrets in etcd are encrypted with a Key Vault key)");
+        }
         if (config.cluster.nodeOsUpgradeChannel === "None") {
             problem(["cluster", "nodeOsUpgradeChannel"], config.cluster.nodeOsUpgradeChannel, "may not be None in prod; allowed: NodeImage, SecurityPatch, Unmanaged");
         }
@@ -527,6 +544,11 @@ function checkEnvironmentChoices(config: AzureStackConfig, problem: Problem): vo
     }
     if (config.gateway.edge === "appgateway" && config.network.subnets.appGateway === undefined) {
         problem(["network", "subnets", "appGateway"], undefined, "is required when gateway.edge is appgateway");
+    }
+    // A private vault is reachable from the KMS plugin only through API Server VNet Integration
+    // (learn.microsoft.com/azure/aks/use-kms-etcd-encryption, Limitations).
+    if (config.cluster.kmsEtcdEncryption && config.network.subnets.apiServer === undefined) {
+        problem(["network", "subnets", "apiServer"], undefined, "is required when cluster.kmsEtcdEncryption is true (a /28 for API Server VNet Integration)");
     }
     checkEdgeBlocks(config, problem);
 }

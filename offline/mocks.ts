@@ -219,6 +219,12 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
         switch (args.token) {
             case "azure-native:authorization:getClientConfig":
                 return { clientId: deterministicGuid("deployer/client"), objectId: MOCK_DEPLOYER_OBJECT_ID, subscriptionId: MOCK_SUBSCRIPTION_ID, tenantId: MOCK_TENANT_ID };
+            case "azure-native:keyvault:getKey": {
+                // Key Vault names a key's versions with 32 hex digits; the key is read after its create.
+                const { vaultName, keyName } = args.inputs as { vaultName: string; keyName: string };
+                const keyUri = `https://${vaultName}.vault.azure.net/keys/${keyName}`;
+                return { keyUri, keyUriWithVersion: `${keyUri}/${deterministicGuid(keyUri).replace(/-/g, "")}` };
+            }
             case "azure-native:containerservice:listManagedClusterUserCredentials":
                 return { kubeconfigs: [{ name: "clusterUser", value: Buffer.from(this.userKubeconfig(args.inputs)).toString("base64") }] };
             default:

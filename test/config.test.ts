@@ -74,6 +74,12 @@ describe("stack config", () => {
         ["Developer SKU with capacity", (r) => (r.gateway.apim.capacity = 5), /^platform:gateway\.apim\.capacity: 5 must be 1 for the Developer SKU/],
         ["cron out of range", (r) => (r.backup.schedules["full-daily"].cron = "99 99 99 99 99"), /^platform:backup\.schedules\.full-daily\.cron: "99 99 99 99 99" is not a five-field cron expression/],
         ["Kubernetes version AKS does not offer", (r) => (r.cluster.kubernetesVersion = "1.99"), /^platform:cluster\.kubernetesVersion: "1\.99" is not a minor AKS supports/],
+        // learn.microsoft.com/azure/aks/api-server-vnet-integration: "The minimum supported API server subnet size is a /28".
+        ["API server subnet smaller than /28", (r) => (r.network.subnets.apiServer = "10.20.10.0/29"), /^platform:network\.subnets\.apiServer: "10\.20\.10\.0\/29" must be \/28 or larger/],
+        // use-kms-etcd-encryption, Limitations: a private vault needs API Server VNet Integration.
+        ["KMS without the API server subnet", (r) => delete r.network.subnets.apiServer, /^platform:network\.subnets\.apiServer: \(not set\) is required when cluster\.kmsEtcdEncryption is true/],
+        // Seed 000: "Secret Encryption: KMS-managed, automatic rotation"; dev may opt out, prod may not.
+        ["prod without KMS", (r) => (r.cluster.kmsEtcdEncryption = false), /^platform:cluster\.kmsEtcdEncryption: false may not be false in prod/, "prod"],
         ["ephemeral OS disk larger than the temp disk", (r) => (r.cluster.userPool.osDiskSizeGB = 2048), /^platform:cluster\.userPool\.osDiskSizeGB: 2048 must fit Standard_D4ds_v5's 150 GiB temp disk/],
     ];
     for (const [title, mutate, expected, stack] of cases) {
@@ -83,6 +89,13 @@ describe("stack config", () => {
             assert.ok(problems.every((p) => !p.includes("\n") && p.startsWith("platform:")), problems.join("\n"));
         });
     }
+
+    it("lets dev turn KMS off, and then needs no API server subnet", () => {
+        assert.deepEqual(problemsOf((r) => {
+            r.cluster.kmsEtcdEncryption = false;
+            delete r.network.subnets.apiServer;
+        }), []);
+    });
 
     it("accepts the cron forms Velero's schedules use", () => {
         for (const cron of ["0 2 * * *", "*/15 * * * *", "0 1-5 * * 1-5", "30 3 1,15 * 0", "0 0 * * 7"]) {

@@ -25,6 +25,7 @@ const SUBNET_SIZES = {
     privateEndpoints: [26, 27],
     ingress: [27, 28],
     runners: [27, 28],
+    apiServer: [27, 28],
 } as const;
 
 /** Packs subnets of the chosen sizes into the /16, largest first, each aligned to its size. */
@@ -57,6 +58,7 @@ const validConfig = fc.record({
     immutabilityDays: fc.integer({ min: 1, max: 90 }),
     locked: fc.boolean(),
     edge: fc.constantFrom("frontdoor", "appgateway"),
+    devKms: fc.boolean(),
 }).map((draw) => {
     const base = structuredClone(rawConfig(draw.environment));
     const prod = draw.environment === "prod";
@@ -68,7 +70,7 @@ const validConfig = fc.record({
         ...base,
         phase: draw.phase,
         network: { ...base.network, addressSpace, subnets, podCidr: draw.podCidr },
-        cluster: { ...base.cluster, zones, systemPool: pool("Standard_D4ds_v5"), userPool: pool("Standard_D8ds_v5") },
+        cluster: { ...base.cluster, zones, systemPool: pool("Standard_D4ds_v5"), userPool: pool("Standard_D8ds_v5"), kmsEtcdEncryption: prod || draw.devKms },
         gateway: {
             ...base.gateway,
             edge: draw.edge,
@@ -116,6 +118,13 @@ const breakages: [string, (c: Record<string, any>) => void][] = [
     ["platform:cluster.kubernetesVersion", (c) => delete c.cluster.kubernetesVersion],
     ["platform:backup.immutabilityDays", (c) => (c.backup.immutabilityDays = "seven")],
     ["platform:phase", (c) => (c.phase = "both")],
+    // AKS: "The minimum supported API server subnet size is a /28" (api-server-vnet-integration).
+    ["platform:network.subnets.apiServer", (c) => (c.network.subnets.apiServer = c.network.subnets.apiServer.replace(/\/\d+$/, "/29"))],
+    // KMS with a private vault works only through API Server VNet Integration (use-kms-etcd-encryption).
+    ["platform:network.subnets.apiServer", (c) => {
+        c.cluster.kmsEtcdEncryption = true;
+        delete c.network.subnets.apiServer;
+    }],
 ];
 
 describe("random invalid configurations", () => {

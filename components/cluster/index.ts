@@ -6,6 +6,7 @@ import { UPGRADE_SURGE_NODES, type ClusterConfig, type NetworkConfig } from "../
 import { sendDiagnostics } from "../shared/diagnostics";
 import { required } from "../shared/required";
 import { assignRole } from "../shared/roleAssignment";
+import { declareEtcdKey } from "./kms";
 
 /** The deploying identity and its tenant, from `getClientConfig`. */
 export interface AzureClient {
@@ -24,8 +25,13 @@ export interface PrivateClusterArgs {
     config: ClusterConfig;
     /** Pod and service ranges and the DNS service IP. */
     network: Pick<NetworkConfig, "podCidr" | "serviceCidr" | "dnsServiceIp">;
-    /** Node subnets, and the ingress subnet the mesh gateway's internal load balancer lives in. */
-    subnetIds: { systemNodes: pulumi.Input<string>; userNodes: pulumi.Input<string>; ingress: pulumi.Input<string> };
+    /**
+     * Node subnets, the ingress subnet the mesh gateway's internal load balancer lives in, and (API Server VNet
+     * Integration) the subnet delegated to the API server; `config.kmsEtcdEncryption` requires the last.
+     */
+    subnetIds: { systemNodes: pulumi.Input<string>; userNodes: pulumi.Input<string>; ingress: pulumi.Input<string>; apiServer?: pulumi.Input<string> };
+    /** Where the etcd encryption key's vault gets its private endpoint and DNS record. */
+    keyVaultNetwork: { privateEndpointSubnetId: pulumi.Input<string>; vaultDnsZoneId: pulumi.Input<string> };
     /** The route table sending 0.0.0.0/0 to the firewall; AKS writes to it, so its identity needs a role there. */
     routeTableId: pulumi.Input<string>;
     /** Firewall, rules and default route: with userDefinedRouting, nodes cannot bootstrap before these exist. */
@@ -83,6 +89,8 @@ export class PrivateCluster extends pulumi.ComponentResource {
             "user-subnet": args.subnetIds.userNodes,
             "ingress-subnet": args.subnetIds.ingress,
             "route-table": args.routeTableId,
+            // "Lack of permissions at the API server subnet can cause a provisioning failure" (api-server-vnet-integration).
+            ...(args.subnetIds.apiServer === undefined ? {} : { "apiserver-subnet": args.subnetIds.apiServer }),
         };
         const grants = Object.entries(networkScopes).map(([scopeName, scope]) =>
             assignRole(`${name}-network-contributor-${scopeName}`, {
@@ -103,6 +111,23 @@ export class PrivateCluster extends pulumi.ComponentResource {
             subscriptionId: client.subscriptionId,
             purpose: `${namePrefix}/aks-control-plane/managed-identity-operator/kubelet`,
         }, { parent: this }));
+
+        if (config.kmsEtcdEncryption && args.subnetIds.apiServer === undefined) {
+            throw new pulumi.InputPropertyError({ propertyPath: "subnetIds.apiServer", reason: "KMS with a private Key Vault needs API Server VNet Integration" });
+        }
+        const etcdKey = config.kmsEtcdEncryption
+            ? declareEtcdKey(`${name}-etcd`, {
+                namePrefix,
+                location,
+                resourceGroupName,
+                tenantId: client.tenantId,
+                subscriptionId: client.subscriptionId,
+                controlPlanePrincipalId: controlPlane.principalId,
+                ...args.keyVaultNetwork,
+                logAnalyticsWorkspaceId: args.logAnalyticsWorkspaceId,
+                tags,
+            }, this)
+            : undefined;
 
         const pool = (pool: ClusterConfig["systemPool"], subnetId: pulumi.Input<string>) => ({
             vmSize: pool.vmSize,
@@ -148,12 +173,15 @@ export class PrivateCluster extends pulumi.ComponentResource {
                 privateDNSZone: "system",
                 enablePrivateClusterPublicFQDN: config.publicFqdn,
                 disableRunCommand: true,
+                // The API server's internal load balancer in its delegated subnet: nodes reach it without a tunnel.
+                ...(args.subnetIds.apiServer === undefined ? {} : { enableVnetIntegration: true, subnetId: args.subnetIds.apiServer }),
             },
             oidcIssuerProfile: { enabled: true },
             securityProfile: {
                 workloadIdentity: { enabled: true },
                 defender: { logAnalyticsWorkspaceResourceId: args.logAnalyticsWorkspaceId, securityMonitoring: { enabled: true } },
                 imageCleaner: { enabled: true, intervalHours: 168 },
+                azureKeyVaultKms: etcdKey?.kms,
             },
             addonProfiles: {
                 azureKeyvaultSecretsProvider: { enabled: true, config: { enableSecretRotation: "true", rotationPollInterval: "2m" } },
@@ -189,7 +217,7 @@ export class PrivateCluster extends pulumi.ComponentResource {
         }, {
             parent: this,
             protect: true,
-            dependsOn: [...grants, ...args.egressReady],
+            dependsOn: [...grants, ...(etcdKey?.grants ?? []), ...args.egressReady],
             ignoreChanges: ["agentPoolProfiles[0].count", ...versionOwnedByAks("kubernetesVersion", "agentPoolProfiles[0].orchestratorVersion")],
         });
 

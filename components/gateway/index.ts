@@ -1,11 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
-import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import type { GatewayConfig } from "../../config";
 import { sendDiagnostics } from "../shared/diagnostics";
-import { privateEndpoint } from "../shared/privateEndpoint";
+import { privateVault } from "../shared/privateVault";
 import { assignRole } from "../shared/roleAssignment";
 import { declareApiManagementAlerts, type AzureAlertReceivers } from "./alerts";
 import { declareApiManagement } from "./apiManagement";
@@ -66,36 +65,17 @@ export class Gateway extends pulumi.ComponentResource {
 
         // Key Vault, API Management and Front Door endpoint names are global; the suffix is made once, kept in state.
         const suffix = new random.RandomString(`${name}-suffix`, { length: 6, special: false, upper: false }, { parent: this });
-        const vault = new keyvault.Vault(`${name}-kv`, {
+        // Public access is off: the vault is reached through its private endpoint (phase 2 runners, AKS CSI driver).
+        const { vault } = privateVault(`${name}-kv`, {
             vaultName: pulumi.interpolate`kv-${namePrefix.replace(/^platform-/, "plt-")}-${suffix.result}`,
             resourceGroupName,
             location,
-            properties: {
-                tenantId: args.tenantId,
-                sku: { family: keyvault.SkuFamily.A, name: keyvault.SkuName.Standard },
-                // Data-plane access by Azure RBAC role assignments, not vault access policies.
-                enableRbacAuthorization: true,
-                enableSoftDelete: true,
-                softDeleteRetentionInDays: 90,
-                // Purge protection cannot be turned off again: a deleted vault is recoverable for 90 days.
-                enablePurgeProtection: true,
-                publicNetworkAccess: "Disabled",
-                networkAcls: { defaultAction: keyvault.NetworkRuleAction.Deny, bypass: keyvault.NetworkRuleBypassOptions.AzureServices },
-            },
+            tenantId: args.tenantId,
+            privateEndpointSubnetId: args.privateEndpointSubnetId,
+            vaultDnsZoneId: args.vaultDnsZoneId,
+            logAnalyticsWorkspaceId: args.logAnalyticsWorkspaceId,
             tags,
-        }, { parent: this, protect: true });
-        // Public access is off: the vault is reached through its private endpoint (phase 2 runners, AKS CSI driver).
-        privateEndpoint(`${name}-kv-pe`, {
-            endpointName: pulumi.interpolate`pe-${vault.name}`,
-            resourceGroupName,
-            location,
-            resourceId: vault.id,
-            groupId: "vault",
-            subnetId: args.privateEndpointSubnetId,
-            privateDnsZoneId: args.vaultDnsZoneId,
-            tags,
-        }, { parent: this });
-        sendDiagnostics(`${name}-kv-diagnostics`, { resourceUri: vault.id, workspaceId: args.logAnalyticsWorkspaceId }, { parent: this });
+        }, this);
         // Owner has no data-plane rights on an RBAC vault: the certificate import the README asks for needs this role.
         for (const groupId of args.certificateOfficerGroupIds) {
             assignRole(`${name}-kv-certificates-officer-${groupId}`, {

@@ -58,6 +58,12 @@ export const SUBNET_NAMES: Record<SubnetRole, string> = {
     ingress: "snet-ingress",
     runners: "snet-runners",
     appGateway: "snet-appgw",
+    apiServer: "snet-aks-apiserver",
+};
+
+/** AKS injects the API server's pods and internal load balancer into a subnet delegated to it (api-server-vnet-integration). */
+const SUBNET_DELEGATIONS: Partial<Record<SubnetRole, string>> = {
+    apiServer: "Microsoft.ContainerService/managedClusters",
 };
 
 /**
@@ -127,6 +133,7 @@ export class Network extends pulumi.ComponentResource {
                 continue;
             }
             const subnetRules = SUBNETS_WITHOUT_NSG.includes(role) ? undefined : rules[role];
+            const delegatedTo = SUBNET_DELEGATIONS[role];
             const nsg = subnetRules && new network.NetworkSecurityGroup(`${name}-nsg-${role}`, {
                 networkSecurityGroupName: `nsg-${namePrefix}-${SUBNET_NAMES[role].replace(/^snet-/, "")}`,
                 resourceGroupName,
@@ -141,6 +148,7 @@ export class Network extends pulumi.ComponentResource {
                 addressPrefix,
                 networkSecurityGroup: nsg ? { id: nsg.id } : undefined,
                 routeTable: SUBNETS_ROUTED_THROUGH_FIREWALL.includes(role) ? { id: routeTable.id } : undefined,
+                delegations: delegatedTo === undefined ? undefined : [{ name: "delegation", serviceName: delegatedTo }],
                 // No implicit outbound IP: egress leaves only through the firewall.
                 defaultOutboundAccess: false,
                 privateEndpointNetworkPolicies: network.VirtualNetworkPrivateEndpointNetworkPolicies.Enabled,

@@ -59,6 +59,7 @@ export const SUBNETS_WITHOUT_NSG: readonly SubnetRole[] = ["firewall"];
 /** The rules of every subnet that carries an NSG. */
 export function nsgRules(net: NetworkConfig, inputs: NsgRuleInputs): Partial<Record<SubnetRole, NsgRule[]>> {
     const { subnets, podCidr } = net;
+    const apiServer = subnets.apiServer;
     const nodeSubnets = [subnets.systemNodes, subnets.userNodes];
     const edgeSubnet = inputs.edge === "appgateway" ? subnets.appGateway : subnets.apim;
     const loadBalancer = `${inputs.ingressLoadBalancerIp}/32`;
@@ -74,8 +75,14 @@ export function nsgRules(net: NetworkConfig, inputs: NsgRuleInputs): Partial<Rec
         ...clusterFlows(Inbound, 100),
         // The internal load balancer has no NIC: its traffic is filtered at the backend nodes' subnets.
         ...(edgeSubnet === undefined ? [] : [allow("allow-edge-to-ingress-gateway", 110, Inbound, edgeSubnet, loadBalancer, ["443"])]),
-        // Phase-2 runners reach the private API server endpoint in the node subnet.
-        allow("allow-runners-to-apiserver", 120, Inbound, subnets.runners, "VirtualNetwork", ["443"]),
+        ...(apiServer === undefined
+            // Phase-2 runners reach the private API server endpoint, which AKS puts in the node subnet.
+            ? [allow("allow-runners-to-apiserver", 120, Inbound, subnets.runners, "VirtualNetwork", ["443"])]
+            // With API Server VNet Integration the API server calls kubelets and webhooks from its delegated subnet.
+            : [
+                  allow("allow-apiserver-to-nodes", 120, Inbound, apiServer, "VirtualNetwork", ["*"]),
+                  allow("allow-apiserver-to-pods", 121, Inbound, apiServer, podCidr, ["*"]),
+              ]),
         allow("allow-azure-load-balancer", 130, Inbound, "AzureLoadBalancer", "*", ["*"], AnyProtocol),
         denyAll(Inbound),
         ...clusterFlows(Outbound, 100),
@@ -112,6 +119,18 @@ export function nsgRules(net: NetworkConfig, inputs: NsgRuleInputs): Partial<Rec
             denyAll(Inbound),
         ],
         runners: [denyAll(Inbound)],
+        // learn.microsoft.com/azure/aks/api-server-vnet-integration#nsg-security-rules: nodes on 443 and 4443,
+        // Azure Load Balancer's probes on 9988; and the runners deploy phase 2 through it.
+        ...(apiServer === undefined ? {} : {
+            apiServer: [
+                ...nodeSubnets.map((cidr, i) => allow(`allow-nodes-${i}`, 100 + i, Inbound, cidr, apiServer, ["443", "4443"])),
+                allow("allow-runners", 110, Inbound, subnets.runners, apiServer, ["443"]),
+                allow("allow-azure-load-balancer", 120, Inbound, "AzureLoadBalancer", apiServer, ["9988"]),
+                denyAll(Inbound),
+                // Webhooks listen on pod addresses, which the VirtualNetwork tag of the default outbound rule omits.
+                allow("allow-apiserver-to-pods-out", 100, Outbound, apiServer, podCidr, ["*"]),
+            ],
+        }),
         // The listener opens only with the appgateway edge; a subnet reserved for it otherwise admits nothing.
         ...(subnets.appGateway === undefined
             ? {}

@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { parse } from "yaml";
 import { SECRET_SIG, SIG_KEY, UNKNOWN } from "../../offline/engine";
 import { MOCK_DEPLOYER_OBJECT_ID, MOCK_SUBSCRIPTION_ID, MOCK_TENANT_ID } from "../../offline/mocks";
-import { azureConfig, byName, ofType, plan, rawConfig } from "../helpers";
+import { azureConfig, byName, ofType, plan, planWith, rawConfig } from "../helpers";
 
 const CLUSTER = "azure-native:containerservice:ManagedCluster";
 const ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment";
@@ -22,6 +22,9 @@ describe("private cluster", () => {
                 privateDNSZone: "system",
                 enablePrivateClusterPublicFQDN: false,
                 disableRunCommand: true,
+                // API Server VNet Integration, in the subnet delegated to AKS (api-server-vnet-integration).
+                enableVnetIntegration: true,
+                subnetId: `/subscriptions/${MOCK_SUBSCRIPTION_ID}/resourceGroups/rg-platform-${stack}/providers/Microsoft.Network/virtualNetworks/vnet-platform-${stack}/subnets/snet-aks-apiserver`,
             });
             assert.equal(inputs["disableLocalAccounts"], true);
             assert.equal(inputs["enableRBAC"], true);
@@ -104,7 +107,8 @@ describe("private cluster", () => {
             byName(graph, "network-route-default"),
             ofType(graph, "azure-native:network:FirewallPolicyRuleCollectionGroup").at(-1)!,
         ];
-        assert.equal(mustPrecede.length, 8);
+        // 5 Network Contributor + Managed Identity Operator + the KMS vault's Crypto User and Contributor, and the egress trio.
+        assert.equal(mustPrecede.length, 11);
         for (const r of mustPrecede) {
             assert.ok(cluster.dependencies.includes(r.urn), `the cluster does not wait for ${r.name}`);
         }
@@ -122,6 +126,7 @@ describe("private cluster", () => {
         const scopes = grants.map((g) => String(g.inputs["scope"]).replace(/^.*\/providers\//, ""));
         assert.deepEqual(scopes.sort(), [
             "Microsoft.Network/routeTables/rt-platform-dev-egress",
+            "Microsoft.Network/virtualNetworks/vnet-platform-dev/subnets/snet-aks-apiserver",
             "Microsoft.Network/virtualNetworks/vnet-platform-dev/subnets/snet-aks-system",
             "Microsoft.Network/virtualNetworks/vnet-platform-dev/subnets/snet-aks-user",
             "Microsoft.Network/virtualNetworks/vnet-platform-dev/subnets/snet-ingress",
@@ -183,6 +188,53 @@ describe("private cluster", () => {
                 assert.notEqual(grant.inputs["principalId"], MOCK_DEPLOYER_OBJECT_ID, `${grant.name} is granted to the deploying identity`);
             }
         }
+    });
+
+    it("encrypts Secrets in etcd with a rotated Key Vault key in a private vault, granted before the cluster (KMS)", async () => {
+        // Seed 000 "Secret Encryption: KMS-managed, automatic rotation"; learn.microsoft.com/azure/aks/use-kms-etcd-encryption.
+        for (const stack of ["dev", "prod"] as const) {
+            const graph = await plan(stack, false);
+            const cluster = ofType(graph, CLUSTER)[0]!;
+            const vault = byName(graph, "cluster-etcd-kv");
+            const vaultName = String(vault.inputs["vaultName"]);
+            assert.match(vaultName, new RegExp(`^kv-plt-${stack}-kms-[0-9a-z]{6}$`));
+            assert.ok(vaultName.length <= 24, "Key Vault names are at most 24 characters");
+            assert.equal(vault.protect, true);
+            const properties = vault.inputs["properties"] as Record<string, any>;
+            assert.deepEqual([properties["publicNetworkAccess"], properties["enablePurgeProtection"], properties["enableRbacAuthorization"]], ["Disabled", true, true]);
+
+            const kms = (cluster.inputs["securityProfile"] as Record<string, any>)["azureKeyVaultKms"];
+            // A private vault: network access Private with the vault's resource id; the key id names a version.
+            assert.deepEqual({ ...kms, keyId: undefined }, { enabled: true, keyId: undefined, keyVaultNetworkAccess: "Private", keyVaultResourceId: vault.id });
+            assert.match(kms.keyId, new RegExp(`^https://${vaultName}\\.vault\\.azure\\.net/keys/etcd-kms/[0-9a-f]{32}$`));
+
+            const key = byName(graph, "cluster-etcd-key");
+            assert.equal(key.protect, true, "deleting the key makes every Secret unrecoverable");
+            assert.deepEqual(key.inputs["properties"], {
+                kty: "RSA",
+                keySize: 2048,
+                rotationPolicy: { attributes: { expiryTime: "P2Y" }, lifetimeActions: [{ action: { type: "rotate" }, trigger: { timeAfterCreate: "P180D" } }] },
+            });
+            // "Creating or updating keys in a private key vault that doesn't have a private endpoint isn't supported."
+            assert.ok(key.dependencies.includes(byName(graph, "cluster-etcd-kv-pe").urn));
+
+            // Key Vault Crypto User (encrypt, decrypt) and Key Vault Contributor (AKS's private link), both to the
+            // user-assigned control plane identity, before the cluster; built-in-roles ids.
+            const controlPlane = byName(graph, "cluster-identity").outputs["principalId"];
+            for (const roleId of ["12338af0-0e69-4776-bea7-57ae8d297424", "f25e0fa2-a7c8-4377-a976-54943a77a395"]) {
+                const grants = ofType(graph, ROLE_ASSIGNMENT).filter((r) => String(r.inputs["roleDefinitionId"]).endsWith(`/${roleId}`));
+                assert.equal(grants.length, 1, roleId);
+                assert.deepEqual([grants[0]!.inputs["principalId"], grants[0]!.inputs["principalType"], grants[0]!.inputs["scope"]], [controlPlane, "ServicePrincipal", vault.id]);
+                assert.ok(cluster.dependencies.includes(grants[0]!.urn), `the cluster does not wait for ${grants[0]!.name}`);
+            }
+        }
+    });
+
+    it("dev may turn KMS off: no key, no vault, platform encryption only", async () => {
+        const raw = rawConfig("dev");
+        const graph = await planWith({ stack: "dev", preview: false, overrides: { "platform:cluster": JSON.stringify({ ...raw["cluster"], kmsEtcdEncryption: false }) } });
+        assert.equal((ofType(graph, CLUSTER)[0]!.inputs["securityProfile"] as Record<string, any>)["azureKeyVaultKms"], undefined);
+        assert.deepEqual(ofType(graph, "azure-native:keyvault:Key"), []);
     });
 
     it("denies public load balancers on the cluster through Azure Policy", async () => {

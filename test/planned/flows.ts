@@ -215,9 +215,26 @@ function requiredFlows(stack: "dev" | "prod", edge: Edge): Flow[] {
     for (const nodes of nodePools) {
         flows.push({ why: "pods (SNAT to their node) to the private endpoints", from: nodeIn(nodes), to: { address: host(s.privateEndpoints!), subnet: s.privateEndpoints! }, port: 443, protocol: "Tcp" });
     }
-    // The phase-2 runner deploys through the private API server endpoint, which AKS puts in the node subnet.
-    flows.push({ why: "runner to the private API server endpoint", from: { address: host(s.runners!), subnet: s.runners! }, to: nodeIn(s.systemNodes!), port: 443, protocol: "Tcp" });
-    flows.push({ why: "runner to the Key Vault private endpoint (certificate import)", from: { address: host(s.runners!), subnet: s.runners! }, to: { address: host(s.privateEndpoints!), subnet: s.privateEndpoints! }, port: 443, protocol: "Tcp" });
+    const runner = { address: host(s.runners!), subnet: s.runners! };
+    if (s.apiServer === undefined) {
+        // The phase-2 runner deploys through the private API server endpoint, which AKS puts in the node subnet.
+        flows.push({ why: "runner to the private API server endpoint", from: runner, to: nodeIn(s.systemNodes!), port: 443, protocol: "Tcp" });
+    } else {
+        // learn.microsoft.com/azure/aks/api-server-vnet-integration#nsg-security-rules: cluster subnet -> API server
+        // subnet on 443 and 4443, Azure Load Balancer -> API server subnet on 9988.
+        const apiServer = { address: host(s.apiServer), subnet: s.apiServer };
+        for (const nodes of nodePools) {
+            flows.push({ why: "node to the API server's internal load balancer", from: nodeIn(nodes), to: apiServer, port: 443, protocol: "Tcp" });
+            flows.push({ why: "node to the API server on 4443", from: nodeIn(nodes), to: apiServer, port: 4443, protocol: "Tcp" });
+            // kubernetes.io/docs/concepts/architecture/control-plane-node-communication: the API server calls the
+            // kubelet (logs, exec) and admission webhooks (a pod's port, e.g. Kyverno's 9443); here from its subnet.
+            flows.push({ why: "API server to the kubelet", from: apiServer, to: nodeIn(nodes), port: 10250, protocol: "Tcp" });
+            flows.push({ why: "API server to an admission webhook pod", from: apiServer, to: podOn(nodes, 6), port: 9443, protocol: "Tcp" });
+        }
+        flows.push({ why: "Azure Load Balancer's probe of the API server", from: { tag: "AzureLoadBalancer" }, to: apiServer, port: 9988, protocol: "Tcp" });
+        flows.push({ why: "runner to the API server (phase 2)", from: runner, to: apiServer, port: 443, protocol: "Tcp" });
+    }
+    flows.push({ why: "runner to the Key Vault private endpoint (certificate import)", from: runner, to: { address: host(s.privateEndpoints!), subnet: s.privateEndpoints! }, port: 443, protocol: "Tcp" });
     return flows;
 }
 
@@ -232,6 +249,10 @@ function forbiddenFlows(stack: "dev" | "prod", edge: Edge): Flow[] {
         { why: "Internet to the private endpoints", from: internet, to: { address: host(s.privateEndpoints!), subnet: s.privateEndpoints! }, port: 443, protocol: "Tcp" },
         { why: "Internet to a runner", from: internet, to: { address: host(s.runners!), subnet: s.runners! }, port: 22, protocol: "Tcp" },
     ];
+    if (s.apiServer !== undefined) {
+        flows.push({ why: "Internet to the API server", from: internet, to: { address: host(s.apiServer), subnet: s.apiServer }, port: 443, protocol: "Tcp" });
+        flows.push({ why: "API Management to the API server", from: { address: host(s.apim!), subnet: s.apim! }, to: { address: host(s.apiServer), subnet: s.apiServer }, port: 443, protocol: "Tcp" });
+    }
     if (edge === "frontdoor") {
         flows.push({ why: "Internet to API Management, bypassing Front Door", from: internet, to: { address: host(s.apim!), subnet: s.apim! }, port: 443, protocol: "Tcp" });
     } else {

@@ -8,8 +8,13 @@ describe("network component", () => {
     it("puts one NSG on every subnet except the firewall's, and chains subnet creation", async () => {
         const graph = await plan("dev", false);
         const subnets = ofType(graph, "azure-native:network:Subnet");
-        assert.equal(subnets.length, 7);
+        assert.equal(subnets.length, 8);
         const firewall = subnets.find((s) => s.inputs["subnetName"] === "AzureFirewallSubnet")!;
+        // Only the API server's subnet is delegated, to AKS (api-server-vnet-integration), and it takes no default route.
+        const delegated = subnets.filter((s) => s.inputs["delegations"] !== undefined);
+        assert.deepEqual(delegated.map((s) => [s.inputs["subnetName"], s.inputs["delegations"], s.inputs["routeTable"]]), [
+            ["snet-aks-apiserver", [{ name: "delegation", serviceName: "Microsoft.ContainerService/managedClusters" }], undefined],
+        ]);
         assert.equal(firewall.inputs["networkSecurityGroup"], undefined);
         for (const s of subnets.filter((s) => s !== firewall)) {
             const nsgId = (s.inputs["networkSecurityGroup"] as { id: string }).id;
