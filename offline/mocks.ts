@@ -121,6 +121,11 @@ function armId(type: string, inputs: Record<string, unknown>, name: string): str
  * state are unknown anyway, but these would otherwise look known and empty.
  */
 function previewComputed(type: string, inputs: Record<string, any>): Record<string, unknown> {
+    const identity = inputs["identity"] as { type?: string } | undefined;
+    if (identity?.type?.includes("SystemAssigned")) {
+        // A system-assigned identity's principal exists once Azure has created the resource.
+        return { identity: { ...identity, principalId: UNKNOWN_VALUE, tenantId: UNKNOWN_VALUE } };
+    }
     switch (type) {
         case "azure-native:containerservice:ManagedCluster":
             return { oidcIssuerProfile: { ...inputs["oidcIssuerProfile"], issuerURL: UNKNOWN_VALUE } };

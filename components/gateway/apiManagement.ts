@@ -1,8 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as apimanagement from "@pulumi/azure-native/apimanagement";
+import * as authorization from "@pulumi/azure-native/authorization";
 import type { GatewayConfig } from "../../config";
 import { pemToBase64Der } from "../pki";
-import { keyVaultReader } from "../shared/keyVaultReader";
+import { required } from "../shared/required";
+import { assignRole } from "../shared/roleAssignment";
 import { standardPublicIp } from "../shared/publicIp";
 import { renderPolicy, xmlElements } from "./policyXml";
 
@@ -115,20 +117,10 @@ export function declareApiManagement(name: string, args: ApiManagementArgs, pare
         tags,
     }, opts);
 
-    // Custom hostnames read their certificates from Key Vault on create: a user-assigned identity, granted first.
     const hostnames = [
         ...(config.apim.gatewayHostname ? [{ hostName: gatewayHostName(config), secret: config.apim.gatewayHostname.certificateSecretName, clientCertificates: false }] : []),
         ...(config.apim.partners ? [{ hostName: partnerHostName(config), secret: config.apim.partners.certificateSecretName, clientCertificates: true }] : []),
     ];
-    const reader = hostnames.length === 0 ? undefined : keyVaultReader(name, {
-        namePrefix: args.namePrefix,
-        reader: "apim",
-        resourceGroupName,
-        location,
-        keyVaultId: args.keyVault.id,
-        subscriptionId: args.subscriptionId,
-        tags,
-    }, opts);
 
     const service = new apimanagement.ApiManagementService(name, {
         serviceName: args.serviceName,
@@ -138,16 +130,16 @@ export function declareApiManagement(name: string, args: ApiManagementArgs, pare
         zones,
         publisherName: config.apim.publisherName,
         publisherEmail: config.apim.publisherEmail,
-        identity: reader
-            ? reader.identity.id.apply((id) => ({ type: apimanagement.ApimIdentityType.SystemAssigned_UserAssigned, userAssignedIdentities: { [id]: {} } }))
-            : { type: apimanagement.ApimIdentityType.SystemAssigned },
-        hostnameConfigurations: reader && hostnames.map((h) => ({
+        // A firewalled vault admits only the system-assigned identity ("You can't use a user-assigned identity",
+        // learn.microsoft.com/azure/api-management/api-management-howto-properties#key-vault-secrets). It exists
+        // once the service does, so custom hostnames come in a later run (README: Custom hostnames).
+        identity: { type: apimanagement.ApimIdentityType.SystemAssigned },
+        hostnameConfigurations: hostnames.length === 0 ? undefined : hostnames.map((h) => ({
             type: apimanagement.HostnameType.Proxy,
             hostName: h.hostName,
             certificateSource: apimanagement.CertificateSource.KeyVault,
-            // Unversioned: API Management follows the secret's new versions.
+            // Unversioned: API Management follows the secret's new versions. No identityClientId: the system identity.
             keyVaultId: pulumi.interpolate`${args.keyVault.uri}secrets/${h.secret}`,
-            identityClientId: reader.identity.clientId,
             negotiateClientCertificate: h.clientCertificates,
             defaultSslBinding: !h.clientCertificates,
         })),
@@ -170,7 +162,16 @@ export function declareApiManagement(name: string, args: ApiManagementArgs, pare
             ...(args.partnerCaPem ? [{ storeName: "CertificateAuthority", encodedCertificate: pulumi.output(args.partnerCaPem).apply(pemToBase64Der) }] : []),
         ],
         tags,
-    }, { parent, protect: true, customTimeouts: APIM_TIMEOUTS, dependsOn: reader ? [reader.grant] : [] });
+    }, { parent, protect: true, customTimeouts: APIM_TIMEOUTS });
+    // Granted from the first run on, so the run that adds custom hostnames finds the grant in place.
+    assignRole(`${name}-kv-secrets-user`, {
+        principalId: service.identity.apply((identity) => required(identity?.principalId, `system identity of ${args.namePrefix} API Management`)),
+        principalType: authorization.PrincipalType.ServicePrincipal,
+        role: "Key Vault Secrets User",
+        scope: args.keyVault.id,
+        subscriptionId: args.subscriptionId,
+        purpose: `${args.namePrefix}/apim/key-vault-secrets-user`,
+    }, opts);
 
     const scoped = { resourceGroupName, serviceName: service.name };
     const frontDoorId = new apimanagement.NamedValue(`${name}-frontdoor-id`, {

@@ -25,6 +25,12 @@ export interface BackupStorageArgs {
     oidcIssuerUrl: pulumi.Input<string>;
     /** AKS's node resource group, where the disks and their snapshots live. */
     nodeResourceGroupName: pulumi.Input<string>;
+    /**
+     * Assign the snapshot role (phase 2, when Velero runs). Role definitions replicate eventually, and an
+     * assignment made right after its definition fails with RoleDefinitionDoesNotExist (pulumi/pulumi-azure#840):
+     * the definition comes in phase 1, its assignment a run later.
+     */
+    assignSnapshotRole: boolean;
     tags: Record<string, string>;
 }
 
@@ -140,14 +146,16 @@ export class BackupStorage extends pulumi.ComponentResource {
             assignableScopes: [nodeResourceGroupId],
             permissions: [{ actions: SNAPSHOT_ACTIONS }],
         }, { parent: this });
-        assignRole(`${name}-snapshot-operator`, {
-            principalId: identity.principalId,
-            principalType: "ServicePrincipal",
-            role: snapshotRole.id,
-            scope: nodeResourceGroupId,
-            subscriptionId,
-            purpose: `${namePrefix}/velero/disk-snapshots`,
-        }, { parent: this });
+        if (args.assignSnapshotRole) {
+            assignRole(`${name}-snapshot-operator`, {
+                principalId: identity.principalId,
+                principalType: "ServicePrincipal",
+                role: snapshotRole.id,
+                scope: nodeResourceGroupId,
+                subscriptionId,
+                purpose: `${namePrefix}/velero/disk-snapshots`,
+            }, { parent: this });
+        }
 
         this.target = {
             kind: "azureBlob",

@@ -264,18 +264,21 @@ describe("gateway component", () => {
             partners: { certificateSecretName: "partners-certificate", allowedSourceRanges: ["203.0.113.0/24"] },
         };
 
-        it("serves apim.<domain> and partners.<domain> with Key Vault certificates, read by an identity granted first", async () => {
+        it("serves apim.<domain> and partners.<domain> with Key Vault certificates, read by the system-assigned identity", async () => {
+            // api-management-howto-properties#key-vault-secrets: behind a Key Vault firewall "You must use the API
+            // Management instance's system-assigned managed identity ... You can't use a user-assigned identity".
             const graph = await apimWith(both);
             const apim = byName(graph, "gateway-apim");
-            const identity = byName(graph, "gateway-apim-identity");
+            assert.deepEqual(apim.inputs["identity"], { type: "SystemAssigned" });
+            assert.deepEqual(ofType(graph, "azure-native:managedidentity:UserAssignedIdentity").filter((i) => i.name.startsWith("gateway-apim")), []);
+            // Key Vault Secrets User (4633458b-...) on the platform vault, to the service's own principal.
             const grant = byName(graph, "gateway-apim-kv-secrets-user");
-            assert.equal(grant.inputs["scope"], byName(graph, "gateway-kv").id);
-            assert.ok(apim.dependencies.includes(grant.urn));
-            assert.deepEqual(apim.inputs["identity"], { type: "SystemAssigned, UserAssigned", userAssignedIdentities: { [identity.id!]: {} } });
+            assert.deepEqual([grant.inputs["scope"], grant.inputs["principalType"], grant.inputs["principalId"]], [byName(graph, "gateway-kv").id, "ServicePrincipal", (apim.outputs["identity"] as Record<string, unknown>)["principalId"]]);
+            assert.match(String(grant.inputs["roleDefinitionId"]), /\/4633458b-17de-408a-b874-0445c86b69e6$/);
             const hostnames = apim.inputs["hostnameConfigurations"] as Record<string, any>[];
-            assert.deepEqual(hostnames.map((h) => [h.hostName, h.negotiateClientCertificate, h.identityClientId === identity.outputs["clientId"]]), [
-                ["apim.dev.platform.example.com", false, true],
-                ["partners.dev.platform.example.com", true, true],
+            assert.deepEqual(hostnames.map((h) => [h.hostName, h.negotiateClientCertificate, h.identityClientId]), [
+                ["apim.dev.platform.example.com", false, undefined],
+                ["partners.dev.platform.example.com", true, undefined],
             ]);
             assert.ok(hostnames.every((h) => /secrets\/(apim|partners)-certificate$/.test(h.keyVaultId)));
             // Front Door calls the custom name, whose certificate matches it.

@@ -127,8 +127,18 @@ describe("backup storage", () => {
         assert.equal(values.configuration.volumeSnapshotLocation[0].config.resourceGroup, "rg-platform-dev-aks-nodes");
     });
 
+    it("defines the snapshot role in phase 1 and assigns it only in phase 2, a run later (role definitions replicate eventually)", async () => {
+        // pulumi/pulumi-azure#840, hashicorp/terraform-provider-azurerm#19916: an assignment right after its
+        // custom definition fails with RoleDefinitionDoesNotExist.
+        const phase1 = await plan("dev", false);
+        assert.ok(byName(phase1, "backup-storage-snapshot-role"));
+        assert.equal(phase1.resources.find((r) => r.name === "backup-storage-snapshot-operator"), undefined);
+        const phase2 = await plan("dev", false, "all");
+        assert.ok(byName(phase2, "backup-storage-snapshot-operator"));
+    });
+
     it("grants the backup identity blob data access on its account and snapshot rights on the node group only", async () => {
-        const graph = await plan("dev", false);
+        const graph = await plan("dev", false, "all");
         const principal = byName(graph, "backup-storage-identity").outputs["principalId"];
         const grants = ofType(graph, "azure-native:authorization:RoleAssignment").filter((r) => r.inputs["principalId"] === principal);
         assert.deepEqual(grants.map((g) => g.name).sort(), ["backup-storage-blob-writer", "backup-storage-snapshot-operator"]);
