@@ -19,6 +19,8 @@ import { INGRESS_NAMESPACE, MESH_ROOT_NAMESPACE, ServiceMesh, type IngressExposu
 import { Network, SUBNET_NAMES } from "./components/network";
 import { MONITORING_NAMESPACE, Observability, TelemetryStorage, type CriticalReceiver, type ObservabilityArgs } from "./components/observability";
 import { PrivateCa } from "./components/pki";
+import { ContainerRegistry } from "./components/registry";
+import { deterministicGuid } from "./components/shared/guid";
 import { loadModels } from "./components/shared/customResources";
 import type { ClusterContext } from "./components/shared/namespace";
 import { BackupStorage, Velero, VELERO_NAMESPACE, type BackupTarget, type VeleroArgs } from "./components/velero";
@@ -81,7 +83,12 @@ export async function definePlatform(config: PlatformConfig): Promise<Record<str
             models,
             platformCa,
             // The API server calls from its delegated subnet (VNet Integration), else from its private endpoint in the system node subnet.
-            cluster: { apiServerCidrs: [config.network.subnets.apiServer ?? config.network.subnets.systemNodes], meshRevision: ISTIO_REVISION, monitoringNamespace: MONITORING_NAMESPACE },
+            cluster: {
+                apiServerCidrs: [config.network.subnets.apiServer ?? config.network.subnets.systemNodes],
+                meshRevision: ISTIO_REVISION,
+                monitoringNamespace: MONITORING_NAMESPACE,
+                imageRegistry: azure.registry.loginServer,
+            },
             ingressDomain: azure.ingressDomain,
             ingressExposure: azure.ingressExposure,
             highAvailability: config.environment === "prod",
@@ -201,6 +208,22 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
         tags,
     }, { providers: [azureProvider, randomProvider] });
 
+    const registry = new ContainerRegistry("registry", {
+        namePrefix,
+        // Registry names are global: one per organization and stack, the same on every run.
+        registryName: `acr${namePrefix.replace(/[^a-z0-9]/g, "")}${deterministicGuid(`${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`).slice(0, 8)}`,
+        location: config.location,
+        resourceGroupName: net.resourceGroupName,
+        subscriptionId: client.subscriptionId,
+        privateEndpointSubnetId: net.subnetIds.privateEndpoints!,
+        registryDnsZoneId: net.privateDnsZoneIds.registry,
+        keyVault: { id: gateway.keyVaultId, uri: gateway.keyVaultUri },
+        dockerHubCredentials: config.registry.dockerHub,
+        kubeletPrincipalId: cluster.kubeletPrincipalId,
+        logAnalyticsWorkspaceId: net.logAnalyticsWorkspaceId,
+        tags,
+    }, { providers: [azureProvider] });
+
     const telemetryStorage = new TelemetryStorage("telemetry-storage", {
         namePrefix,
         location: config.location,
@@ -233,6 +256,7 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
     const ingressExposure: IngressExposure = { kind: "azureInternalLoadBalancer", subnetName: SUBNET_NAMES.ingress, ipAddress: net.ingressLoadBalancerIp };
     return {
         cluster,
+        registry,
         backupStorage,
         telemetry: telemetryStorage.backend,
         ingressDomain,
@@ -250,6 +274,7 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
             ...(gateway.domainValidationToken ? { domainValidationToken: gateway.domainValidationToken } : {}),
             privateCaRootCertificate: platformCa.rootCertificatePem,
             clusterName: cluster.clusterName,
+            registryLoginServer: registry.loginServer,
             oidcIssuerUrl: cluster.oidcIssuerUrl,
             kubeconfig: cluster.kubeconfig,
             backupStorageAccount: backupStorage.target.storageAccountName,

@@ -36,27 +36,68 @@ export const GATEWAY_API_CRDS = {
     url: "https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/standard-install.yaml",
 } as const;
 
-/** Images the program sets itself (chart images stay at each chart's pinned defaults). */
+/**
+ * The platform registry's artifact cache (Azure Container Registry cache rules, target => source): every image
+ * the charts and the program run comes from `<registry>/<namespace>/...`, which ACR pulls once from the upstream
+ * path and serves from then on. Namespaces are the images' organisations, so each chart needs only its global
+ * registry key (test/planned/images.ts checks every chart image against this table). Rules may not overlap
+ * (learn.microsoft.com/azure/container-registry/wildcards-artifact-cache).
+ */
+export const REGISTRY_CACHE_RULES = {
+    "jetstack/*": "quay.io/jetstack/*",
+    "istio/*": "docker.io/istio/*",
+    // Kyverno publishes to ghcr.io as well as reg.kyverno.io, which ACR cannot cache.
+    "kyverno/*": "ghcr.io/kyverno/*",
+    "falcosecurity/*": "docker.io/falcosecurity/*",
+    "velero/*": "docker.io/velero/*",
+    "otel/*": "docker.io/otel/*",
+    "grafana/*": "docker.io/grafana/*",
+    "nginxinc/*": "docker.io/nginxinc/*",
+    "library/*": "docker.io/library/*",
+    "busybox": "docker.io/library/busybox",
+    "prom/*": "docker.io/prom/*",
+    "prometheus/*": "quay.io/prometheus/*",
+    "prometheus-operator/*": "quay.io/prometheus-operator/*",
+    "thanos/*": "quay.io/thanos/*",
+    // k8s-sidecar is published to docker.io and quay.io alike; one source serves Loki's and Grafana's references.
+    "kiwigrid/*": "quay.io/kiwigrid/*",
+    "jkroepke/*": "ghcr.io/jkroepke/*",
+    "kube-state-metrics/*": "registry.k8s.io/kube-state-metrics/*",
+    "kubectl": "registry.k8s.io/kubectl",
+} as const satisfies Record<string, string>;
+
+/** Docker Hub serves ACR's cache only with credentials (artifact-cache-overview, "Upstream support"). */
+export const UPSTREAMS_REQUIRING_CREDENTIALS = ["docker.io"] as const;
+
+/** Where an image path of the platform registry comes from upstream (the cache rule it falls under). */
+export function upstreamImage(path: string): string {
+    for (const [target, source] of Object.entries(REGISTRY_CACHE_RULES)) {
+        const prefix = target.replace(/\*$/, "");
+        const [name] = path.split(":");
+        if (target.endsWith("*") ? path.startsWith(prefix) : name === target) {
+            return source.replace(/\*$/, "") + path.slice(target.endsWith("*") ? prefix.length : target.length);
+        }
+    }
+    throw new Error(`no registry cache rule covers ${path}; add one to REGISTRY_CACHE_RULES`);
+}
+
+/** Images the program sets itself, as paths of the platform registry (chart images stay at each chart's pinned defaults). */
 export const IMAGES = {
     /** Velero's object store and volume snapshotter for Azure; the 1.14 line pairs with Velero 1.18. */
-    veleroPluginAzure: "docker.io/velero/velero-plugin-for-microsoft-azure:v1.14.0",
+    veleroPluginAzure: "velero/velero-plugin-for-microsoft-azure:v1.14.0",
     /** Velero's object store for S3-compatible storage (the local stack). */
-    veleroPluginAws: "docker.io/velero/velero-plugin-for-aws:v1.14.0",
+    veleroPluginAws: "velero/velero-plugin-for-aws:v1.14.0",
     /** The collector chart names no default image; contrib carries the Prometheus exporter. Tag = the chart's appVersion. */
-    openTelemetryCollector: { repository: "docker.io/otel/opentelemetry-collector-contrib", tag: "0.158.0" },
+    openTelemetryCollector: { repository: "otel/opentelemetry-collector-contrib", tag: "0.158.0" },
 } as const;
 
-/**
- * Container registries the charts' images come from, with the hosts each one redirects blob downloads to.
- * AKS's own images (mcr.microsoft.com) are covered by the AzureKubernetesService FQDN tag.
- */
-export const IMAGE_REGISTRY_HOSTS: Record<string, readonly string[]> = {
-    "docker.io": ["registry-1.docker.io", "auth.docker.io", "production.cloudflare.docker.com"],
-    "quay.io": ["quay.io", "cdn01.quay.io", "cdn02.quay.io", "cdn03.quay.io"],
-    "ghcr.io": ["ghcr.io", "pkg-containers.githubusercontent.com"],
-    "registry.k8s.io": ["registry.k8s.io", "*.pkg.dev"],
-    "reg.kyverno.io": ["reg.kyverno.io"],
-};
+/** The proxy istiod injects into meshed pods (sidecars and the ingress gateway); its directory is Istio's hub. */
+export const MESH_PROXY_IMAGE = "istio/proxyv2";
+
+/** An image path in the platform registry, or (no registry: the local stack) at its upstream. */
+export function imageFrom(registry: string | undefined, path: string): string {
+    return registry === undefined ? upstreamImage(path) : `${registry}/${path}`;
+}
 
 /** Hosts of the Helm repositories above; only the phase-2 runners fetch charts. */
 export function chartRepositoryHosts(): string[] {

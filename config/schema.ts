@@ -334,6 +334,15 @@ export type SuppliedCaConfig = z.output<typeof suppliedCa>;
 export type AdmissionConfig = z.output<typeof admission>;
 
 /** dev and prod: the Azure layer, and the platform inside the private cluster. */
+/** The platform registry's upstream credentials: Key Vault secret names in the platform vault, imported like certificates. */
+const registry = z.strictObject({
+    /** Docker Hub serves ACR's artifact cache only with credentials (a username and an access token). */
+    dockerHub: z.strictObject({
+        usernameSecretName: keyVaultSecretName.default("dockerhub-username"),
+        passwordSecretName: keyVaultSecretName.default("dockerhub-token"),
+    }).prefault({}),
+});
+
 const azureStack = z.strictObject({
     /** dev or prod; decides SKUs, zones, replicas and which choices are allowed. */
     environment: z.enum(["dev", "prod"]),
@@ -350,6 +359,7 @@ const azureStack = z.strictObject({
     gateway,
     backup: azureBackup,
     observability,
+    registry: registry.prefault({}),
     ...common,
 });
 

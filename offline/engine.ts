@@ -199,12 +199,15 @@ export interface RunOptions {
     projectDir?: string;
 }
 
+const OFFLINE_ORGANIZATION = "organization";
+
 /** Runs `index.ts` for one stack and returns the resource graph. Rejects with the program's error. */
 export async function runProgram(options: RunOptions): Promise<Graph> {
     const projectDir = options.projectDir ?? PROJECT_DIR;
     const stackConfig: StackConfig = readStackConfig(projectDir, options.stack);
     const preview = options.preview ?? true;
-    await pulumi.runtime.setMocks(new PlatformMocks(preview), stackConfig.project, stackConfig.stack, preview);
+    // The organization a DIY (self-managed) backend reports; Pulumi Cloud reports the stack's owner.
+    await pulumi.runtime.setMocks(new PlatformMocks(preview), stackConfig.project, stackConfig.stack, preview, OFFLINE_ORGANIZATION);
     const recorder = new Recorder(stackConfig.project, stackConfig.stack);
     recorder.install(settings.getMonitor());
     pulumi.runtime.setAllConfig({ ...stackConfig.config, ...options.overrides }, [...stackConfig.secretKeys, ...(options.secretOverrides ?? [])]);

@@ -129,6 +129,8 @@ function previewComputed(type: string, inputs: Record<string, any>): Record<stri
     switch (type) {
         case "azure-native:containerservice:ManagedCluster":
             return { oidcIssuerProfile: { ...inputs["oidcIssuerProfile"], issuerURL: UNKNOWN_VALUE } };
+        case "azure-native:keyvault:Vault":
+            return { properties: { ...inputs["properties"], vaultUri: UNKNOWN_VALUE } };
         case "azure-native:network:AzureFirewall":
             return { ipConfigurations: (inputs["ipConfigurations"] ?? []).map((c: object) => ({ ...c, privateIPAddress: UNKNOWN_VALUE })) };
         default:
@@ -194,6 +196,9 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
                 return { ...outputs, hostName: `${name}-${deterministicGuid(id).slice(0, 12)}.z01.azurefd.net` };
             case "azure-native:cdn:AFDCustomDomain":
                 return { ...outputs, validationProperties: { validationToken: deterministicGuid(`${id}/validation`).replace(/-/g, "") } };
+            case "azure-native:keyvault:Vault":
+                // Azure's public cloud names every vault https://<name>.vault.azure.net/ (key-vault/general/about-keys-secrets-certificates).
+                return { ...outputs, properties: { ...inputs["properties"], vaultUri: `https://${name}.vault.azure.net/` } };
             case "azure-native:network:Subnet":
                 this.subnetPrefixes.set(id, inputs["addressPrefix"]);
                 return outputs;

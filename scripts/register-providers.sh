@@ -8,6 +8,7 @@ NAMESPACES=(
   Microsoft.ApiManagement
   Microsoft.Cdn
   Microsoft.Compute
+  Microsoft.ContainerRegistry
   Microsoft.ContainerService
   Microsoft.Insights
   Microsoft.KeyVault

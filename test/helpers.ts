@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 /** Plans shared by the tests of one file (each test file runs in its own process). */
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
@@ -189,3 +190,12 @@ export const APIM_DISABLEABLE_KEYS = [
     "Ciphers.TLS_RSA_WITH_AES_256_CBC_SHA256", "Ciphers.TLS_RSA_WITH_AES_128_CBC_SHA256", "Ciphers.TLS_RSA_WITH_AES_256_CBC_SHA",
     "Ciphers.TLS_RSA_WITH_AES_128_CBC_SHA",
 ].map((k) => `Microsoft.WindowsAzure.ApiManagement.Gateway.Security.${k}`);
+
+/**
+ * The platform registry's login server for a committed stack, from the naming rule (one registry per organization
+ * and stack): `acr` + the name prefix's letters + the first 8 hex digits of SHA-1 of `<org>/<project>/<stack>`.
+ * The offline engine runs as a DIY backend, whose organization is "organization".
+ */
+export function registryOf(stack: "dev" | "prod"): string {
+    return `acrplatform${stack}${createHash("sha1").update(`organization/platform/${stack}`).digest("hex").slice(0, 8)}.azurecr.io`;
+}

@@ -17,6 +17,7 @@ import "./planned/velero";
 import "./planned/mesh";
 import "./planned/safety";
 import "./planned/inventory";
+import "./planned/images";
 
 // The policy packs run as servers for the whole file (offline/policyCheck.ts); stop them at its end.
 after(closePackServers);

@@ -5,6 +5,7 @@ import { typedResource, type Models } from "../shared/customResources";
 import { EXCLUDE_FROM_BACKUP } from "../shared/backup";
 import { pinnedRelease } from "../shared/helm";
 import { platformNamespace, type ClusterContext } from "../shared/namespace";
+import { chartRegistry } from "../shared/images";
 import { CERT_MANAGER_SERVICE_ACCOUNT } from "./dnsIdentity";
 
 export { DnsIdentity } from "./dnsIdentity";
@@ -78,6 +79,8 @@ export class CertManager extends pulumi.ComponentResource {
             releaseName: "cert-manager",
             namespace: ns.metadata.name,
             values: {
+                // cert-manager's images are `<imageRegistry>/jetstack/...` (values: imageRegistry, imageNamespace).
+                ...chartRegistry(args.cluster, (registry) => ({ imageRegistry: registry })),
                 crds: { enabled: true, keep: true },
                 replicaCount: replicas,
                 podDisruptionBudget: pdb,

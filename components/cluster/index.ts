@@ -63,6 +63,8 @@ export class PrivateCluster extends pulumi.ComponentResource {
     public readonly nodeResourceGroupName: pulumi.Output<string>;
     /** Exec-format kubeconfig (kubelogin, no embedded credentials), secret. */
     public readonly kubeconfig: pulumi.Output<string>;
+    /** The kubelet identity's principal: it pulls the nodes' images. */
+    public readonly kubeletPrincipalId: pulumi.Output<string>;
     /** The admin groups' cluster-admin grants: a Kubernetes provider must wait for them (`dependsOn`). */
     public readonly adminGrants: pulumi.Resource[];
 
@@ -184,7 +186,8 @@ export class PrivateCluster extends pulumi.ComponentResource {
                 azureKeyVaultKms: etcdKey?.kms,
             },
             addonProfiles: {
-                azureKeyvaultSecretsProvider: { enabled: true, config: { enableSecretRotation: "true", rotationPollInterval: "2m" } },
+                // Nothing mounts Key Vault secrets into pods: the add-on would only be unused surface.
+                azureKeyvaultSecretsProvider: { enabled: false },
                 azurepolicy: { enabled: true },
             },
             networkProfile: {
@@ -286,6 +289,7 @@ export class PrivateCluster extends pulumi.ComponentResource {
             return Buffer.from(userKubeconfig.value, "base64").toString("utf8");
         });
 
+        this.kubeletPrincipalId = kubelet.principalId;
         this.clusterName = cluster.name;
         this.clusterId = cluster.id;
         this.oidcIssuerUrl = cluster.oidcIssuerProfile.apply((profile) => required(profile?.issuerURL, `OIDC issuer URL for aks-${namePrefix}`));

@@ -6,6 +6,7 @@ import { CHARTS } from "../../versions";
 import { lokiGatewayUrl } from "../observability/loki";
 import { pinnedRelease } from "../shared/helm";
 import { namespaceSelector, platformNamespace, type ClusterContext } from "../shared/namespace";
+import { chartRegistry } from "../shared/images";
 
 /** Falco's namespace (privileged: its eBPF probe loads into the host kernel). */
 export const FALCO_NAMESPACE = "falco";
@@ -59,6 +60,17 @@ export class Falco extends pulumi.ComponentResource {
             namespace: ns.metadata.name,
             values: {
                 driver: { kind: "modern_ebpf" },
+                ...chartRegistry(args.cluster, (registry) => ({ image: { registry } })),
+                // Nothing at pod start reaches the internet: the rules and the container plugin are the ones the pinned
+                // image carries (Falco bundles the plugin since 0.41, falcosecurity/charts#937), not falcoctl downloads.
+                falcoctl: { artifact: { install: { enabled: false }, follow: { enabled: false } } },
+                // With falcoctl off the image's /etc/falco/config.d stays visible and declares the container plugin a
+                // second time beside the chart's falco.yaml, and Falco exits (falcosecurity/charts#1057; the chart mounts
+                // an emptyDir there from 9.2.0 on, falcosecurity/falco#3984). The same emptyDir, by hand.
+                mounts: {
+                    volumes: [{ name: "image-config-d", emptyDir: {} }],
+                    volumeMounts: [{ name: "image-config-d", mountPath: "/etc/falco/config.d" }],
+                },
                 // Every node, the tainted system pool included: an attacker picks the node nobody watches.
                 tolerations: [{ operator: "Exists" }],
                 resources: { requests: { cpu: "100m", memory: "512Mi" }, limits: { cpu: "1000m", memory: "1024Mi" } },
@@ -69,6 +81,7 @@ export class Falco extends pulumi.ComponentResource {
                 falco: { json_output: true, priority: "notice" },
                 falcosidekick: {
                     enabled: true,
+                    ...chartRegistry(args.cluster, (registry) => ({ image: { registry } })),
                     serviceMonitor: { enabled: true },
                     config: {
                         ...(siem ? { existingSecret: SIEM_WEBHOOK_SECRET, webhook: { minimumpriority: "notice" } } : {}),

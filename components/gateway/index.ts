@@ -65,7 +65,7 @@ export class Gateway extends pulumi.ComponentResource {
 
         // Key Vault, API Management and Front Door endpoint names are global; the suffix is made once, kept in state.
         const suffix = new random.RandomString(`${name}-suffix`, { length: 6, special: false, upper: false }, { parent: this });
-        // Public access is off: the vault is reached through its private endpoint (phase 2 runners, AKS CSI driver).
+        // Public access is off: the vault is reached through its private endpoint (phase-2 runners, API Management).
         const { vault } = privateVault(`${name}-kv`, {
             vaultName: pulumi.interpolate`kv-${namePrefix.replace(/^platform-/, "plt-")}-${suffix.result}`,
             resourceGroupName,

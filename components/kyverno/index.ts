@@ -1,10 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import type { AdmissionConfig } from "../../config";
-import { CHARTS } from "../../versions";
+import { CHARTS, MESH_PROXY_IMAGE } from "../../versions";
 import { typedResource, type Models } from "../shared/customResources";
 import { pinnedRelease } from "../shared/helm";
 import { allowPlatformSpec, namespaceSelector, platformNamespace, type ClusterContext, type TelemetryEndpoint } from "../shared/namespace";
+import { chartRegistry, platformImage } from "../shared/images";
 
 export interface KyvernoArgs {
     cluster: ClusterContext;
@@ -65,6 +66,8 @@ export class Kyverno extends pulumi.ComponentResource {
             releaseName: "kyverno",
             namespace: ns.metadata.name,
             values: {
+                // "When set, it will override any values set under `.image.registry` across the chart" (values.yaml).
+                ...chartRegistry(args.cluster, (registry) => ({ global: { image: { registry } } })),
                 // AKS's admissions enforcer rewrites webhooks' namespace selectors to skip system namespaces;
                 // Kyverno then rewrites them back, and the two loop forever (kyverno#6539). The annotation opts out.
                 config: { webhookAnnotations: { "admissions.enforcer/disabled": "true" } },
@@ -147,13 +150,15 @@ export class Kyverno extends pulumi.ComponentResource {
         }), afterKyverno);
 
         // Application namespaces: pulled only from allowed registries, meshed, and (when configured) signed.
+        const meshProxy = platformImage(args.cluster, MESH_PROXY_IMAGE);
         validatePolicy("restrict-registries", "restrict-image-registries", {
             name: "images-from-allowed-registries",
             match: { any: [pods] },
             ...applications,
             validate: {
                 message: `Images come from an allowed registry: ${args.admission.allowedRegistries.join(", ")}.`,
-                pattern: { spec: { containers: [{ image: args.admission.allowedRegistries.map((r) => `${r}/*`).join(" | ") }] } },
+                // Kyverno validates the mutated pod: the sidecar istiod injects must pass too.
+                pattern: { spec: { containers: [{ image: [...args.admission.allowedRegistries.map((r) => `${r}/*`), `${meshProxy}:*`].join(" | ") }] } },
             },
         });
         validatePolicy("require-mesh", "require-mesh-injection", {

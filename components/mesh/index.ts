@@ -1,11 +1,13 @@
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { CHARTS, GATEWAY_API_CRDS } from "../../versions";
+import { CHARTS, GATEWAY_API_CRDS, MESH_PROXY_IMAGE } from "../../versions";
 import { INGRESS_CERTIFICATE_POLICY } from "../certmanager";
 import { typedResource, type Models } from "../shared/customResources";
 import { EXCLUDE_FROM_BACKUP } from "../shared/backup";
 import { pinnedRelease } from "../shared/helm";
 import { platformNamespace, type ClusterContext, type TelemetryEndpoint } from "../shared/namespace";
+import { platformImage } from "../shared/images";
 
 /** How the ingress gateway's Service is exposed: an Azure internal load balancer, or the cluster's default. */
 export type IngressExposure =
@@ -150,6 +152,9 @@ export class ServiceMesh extends pulumi.ComponentResource {
             },
         }, { parent: this, dependsOn: [system] });
 
+        // Istio's published 1.30 charts default to registry.istio.io (release-builder build.sh), which ACR cannot cache;
+        // the same images are on docker.io/istio, which the platform registry mirrors.
+        const istioHub = { global: { hub: path.posix.dirname(platformImage(args.cluster, MESH_PROXY_IMAGE)) } };
         const base = pinnedRelease(`${name}-base`, CHARTS.istioBase, {
             releaseName: "istio-base",
             namespace: system.metadata.name,
@@ -158,13 +163,15 @@ export class ServiceMesh extends pulumi.ComponentResource {
         const cni = pinnedRelease(`${name}-cni`, CHARTS.istioCni, {
             releaseName: "istio-cni",
             namespace: system.metadata.name,
-            values: { revision },
+            values: { revision, ...istioHub },
         }, { parent: this, dependsOn: [base] });
         const istiod = pinnedRelease(`${name}-istiod`, CHARTS.istiod, {
             releaseName: `istiod-${revision}`,
             namespace: system.metadata.name,
             values: {
                 revision,
+                // The hub of istiod and of the proxies it injects (sidecars, the ingress gateway).
+                ...istioHub,
                 // Istio 1.30's istiod values are flat: the injector reads `cni.enabled` at the top level
                 // (istiod-injector-configmap.yaml picks "cni" from .Values); without it sidecars get a root istio-init.
                 cni: { enabled: true },
@@ -180,6 +187,7 @@ export class ServiceMesh extends pulumi.ComponentResource {
             namespace: ingress.metadata.name,
             values: {
                 revision,
+                ...istioHub,
                 service: gatewayService(args.ingressExposure),
                 // Pod Security "restricted" requires a seccomp profile; setting securityContext replaces the chart's
                 // default, so its unprivileged-port sysctl (gateway/templates/deployment.yaml) is kept here.

@@ -1,9 +1,9 @@
 /**
- * The firewall's allow-list as data: what AKS needs to run, the registries the platform's images come from,
+ * The firewall's allow-list as data: what AKS needs to run (images come from the platform registry's private endpoint),
  * and what the phase-2 runners need to deploy. Anything not listed is denied by the firewall's default.
  */
 import type { NetworkConfig } from "../../config";
-import { chartRepositoryHosts, IMAGE_REGISTRY_HOSTS } from "../../versions";
+import { chartRepositoryHosts } from "../../versions";
 
 export interface ApplicationRule {
     name: string;
@@ -63,17 +63,6 @@ export function firewallRuleCollectionGroups(net: NetworkConfig, location: strin
                 { name: "acme", sources: nodes, fqdns: ["acme-v02.api.letsencrypt.org", "acme-staging-v02.api.letsencrypt.org"], protocols: https },
                 { name: "defender", sources: nodes, fqdns: ["*.ods.opinsights.azure.com", "*.oms.opinsights.azure.com", "*.cloud.defender.microsoft.com"], protocols: https },
             ],
-        },
-        {
-            name: "platform-images",
-            priority: 200,
-            networkRules: [],
-            applicationRules: Object.entries(IMAGE_REGISTRY_HOSTS).map(([registry, hosts]) => ({
-                name: `registry-${registry.replace(/\./g, "-")}`,
-                sources: nodes,
-                fqdns: [...hosts],
-                protocols: https,
-            })),
         },
         {
             name: "deploy-runners",

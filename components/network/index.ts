@@ -38,6 +38,7 @@ export interface NetworkArgs {
 export const PRIVATE_DNS_ZONES = {
     vault: "privatelink.vaultcore.azure.net",
     blob: "privatelink.blob.core.windows.net",
+    registry: "privatelink.azurecr.io",
 } as const;
 
 /** The stack's resource group name, known before the group exists (ARM ids that name it stay known at preview). */

@@ -1,3 +1,4 @@
+import type * as pulumi from "@pulumi/pulumi";
 import { IMAGES } from "../../versions";
 
 /** The mesh's tracing provider points here (`opentelemetry-collector.<ns>:4317`): the release name is the Service name. */
@@ -19,13 +20,13 @@ const METRICS_EXPORT_PORT = 8889;
  * OpenTelemetry Collector (deployment): OTLP in from the mesh and the apps; traces out to Tempo over OTLP gRPC,
  * metrics exposed for Prometheus to scrape (Prometheus stays pull-only, no remote-write endpoint is opened).
  */
-export function collectorValues(settings: { tempoOtlpGrpc: string; replicas: number }): Record<string, unknown> {
+export function collectorValues(settings: { tempoOtlpGrpc: string; replicas: number; imageRepository: pulumi.Input<string> }): Record<string, unknown> {
     const processors = ["memory_limiter", "batch"];
     const closedPort = { enabled: false };
     return {
         mode: "deployment",
         replicaCount: settings.replicas,
-        image: IMAGES.openTelemetryCollector,
+        image: { repository: settings.imageRepository, tag: IMAGES.openTelemetryCollector.tag },
         command: { name: "otelcol-contrib" },
         resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } },
         ports: {

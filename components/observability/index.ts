@@ -1,10 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
-import { CHARTS } from "../../versions";
+import { CHARTS, IMAGES } from "../../versions";
 import { typedResource, type Models } from "../shared/customResources";
 import { pinnedRelease } from "../shared/helm";
 import { namespaceSelector, platformNamespace, type ClusterContext, type TelemetryEndpoint } from "../shared/namespace";
+import { chartRegistry, platformImage } from "../shared/images";
 import { ALERT_RECEIVERS_SECRET, alertmanagerConfig, hasCriticalReceiver, RECEIVER_SECRET_KEYS, type CriticalReceiver } from "./alertmanager";
 import { platformAlertGroups, prometheusRuleSpec, type AlertScope } from "./alerts";
 import type { TelemetryBackend } from "./backends";
@@ -93,6 +94,8 @@ export class Observability extends pulumi.ComponentResource {
             releaseName: "kube-prometheus-stack",
             namespace: ns.metadata.name,
             values: {
+                // The global key overrides every image's registry, the subcharts' (Grafana, kube-state-metrics, node exporter) too.
+                ...chartRegistry(args.cluster, (registry) => ({ global: { imageRegistry: registry } })),
                 crds: { enabled: true },
                 // AKS runs the control plane: these targets do not exist and would only raise false alerts.
                 kubeControllerManager: { enabled: false },
@@ -133,28 +136,30 @@ export class Observability extends pulumi.ComponentResource {
 
         // Every chart below ships a ServiceMonitor: the Prometheus Operator's CRDs come first.
         const afterOperator = { parent: this, dependsOn: [this.release] };
+        // Loki's and Tempo's `global.imageRegistry` "overrides the Docker registry globally for all images" (values.yaml).
+        const globalImageRegistry = chartRegistry(args.cluster, (registry) => ({ global: { imageRegistry: registry } }));
         const backend = args.telemetry;
         pinnedRelease(`${name}-loki`, CHARTS.loki, {
             releaseName: LOKI_RELEASE,
             namespace,
             // Distributed Loki starts a dozen StatefulSets and Deployments with volumes; five minutes is not enough.
             timeoutSeconds: 900,
-            values: lokiValues({ backend, distributed: args.highAvailability, retentionDays: args.logRetentionDays }),
+            values: { ...lokiValues({ backend, distributed: args.highAvailability, retentionDays: args.logRetentionDays }), ...globalImageRegistry },
         }, afterOperator);
         pinnedRelease(`${name}-alloy`, CHARTS.alloy, {
             releaseName: ALLOY_RELEASE,
             namespace,
-            values: alloyValues(`${lokiGatewayUrl(namespace)}/loki/api/v1/push`),
+            values: { ...alloyValues(`${lokiGatewayUrl(namespace)}/loki/api/v1/push`), ...chartRegistry(args.cluster, (registry) => ({ global: { image: { registry } } })) },
         }, afterOperator);
         pinnedRelease(`${name}-tempo`, CHARTS.tempo, {
             releaseName: TEMPO_RELEASE,
             namespace,
-            values: tempoValues({ backend, retentionDays: args.traceRetentionDays }),
+            values: { ...tempoValues({ backend, retentionDays: args.traceRetentionDays }), ...globalImageRegistry },
         }, afterOperator);
         pinnedRelease(`${name}-collector`, CHARTS.openTelemetryCollector, {
             releaseName: COLLECTOR_RELEASE,
             namespace,
-            values: collectorValues({ tempoOtlpGrpc: tempo.otlpGrpc, replicas }),
+            values: collectorValues({ tempoOtlpGrpc: tempo.otlpGrpc, replicas, imageRepository: platformImage(args.cluster, IMAGES.openTelemetryCollector.repository) }),
         }, afterOperator);
 
         for (const dashboard of platformDashboards(args.alertScope.ingressNamespace)) {

@@ -12,6 +12,11 @@ export interface ClusterContext {
     meshRevision: string;
     /** The namespace Prometheus scrapes from. */
     monitoringNamespace: string;
+    /**
+     * The platform registry's login server, whose cache rules serve every image (versions.ts REGISTRY_CACHE_RULES);
+     * absent on the local stack, where images come from their upstreams.
+     */
+    imageRegistry?: string;
 }
 
 type NetworkPolicyPeer = k8s.types.input.networking.v1.NetworkPolicyPeer;

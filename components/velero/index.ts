@@ -4,6 +4,7 @@ import type { BackupPolicyConfig } from "../../config";
 import { CHARTS, IMAGES } from "../../versions";
 import { pinnedRelease } from "../shared/helm";
 import { platformNamespace, type ClusterContext } from "../shared/namespace";
+import { chartRegistry, platformImage } from "../shared/images";
 import { VELERO_NAMESPACE, VELERO_SERVICE_ACCOUNT, type BackupTarget } from "./target";
 
 export { BackupStorage } from "./storage";
@@ -69,19 +70,24 @@ export class Velero extends pulumi.ComponentResource {
 }
 
 /** The chart values: plugin, identity, locations and schedules for the target. */
-function veleroValues({ target, policy }: Pick<VeleroArgs, "target" | "policy">): Record<string, unknown> {
+function veleroValues({ target, policy, cluster }: Pick<VeleroArgs, "target" | "policy" | "cluster">): Record<string, unknown> {
     const plugin = target.kind === "azureBlob" ? IMAGES.veleroPluginAzure : IMAGES.veleroPluginAws;
     const base = {
+        // The chart names its images as full repositories (velero/values.yaml: image.repository, kubectl.image.repository).
+        ...chartRegistry(cluster, (registry) => ({ image: { repository: `${registry}/velero/velero` } })),
         initContainers: [{
             name: "velero-plugin",
-            image: plugin,
+            image: platformImage(cluster, plugin),
             imagePullPolicy: "IfNotPresent",
             volumeMounts: [{ mountPath: "/target", name: "plugins" }],
             securityContext: restrictedContainer,
         }],
         podSecurityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: "RuntimeDefault" } },
         containerSecurityContext: restrictedContainer,
-        kubectl: { containerSecurityContext: restrictedContainer },
+        kubectl: {
+            containerSecurityContext: restrictedContainer,
+            ...chartRegistry(cluster, (registry) => ({ image: { repository: `${registry}/kubectl` } })),
+        },
         resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } },
         // The pre-install/pre-upgrade CRD job's container (the chart leaves it empty; admission requires it).
         upgradeJobResources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },

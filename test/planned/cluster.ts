@@ -38,7 +38,8 @@ describe("private cluster", () => {
             assert.equal(inputs["securityProfile"].workloadIdentity.enabled, true);
             assert.equal(inputs["securityProfile"].defender.securityMonitoring.enabled, true);
             assert.equal(inputs["securityProfile"].imageCleaner.enabled, true);
-            assert.deepEqual(inputs["addonProfiles"].azureKeyvaultSecretsProvider, { enabled: true, config: { enableSecretRotation: "true", rotationPollInterval: "2m" } });
+            // Review row 23: no SecretProviderClass uses the Key Vault CSI add-on, so it stays off.
+            assert.deepEqual(inputs["addonProfiles"].azureKeyvaultSecretsProvider, { enabled: false });
             assert.deepEqual(inputs["addonProfiles"].azurepolicy, { enabled: true });
             assert.deepEqual(inputs["storageProfile"].diskCSIDriver, { enabled: true });
             assert.deepEqual(inputs["storageProfile"].snapshotController, { enabled: true });

@@ -4,7 +4,7 @@ import { toCheckpoint } from "../../offline/checkpoint";
 import { SECRET_SIG, SIG_KEY } from "../../offline/engine";
 import * as fs from "node:fs";
 import { PLATFORM_RULES_FILE, SIEM_WEBHOOK_SECRET } from "../../components/falco";
-import { ofType, plan, planWith, waitsFor } from "../helpers";
+import { ofType, plan, planWith, registryOf, waitsFor } from "../helpers";
 
 const COMPONENT_TOKENS = [
     "platform:certmanager:CertManager",
@@ -195,7 +195,8 @@ describe("kyverno", () => {
     it("admits application pods only from allowed registries, into meshed namespaces; the platform's own namespaces are exempt", async () => {
         const byName = policies(await plan("dev", true, "all"));
         const registries = byName["restrict-image-registries"]!.rules[0];
-        assert.equal(registries.validate.pattern.spec.containers[0].image, "mcr.microsoft.com/*");
+        // The allowed registries, and the mesh proxy istiod injects (Kyverno validates the mutated pod).
+        assert.equal(registries.validate.pattern.spec.containers[0].image, `mcr.microsoft.com/* | ${registryOf("dev")}/istio/proxyv2:*`);
         const excluded: string[] = registries.exclude.any[0].resources.namespaces;
         for (const ns of ["kube-system", "istio-system", "istio-ingress", "cert-manager", "monitoring", "falco", "kyverno", "velero"]) {
             assert.ok(excluded.includes(ns), ns);
@@ -217,7 +218,7 @@ describe("kyverno", () => {
         const verify = byName["verify-image-signatures"]!;
         assert.equal(verify.validationFailureAction, "Enforce");
         assert.deepEqual(verify.rules[0].verifyImages, [{ imageReferences: ["*"], attestors: [{ entries: [{ keys: { publicKeys: key } }] }], mutateDigest: true, verifyDigest: true }]);
-        assert.equal(byName["restrict-image-registries"]!.rules[0].validate.pattern.spec.containers[0].image, "platformacr.azurecr.io/*");
+        assert.equal(byName["restrict-image-registries"]!.rules[0].validate.pattern.spec.containers[0].image, `platformacr.azurecr.io/* | ${registryOf("prod")}/istio/proxyv2:*`);
     });
 });
 

@@ -65,7 +65,7 @@ describe("network component", () => {
     it("creates the firewall's rule collection groups one after another, and the firewall after the last", async () => {
         const graph = await plan("dev");
         const groups = ofType(graph, "azure-native:network:FirewallPolicyRuleCollectionGroup");
-        assert.deepEqual(groups.map((g) => g.inputs["ruleCollectionGroupName"]), ["aks-required", "platform-images", "deploy-runners"]);
+        assert.deepEqual(groups.map((g) => g.inputs["ruleCollectionGroupName"]), ["aks-required", "deploy-runners"]);
         let previous = byName(graph, "network-fw-policy");
         for (const group of groups) {
             assert.ok(group.dependencies.includes(previous.urn), `${group.name} does not wait for ${previous.name}`);
@@ -74,7 +74,7 @@ describe("network component", () => {
         assert.ok(byName(graph, "network-fw").dependencies.includes(previous.urn));
     });
 
-    it("allows AKS's required egress, the image registries and the runners' hosts, HTTPS only except the AKS tag", () => {
+    it("allows AKS's required egress and the runners' hosts, HTTPS only except the AKS tag; no public registry for the nodes", () => {
         const config = azureConfig("dev");
         const groups = firewallRuleCollectionGroups(config.network, config.location);
         const rules = groups.flatMap((g) => g.applicationRules);
@@ -86,10 +86,16 @@ describe("network component", () => {
             assert.deepEqual(rule.protocols, [{ protocolType: "Https", port: 443 }], rule.name);
             assert.ok(rule.fqdns.length > 0 && rule.fqdns.every((f) => f !== "*" && /^(\*\.)?[a-z0-9.-]+\.[a-z]+$/.test(f)), `${rule.name}: ${rule.fqdns}`);
         }
-        for (const rule of [...groups[0]!.applicationRules, ...groups[1]!.applicationRules]) {
+        for (const rule of groups[0]!.applicationRules) {
             assert.deepEqual(rule.sources, nodes, rule.name);
         }
-        const runnerRules = groups[2]!.applicationRules;
+        // Images come from the platform registry's private endpoint (ACR artifact cache): the hosts of Docker Hub,
+        // Quay, GHCR and registry.k8s.io (and their blob CDNs) stay closed to the nodes.
+        const nodeHosts = rules.filter((r) => r.sources.some((s) => nodes.includes(s))).flatMap((r) => r.fqdns);
+        for (const publicRegistry of ["registry-1.docker.io", "auth.docker.io", "production.cloudflare.docker.com", "quay.io", "cdn01.quay.io", "ghcr.io", "pkg-containers.githubusercontent.com", "registry.k8s.io", "*.pkg.dev", "reg.kyverno.io", "registry.istio.io"]) {
+            assert.ok(!nodeHosts.includes(publicRegistry), `nodes may reach ${publicRegistry}`);
+        }
+        const runnerRules = groups[1]!.applicationRules;
         assert.ok(runnerRules.every((r) => r.sources.length === 1 && r.sources[0] === config.network.subnets.runners));
         const runnerHosts = runnerRules.flatMap((r) => r.fqdns);
         for (const host of chartRepositoryHosts()) {

@@ -19,6 +19,7 @@ const MODULE_NAMESPACES: Record<string, string[]> = {
     apimanagement: ["Microsoft.ApiManagement"],
     authorization: [],
     cdn: ["Microsoft.Cdn"],
+    containerregistry: ["Microsoft.ContainerRegistry"],
     // The nodes are scale sets with managed disks in Microsoft.Compute, and Velero snapshots those disks.
     containerservice: ["Microsoft.ContainerService", "Microsoft.Compute"],
     // Front Door WAF policies are Microsoft.Network/frontDoorWebApplicationFirewallPolicies.

@@ -1,0 +1,133 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as containerregistry from "@pulumi/azure-native/containerregistry";
+import { REGISTRY_CACHE_RULES, UPSTREAMS_REQUIRING_CREDENTIALS } from "../../versions";
+import { sendDiagnostics } from "../shared/diagnostics";
+import { privateEndpoint } from "../shared/privateEndpoint";
+import { required } from "../shared/required";
+import { assignRole } from "../shared/roleAssignment";
+
+/** Key Vault secrets (names) holding an upstream's pull credentials, imported by an operator like certificates. */
+export interface UpstreamCredentials {
+    usernameSecretName: string;
+    passwordSecretName: string;
+}
+
+export interface ContainerRegistryArgs {
+    namePrefix: string;
+    /** Global, alphanumeric, 5-50 characters; known before the registry exists, so charts and policies name it at preview. */
+    registryName: string;
+    location: string;
+    resourceGroupName: pulumi.Input<string>;
+    subscriptionId: pulumi.Input<string>;
+    /** Subnet for the registry's private endpoint, and the `privatelink.azurecr.io` zone linked to the VNet. */
+    privateEndpointSubnetId: pulumi.Input<string>;
+    registryDnsZoneId: pulumi.Input<string>;
+    /** The vault the upstream credentials live in (its id and `https://<vault>.vault.azure.net/`). */
+    keyVault: { id: pulumi.Input<string>; uri: pulumi.Input<string | undefined> };
+    /** Docker Hub's pull credentials: ACR caches Docker Hub with credentials only. */
+    dockerHubCredentials: UpstreamCredentials;
+    /** The kubelet identity: it pulls every image on the nodes. */
+    kubeletPrincipalId: pulumi.Input<string>;
+    logAnalyticsWorkspaceId: pulumi.Input<string>;
+    tags: Record<string, string>;
+}
+
+/** `docker.io/*` => `docker.io`: the upstream a cache rule's source names. */
+const upstreamOf = (source: string) => source.split("/")[0]!;
+
+/**
+ * The platform's private registry: Azure Container Registry Premium reached only through its private endpoint,
+ * with an artifact cache rule per upstream namespace the platform's images come from. The nodes pull from here
+ * with the kubelet identity, so no public registry sits on their egress.
+ */
+export class ContainerRegistry extends pulumi.ComponentResource {
+    /** `<name>.azurecr.io`: the charts' registry. */
+    public readonly loginServer: string;
+    public readonly registryId: pulumi.Output<string>;
+    /** The cache rules: pulls through them wait for these. */
+    public readonly cacheRules: pulumi.Resource[];
+
+    constructor(name: string, args: ContainerRegistryArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:registry:ContainerRegistry", name, args, opts);
+        const { resourceGroupName, location, tags } = args;
+        if (!/^[a-z0-9]{5,50}$/.test(args.registryName)) {
+            throw new pulumi.InputPropertyError({ propertyPath: "registryName", reason: `${args.registryName} is not 5-50 lower-case letters and digits` });
+        }
+        const registry = new containerregistry.Registry(`${name}-acr`, {
+            registryName: args.registryName,
+            resourceGroupName,
+            location,
+            // Private endpoints need Premium (learn.microsoft.com/azure/container-registry/container-registry-private-link).
+            sku: { name: containerregistry.SkuName.Premium },
+            adminUserEnabled: false,
+            anonymousPullEnabled: false,
+            publicNetworkAccess: containerregistry.PublicNetworkAccess.Disabled,
+            networkRuleBypassOptions: containerregistry.NetworkRuleBypassOptions.None,
+            dataEndpointEnabled: true,
+            tags,
+        }, { parent: this, protect: true });
+        privateEndpoint(`${name}-pe`, {
+            endpointName: pulumi.interpolate`pe-${registry.name}`,
+            resourceGroupName,
+            location,
+            resourceId: registry.id,
+            groupId: "registry",
+            subnetId: args.privateEndpointSubnetId,
+            privateDnsZoneId: args.registryDnsZoneId,
+            tags,
+        }, { parent: this });
+        sendDiagnostics(`${name}-diagnostics`, { resourceUri: registry.id, workspaceId: args.logAnalyticsWorkspaceId }, { parent: this });
+
+        // The credential set reads Docker Hub's token from Key Vault with its own identity.
+        const secretUri = (secretName: string) => pulumi.interpolate`${args.keyVault.uri}secrets/${secretName}`;
+        const dockerHub = new containerregistry.CredentialSet(`${name}-dockerhub`, {
+            credentialSetName: "dockerhub",
+            registryName: registry.name,
+            resourceGroupName,
+            loginServer: "docker.io",
+            identity: { type: containerregistry.ResourceIdentityType.SystemAssigned },
+            authCredentials: [{
+                name: containerregistry.CredentialName.Credential1,
+                usernameSecretIdentifier: secretUri(args.dockerHubCredentials.usernameSecretName),
+                passwordSecretIdentifier: secretUri(args.dockerHubCredentials.passwordSecretName),
+            }],
+        }, { parent: this });
+        assignRole(`${name}-dockerhub-kv-secrets-user`, {
+            principalId: dockerHub.identity.apply((identity) => required(identity?.principalId, `system identity of ${args.namePrefix} credential set dockerhub`)),
+            principalType: authorization.PrincipalType.ServicePrincipal,
+            role: "Key Vault Secrets User",
+            scope: args.keyVault.id,
+            subscriptionId: args.subscriptionId,
+            purpose: `${args.namePrefix}/acr/dockerhub-credentials/key-vault-secrets-user`,
+        }, { parent: this });
+
+        const requiresCredentials: readonly string[] = UPSTREAMS_REQUIRING_CREDENTIALS;
+        this.cacheRules = Object.entries(REGISTRY_CACHE_RULES).map(([target, source]) => {
+            // Rule names: letters, digits and hyphens.
+            const ruleName = `cache-${target.replace(/\/\*$/, "").replace(/[^a-z0-9]+/g, "-")}`;
+            return new containerregistry.CacheRule(`${name}-${ruleName}`, {
+                cacheRuleName: ruleName,
+                registryName: registry.name,
+                resourceGroupName,
+                sourceRepository: source,
+                targetRepository: target,
+                credentialSetResourceId: requiresCredentials.includes(upstreamOf(source)) ? dockerHub.id : undefined,
+            }, { parent: this });
+        });
+
+        assignRole(`${name}-kubelet-acr-pull`, {
+            principalId: args.kubeletPrincipalId,
+            principalType: authorization.PrincipalType.ServicePrincipal,
+            role: "AcrPull",
+            scope: registry.id,
+            subscriptionId: args.subscriptionId,
+            purpose: `${args.namePrefix}/aks-kubelet/acr-pull`,
+        }, { parent: this });
+
+        // Azure's public cloud serves every registry at `<name>.azurecr.io`.
+        this.loginServer = `${args.registryName}.azurecr.io`;
+        this.registryId = registry.id;
+        this.registerOutputs({ loginServer: this.loginServer, registryId: this.registryId });
+    }
+}
