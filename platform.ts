@@ -10,12 +10,12 @@ import { Provider as RandomProvider } from "@pulumi/random";
 import { Provider as TlsProvider } from "@pulumi/tls";
 import type { AzurePlatformConfig, PlatformConfig, SuppliedCaConfig } from "./config";
 import { ENVIRONMENT_PROFILES } from "./config/profiles";
-import { CERT_MANAGER_NAMESPACE, CertManager, DnsIdentity, type AcmeArgs } from "./components/certmanager";
+import { CERT_MANAGER_NAMESPACE, CERT_MANAGER_SERVICE_ACCOUNT, CertManager, DnsIdentity, PLATFORM_CA_SECRET, type AcmeArgs } from "./components/certmanager";
 import { PrivateCluster } from "./components/cluster";
 import { Falco, FALCO_NAMESPACE } from "./components/falco";
 import { Gateway } from "./components/gateway";
 import { Kyverno, KYVERNO_NAMESPACE } from "./components/kyverno";
-import { INGRESS_NAMESPACE, MESH_ROOT_NAMESPACE, ServiceMesh, type IngressExposure } from "./components/mesh";
+import { INGRESS_NAMESPACE, istiodServiceAccount, MESH_CA_SECRET, MESH_ROOT_NAMESPACE, ServiceMesh, type IngressExposure } from "./components/mesh";
 import { Network, SUBNET_NAMES } from "./components/network";
 import { MONITORING_NAMESPACE, Observability, TelemetryStorage, type CriticalReceiver, type ObservabilityArgs } from "./components/observability";
 import { PrivateCa } from "./components/pki";
@@ -184,6 +184,11 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
             apiServer: net.subnetIds.apiServer,
         },
         keyVaultNetwork: { privateEndpointSubnetId: net.subnetIds.privateEndpoints!, vaultDnsZoneId: net.privateDnsZoneIds.vault },
+        caKeySecrets: [
+            { namespace: CERT_MANAGER_NAMESPACE, name: PLATFORM_CA_SECRET, readers: [{ namespace: CERT_MANAGER_SERVICE_ACCOUNT.namespace, serviceAccount: CERT_MANAGER_SERVICE_ACCOUNT.name }] },
+            { namespace: MESH_ROOT_NAMESPACE, name: MESH_CA_SECRET, readers: [{ namespace: MESH_ROOT_NAMESPACE, serviceAccount: istiodServiceAccount(ISTIO_REVISION) }] },
+        ],
+        alertActionGroupId: gateway.alertActionGroupId,
         routeTableId: net.routeTableId,
         egressReady: net.egressReady,
         logAnalyticsWorkspaceId: net.logAnalyticsWorkspaceId,
@@ -309,6 +314,12 @@ const PLATFORM_NAMESPACES = [...SYSTEM_NAMESPACES, CERT_MANAGER_NAMESPACE, MESH_
 function defineInCluster(config: PlatformConfig, target: InClusterTarget) {
     const opts = { providers: [target.kubernetes] };
     const { cluster, models } = target;
+    // A separate CA for workload identities: the mesh root never signs anything outside the mesh.
+    const meshCa = new PrivateCa("mesh-ca", {
+        purpose: "Mesh",
+        environment: config.environment,
+        supplied: suppliedCa(config.meshCa, config.meshCaIntermediateKey),
+    }, { providers: [target.tls] });
     // First: its CRDs let every other component declare ServiceMonitors and PodMonitors.
     const observability = new Observability("observability", {
         cluster,
@@ -316,6 +327,13 @@ function defineInCluster(config: PlatformConfig, target: InClusterTarget) {
         highAvailability: target.highAvailability,
         ...target.observability,
         alertScope: { platformNamespaces: PLATFORM_NAMESPACES, ingressNamespace: INGRESS_NAMESPACE },
+        // The CAs nothing renews: their not-after dates become series the expiry alerts watch.
+        heldCertificates: [
+            { certificate: "platform-root", notAfter: target.platformCa.rootNotAfter },
+            { certificate: "platform-intermediate", notAfter: target.platformCa.intermediateNotAfter },
+            { certificate: "mesh-root", notAfter: meshCa.rootNotAfter },
+            { certificate: "mesh-intermediate", notAfter: meshCa.intermediateNotAfter },
+        ],
         eventSourceNamespaces: [FALCO_NAMESPACE],
     }, { providers: [target.kubernetes, target.random] });
     // Second: admission before the other charts, so each is admitted under the policies from its first install,
@@ -339,12 +357,6 @@ function defineInCluster(config: PlatformConfig, target: InClusterTarget) {
         monitoring: observability.release,
         admission: kyverno,
     }, opts);
-    // A separate CA for workload identities: the mesh root never signs anything outside the mesh.
-    const meshCa = new PrivateCa("mesh-ca", {
-        purpose: "Mesh",
-        environment: config.environment,
-        supplied: suppliedCa(config.meshCa, config.meshCaIntermediateKey),
-    }, { providers: [target.tls] });
     const mesh = new ServiceMesh("mesh", {
         cluster,
         models,

@@ -2,6 +2,7 @@
  * The stack configuration schema: every key the program reads, its defaults and its rules.
  * Pure (no Pulumi runtime), so the rules can be tested on their own.
  */
+import { X509Certificate } from "node:crypto";
 import { z } from "zod";
 import { contains, containsAddress, overlaps, parseCidr, parseIpv4, size, usableAzureAddresses } from "./cidr";
 
@@ -139,9 +140,19 @@ const cluster = z.strictObject({
     kmsEtcdEncryption: z.boolean().default(true),
 });
 
+/** Parses as an X.509 certificate (its not-after feeds the expiry alerts). */
+function isCertificate(pem: string): boolean {
+    try {
+        new X509Certificate(pem);
+        return true;
+    } catch {
+        return false;
+    }
+}
+
 const pemCertificate = z.string().regex(/^-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+\n-----END CERTIFICATE-----\n?$/, {
     message: "is not a single PEM certificate (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)",
-});
+}).refine(isCertificate, { message: "is PEM-shaped but not an X.509 certificate" });
 
 const gateway = z.strictObject({
     /** Which service terminates public TLS: Front Door Premium (global) or Application Gateway WAF_v2 (regional). */

@@ -144,12 +144,16 @@ function pem(label: string, seed: string): string {
     return `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`;
 }
 
+/** The instant offline certificates are issued at: @pulumi/tls stamps the creation time, then adds validityPeriodHours. */
+export const MOCK_ISSUED_AT = Date.parse("2026-12-01T00:00:00Z");
+const validityEnd = (inputs: Record<string, unknown>) => new Date(MOCK_ISSUED_AT + Number(inputs["validityPeriodHours"]) * 3_600_000).toISOString().replace(/\.000Z$/, "Z");
+
 /** What `@pulumi/tls` computes, by resource type. */
-const TLS_OUTPUTS: Record<string, (name: string) => Record<string, unknown>> = {
+const TLS_OUTPUTS: Record<string, (name: string, inputs: Record<string, unknown>) => Record<string, unknown>> = {
     "tls:index/privateKey:PrivateKey": (name) => ({ privateKeyPem: pem("PRIVATE KEY", name), publicKeyPem: pem("PUBLIC KEY", name) }),
-    "tls:index/selfSignedCert:SelfSignedCert": (name) => ({ certPem: pem("CERTIFICATE", name) }),
+    "tls:index/selfSignedCert:SelfSignedCert": (name, inputs) => ({ certPem: pem("CERTIFICATE", name), validityEndTime: validityEnd(inputs) }),
     "tls:index/certRequest:CertRequest": (name) => ({ certRequestPem: pem("CERTIFICATE REQUEST", name) }),
-    "tls:index/locallySignedCert:LocallySignedCert": (name) => ({ certPem: pem("CERTIFICATE", name) }),
+    "tls:index/locallySignedCert:LocallySignedCert": (name, inputs) => ({ certPem: pem("CERTIFICATE", name), validityEndTime: validityEnd(inputs) }),
 };
 
 export class PlatformMocks implements pulumi.runtime.Mocks {
@@ -167,7 +171,7 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
         }
         const tlsOutputs = TLS_OUTPUTS[args.type];
         if (tlsOutputs && !this.preview) {
-            return { id: `${args.name}-id`, state: { ...args.inputs, ...tlsOutputs(args.name) } };
+            return { id: `${args.name}-id`, state: { ...args.inputs, ...tlsOutputs(args.name, args.inputs) } };
         }
         if (this.preview || !args.type.startsWith("azure-native:")) {
             // A create in preview: the engine knows the inputs and nothing else.

@@ -25,6 +25,14 @@ export interface Hop {
     notTls?: string;
 }
 
+/**
+ * What announces a certificate's end: the alert rules by name (and the labels that pick this certificate), or the
+ * service that holds a certificate the platform never sees (a Microsoft-managed default hostname).
+ */
+export type ExpiryWatch =
+    | { alerts: string[]; labels?: Record<string, string> }
+    | { managedBy: string };
+
 export interface CertificateRow {
     component: string;
     certificate: string;
@@ -33,7 +41,22 @@ export interface CertificateRow {
     validity: string;
     renewal: string;
     keyLocation: string;
+    expiry: ExpiryWatch;
     urns: string[];
+}
+
+/** Seed 000's windows, as the alert names spell them. */
+const WINDOWS = ["30Days", "14Days", "7Days", "3Days", "1Day"];
+const expiryAlerts = (prefix: string, labels: Record<string, string>, also: string[] = []): ExpiryWatch => ({ alerts: [...WINDOWS.map((w) => `${prefix}ExpiresIn${w}`), ...also], labels });
+
+function renderWatch(watch: ExpiryWatch): string {
+    if ("managedBy" in watch) {
+        return `none needed: ${watch.managedBy}`;
+    }
+    const windows = watch.alerts.map((a) => a.replace(/^.*ExpiresIn/, "")).filter((w) => WINDOWS.includes(w));
+    const names = windows.length === WINDOWS.length ? [`${watch.alerts[0]!.replace(/ExpiresIn.*$/, "")}ExpiresIn{30,14,7,3,1}Day(s)`, ...watch.alerts.filter((a) => !a.includes("ExpiresIn"))] : watch.alerts;
+    const labels = Object.entries(watch.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(", ");
+    return `${names.join(", ")}${labels ? ` (${labels})` : ""}`;
 }
 
 export interface Inventory {
@@ -175,20 +198,22 @@ export function buildInventory(graph: Graph, findings: Violation[]): Inventory {
         certificates.push({
             component: "Application Gateway", certificate: show((appGateway.inputs["httpListeners"] ?? [])[0]?.hostName),
             issuer: "public CA, imported into Key Vault by the team", key: "per the imported certificate", validity: "per the certificate",
-            renewal: "Key Vault (the gateway picks up new versions)", keyLocation: "Key Vault", urns: urns(appGateway),
+            renewal: "Key Vault (the gateway picks up new versions)", keyLocation: "Key Vault", expiry: { alerts: [] }, urns: urns(appGateway),
         });
     }
     if (domain) {
         certificates.push({
             component: "Front Door", certificate: show(domain.inputs["hostName"]),
             issuer: domain.inputs["tlsSettings"]?.certificateType === "ManagedCertificate" ? "Front Door managed (public CA)" : "Key Vault (customer)",
-            key: "managed by Front Door", validity: "managed", renewal: "automatic", keyLocation: "Front Door", urns: urns(domain),
+            key: "managed by Front Door", validity: "managed", renewal: "automatic while the domain's validation is Approved", keyLocation: "Front Door",
+            expiry: { alerts: ["FrontDoorDomainNotApproved"] }, urns: urns(domain),
         });
     }
     if (apim) {
         certificates.push({
             component: "API Management", certificate: "gateway default hostname (*.azure-api.net)",
-            issuer: "Microsoft (default hostname)", key: "managed by Azure", validity: "managed", renewal: "automatic", keyLocation: "API Management", urns: urns(apim),
+            issuer: "Microsoft (default hostname)", key: "managed by Azure", validity: "managed", renewal: "automatic", keyLocation: "API Management",
+            expiry: { managedBy: "Microsoft's certificate for *.azure-api.net, renewed by API Management" }, urns: urns(apim),
         });
     }
     for (const [prefix, purpose, location] of [["pki", "Platform", "Pulumi state (encrypted); intermediate also in Secret cert-manager/platform-ca"], ["mesh-ca", "Mesh", "Pulumi state (encrypted); intermediate also in Secret istio-system/cacerts"]] as const) {
@@ -197,13 +222,15 @@ export function buildInventory(graph: Graph, findings: Violation[]): Inventory {
         if (root) {
             certificates.push({
                 component: `${purpose} CA`, certificate: `${show(root.inputs["subject"]?.commonName)}`, issuer: "self-signed (@pulumi/tls)",
-                key: keyOf(g.byName(`${prefix}-root-key`)), validity: hours(`${root.inputs["validityPeriodHours"]}h`), renewal: "manual (annual review)", keyLocation: location.split(";")[0]!, urns: urns(root),
+                key: keyOf(g.byName(`${prefix}-root-key`)), validity: hours(`${root.inputs["validityPeriodHours"]}h`), renewal: "manual (annual review)", keyLocation: location.split(";")[0]!,
+                expiry: expiryAlerts("CaCertificate", { certificate: `${purpose.toLowerCase()}-root` }), urns: urns(root),
             });
         }
         if (intermediate && root) {
             certificates.push({
                 component: `${purpose} CA`, certificate: `${purpose} Intermediate CA`, issuer: show(root.inputs["subject"]?.commonName),
-                key: keyOf(g.byName(`${prefix}-intermediate-key`)), validity: hours(`${intermediate.inputs["validityPeriodHours"]}h`), renewal: "planned (before expiry)", keyLocation: location, urns: urns(intermediate),
+                key: keyOf(g.byName(`${prefix}-intermediate-key`)), validity: hours(`${intermediate.inputs["validityPeriodHours"]}h`), renewal: "planned (before expiry)", keyLocation: location,
+                expiry: expiryAlerts("CaCertificate", { certificate: `${purpose.toLowerCase()}-intermediate` }), urns: urns(intermediate),
             });
         }
     }
@@ -212,7 +239,9 @@ export function buildInventory(graph: Graph, findings: Violation[]): Inventory {
         certificates.push({
             component: "Mesh ingress gateway", certificate: (spec.dnsNames ?? []).join(", "), issuer: `ClusterIssuer ${spec.issuerRef?.name}`,
             key: `${spec.privateKey?.algorithm} ${spec.privateKey?.size}`, validity: hours(spec.duration), renewal: `${hours(spec.renewBefore)} before expiry, key rotation ${spec.privateKey?.rotationPolicy ?? "Never"}`,
-            keyLocation: `Secret ${certificate.inputs["metadata"]?.namespace}/${spec.secretName}`, urns: urns(certificate),
+            keyLocation: `Secret ${certificate.inputs["metadata"]?.namespace}/${spec.secretName}`,
+            expiry: expiryAlerts("Certificate", { exported_namespace: show(certificate.inputs["metadata"]?.namespace), name: show(certificate.inputs["metadata"]?.name) }, ["CertificateNotReady"]),
+            urns: urns(certificate),
         });
     }
     if (istiod) {
@@ -221,7 +250,7 @@ export function buildInventory(graph: Graph, findings: Violation[]): Inventory {
         certificates.push({
             component: "Every sidecar", certificate: "workload identity (SPIFFE)", issuer: "istiod, signing with the Mesh Intermediate CA",
             key: proxy.ECC_SIGNATURE_ALGORITHM === "ECDSA" ? "ECDSA P-256" : "RSA 2048", validity: hours(values.env?.DEFAULT_WORKLOAD_CERT_TTL), renewal: "automatic (istio-agent)",
-            keyLocation: "proxy memory", urns: urns(istiod),
+            keyLocation: "proxy memory", expiry: { alerts: ["MeshWorkloadCertificateSigningErrors"] }, urns: urns(istiod),
         });
     }
     return { stack: graph.stack, hops, certificates, findings };
@@ -263,10 +292,10 @@ export function renderInventory(inventory: Inventory): string {
         ].join("<br>") || "none";
         lines.push(`| ${i + 1} | ${hop.from} | ${hop.to} | ${hop.protocol} | ${hop.minimumTls} | ${hop.ciphers} | ${findings} |`);
     });
-    lines.push("", "## Certificates", "", "| Component | Certificate | Issuer / CA | Key | Validity | Renewal | Key lives in | Findings |", "|---|---|---|---|---|---|---|---|");
+    lines.push("", "## Certificates", "", "| Component | Certificate | Issuer / CA | Key | Validity | Renewal | Key lives in | Expiry alert | Findings |", "|---|---|---|---|---|---|---|---|---|");
     for (const c of inventory.certificates) {
         const findings = flagged(c.urns).map((f) => `**${f.enforcementLevel}** ${f.policy}: ${f.message}`).join("<br>") || "none";
-        lines.push(`| ${c.component} | ${c.certificate} | ${c.issuer} | ${c.key} | ${c.validity} | ${c.renewal} | ${c.keyLocation} | ${findings} |`);
+        lines.push(`| ${c.component} | ${c.certificate} | ${c.issuer} | ${c.key} | ${c.validity} | ${c.renewal} | ${c.keyLocation} | ${renderWatch(c.expiry)} | ${findings} |`);
     }
     lines.push("");
     return lines.join("\n");

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { isSecret } from "@pulumi/pulumi";
 import { ConfigError, parsePlatformConfig } from "../config";
-import { azureConfig, rawConfig } from "./helpers";
+import { azureConfig, rawConfig, TEST_CA } from "./helpers";
 
 function problemsOf(mutate: (raw: Record<string, any>) => void, stack = "dev"): string[] {
     const raw = structuredClone(rawConfig(stack));
@@ -58,7 +58,9 @@ describe("stack config", () => {
         ["prod without a month of full backups", (r) => (r.backup.schedules["full-daily"].ttlHours = 168), /^platform:backup\.schedules: \["platform-hourly","full-daily"\] needs a full schedule \(no includedNamespaces\) with ttlHours >= 720 in prod/, "prod"],
         ["bad cron", (r) => (r.backup.schedules["full-daily"].cron = "daily"), /^platform:backup\.schedules\.full-daily\.cron: "daily" is not a five-field cron expression/],
         ["local S3 backup without its key", (r) => (r.backup = { s3: { url: "http://minio:9000", bucket: "velero", accessKeyId: "velero" }, schedules: { daily: { cron: "0 3 * * *", ttlHours: 72 } } }), /^platform:backupS3SecretAccessKey: is required when backup\.s3 is set/, "local"],
-        ["supplied CA without its key", (r) => (r.platformCa = { rootCertificate: "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", intermediateCertificate: "-----BEGIN CERTIFICATE-----\nBBBB\n-----END CERTIFICATE-----\n" }), /^platform:platformCaIntermediateKey: is required together with platformCa/],
+        ["supplied CA without its key", (r) => (r.platformCa = { rootCertificate: TEST_CA.root, intermediateCertificate: TEST_CA.intermediate }), /^platform:platformCaIntermediateKey: is required together with platformCa/],
+        // Its not-after feeds the expiry alerts: a PEM-shaped text that is no certificate is refused.
+        ["a supplied CA that is no certificate", (r) => (r.meshCa = { rootCertificate: "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", intermediateCertificate: TEST_CA.intermediate }), /^platform:meshCa\.rootCertificate: .* is PEM-shaped but not an X\.509 certificate$/],
         ["a supplied CA that is not PEM", (r) => (r.meshCa = { rootCertificate: "root.crt", intermediateCertificate: "int.crt" }), /^platform:meshCa\.rootCertificate: "root\.crt" is not a single PEM certificate/],
         ["a registry that is not one", (r) => (r.admission = { allowedRegistries: ["https://myregistry.azurecr.io"] }), /^platform:admission\.allowedRegistries\[0\]: "https:\/\/myregistry\.azurecr\.io" is not a registry/],
         ["unknown top-level key", (r) => (r.netwrok = {}), /^platform:netwrok: is not a known key for an Azure stack; known keys: environment, location/],
@@ -68,7 +70,7 @@ describe("stack config", () => {
         ["plain http issuer", (r) => (r.gateway.jwt.issuer = "http://idp.example.com"), /^platform:gateway\.jwt\.issuer: "http:\/\/idp\.example\.com" is not an https:\/\/ URL$/],
         // What Azure or the chart would reject, refused before any resource is declared (tests-and-code review probes).
         ["App Gateway min capacity above max", (r) => Object.assign(r.gateway, { edge: "appgateway", appGateway: { certificateSecretName: "api", minCapacity: 5, maxCapacity: 2 } }), /^platform:gateway\.appGateway\.minCapacity: 5 must not exceed maxCapacity \(2\)$/, "prod"],
-        ["partners with the appgateway edge", (r) => Object.assign(r.gateway, { edge: "appgateway", appGateway: { certificateSecretName: "api" }, apim: { ...r.gateway.apim, partners: { certificateSecretName: "p", allowedSourceRanges: ["203.0.113.0/24"], clientCaCertificate: "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n" } } }), /^platform:gateway\.apim\.partners: "\(set\)" is used only with gateway\.edge frontdoor/, "prod"],
+        ["partners with the appgateway edge", (r) => Object.assign(r.gateway, { edge: "appgateway", appGateway: { certificateSecretName: "api" }, apim: { ...r.gateway.apim, partners: { certificateSecretName: "p", allowedSourceRanges: ["203.0.113.0/24"], clientCaCertificate: TEST_CA.root } } }), /^platform:gateway\.apim\.partners: "\(set\)" is used only with gateway\.edge frontdoor/, "prod"],
         ["an App Gateway block with the frontdoor edge", (r) => (r.gateway.appGateway = { certificateSecretName: "api" }), /^platform:gateway\.appGateway: "\(set\)" is used only with gateway\.edge appgateway/],
         ["App Gateway subnet too small", (r) => Object.assign(r.gateway, { edge: "appgateway", appGateway: { certificateSecretName: "api" } }) && (r.network.subnets.appGateway = "10.20.9.0/29"), /^platform:network\.subnets\.appGateway: "10\.20\.9\.0\/29" must be \/26 or larger/],
         ["Developer SKU with capacity", (r) => (r.gateway.apim.capacity = 5), /^platform:gateway\.apim\.capacity: 5 must be 1 for the Developer SKU/],

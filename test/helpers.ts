@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 /** Plans shared by the tests of one file (each test file runs in its own process). */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import { parsePlatformConfig, type AzurePlatformConfig } from "../config";
@@ -199,3 +200,12 @@ export const APIM_DISABLEABLE_KEYS = [
 export function registryOf(stack: "dev" | "prod"): string {
     return `acrplatform${stack}${createHash("sha1").update(`organization/platform/${stack}`).digest("hex").slice(0, 8)}.azurecr.io`;
 }
+
+/**
+ * A real CA pair for tests that supply certificates (the config parses them as X.509): generated for this suite
+ * with openssl (ECDSA P-384; root 10 years, intermediate 5 years), no key committed.
+ */
+export const TEST_CA = {
+    root: fs.readFileSync(path.join(__dirname, "fixtures", "pki", "root.pem"), "utf8"),
+    intermediate: fs.readFileSync(path.join(__dirname, "fixtures", "pki", "intermediate.pem"), "utf8"),
+};

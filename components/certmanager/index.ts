@@ -8,7 +8,7 @@ import { platformNamespace, type ClusterContext } from "../shared/namespace";
 import { chartRegistry } from "../shared/images";
 import { CERT_MANAGER_SERVICE_ACCOUNT } from "./dnsIdentity";
 
-export { DnsIdentity } from "./dnsIdentity";
+export { CERT_MANAGER_SERVICE_ACCOUNT, DnsIdentity } from "./dnsIdentity";
 
 export interface CertManagerArgs {
     cluster: ClusterContext;
@@ -42,6 +42,8 @@ const ACME_SERVERS = {
 export const CERT_MANAGER_NAMESPACE = "cert-manager";
 /** The ClusterIssuer that signs with the platform's private intermediate. */
 export const PLATFORM_CA_ISSUER = "platform-ca";
+/** The Secret holding the platform intermediate's key, which the issuer signs with. */
+export const PLATFORM_CA_SECRET = "platform-ca";
 
 /** cert-manager's own key floor for the certificates the platform issues. */
 export const INGRESS_CERTIFICATE_POLICY = {
@@ -102,14 +104,14 @@ export class CertManager extends pulumi.ComponentResource {
         // The CA key pair cert-manager signs with; `tls.crt` carries the chain up to the root.
         const caSecret = new k8s.core.v1.Secret(`${name}-platform-ca`, {
             // The intermediate's key stays out of backups: the program recreates the Secret (README, Backups).
-            metadata: { name: "platform-ca", namespace: CERT_MANAGER_NAMESPACE, labels: EXCLUDE_FROM_BACKUP },
+            metadata: { name: PLATFORM_CA_SECRET, namespace: CERT_MANAGER_NAMESPACE, labels: EXCLUDE_FROM_BACKUP },
             type: "kubernetes.io/tls",
             stringData: { "tls.crt": args.issuer.chainPem, "tls.key": args.issuer.privateKeyPem },
         }, { parent: this, dependsOn: [ns] });
 
         typedResource(`${name}-platform-ca-issuer`, new args.models.ClusterIssuer({
             metadata: { name: PLATFORM_CA_ISSUER },
-            spec: { ca: { secretName: "platform-ca" } },
+            spec: { ca: { secretName: PLATFORM_CA_SECRET } },
         }), { parent: this, dependsOn: [this.release, caSecret] });
 
         if (args.acme) {

@@ -6,6 +6,7 @@ import { UPGRADE_SURGE_NODES, type ClusterConfig, type NetworkConfig } from "../
 import { sendDiagnostics } from "../shared/diagnostics";
 import { required } from "../shared/required";
 import { assignRole } from "../shared/roleAssignment";
+import { declareSecretReadAlert, type WatchedSecret } from "./audit";
 import { declareEtcdKey } from "./kms";
 
 /** The deploying identity and its tenant, from `getClientConfig`. */
@@ -30,6 +31,10 @@ export interface PrivateClusterArgs {
      * Integration) the subnet delegated to the API server; `config.kmsEtcdEncryption` requires the last.
      */
     subnetIds: { systemNodes: pulumi.Input<string>; userNodes: pulumi.Input<string>; ingress: pulumi.Input<string>; apiServer?: pulumi.Input<string> };
+    /** CA keys' Secrets and who may read them: any other read raises an Azure Monitor alert (from the audit log). */
+    caKeySecrets: WatchedSecret[];
+    /** Where that alert goes (the platform's action group); none without receivers. */
+    alertActionGroupId?: pulumi.Input<string>;
     /** Where the etcd encryption key's vault gets its private endpoint and DNS record. */
     keyVaultNetwork: { privateEndpointSubnetId: pulumi.Input<string>; vaultDnsZoneId: pulumi.Input<string> };
     /** The route table sending 0.0.0.0/0 to the firewall; AKS writes to it, so its identity needs a role there. */
@@ -259,8 +264,18 @@ export class PrivateCluster extends pulumi.ComponentResource {
         sendDiagnostics(`${name}-diagnostics`, {
             resourceUri: cluster.id,
             workspaceId: args.logAnalyticsWorkspaceId,
-            categories: ["kube-audit-admin", "guard", "kube-apiserver", "cluster-autoscaler"],
+            // kube-audit carries reads too (kube-audit-admin only writes): the CA keys' reads are watched below.
+            categories: ["kube-audit", "guard", "kube-apiserver", "cluster-autoscaler"],
         }, { parent: this });
+        declareSecretReadAlert(`${name}-ca-key-read-alert`, {
+            namePrefix,
+            resourceGroupName,
+            location,
+            workspaceId: args.logAnalyticsWorkspaceId,
+            secrets: args.caKeySecrets,
+            actionGroupId: args.alertActionGroupId,
+            tags,
+        }, this);
 
         // Cluster admin goes to the configured Entra groups (the CI identity and the operators are members), never
         // to whoever runs `up`: a laptop run and a CI run would replace each other's grant (as aks-baseline does

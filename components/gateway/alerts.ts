@@ -1,5 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
 import * as monitor from "@pulumi/azure-native/monitor";
+import { logSearchAlert } from "../shared/logAlert";
+import { required } from "../shared/required";
+import { assignRole } from "../shared/roleAssignment";
 
 /** Where Azure Monitor alerts go: the same people Alertmanager pages (both optional). */
 export interface AzureAlertReceivers {
@@ -8,12 +12,30 @@ export interface AzureAlertReceivers {
     webhookUrl?: pulumi.Output<string>;
 }
 
-export interface ApiManagementAlertsArgs {
+export interface AlertTarget {
     namePrefix: string;
     resourceGroupName: pulumi.Input<string>;
-    apiManagementId: pulumi.Input<string>;
-    receivers: AzureAlertReceivers;
+    /** Where the alerts notify; none when no receiver is configured. */
+    actionGroup?: monitor.ActionGroup;
     tags: Record<string, string>;
+}
+
+/** The action group of the configured receivers, the one Azure-side alerts notify (none without receivers). */
+export function alertActionGroup(name: string, args: { namePrefix: string; resourceGroupName: pulumi.Input<string>; receivers: AzureAlertReceivers; tags: Record<string, string> }, parent: pulumi.Resource): monitor.ActionGroup | undefined {
+    const { emailAddress, webhookUrl } = args.receivers;
+    if (!emailAddress && !webhookUrl) {
+        return undefined;
+    }
+    return new monitor.ActionGroup(`${name}-action-group`, {
+        actionGroupName: `ag-${args.namePrefix}-platform`,
+        groupShortName: "platform",
+        resourceGroupName: args.resourceGroupName,
+        location: "global",
+        enabled: true,
+        emailReceivers: emailAddress ? [{ name: "email", emailAddress, useCommonAlertSchema: true }] : [],
+        webhookReceivers: webhookUrl ? [{ name: "webhook", serviceUri: webhookUrl, useCommonAlertSchema: true }] : [],
+        tags: args.tags,
+    }, { parent });
 }
 
 /** API Management's answers the alerts watch: rejected tokens (validate-jwt) and rate limits (rate-limit-by-key). */
@@ -27,18 +49,8 @@ const WATCHED_RESPONSES = [
  * never sees them: Azure Monitor watches API Management's `Requests` metric by gateway response code, against a
  * learned baseline (dynamic thresholds: traffic differs too much between APIs for a fixed count).
  */
-export function declareApiManagementAlerts(name: string, args: ApiManagementAlertsArgs, parent: pulumi.Resource): void {
-    const { emailAddress, webhookUrl } = args.receivers;
-    const actionGroup = (emailAddress || webhookUrl) && new monitor.ActionGroup(`${name}-action-group`, {
-        actionGroupName: `ag-${args.namePrefix}-platform`,
-        groupShortName: "platform",
-        resourceGroupName: args.resourceGroupName,
-        location: "global",
-        enabled: true,
-        emailReceivers: emailAddress ? [{ name: "email", emailAddress, useCommonAlertSchema: true }] : [],
-        webhookReceivers: webhookUrl ? [{ name: "webhook", serviceUri: webhookUrl, useCommonAlertSchema: true }] : [],
-        tags: args.tags,
-    }, { parent });
+export function declareApiManagementAlerts(name: string, args: AlertTarget & { apiManagementId: pulumi.Input<string> }, parent: pulumi.Resource): void {
+    const { actionGroup } = args;
 
     for (const watched of WATCHED_RESPONSES) {
         new monitor.MetricAlert(`${name}-${watched.alert}`, {
@@ -71,4 +83,45 @@ export function declareApiManagementAlerts(name: string, args: ApiManagementAler
             tags: args.tags,
         }, { parent });
     }
+}
+
+/** Front Door renews its managed certificate only while the domain's validation stays Approved. */
+export const FRONT_DOOR_DOMAIN_ALERT = "FrontDoorDomainNotApproved";
+
+/**
+ * A log search alert over Azure Resource Graph: the custom domains of this Front Door profile whose validation
+ * state is not Approved (a lapsed validation stops the managed certificate's renewal). The rule reads Resource
+ * Graph with its own identity, which holds Reader on the resource group.
+ */
+export function declareFrontDoorDomainAlert(name: string, args: AlertTarget & { location: string; workspaceId: pulumi.Input<string>; profileName: string; subscriptionId: pulumi.Input<string> }, parent: pulumi.Resource): monitor.ScheduledQueryRule {
+    const query = [
+        'arg("").resources',
+        `| where type =~ "microsoft.cdn/profiles/customdomains" and id has "/profiles/${args.profileName}/"`,
+        "| extend validation = tostring(properties.domainValidationState)",
+        '| where validation !~ "Approved"',
+        "| project id, validation",
+    ].join("\n");
+    const rule = logSearchAlert(name, {
+        ruleName: `alert-${args.namePrefix}-afd-domain-validation`,
+        alert: FRONT_DOOR_DOMAIN_ALERT,
+        description: "A Front Door custom domain is not Approved: its managed certificate stops renewing",
+        resourceGroupName: args.resourceGroupName,
+        location: args.location,
+        workspaceId: args.workspaceId,
+        query,
+        severity: 1,
+        every: "PT1H",
+        actionGroupId: args.actionGroup?.id,
+        ownIdentity: true,
+        tags: args.tags,
+    }, { parent });
+    assignRole(`${name}-reader`, {
+        principalId: rule.identity.apply((identity) => required(identity?.principalId, `identity of ${FRONT_DOOR_DOMAIN_ALERT}`)),
+        principalType: authorization.PrincipalType.ServicePrincipal,
+        role: "Reader",
+        scope: pulumi.interpolate`/subscriptions/${args.subscriptionId}/resourceGroups/${args.resourceGroupName}`,
+        subscriptionId: args.subscriptionId,
+        purpose: `${args.namePrefix}/afd-domain-alert/reader`,
+    }, { parent });
+    return rule;
 }

@@ -6,7 +6,7 @@ import type { GatewayConfig } from "../../config";
 import { sendDiagnostics } from "../shared/diagnostics";
 import { privateVault } from "../shared/privateVault";
 import { assignRole } from "../shared/roleAssignment";
-import { declareApiManagementAlerts, type AzureAlertReceivers } from "./alerts";
+import { alertActionGroup, declareApiManagementAlerts, declareFrontDoorDomainAlert, type AzureAlertReceivers } from "./alerts";
 import { declareApiManagement } from "./apiManagement";
 import { declareAppGateway } from "./appGateway";
 import { declareFrontDoorEdge, declareFrontDoorProfile } from "./frontDoor";
@@ -52,6 +52,8 @@ export interface GatewayArgs {
  */
 export class Gateway extends pulumi.ComponentResource {
     public readonly keyVaultId: pulumi.Output<string>;
+    /** The action group Azure Monitor alerts notify; absent when no receiver is configured. */
+    public readonly alertActionGroupId?: pulumi.Output<string>;
     public readonly keyVaultUri: pulumi.Output<string | undefined>;
     public readonly apiHostName: string;
     /** Where the public name points (CNAME for Front Door, A record for Application Gateway). */
@@ -88,6 +90,9 @@ export class Gateway extends pulumi.ComponentResource {
             }, { parent: this });
         }
 
+        // The receivers of every Azure-side alert (API Management's, Front Door's, the cluster's audit alert).
+        const actionGroup = alertActionGroup(`${name}-apim-alerts`, { namePrefix, resourceGroupName, receivers: args.alertReceivers, tags }, this);
+        this.alertActionGroupId = actionGroup?.id;
         const apiHostName = `api.${config.domain}`;
         this.apiHostName = apiHostName;
         if (config.edge === "appgateway") {
@@ -141,10 +146,14 @@ export class Gateway extends pulumi.ComponentResource {
                 tags,
             }, this);
             sendDiagnostics(`${name}-apim-diagnostics`, { resourceUri: apim.service.id, workspaceId: args.logAnalyticsWorkspaceId }, { parent: this });
-            declareApiManagementAlerts(`${name}-apim-alerts`, { namePrefix, resourceGroupName, apiManagementId: apim.service.id, receivers: args.alertReceivers, tags }, this);
+            declareApiManagementAlerts(`${name}-apim-alerts`, { namePrefix, resourceGroupName, actionGroup, apiManagementId: apim.service.id, tags }, this);
 
             const edge = declareFrontDoorEdge(`${name}-afd`, { ...frontDoorArgs, profile, originHostName: apim.originHostName }, this);
 
+            declareFrontDoorDomainAlert(`${name}-afd-domain-alert`, {
+                namePrefix, resourceGroupName, actionGroup, tags,
+                location, workspaceId: args.logAnalyticsWorkspaceId, profileName: frontDoorArgs.profileName, subscriptionId: args.subscriptionId,
+            }, this);
             this.edgeTarget = edge.endpoint.hostName;
             this.domainValidationToken = edge.domain.validationProperties.validationToken;
         }

@@ -10,6 +10,14 @@ import { platformNamespace, type ClusterContext, type TelemetryEndpoint } from "
 import { platformImage } from "../shared/images";
 
 /** How the ingress gateway's Service is exposed: an Azure internal load balancer, or the cluster's default. */
+/** Istio's plug-in CA Secret (a fixed name istiod looks for), holding the mesh intermediate's key. */
+export const MESH_CA_SECRET = "cacerts";
+
+/** The service account istiod of a revision runs as (istio-discovery chart: `istiod-<revision>`). */
+export function istiodServiceAccount(revision: string): string {
+    return `istiod-${revision}`;
+}
+
 export type IngressExposure =
     | { kind: "azureInternalLoadBalancer"; subnetName: string; ipAddress: string }
     | { kind: "clusterDefault" };
@@ -143,7 +151,7 @@ export class ServiceMesh extends pulumi.ComponentResource {
         // Istio's plug-in CA: istiod signs workload certificates with this intermediate instead of a self-made root.
         const cacerts = new k8s.core.v1.Secret(`${name}-cacerts`, {
             // The CA key stays out of backups: the program recreates the Secret from its own state (README, Backups).
-            metadata: { name: "cacerts", namespace: MESH_ROOT_NAMESPACE, labels: EXCLUDE_FROM_BACKUP },
+            metadata: { name: MESH_CA_SECRET, namespace: MESH_ROOT_NAMESPACE, labels: EXCLUDE_FROM_BACKUP },
             stringData: {
                 "ca-cert.pem": args.meshCa.intermediatePem,
                 "ca-key.pem": args.meshCa.intermediateKeyPem,

@@ -11,9 +11,17 @@ export interface AlertRule {
     summary: string;
 }
 
+/** A series the group computes itself (a Prometheus recording rule). */
+export interface RecordingRule {
+    record: string;
+    expr: string;
+    labels: Record<string, string>;
+}
+
 export interface AlertGroup {
     /** Group name; the PrometheusRule is `platform-<name>`. */
     name: string;
+    records?: RecordingRule[];
     rules: AlertRule[];
 }
 
@@ -41,20 +49,42 @@ const EXPIRY_WARNINGS: { days: number; severity: Severity }[] = [
     { days: 1, severity: "critical" },
 ];
 
-function certificateExpiryRules(): AlertRule[] {
-    const remaining = "certmanager_certificate_expiration_timestamp_seconds - time()";
+/** The five expiry windows over a series of not-after timestamps: `<prefix>ExpiresIn<N>Day(s)`. */
+function expiryRules(prefix: string, notAfterSeries: string, subject: string, what: string): AlertRule[] {
+    const remaining = `${notAfterSeries} - time()`;
     return EXPIRY_WARNINGS.map(({ days, severity }, index) => {
         // Each rule covers the window down to the next threshold, so a certificate raises one expiry alert at a time.
         const next = EXPIRY_WARNINGS[index + 1];
         return {
-            alert: `CertificateExpiresIn${days}Day${days === 1 ? "" : "s"}`,
+            alert: `${prefix}ExpiresIn${days}Day${days === 1 ? "" : "s"}`,
             expr: next ? `${remaining} < ${days * DAY} > ${next.days * DAY}` : `${remaining} < ${days * DAY}`,
             for: "15m",
             severity,
-            // cert-manager's ServiceMonitor does not honour labels: the certificate's namespace is exported_namespace.
-            summary: `Certificate {{ $labels.exported_namespace }}/{{ $labels.name }} expires within ${days} day${days === 1 ? "" : "s"} and has not been renewed.`,
+            summary: `${subject} expires within ${days} day${days === 1 ? "" : "s"} ${what}.`,
         };
     });
+}
+
+/** The not-after of every CA the program creates or receives: nothing renews them, so the rules carry the dates. */
+export const CA_EXPIRY_SERIES = "platform_ca_certificate_expiry_timestamp_seconds";
+
+/** A CA certificate the platform holds: its name in the alerts, and its not-after (RFC 3339). */
+export interface HeldCertificate {
+    certificate: string;
+    notAfter: string;
+}
+
+/** Recording rules that publish each held CA's not-after, and the same five windows as cert-manager's certificates. */
+export function heldCertificateGroup(certificates: HeldCertificate[]): AlertGroup {
+    return {
+        name: "ca-certificates",
+        records: certificates.map(({ certificate, notAfter }) => ({
+            record: CA_EXPIRY_SERIES,
+            expr: `vector(${Date.parse(notAfter) / 1000})`,
+            labels: { certificate },
+        })),
+        rules: expiryRules("CaCertificate", CA_EXPIRY_SERIES, "CA certificate {{ $labels.certificate }}", "and nothing renews it: rotate it (runbook)"),
+    };
 }
 
 /** Requests the ingress gateway forwarded (a gateway reports as the source of each request). */
@@ -67,7 +97,16 @@ export function platformAlertGroups(scope: AlertScope): AlertGroup[] {
         {
             name: "certificates",
             rules: [
-                ...certificateExpiryRules(),
+                // cert-manager's ServiceMonitor does not honour labels: the certificate's namespace is exported_namespace.
+                ...expiryRules("Certificate", "certmanager_certificate_expiration_timestamp_seconds", "Certificate {{ $labels.exported_namespace }}/{{ $labels.name }}", "and has not been renewed"),
+                {
+                    // Sidecars' certificates live 24 hours: if istiod cannot sign, the mesh loses mTLS within a day.
+                    alert: "MeshWorkloadCertificateSigningErrors",
+                    expr: "sum(increase(citadel_server_csr_sign_err_count[10m])) > 0",
+                    for: "10m",
+                    severity: "critical",
+                    summary: "istiod failed to sign workload certificates in the last 10 minutes; sidecars lose their identity when their 24-hour certificates lapse.",
+                },
                 {
                     alert: "CertificateNotReady",
                     expr: `max by (exported_namespace, name) (certmanager_certificate_ready_status{condition!="True"}) == 1`,
@@ -194,13 +233,13 @@ export function prometheusRuleSpec(group: AlertGroup) {
     return {
         groups: [{
             name: group.name,
-            rules: group.rules.map((rule) => ({
+            rules: [...(group.records ?? []), ...group.rules.map((rule) => ({
                 alert: rule.alert,
                 expr: rule.expr,
                 ...(rule.for ? { for: rule.for } : {}),
                 labels: { severity: rule.severity },
                 annotations: { summary: rule.summary, runbook_url: runbookUrl(rule.alert) },
-            })),
+            }))],
         }],
     };
 }

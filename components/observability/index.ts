@@ -7,7 +7,7 @@ import { pinnedRelease } from "../shared/helm";
 import { namespaceSelector, platformNamespace, type ClusterContext, type TelemetryEndpoint } from "../shared/namespace";
 import { chartRegistry, platformImage } from "../shared/images";
 import { ALERT_RECEIVERS_SECRET, alertmanagerConfig, hasCriticalReceiver, RECEIVER_SECRET_KEYS, type CriticalReceiver } from "./alertmanager";
-import { platformAlertGroups, prometheusRuleSpec, type AlertScope } from "./alerts";
+import { heldCertificateGroup, platformAlertGroups, prometheusRuleSpec, type AlertGroup, type AlertScope } from "./alerts";
 import type { TelemetryBackend } from "./backends";
 import { ALLOY_RELEASE, alertLogUrl, alloyValues, COLLECTOR_RELEASE, collectorValues } from "./collectors";
 import { dashboardJson, platformDashboards } from "./dashboards";
@@ -35,6 +35,8 @@ export interface ObservabilityArgs {
     /** Where critical alerts go besides Loki. */
     criticalAlerts: CriticalReceiver;
     alertScope: AlertScope;
+    /** CA certificates nothing renews (the platform's and the mesh's): the expiry alerts watch their not-after. */
+    heldCertificates: { certificate: string; notAfter: pulumi.Input<string> }[];
     /** Namespaces whose agents push events here (Falcosidekick): admitted to Alertmanager and Loki's gateway. */
     eventSourceNamespaces: string[];
 }
@@ -169,12 +171,23 @@ export class Observability extends pulumi.ComponentResource {
                 data: { [`${dashboard.uid}.json`]: dashboardJson(dashboard) },
             }, inNamespace);
         }
+        const ruleModel = (group: AlertGroup) => new args.models.PrometheusRule({ metadata: { name: `platform-${group.name}`, namespace }, spec: prometheusRuleSpec(group) });
         for (const group of platformAlertGroups(args.alertScope)) {
-            typedResource(`${name}-alerts-${group.name}`, new args.models.PrometheusRule({
-                metadata: { name: `platform-${group.name}`, namespace },
-                spec: prometheusRuleSpec(group),
-            }), afterOperator);
+            typedResource(`${name}-alerts-${group.name}`, ruleModel(group), afterOperator);
         }
+        // The dates are known once the CAs exist: the rule is built (and validated against its CRD) when they are.
+        const held = pulumi.all(args.heldCertificates.map(({ certificate, notAfter }) => pulumi.output(notAfter).apply((date) => ({ certificate, notAfter: date }))));
+        const { apiVersion, kind } = ruleModel(heldCertificateGroup([]));
+        new k8s.apiextensions.CustomResource(`${name}-alerts-ca-certificates`, {
+            apiVersion,
+            kind,
+            metadata: { name: "platform-ca-certificates", namespace },
+            spec: held.apply((certificates) => {
+                const model = ruleModel(heldCertificateGroup(certificates));
+                model.validate();
+                return (model.toJSON() as { spec: unknown }).spec;
+            }),
+        }, afterOperator);
 
         this.namespace = ns.metadata.name;
         this.registerOutputs({ namespace: this.namespace });

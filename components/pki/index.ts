@@ -1,3 +1,4 @@
+import { X509Certificate } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 
@@ -26,6 +27,9 @@ export class PrivateCa extends pulumi.ComponentResource {
     public readonly intermediateCertificatePem: pulumi.Output<string>;
     /** Secret. */
     public readonly intermediatePrivateKeyPem: pulumi.Output<string>;
+    /** When the root and the intermediate stop being valid (RFC 3339): nothing renews them, so alerts watch these. */
+    public readonly rootNotAfter: pulumi.Output<string>;
+    public readonly intermediateNotAfter: pulumi.Output<string>;
 
     constructor(name: string, args: PrivateCaArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:pki:PrivateCa", name, {}, opts);
@@ -34,6 +38,8 @@ export class PrivateCa extends pulumi.ComponentResource {
             this.intermediateCertificatePem = pulumi.output(args.supplied.intermediateCertificatePem);
             this.chainPem = pulumi.output(`${args.supplied.intermediateCertificatePem}${args.supplied.rootCertificatePem}`);
             this.intermediatePrivateKeyPem = pulumi.secret(args.supplied.intermediatePrivateKeyPem);
+            this.rootNotAfter = pulumi.output(notAfter(args.supplied.rootCertificatePem));
+            this.intermediateNotAfter = pulumi.output(notAfter(args.supplied.intermediateCertificatePem));
             this.registerOutputs({ rootCertificatePem: this.rootCertificatePem, intermediateCertificatePem: this.intermediateCertificatePem });
             return;
         }
@@ -73,8 +79,15 @@ export class PrivateCa extends pulumi.ComponentResource {
         this.intermediateCertificatePem = intermediate.certPem;
         this.chainPem = pulumi.interpolate`${intermediate.certPem}${root.certPem}`;
         this.intermediatePrivateKeyPem = pulumi.secret(intermediateKey.privateKeyPem);
+        this.rootNotAfter = root.validityEndTime;
+        this.intermediateNotAfter = intermediate.validityEndTime;
         this.registerOutputs({ rootCertificatePem: this.rootCertificatePem, intermediateCertificatePem: this.intermediateCertificatePem });
     }
+}
+
+/** A PEM certificate's not-after as RFC 3339. */
+export function notAfter(pem: string): string {
+    return new Date(new X509Certificate(pem).validTo).toISOString();
 }
 
 /** The base64 DER body of a PEM certificate: what Azure calls an encoded certificate (.cer). */

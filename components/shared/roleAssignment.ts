@@ -14,6 +14,7 @@ export const BUILTIN_ROLES = {
     "Key Vault Crypto User": "12338af0-0e69-4776-bea7-57ae8d297424",
     "Key Vault Contributor": "f25e0fa2-a7c8-4377-a976-54943a77a395",
     "AcrPull": "7f951dda-4ed3-4680-a7ca-43fe172d538d",
+    "Reader": "acdd72a7-3385-48ef-bd42-f606fba81ae7",
 } as const;
 
 export type BuiltinRole = keyof typeof BUILTIN_ROLES;

@@ -238,6 +238,21 @@ describe("private cluster", () => {
         assert.deepEqual(ofType(graph, "azure-native:keyvault:Key"), []);
     });
 
+    it("sends the API server's reads to the audit log, and alerts on any read of a CA key's Secret but its signer's", async () => {
+        const graph = await plan("prod", false);
+        const diagnostics = byName(graph, "cluster-diagnostics").inputs["logs"] as { category: string }[];
+        // kube-audit carries get/list/watch; kube-audit-admin leaves reads out (learn.microsoft.com/azure/aks/monitor-aks-reference).
+        assert.ok(diagnostics.some((l) => l.category === "kube-audit"));
+        const rule = byName(graph, "cluster-ca-key-read-alert");
+        assert.deepEqual([rule.inputs["displayName"], rule.inputs["kind"], rule.inputs["severity"], rule.inputs["scopes"]], ["CaKeyReadByUnexpectedIdentity", "LogAlert", 1, [byName(graph, "network-logs").id]]);
+        const query = String((rule.inputs["criteria"] as { allOf: { query: string }[] }).allOf[0]!.query);
+        assert.match(query, /^AKSAudit\n/);
+        // cert-manager's controller signs with cert-manager/platform-ca; istiod of the revision reads istio-system/cacerts.
+        assert.ok(query.includes('tostring(ObjectRef.namespace) == "cert-manager" and tostring(ObjectRef.name) == "platform-ca" and tostring(User.username) !in ("system:serviceaccount:cert-manager:cert-manager")'), query);
+        assert.ok(query.includes('tostring(ObjectRef.namespace) == "istio-system" and tostring(ObjectRef.name) == "cacerts" and tostring(User.username) !in ("system:serviceaccount:istio-system:istiod-1-30-3")'), query);
+        assert.equal((rule.inputs["criteria"] as { allOf: { operator: string }[] }).allOf[0]!.operator, "GreaterThan");
+    });
+
     it("denies public load balancers on the cluster through Azure Policy", async () => {
         const graph = await plan("dev", false);
         const assignment = ofType(graph, "azure-native:authorization:PolicyAssignment")[0]!;

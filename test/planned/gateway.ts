@@ -8,7 +8,7 @@ import { evaluatePack, evaluatePacks } from "../../offline/policyCheck";
 import { stackPolicyConfigs } from "../../offline/policyConfig";
 import { parsePlatformConfig } from "../../config";
 import { SECRET_SIG, SIG_KEY } from "../../offline/engine";
-import { ALERT_RECEIVERS, APIM_DISABLEABLE_KEYS, azureConfig, byName, checkpointOf, ofType, plan, planWith, planWithAlertReceivers, rawConfig, waitsFor } from "../helpers";
+import { ALERT_RECEIVERS, APIM_DISABLEABLE_KEYS, azureConfig, byName, checkpointOf, ofType, plan, planWith, planWithAlertReceivers, rawConfig, TEST_CA, waitsFor } from "../helpers";
 
 describe("gateway component", () => {
     it("declares a protected, RBAC-only, private Key Vault in the deploying tenant", async () => {
@@ -254,6 +254,21 @@ describe("gateway component", () => {
         });
     });
 
+    it("alerts through Azure Monitor when a Front Door domain's validation is not Approved (its certificate stops renewing)", async () => {
+        const graph = await planWithAlertReceivers();
+        const rule = byName(graph, "gateway-afd-domain-alert");
+        assert.deepEqual([rule.inputs["displayName"], rule.inputs["kind"], rule.inputs["identity"]], ["FrontDoorDomainNotApproved", "LogAlert", { type: "SystemAssigned" }]);
+        const query = String((rule.inputs["criteria"] as { allOf: { query: string }[] }).allOf[0]!.query);
+        assert.match(query, /^arg\(""\)\.resources\n\| where type =~ "microsoft\.cdn\/profiles\/customdomains" and id has "\/profiles\/afd-platform-dev\/"/);
+        assert.match(query, /domainValidationState/);
+        assert.deepEqual((rule.inputs["actions"] as { actionGroups: string[] }).actionGroups, [byName(graph, "gateway-apim-alerts-action-group").id]);
+        // Resource Graph answers with what the rule's identity may read: Reader (acdd72a7-...) on the resource group.
+        const reader = byName(graph, "gateway-afd-domain-alert-reader");
+        assert.match(String(reader.inputs["roleDefinitionId"]), /\/acdd72a7-3385-48ef-bd42-f606fba81ae7$/);
+        assert.equal(reader.inputs["principalId"], (rule.outputs["identity"] as Record<string, unknown>)["principalId"]);
+        assert.match(String(reader.inputs["scope"]), /\/resourceGroups\/rg-platform-dev$/);
+    });
+
     describe("custom hostnames and partners", () => {
         const apimWith = (extra: Record<string, unknown>, preview = false) => {
             const gateway = rawConfig("dev")["gateway"];
@@ -303,7 +318,7 @@ describe("gateway component", () => {
         });
 
         it("checks revocation for a supplied partner CA", async () => {
-            const supplied = { ...both, partners: { ...both.partners, clientCaCertificate: String(byName(await apimWith(both), "gateway-partner-ca").outputs["certPem"]) } };
+            const supplied = { ...both, partners: { ...both.partners, clientCaCertificate: TEST_CA.root } };
             const graph = await apimWith(supplied);
             assert.match(String(byName(graph, "gateway-apim-partner-api-policy").inputs["value"]), /<validate-client-certificate validate-revocation="true" validate-trust="true"/);
         });

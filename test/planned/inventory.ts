@@ -78,3 +78,52 @@ describe("TLS map and certificate inventory", () => {
         assert.match(mermaidProblems(good.replace("flowchart LR", "graph XY")).join(), /expected "flowchart LR"/);
     });
 });
+
+/** The inventory's rows whose expiry nothing in the plan announces (alert names, or the CA's series). */
+function unwatched(graph: Graph): string[] {
+    const rules = graph.resources.filter((r) => r.type === "kubernetes:monitoring.coreos.com/v1:PrometheusRule")
+        .flatMap((r) => (r.inputs["spec"] as { groups: { rules: Record<string, any>[] }[] }).groups.flatMap((g) => g.rules));
+    const names = new Set([
+        ...rules.filter((r) => r["alert"]).map((r) => String(r["alert"])),
+        ...graph.resources.filter((r) => r.type === "azure-native:monitor:ScheduledQueryRule").map((r) => String(r.inputs["displayName"])),
+    ]);
+    const recorded = rules.filter((r) => r["record"]).map((r) => r["labels"] as Record<string, string>);
+    return buildInventory(graph, []).certificates.flatMap((row) => {
+        const watch = row.expiry;
+        const what = `${row.component} ${row.certificate}`;
+        if ("managedBy" in watch) {
+            // Only the certificate Microsoft holds for API Management's default *.azure-api.net name.
+            return row.certificate === "gateway default hostname (*.azure-api.net)" ? [] : [`${what}: "${watch.managedBy}" is no alert`];
+        }
+        const certificate = watch.labels?.["certificate"];
+        return [
+            ...(watch.alerts.length === 0 ? [`${what}: no alert`] : []),
+            ...watch.alerts.filter((a) => !names.has(a)).map((a) => `${what}: ${a} is not declared`),
+            ...(certificate !== undefined && !recorded.some((labels) => labels["certificate"] === certificate) ? [`${what}: no series with certificate=${certificate}`] : []),
+        ];
+    });
+}
+
+describe("every certificate in the inventory is watched", () => {
+    for (const stack of ["dev", "prod"] as const) {
+        it(`${stack}: each row names alerts the plan declares (for the CAs, a series of that certificate), so none can be forgotten`, async () => {
+            // Update mode: the CAs' dates, hence their rule, are known.
+            const graph = await plan(stack, false, "all");
+            assert.ok(buildInventory(graph, []).certificates.length >= 8);
+            assert.deepEqual(unwatched(graph), []);
+        });
+    }
+
+    it("names the rows that lose their alert (the CA rule removed)", async () => {
+        const graph = await plan("prod", false, "all");
+        const without = { ...graph, resources: graph.resources.filter((r) => !(r.type === "kubernetes:monitoring.coreos.com/v1:PrometheusRule" && (r.inputs["metadata"] as { name?: string } | undefined)?.name === "platform-ca-certificates")) };
+        assert.deepEqual(unwatched(without).filter((p) => p.startsWith("Platform CA Platform Root")), [
+            "Platform CA Platform Root CA (prod): CaCertificateExpiresIn30Days is not declared",
+            "Platform CA Platform Root CA (prod): CaCertificateExpiresIn14Days is not declared",
+            "Platform CA Platform Root CA (prod): CaCertificateExpiresIn7Days is not declared",
+            "Platform CA Platform Root CA (prod): CaCertificateExpiresIn3Days is not declared",
+            "Platform CA Platform Root CA (prod): CaCertificateExpiresIn1Day is not declared",
+            "Platform CA Platform Root CA (prod): no series with certificate=platform-root",
+        ]);
+    });
+});

@@ -5,7 +5,7 @@ import { ACME_ISSUER, PLATFORM_CA_ISSUER } from "../../components/certmanager";
 import { INGRESS_GATEWAY_SERVICE_ACCOUNT, INGRESS_NAMESPACE, INGRESS_TLS_SECRET, MESH_ROOT_NAMESPACE } from "../../components/mesh";
 import { CHARTS, ISTIO_REVISION } from "../../versions";
 import { toCheckpoint } from "../../offline/checkpoint";
-import { byName, customResourcesBeforeCrds, ofType, plan, planWith, rawConfig, waitsFor } from "../helpers";
+import { byName, customResourcesBeforeCrds, ofType, plan, planWith, rawConfig, TEST_CA, waitsFor } from "../helpers";
 
 type Inputs = Record<string, any>;
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -71,11 +71,10 @@ describe("private CAs", () => {
 });
 
 describe("supplied CAs", () => {
-    const pem = (body: string) => `-----BEGIN CERTIFICATE-----\n${Buffer.from(body).toString("base64")}\n-----END CERTIFICATE-----\n`;
     const key = "-----BEGIN EC PRIVATE KEY-----\nc3VwcGxpZWQta2V5\n-----END EC PRIVATE KEY-----\n";
 
     it("uses a team's own platform CA as given: nothing generated, API Management and cert-manager get it, the key stays secret", async () => {
-        const supplied = { rootCertificate: pem("team root"), intermediateCertificate: pem("team intermediate") };
+        const supplied = { rootCertificate: TEST_CA.root, intermediateCertificate: TEST_CA.intermediate };
         const graph = await planWith({
             stack: "dev",
             preview: false,
@@ -85,7 +84,7 @@ describe("supplied CAs", () => {
         assert.equal(graph.resources.filter((r) => r.name.startsWith("pki-")).length, 0, "no platform CA is generated");
         assert.ok(graph.resources.some((r) => r.name === "mesh-ca-root"), "the mesh CA is still generated");
         const trusted = (byName(graph, "gateway-apim").inputs["certificates"] as { encodedCertificate: string }[])[0]!.encodedCertificate;
-        assert.equal(trusted, Buffer.from("team root").toString("base64"));
+        assert.equal(trusted, TEST_CA.root.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, ""));
         const caSecret = resourceNamed(graph, "kubernetes:core/v1:Secret", "platform-ca").inputs["stringData"];
         assert.equal(caSecret[SIG_KEY], SECRET_SIG);
         assert.deepEqual(caSecret["value"], { "tls.crt": `${supplied.intermediateCertificate}${supplied.rootCertificate}`, "tls.key": key });
