@@ -209,7 +209,7 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
         blobDnsZoneId: net.privateDnsZoneIds.blob,
         oidcIssuerUrl: cluster.oidcIssuerUrl,
         nodeResourceGroupName: cluster.nodeResourceGroupName,
-        assignSnapshotRole: config.phase === "all",
+        assignSnapshotRoles: config.phase === "all",
         tags,
     }, { providers: [azureProvider, randomProvider] });
 

@@ -17,6 +17,8 @@ export const CHARTS = {
     istioGateway: { chart: "gateway", repository: "https://istio-release.storage.googleapis.com/charts", version: "1.30.3" },
     istioCni: { chart: "cni", repository: "https://istio-release.storage.googleapis.com/charts", version: "1.30.3" },
     kubePrometheusStack: { chart: "kube-prometheus-stack", repository: "https://prometheus-community.github.io/helm-charts", version: "88.5.3" },
+    // The Prometheus Operator's CRDs as templates (upgraded with the chart), appVersion v0.93.1 like kube-prometheus-stack 88.5.3.
+    prometheusOperatorCrds: { chart: "prometheus-operator-crds", repository: "https://prometheus-community.github.io/helm-charts", version: "31.0.1" },
     loki: { chart: "loki", repository: "https://grafana-community.github.io/helm-charts", version: "18.11.0" },
     tempo: { chart: "tempo", repository: "https://grafana-community.github.io/helm-charts", version: "2.2.4" },
     openTelemetryCollector: { chart: "opentelemetry-collector", repository: "https://open-telemetry.github.io/opentelemetry-helm-charts", version: "0.170.0" },

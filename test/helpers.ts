@@ -165,7 +165,7 @@ const CRD_OWNERS: Record<string, string> = {
     "cert-manager.io": "cert-manager",
     "security.istio.io": "base",
     "networking.istio.io": "base",
-    "monitoring.coreos.com": "kube-prometheus-stack",
+    "monitoring.coreos.com": "prometheus-operator-crds",
     "kyverno.io": "kyverno",
 };
 

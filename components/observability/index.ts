@@ -92,13 +92,21 @@ export class Observability extends pulumi.ComponentResource {
             },
         };
         const tempo = tempoEndpoints(namespace);
+        // kube-prometheus-stack ships its CRDs in crds/, which Helm installs once and never upgrades: a chart bump
+        // would leave old CRDs under a newer operator. This chart templates them, so every upgrade applies them.
+        const crds = pinnedRelease(`${name}-prometheus-crds`, CHARTS.prometheusOperatorCrds, {
+            releaseName: "prometheus-operator-crds",
+            namespace: ns.metadata.name,
+            // Uninstalling the release must not delete every ServiceMonitor and PrometheusRule with the CRDs.
+            values: { crds: { annotations: { "helm.sh/resource-policy": "keep" } } },
+        }, { parent: this });
         this.release = pinnedRelease(`${name}-prometheus`, CHARTS.kubePrometheusStack, {
             releaseName: "kube-prometheus-stack",
             namespace: ns.metadata.name,
             values: {
                 // The global key overrides every image's registry, the subcharts' (Grafana, kube-state-metrics, node exporter) too.
                 ...chartRegistry(args.cluster, (registry) => ({ global: { imageRegistry: registry } })),
-                crds: { enabled: true },
+                crds: { enabled: false },
                 // AKS runs the control plane: these targets do not exist and would only raise false alerts.
                 kubeControllerManager: { enabled: false },
                 kubeScheduler: { enabled: false },
@@ -134,7 +142,7 @@ export class Observability extends pulumi.ComponentResource {
                     additionalDataSources: grafanaDataSources({ loki: lokiGatewayUrl(namespace), tempo: tempo.queryUrl }),
                 },
             },
-        }, { parent: this, dependsOn: [admin, ...(receivers ? [receivers] : [])] });
+        }, { parent: this, dependsOn: [crds, admin, ...(receivers ? [receivers] : [])] });
 
         // Every chart below ships a ServiceMonitor: the Prometheus Operator's CRDs come first.
         const afterOperator = { parent: this, dependsOn: [this.release] };

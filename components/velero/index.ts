@@ -129,7 +129,7 @@ function veleroValues({ target, policy, cluster }: Pick<VeleroArgs, "target" | "
         credentials: {
             useSecret: true,
             secretContents: {
-                cloud: pulumi.interpolate`AZURE_SUBSCRIPTION_ID=${target.subscriptionId}\nAZURE_RESOURCE_GROUP=${target.snapshotResourceGroupName}\nAZURE_CLOUD_NAME=AzurePublicCloud\n`,
+                cloud: pulumi.interpolate`AZURE_SUBSCRIPTION_ID=${target.subscriptionId}\nAZURE_RESOURCE_GROUP=${target.diskResourceGroupName}\nAZURE_CLOUD_NAME=AzurePublicCloud\n`,
             },
         },
         serviceAccount: { server: { name: VELERO_SERVICE_ACCOUNT, annotations: { "azure.workload.identity/client-id": target.identityClientId } } },
@@ -151,6 +151,8 @@ function veleroValues({ target, policy, cluster }: Pick<VeleroArgs, "target" | "
             volumeSnapshotLocation: [{
                 name: "default",
                 provider: "azure",
+                // The plugin's README: "the resource group where snapshots should be stored, if different from the
+                // cluster's" (AZURE_RESOURCE_GROUP, where it finds the disks and creates restored ones).
                 config: { resourceGroup: target.snapshotResourceGroupName, subscriptionId: target.subscriptionId, incremental: "true" },
             }],
         },

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
+import * as resources from "@pulumi/azure-native/resources";
 import * as storage from "@pulumi/azure-native/storage";
 import { deterministicGuid } from "../shared/guid";
 import { assignRole } from "../shared/roleAssignment";
@@ -26,27 +27,31 @@ export interface BackupStorageArgs {
     /** AKS's node resource group, where the disks and their snapshots live. */
     nodeResourceGroupName: pulumi.Input<string>;
     /**
-     * Assign the snapshot role (phase 2, when Velero runs). Role definitions replicate eventually, and an
+     * Assign the disk and snapshot roles (phase 2, when Velero runs). Role definitions replicate eventually, and an
      * assignment made right after its definition fails with RoleDefinitionDoesNotExist (pulumi/pulumi-azure#840):
      * the definition comes in phase 1, its assignment a run later.
      */
-    assignSnapshotRole: boolean;
+    assignSnapshotRoles: boolean;
     tags: Record<string, string>;
 }
 
 /** Days a previous version outlives its immutability period before the lifecycle rule deletes it. */
 const VERSION_GRACE_DAYS = 1;
 
-/** Disk snapshot permissions the Azure plugin's volume snapshotter needs, and nothing else. */
-const SNAPSHOT_ACTIONS = [
-    "Microsoft.Compute/disks/read",
-    "Microsoft.Compute/disks/write",
-    "Microsoft.Compute/disks/beginGetAccess/action",
-    "Microsoft.Compute/disks/endGetAccess/action",
-    "Microsoft.Compute/snapshots/read",
-    "Microsoft.Compute/snapshots/write",
-    "Microsoft.Compute/snapshots/delete",
-];
+/**
+ * What the Azure plugin's volume snapshotter does, split by where: it reads the volumes' disks and creates restored
+ * disks in AKS's node resource group, and keeps the snapshots in a group of their own (VSL `resourceGroup`).
+ */
+const ROLES = {
+    disk: {
+        description: "Read AKS's disks and restore them from snapshots, for Velero's Azure volume snapshotter",
+        actions: ["Microsoft.Compute/disks/read", "Microsoft.Compute/disks/write", "Microsoft.Compute/disks/beginGetAccess/action", "Microsoft.Compute/disks/endGetAccess/action"],
+    },
+    snapshot: {
+        description: "Create, read and delete Velero's disk snapshots",
+        actions: ["Microsoft.Compute/snapshots/read", "Microsoft.Compute/snapshots/write", "Microsoft.Compute/snapshots/delete"],
+    },
+} as const;
 
 /**
  * Where Velero writes: a dedicated storage account with version-level immutability (WORM), so a compromised
@@ -136,25 +141,37 @@ export class BackupStorage extends pulumi.ComponentResource {
             purpose: `${namePrefix}/velero/storage-blob-data-contributor`,
         }, { parent: this });
 
-        const nodeResourceGroupId = pulumi.interpolate`/subscriptions/${subscriptionId}/resourceGroups/${args.nodeResourceGroupName}`;
-        const snapshotRole = new authorization.RoleDefinition(`${name}-snapshot-role`, {
-            roleDefinitionId: pulumi.output(subscriptionId).apply((subscription) => deterministicGuid(`${subscription}/${namePrefix}/velero/snapshot-role`)),
-            // Role names are unique in the tenant: two subscriptions with the same stack name would collide.
-            roleName: pulumi.interpolate`${namePrefix} Velero disk snapshots (${subscriptionId})`,
-            description: "Snapshot and restore AKS disks for Velero's Azure volume snapshotter",
-            scope: nodeResourceGroupId,
-            assignableScopes: [nodeResourceGroupId],
-            permissions: [{ actions: SNAPSHOT_ACTIONS }],
-        }, { parent: this });
-        if (args.assignSnapshotRole) {
-            assignRole(`${name}-snapshot-operator`, {
-                principalId: identity.principalId,
-                principalType: "ServicePrincipal",
-                role: snapshotRole.id,
-                scope: nodeResourceGroupId,
-                subscriptionId,
-                purpose: `${namePrefix}/velero/disk-snapshots`,
+        // AKS deletes its node resource group with the cluster: snapshots kept there would not survive the loss a
+        // restore is for. Protected: it holds the snapshots.
+        const snapshotGroup = new resources.ResourceGroup(`${name}-snapshots`, {
+            resourceGroupName: `rg-${namePrefix}-backup-snapshots`,
+            location,
+            tags,
+        }, { parent: this, protect: true });
+        const scopes = {
+            disk: pulumi.interpolate`/subscriptions/${subscriptionId}/resourceGroups/${args.nodeResourceGroupName}`,
+            snapshot: snapshotGroup.id,
+        };
+        for (const [kind, role] of Object.entries(ROLES) as [keyof typeof ROLES, (typeof ROLES)[keyof typeof ROLES]][]) {
+            const definition = new authorization.RoleDefinition(`${name}-${kind}-role`, {
+                roleDefinitionId: pulumi.output(subscriptionId).apply((subscription) => deterministicGuid(`${subscription}/${namePrefix}/velero/${kind}-role`)),
+                // Role names are unique in the tenant: two subscriptions with the same stack name would collide.
+                roleName: pulumi.interpolate`${namePrefix} Velero ${kind}s (${subscriptionId})`,
+                description: role.description,
+                scope: scopes[kind],
+                assignableScopes: [scopes[kind]],
+                permissions: [{ actions: [...role.actions] }],
             }, { parent: this });
+            if (args.assignSnapshotRoles) {
+                assignRole(`${name}-${kind}-operator`, {
+                    principalId: identity.principalId,
+                    principalType: "ServicePrincipal",
+                    role: definition.id,
+                    scope: scopes[kind],
+                    subscriptionId,
+                    purpose: `${namePrefix}/velero/${kind}s`,
+                }, { parent: this });
+            }
         }
 
         this.target = {
@@ -164,7 +181,8 @@ export class BackupStorage extends pulumi.ComponentResource {
             resourceGroupName: pulumi.output(resourceGroupName),
             subscriptionId: pulumi.output(subscriptionId),
             identityClientId: identity.clientId,
-            snapshotResourceGroupName: pulumi.output(args.nodeResourceGroupName),
+            diskResourceGroupName: pulumi.output(args.nodeResourceGroupName),
+            snapshotResourceGroupName: snapshotGroup.name,
         };
         this.registerOutputs({ storageAccountName: account.name, identityClientId: identity.clientId });
     }

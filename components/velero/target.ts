@@ -12,7 +12,9 @@ export interface AzureBlobBackupTarget {
     resourceGroupName: pulumi.Output<string>;
     subscriptionId: pulumi.Output<string>;
     identityClientId: pulumi.Output<string>;
-    /** Where the Azure volume snapshotter writes disk snapshots (AKS's node resource group). */
+    /** Where the volumes' disks are, and restored disks go (AKS's node resource group). */
+    diskResourceGroupName: pulumi.Output<string>;
+    /** Where the Azure volume snapshotter keeps the snapshots (a group of their own, outliving the cluster). */
     snapshotResourceGroupName: pulumi.Output<string>;
 }
 

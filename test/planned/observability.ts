@@ -33,6 +33,17 @@ describe("observability: metrics", () => {
         });
     }
 
+    it("installs the Prometheus Operator's CRDs from their own chart, so chart upgrades upgrade them", async () => {
+        // kube-prometheus-stack 88.5.3 keeps its CRDs in charts/crds/crds/ (Helm crds/: installed once, never
+        // upgraded); prometheus-operator-crds 31.0.1 templates the same CRDs of operator v0.93.1 (its Chart.yaml appVersion).
+        const graph = await plan("prod", true, "all");
+        const crds = release(graph, "prometheus-operator-crds");
+        assert.deepEqual([crds.inputs["version"], (crds.inputs["repositoryOpts"] as Values)["repo"]], ["31.0.1", "https://prometheus-community.github.io/helm-charts"]);
+        assert.deepEqual(crds.inputs["values"], { crds: { annotations: { "helm.sh/resource-policy": "keep" } } });
+        assert.deepEqual(values(graph, "kube-prometheus-stack")["crds"], { enabled: false });
+        assert.ok(release(graph, "kube-prometheus-stack").dependencies.includes(crds.urn));
+    });
+
     it("gives Grafana a random admin password, kept secret, through an existing Secret", async () => {
         const graph = await plan("dev", false, "all");
         const data = named(graph, "kubernetes:core/v1:Secret", "grafana-admin").inputs["stringData"] as Values;

@@ -124,35 +124,45 @@ describe("backup storage", () => {
             [location.provider, location.bucket, location.config.useAAD, location.config.storageAccount],
             ["azure", "velero", "true", byName(graph, "backup-storage-account").inputs["accountName"]],
         );
-        assert.equal(values.configuration.volumeSnapshotLocation[0].config.resourceGroup, "rg-platform-dev-aks-nodes");
+        // Snapshots outlive the cluster: a group of their own, not the node group AKS deletes with it (review row 18).
+        assert.equal(values.configuration.volumeSnapshotLocation[0].config.resourceGroup, "rg-platform-dev-backup-snapshots");
+        assert.equal(byName(graph, "backup-storage-snapshots").protect, true);
     });
 
-    it("defines the snapshot role in phase 1 and assigns it only in phase 2, a run later (role definitions replicate eventually)", async () => {
+    it("defines the disk and snapshot roles in phase 1 and assigns them only in phase 2, a run later (role definitions replicate eventually)", async () => {
         // pulumi/pulumi-azure#840, hashicorp/terraform-provider-azurerm#19916: an assignment right after its
         // custom definition fails with RoleDefinitionDoesNotExist.
         const phase1 = await plan("dev", false);
-        assert.ok(byName(phase1, "backup-storage-snapshot-role"));
-        assert.equal(phase1.resources.find((r) => r.name === "backup-storage-snapshot-operator"), undefined);
-        const phase2 = await plan("dev", false, "all");
-        assert.ok(byName(phase2, "backup-storage-snapshot-operator"));
+        for (const kind of ["disk", "snapshot"]) {
+            assert.ok(byName(phase1, `backup-storage-${kind}-role`));
+            assert.equal(phase1.resources.find((r) => r.name === `backup-storage-${kind}-operator`), undefined);
+            assert.ok(byName(await plan("dev", false, "all"), `backup-storage-${kind}-operator`));
+        }
     });
 
-    it("grants the backup identity blob data access on its account and snapshot rights on the node group only", async () => {
+    it("grants the backup identity blob data access on its account, disk rights on the node group and snapshot rights on the snapshot group only", async () => {
         const graph = await plan("dev", false, "all");
         const principal = byName(graph, "backup-storage-identity").outputs["principalId"];
         const grants = ofType(graph, "azure-native:authorization:RoleAssignment").filter((r) => r.inputs["principalId"] === principal);
-        assert.deepEqual(grants.map((g) => g.name).sort(), ["backup-storage-blob-writer", "backup-storage-snapshot-operator"]);
+        assert.deepEqual(grants.map((g) => g.name).sort(), ["backup-storage-blob-writer", "backup-storage-disk-operator", "backup-storage-snapshot-operator"]);
         const blob = byName(graph, "backup-storage-blob-writer").inputs;
         assert.ok(String(blob["roleDefinitionId"]).endsWith(BLOB_DATA_CONTRIBUTOR));
         assert.equal(blob["scope"], byName(graph, "backup-storage-account").id);
-        const role = byName(graph, "backup-storage-snapshot-role").inputs as Record<string, any>;
-        const nodeGroup = "/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/rg-platform-dev-aks-nodes";
-        assert.deepEqual([role["scope"], role["assignableScopes"]], [nodeGroup, [nodeGroup]]);
-        // Custom role names are tenant-wide (RoleDefinitionWithSameNameExists across subscriptions): the name carries the subscription.
-        assert.equal(role["roleName"], "platform-dev Velero disk snapshots (00000000-0000-4000-8000-000000000001)");
-        const actions: string[] = role["permissions"][0].actions;
-        assert.ok(actions.every((a) => /^Microsoft\.Compute\/(disks|snapshots)\/[a-zA-Z/]+$/.test(a) && !a.includes("*")), actions.join());
-        assert.deepEqual([byName(graph, "backup-storage-snapshot-operator").inputs["scope"], byName(graph, "backup-storage-snapshot-operator").inputs["roleDefinitionId"]], [nodeGroup, byName(graph, "backup-storage-snapshot-role").id]);
+        const group = (name: string) => `/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/${name}`;
+        // The plugin reads the volumes' disks and creates restored ones in the node group (AZURE_RESOURCE_GROUP), and
+        // writes snapshots to the VSL's group (velero-plugin-for-microsoft-azure README).
+        const expected = {
+            disk: { scope: group("rg-platform-dev-aks-nodes"), actions: ["Microsoft.Compute/disks/read", "Microsoft.Compute/disks/write", "Microsoft.Compute/disks/beginGetAccess/action", "Microsoft.Compute/disks/endGetAccess/action"] },
+            snapshot: { scope: group("rg-platform-dev-backup-snapshots"), actions: ["Microsoft.Compute/snapshots/read", "Microsoft.Compute/snapshots/write", "Microsoft.Compute/snapshots/delete"] },
+        };
+        for (const [kind, { scope, actions }] of Object.entries(expected)) {
+            const role = byName(graph, `backup-storage-${kind}-role`).inputs as Record<string, any>;
+            assert.deepEqual([role["scope"], role["assignableScopes"], role["permissions"]], [scope, [scope], [{ actions }]], kind);
+            // Custom role names are tenant-wide (RoleDefinitionWithSameNameExists across subscriptions): the name carries the subscription.
+            assert.equal(role["roleName"], `platform-dev Velero ${kind}s (00000000-0000-4000-8000-000000000001)`);
+            const operator = byName(graph, `backup-storage-${kind}-operator`).inputs;
+            assert.deepEqual([operator["scope"], operator["roleDefinitionId"]], [scope, byName(graph, `backup-storage-${kind}-role`).id]);
+        }
     });
 });
 
