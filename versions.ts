@@ -29,14 +29,8 @@ export const CHARTS = {
     velero: { chart: "velero", repository: "https://vmware-tanzu.github.io/helm-charts", version: "12.1.0" },
 } as const satisfies Record<string, ChartPin>;
 
-/** Istio's revision label: one per control-plane version, so an upgrade can run a second istiod beside the first. */
-export const ISTIO_REVISION = `${CHARTS.istiod.version.replace(/\./g, "-")}`;
-
-/** Gateway API CRDs, standard channel, installed once by the program (AKS's managed Gateway API stays off). */
-export const GATEWAY_API_CRDS = {
-    version: "v1.6.1",
-    url: "https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/standard-install.yaml",
-} as const;
+/** Istio's revision label, one per minor (`1-30`): a patch release upgrades in place, a minor runs a second istiod beside the first. */
+export const ISTIO_REVISION = CHARTS.istiod.version.split(".").slice(0, 2).join("-");
 
 /**
  * The platform registry's artifact cache (Azure Container Registry cache rules, target => source): every image

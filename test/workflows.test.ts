@@ -204,7 +204,7 @@ describe("CI and deploy workflows", () => {
             "*.actions.githubusercontent.com": "the runner's broker and results, and the OIDC token endpoint azure/login, auth-actions and the token refresher call",
             "codeload.github.com": "the runner downloading actions (checkout, azure/login, pulumi/auth-actions, pulumi/actions)",
             "*.blob.core.windows.net": "logs, job summaries and artifacts (productionresultssa* storage accounts)",
-            "objects.githubusercontent.com": "GitHub release downloads: the Gateway API CRDs, provider plugins",
+            "objects.githubusercontent.com": "GitHub release downloads: runner updates, provider plugins",
             "release-assets.githubusercontent.com": "GitHub release downloads (the newer asset host)",
             "api.pulumi.com": "pulumi/auth-actions' token exchange and the Pulumi Cloud backend",
             "get.pulumi.com": "provider plugin downloads",

@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { CHARTS, GATEWAY_API_CRDS, MESH_PROXY_IMAGE } from "../../versions";
+import { CHARTS, MESH_PROXY_IMAGE } from "../../versions";
 import { INGRESS_CERTIFICATE_POLICY } from "../certmanager";
 import { typedResource, type Models } from "../shared/customResources";
 import { EXCLUDE_FROM_BACKUP } from "../shared/backup";
@@ -145,8 +145,6 @@ export class ServiceMesh extends pulumi.ComponentResource {
             // The gateway forwards into every meshed namespace, and sends the requests' root spans to the collector.
             egress: [{ to: [{ namespaceSelector: { matchLabels: { "istio.io/rev": revision } } }] }, args.telemetry.egress],
         }, cluster, { parent: this, dependsOn: [args.admission] });
-
-        new k8s.yaml.v2.ConfigFile(`${name}-gateway-api-crds`, { file: GATEWAY_API_CRDS.url }, { parent: this });
 
         // Istio's plug-in CA: istiod signs workload certificates with this intermediate instead of a self-made root.
         const cacerts = new k8s.core.v1.Secret(`${name}-cacerts`, {

@@ -72,7 +72,7 @@ export function firewallRuleCollectionGroups(net: NetworkConfig, location: strin
                 {
                     // docs.github.com "Communicating with self-hosted runners": the runner's own hosts, action
                     // downloads, and the storage accounts logs, job summaries and artifacts go to (productionresultssa*,
-                    // for which GitHub publishes no list, hence the wildcard); release assets for the Gateway API CRDs.
+                    // for which GitHub publishes no list, hence the wildcard); release assets for runner updates and provider plugins.
                     name: "github-actions",
                     sources: runners,
                     fqdns: ["github.com", "api.github.com", "codeload.github.com", "*.actions.githubusercontent.com", "*.blob.core.windows.net", "objects.githubusercontent.com", "release-assets.githubusercontent.com"],

@@ -116,6 +116,8 @@ export class Observability extends pulumi.ComponentResource {
                     prometheusSpec: {
                         replicas,
                         retention: `${args.retentionDays}d`,
+                        // A full volume stops the TSDB: drop the oldest blocks first, keeping a tenth free for compaction.
+                        ...(args.persistentStorageGi === undefined ? {} : { retentionSize: `${Math.floor(args.persistentStorageGi * 0.9)}GiB` }),
                         // Pick up every ServiceMonitor, PodMonitor and rule, not only this release's.
                         serviceMonitorSelectorNilUsesHelmValues: false,
                         podMonitorSelectorNilUsesHelmValues: false,

@@ -249,7 +249,7 @@ describe("private cluster", () => {
         assert.match(query, /^AKSAudit\n/);
         // cert-manager's controller signs with cert-manager/platform-ca; istiod of the revision reads istio-system/cacerts.
         assert.ok(query.includes('tostring(ObjectRef.namespace) == "cert-manager" and tostring(ObjectRef.name) == "platform-ca" and tostring(User.username) !in ("system:serviceaccount:cert-manager:cert-manager")'), query);
-        assert.ok(query.includes('tostring(ObjectRef.namespace) == "istio-system" and tostring(ObjectRef.name) == "cacerts" and tostring(User.username) !in ("system:serviceaccount:istio-system:istiod-1-30-3")'), query);
+        assert.ok(query.includes('tostring(ObjectRef.namespace) == "istio-system" and tostring(ObjectRef.name) == "cacerts" and tostring(User.username) !in ("system:serviceaccount:istio-system:istiod-1-30")'), query);
         assert.equal((rule.inputs["criteria"] as { allOf: { operator: string }[] }).allOf[0]!.operator, "GreaterThan");
     });
 

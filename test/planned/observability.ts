@@ -30,6 +30,8 @@ describe("observability: metrics", () => {
             assert.equal(spec.replicas, replicas);
             assert.equal(spec.serviceMonitorSelectorNilUsesHelmValues, false);
             assert.equal(spec.storageSpec?.volumeClaimTemplate.spec.resources.requests.storage, volumes ? "100Gi" : undefined);
+            // Prometheus Operator's retentionSize keeps the 100 GiB volume from filling (90% of it).
+            assert.equal(spec.retentionSize, volumes ? "90GiB" : undefined);
         });
     }
 
