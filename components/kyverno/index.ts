@@ -58,6 +58,8 @@ export class Kyverno extends pulumi.ComponentResource {
             talksToApiServer: true,
             // The API server calls the admission webhooks.
             ingress: [{ ports: [{ protocol: "TCP", port: 9443 }] }],
+            // Signature checks read signatures from the images' registries (and keyless ones from Sigstore).
+            ...(args.admission.imageSignatures ? { egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] }] } : {}),
         }, args.cluster, { parent: this });
 
         const ha = args.highAvailability;
@@ -185,7 +187,8 @@ export class Kyverno extends pulumi.ComponentResource {
                         name: "cosign-signed-images",
                         match: { any: [pods] },
                         ...applications,
-                        verifyImages: [{ imageReferences: ["*"], attestors: [{ entries: [attestor] }], mutateDigest: true, verifyDigest: true }],
+                        // The team signs its images, not Istio's: the proxy istiod injects is exempt.
+                        verifyImages: [{ imageReferences: ["*"], skipImageReferences: [`${meshProxy}:*`], attestors: [{ entries: [attestor] }], mutateDigest: true, verifyDigest: true }],
                     }],
                 },
             }), afterKyverno);
