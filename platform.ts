@@ -65,6 +65,7 @@ export async function definePlatform(config: PlatformConfig): Promise<Record<str
                 criticalAlerts: { webhookUrl: config.alertWebhookUrl },
             },
             backup: backup && backupTarget && { target: backupTarget, policy: backup },
+            outsideCertificates: [],
         });
     }
     const azure = defineAzureLayer(config, platformCa, random, tls);
@@ -102,6 +103,7 @@ export async function definePlatform(config: PlatformConfig): Promise<Record<str
                 criticalAlerts: criticalAlerts(config),
             },
             backup: { target: azure.backupStorage.target, policy: config.backup },
+            outsideCertificates: azure.heldCertificates,
         }),
     };
 }
@@ -262,6 +264,7 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
     return {
         cluster,
         registry,
+        heldCertificates: gateway.heldCertificates,
         backupStorage,
         telemetry: telemetryStorage.backend,
         ingressDomain,
@@ -302,6 +305,8 @@ interface InClusterTarget {
     acme: AcmeArgs | undefined;
     observability: Pick<ObservabilityArgs, "retentionDays" | "persistentStorageGi" | "telemetry" | "logRetentionDays" | "traceRetentionDays" | "criticalAlerts">;
     backup: Pick<VeleroArgs, "target" | "policy"> | undefined;
+    /** Certificates outside the cluster nothing renews (Key Vault imports, the partner CA): watched like the CAs. */
+    outsideCertificates: ObservabilityArgs["heldCertificates"];
 }
 
 /** Namespaces Kubernetes and AKS own (the Azure Policy add-on runs Gatekeeper in its own). */
@@ -333,6 +338,7 @@ function defineInCluster(config: PlatformConfig, target: InClusterTarget) {
             { certificate: "platform-intermediate", notAfter: target.platformCa.intermediateNotAfter },
             { certificate: "mesh-root", notAfter: meshCa.rootNotAfter },
             { certificate: "mesh-intermediate", notAfter: meshCa.intermediateNotAfter },
+            ...target.outsideCertificates,
         ],
         eventSourceNamespaces: [FALCO_NAMESPACE],
     }, { providers: [target.kubernetes, target.random] });

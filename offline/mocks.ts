@@ -145,7 +145,7 @@ function pem(label: string, seed: string): string {
 }
 
 /** The instant offline certificates are issued at: @pulumi/tls stamps the creation time, then adds validityPeriodHours. */
-export const MOCK_ISSUED_AT = Date.parse("2026-12-01T00:00:00Z");
+const MOCK_ISSUED_AT = Date.parse("2026-12-01T00:00:00Z");
 const validityEnd = (inputs: Record<string, unknown>) => new Date(MOCK_ISSUED_AT + Number(inputs["validityPeriodHours"]) * 3_600_000).toISOString().replace(/\.000Z$/, "Z");
 
 /** What `@pulumi/tls` computes, by resource type. */
@@ -238,6 +238,12 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
                 const { vaultName, keyName } = args.inputs as { vaultName: string; keyName: string };
                 const keyUri = `https://${vaultName}.vault.azure.net/keys/${keyName}`;
                 return { keyUri, keyUriWithVersion: `${keyUri}/${deterministicGuid(keyUri).replace(/-/g, "")}` };
+            }
+            case "azure-native:keyvault:getSecret": {
+                // An imported certificate's secret carries the certificate's not-after as `exp` (epoch seconds); offline,
+                // a year after the offline issuing instant.
+                const { vaultName, secretName } = args.inputs as { vaultName: string; secretName: string };
+                return { name: secretName, id: `${vaultName}/${secretName}`, properties: { attributes: { enabled: true, expires: MOCK_ISSUED_AT / 1000 + 365 * 86_400 } } };
             }
             case "azure-native:containerservice:listManagedClusterUserCredentials":
                 return { kubeconfigs: [{ name: "clusterUser", value: Buffer.from(this.userKubeconfig(args.inputs)).toString("base64") }] };

@@ -45,6 +45,9 @@ export interface CertificateRow {
     urns: string[];
 }
 
+/** The secret a Key Vault reference names (`https://<vault>.vault.azure.net/secrets/<name>`). */
+const secretOf = (keyVaultSecretId: unknown) => show(keyVaultSecretId).replace(/^.*\/secrets\//, "");
+
 /** Seed 000's windows, as the alert names spell them. */
 const WINDOWS = ["30Days", "14Days", "7Days", "3Days", "1Day"];
 const expiryAlerts = (prefix: string, labels: Record<string, string>, also: string[] = []): ExpiryWatch => ({ alerts: [...WINDOWS.map((w) => `${prefix}ExpiresIn${w}`), ...also], labels });
@@ -198,7 +201,8 @@ export function buildInventory(graph: Graph, findings: Violation[]): Inventory {
         certificates.push({
             component: "Application Gateway", certificate: show((appGateway.inputs["httpListeners"] ?? [])[0]?.hostName),
             issuer: "public CA, imported into Key Vault by the team", key: "per the imported certificate", validity: "per the certificate",
-            renewal: "Key Vault (the gateway picks up new versions)", keyLocation: "Key Vault", expiry: { alerts: [] }, urns: urns(appGateway),
+            renewal: "Key Vault (the gateway picks up new versions)", keyLocation: "Key Vault",
+            expiry: expiryAlerts("HeldCertificate", { certificate: `key-vault/${secretOf((appGateway.inputs["sslCertificates"] ?? [])[0]?.keyVaultSecretId)}` }), urns: urns(appGateway),
         });
     }
     if (domain) {
@@ -215,6 +219,23 @@ export function buildInventory(graph: Graph, findings: Violation[]): Inventory {
             issuer: "Microsoft (default hostname)", key: "managed by Azure", validity: "managed", renewal: "automatic", keyLocation: "API Management",
             expiry: { managedBy: "Microsoft's certificate for *.azure-api.net, renewed by API Management" }, urns: urns(apim),
         });
+        for (const hostname of apim.inputs["hostnameConfigurations"] ?? []) {
+            const secret = secretOf(hostname.keyVaultId);
+            certificates.push({
+                component: "API Management", certificate: show(hostname.hostName), issuer: "public CA, imported into Key Vault by the team",
+                key: "per the imported certificate", validity: "per the certificate", renewal: "Key Vault (API Management follows new versions)",
+                keyLocation: "Key Vault", expiry: expiryAlerts("HeldCertificate", { certificate: `key-vault/${secret}` }), urns: urns(apim),
+            });
+        }
+        if (g.byName("gateway-apim-partner-api")) {
+            const generated = g.byName("gateway-partner-ca");
+            certificates.push({
+                component: "API Management", certificate: "partners' client CA", issuer: generated ? "self-signed (@pulumi/tls, dev)" : "supplied by the team",
+                key: generated ? keyOf(g.byName("gateway-partner-ca-key")) : "per the supplied CA", validity: generated ? hours(`${generated.inputs["validityPeriodHours"]}h`) : "per the certificate",
+                renewal: "manual", keyLocation: generated ? "Pulumi state (encrypted)" : "the team",
+                expiry: expiryAlerts("HeldCertificate", { certificate: "partner-client-ca" }), urns: urns(apim),
+            });
+        }
     }
     for (const [prefix, purpose, location] of [["pki", "Platform", "Pulumi state (encrypted); intermediate also in Secret cert-manager/platform-ca"], ["mesh-ca", "Mesh", "Pulumi state (encrypted); intermediate also in Secret istio-system/cacerts"]] as const) {
         const root = g.byName(`${prefix}-root`);
@@ -223,14 +244,14 @@ export function buildInventory(graph: Graph, findings: Violation[]): Inventory {
             certificates.push({
                 component: `${purpose} CA`, certificate: `${show(root.inputs["subject"]?.commonName)}`, issuer: "self-signed (@pulumi/tls)",
                 key: keyOf(g.byName(`${prefix}-root-key`)), validity: hours(`${root.inputs["validityPeriodHours"]}h`), renewal: "manual (annual review)", keyLocation: location.split(";")[0]!,
-                expiry: expiryAlerts("CaCertificate", { certificate: `${purpose.toLowerCase()}-root` }), urns: urns(root),
+                expiry: expiryAlerts("HeldCertificate", { certificate: `${purpose.toLowerCase()}-root` }), urns: urns(root),
             });
         }
         if (intermediate && root) {
             certificates.push({
                 component: `${purpose} CA`, certificate: `${purpose} Intermediate CA`, issuer: show(root.inputs["subject"]?.commonName),
                 key: keyOf(g.byName(`${prefix}-intermediate-key`)), validity: hours(`${intermediate.inputs["validityPeriodHours"]}h`), renewal: "planned (before expiry)", keyLocation: location,
-                expiry: expiryAlerts("CaCertificate", { certificate: `${purpose.toLowerCase()}-intermediate` }), urns: urns(intermediate),
+                expiry: expiryAlerts("HeldCertificate", { certificate: `${purpose.toLowerCase()}-intermediate` }), urns: urns(intermediate),
             });
         }
     }

@@ -48,7 +48,7 @@ export const KNOWN_METRICS: Record<string, Record<string, string[]>> = {
     // istio security/pkg/server/ca/monitoring.go (1.30): the CA's signing errors carry `error` (the error type).
     "istiod CA": { citadel_server_csr_sign_err_count: ["error"] },
     // The platform's own recording rule (components/observability/alerts.ts): one series per held CA certificate.
-    "platform recording rules": { platform_ca_certificate_expiry_timestamp_seconds: ["certificate"] },
+    "platform recording rules": { platform_certificate_expiry_timestamp_seconds: ["certificate"] },
     "kube-state-metrics": { kube_pod_container_status_waiting_reason: ["namespace", "pod", "container", "reason", "uid"] },
 };
 

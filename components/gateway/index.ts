@@ -1,10 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
+import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import type { GatewayConfig } from "../../config";
+import { notAfter } from "../pki";
 import { sendDiagnostics } from "../shared/diagnostics";
 import { privateVault } from "../shared/privateVault";
+import { required } from "../shared/required";
 import { assignRole } from "../shared/roleAssignment";
 import { alertActionGroup, declareApiManagementAlerts, declareFrontDoorDomainAlert, type AzureAlertReceivers } from "./alerts";
 import { declareApiManagement } from "./apiManagement";
@@ -52,6 +55,11 @@ export interface GatewayArgs {
  */
 export class Gateway extends pulumi.ComponentResource {
     public readonly keyVaultId: pulumi.Output<string>;
+    /**
+     * Certificates nothing in the cluster renews, with their not-after: those the team imports into the vault (read
+     * from the vault's secrets through ARM, whose `exp` is the certificate's) and the partners' client CA.
+     */
+    public readonly heldCertificates: { certificate: string; notAfter: pulumi.Output<string> }[];
     /** The action group Azure Monitor alerts notify; absent when no receiver is configured. */
     public readonly alertActionGroupId?: pulumi.Output<string>;
     public readonly keyVaultUri: pulumi.Output<string | undefined>;
@@ -94,6 +102,8 @@ export class Gateway extends pulumi.ComponentResource {
         const actionGroup = alertActionGroup(`${name}-apim-alerts`, { namePrefix, resourceGroupName, receivers: args.alertReceivers, tags }, this);
         this.alertActionGroupId = actionGroup?.id;
         const apiHostName = `api.${config.domain}`;
+        const partners = config.edge === "frontdoor" ? config.apim.partners : undefined;
+        const partnerCa = partners && this.partnerCa(name, namePrefix, partners.clientCaCertificate);
         this.apiHostName = apiHostName;
         if (config.edge === "appgateway") {
             // Regional edge: Application Gateway terminates public TLS and calls the mesh ingress gateway itself.
@@ -142,7 +152,7 @@ export class Gateway extends pulumi.ComponentResource {
                 domain: config.domain,
                 keyVault: { id: vault.id, uri: vault.properties.vaultUri },
                 subscriptionId: args.subscriptionId,
-                partnerCaPem: config.apim.partners && (config.apim.partners.clientCaCertificate ?? this.partnerCa(name, args.namePrefix)),
+                partnerCaPem: partnerCa?.certPem,
                 tags,
             }, this);
             sendDiagnostics(`${name}-apim-diagnostics`, { resourceUri: apim.service.id, workspaceId: args.logAnalyticsWorkspaceId }, { parent: this });
@@ -158,6 +168,17 @@ export class Gateway extends pulumi.ComponentResource {
             this.domainValidationToken = edge.domain.validationProperties.validationToken;
         }
 
+        // Configured only once imported (README: certificates come before the keys that name them).
+        const imported = [config.apim.gatewayHostname?.certificateSecretName, config.apim.partners?.certificateSecretName, config.appGateway?.certificateSecretName]
+            .filter((secretName): secretName is string => secretName !== undefined);
+        this.heldCertificates = [
+            ...imported.map((secretName) => ({
+                certificate: `key-vault/${secretName}`,
+                notAfter: keyvault.getSecretOutput({ resourceGroupName, vaultName: vault.name, secretName }, { parent: this })
+                    .apply((secret) => new Date(required(secret.properties.attributes?.expires, `expiry of Key Vault secret ${secretName}`) * 1000).toISOString()),
+            })),
+            ...(partnerCa ? [{ certificate: "partner-client-ca", notAfter: partnerCa.notAfter }] : []),
+        ];
         this.keyVaultId = vault.id;
         this.keyVaultUri = vault.properties.vaultUri;
         this.registerOutputs({
@@ -168,8 +189,11 @@ export class Gateway extends pulumi.ComponentResource {
         });
     }
 
-    /** dev only (the config module requires a supplied CA in prod): a partner CA to issue test client certificates from. */
-    private partnerCa(name: string, namePrefix: string): pulumi.Output<string> {
+    /** The partners' client CA: supplied, or (dev only: the config module requires one in prod) generated to issue test certificates from. */
+    private partnerCa(name: string, namePrefix: string, supplied: string | undefined): { certPem: pulumi.Output<string>; notAfter: pulumi.Output<string> } {
+        if (supplied !== undefined) {
+            return { certPem: pulumi.output(supplied), notAfter: pulumi.output(notAfter(supplied)) };
+        }
         const key = new tls.PrivateKey(`${name}-partner-ca-key`, { algorithm: "ECDSA", ecdsaCurve: "P384" }, { parent: this });
         const ca = new tls.SelfSignedCert(`${name}-partner-ca`, {
             privateKeyPem: key.privateKeyPem,
@@ -178,6 +202,6 @@ export class Gateway extends pulumi.ComponentResource {
             validityPeriodHours: 365 * 24,
             allowedUses: ["cert_signing", "crl_signing"],
         }, { parent: this });
-        return ca.certPem;
+        return { certPem: ca.certPem, notAfter: ca.validityEndTime };
     }
 }

@@ -65,25 +65,28 @@ function expiryRules(prefix: string, notAfterSeries: string, subject: string, wh
     });
 }
 
-/** The not-after of every CA the program creates or receives: nothing renews them, so the rules carry the dates. */
-export const CA_EXPIRY_SERIES = "platform_ca_certificate_expiry_timestamp_seconds";
+/**
+ * The not-after of every certificate no in-cluster issuer renews: the CAs the program creates or receives, and the
+ * certificates the team imports into Key Vault. The rules carry the dates the program read when it last ran.
+ */
+export const HELD_EXPIRY_SERIES = "platform_certificate_expiry_timestamp_seconds";
 
-/** A CA certificate the platform holds: its name in the alerts, and its not-after (RFC 3339). */
+/** A certificate the platform holds: its name in the alerts, and its not-after (RFC 3339). */
 export interface HeldCertificate {
     certificate: string;
     notAfter: string;
 }
 
-/** Recording rules that publish each held CA's not-after, and the same five windows as cert-manager's certificates. */
+/** Recording rules that publish each held certificate's not-after, and the same five windows as cert-manager's. */
 export function heldCertificateGroup(certificates: HeldCertificate[]): AlertGroup {
     return {
-        name: "ca-certificates",
+        name: "held-certificates",
         records: certificates.map(({ certificate, notAfter }) => ({
-            record: CA_EXPIRY_SERIES,
+            record: HELD_EXPIRY_SERIES,
             expr: `vector(${Date.parse(notAfter) / 1000})`,
             labels: { certificate },
         })),
-        rules: expiryRules("CaCertificate", CA_EXPIRY_SERIES, "CA certificate {{ $labels.certificate }}", "and nothing renews it: rotate it (runbook)"),
+        rules: expiryRules("HeldCertificate", HELD_EXPIRY_SERIES, "Certificate {{ $labels.certificate }}", "and nothing in the cluster renews it: rotate it (runbook)"),
     };
 }
 

@@ -188,10 +188,10 @@ export class Observability extends pulumi.ComponentResource {
         // The dates are known once the CAs exist: the rule is built (and validated against its CRD) when they are.
         const held = pulumi.all(args.heldCertificates.map(({ certificate, notAfter }) => pulumi.output(notAfter).apply((date) => ({ certificate, notAfter: date }))));
         const { apiVersion, kind } = ruleModel(heldCertificateGroup([]));
-        new k8s.apiextensions.CustomResource(`${name}-alerts-ca-certificates`, {
+        new k8s.apiextensions.CustomResource(`${name}-alerts-held-certificates`, {
             apiVersion,
             kind,
-            metadata: { name: "platform-ca-certificates", namespace },
+            metadata: { name: "platform-held-certificates", namespace },
             spec: held.apply((certificates) => {
                 const model = ruleModel(heldCertificateGroup(certificates));
                 model.validate();

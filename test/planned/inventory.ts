@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import { describe, it } from "node:test";
 import { PROJECT_DIR, type Graph } from "../../offline/engine";
 import { buildInventory, INVENTORY_STACKS, inventoryMarkdown, stackVerdicts, inventoryPath, mermaidBlock, mermaidProblems, renderInventory, withReadmeMap } from "../../offline/tlsInventory";
-import { plan, verdictsOf } from "../helpers";
+import { plan, planWith, rawConfig, verdictsOf } from "../helpers";
 
 /** A copy of the graph with one resource's inputs changed. */
 function edited(graph: Graph, type: string, edit: (inputs: Record<string, any>) => void): Graph {
@@ -114,15 +114,44 @@ describe("every certificate in the inventory is watched", () => {
         });
     }
 
+    it("watches what the team imports into Key Vault and the partners' CA too (custom hostnames, partners, App Gateway)", async () => {
+        const raw = rawConfig("dev");
+        const hostnames = await planWith({
+            stack: "dev", preview: false,
+            overrides: {
+                "platform:phase": "all",
+                "platform:gateway": JSON.stringify({ ...raw["gateway"], apim: { ...raw["gateway"].apim, gatewayHostname: { certificateSecretName: "apim-certificate" }, partners: { certificateSecretName: "partners-certificate", allowedSourceRanges: ["203.0.113.0/24"] } } }),
+            },
+        });
+        const appGateway = await planWith({
+            stack: "dev", preview: false,
+            overrides: {
+                "platform:phase": "all",
+                "platform:gateway": JSON.stringify({ ...raw["gateway"], edge: "appgateway", appGateway: { certificateSecretName: "api-certificate" } }),
+                "platform:network": JSON.stringify({ ...raw["network"], subnets: { ...raw["network"].subnets, appGateway: "10.20.9.0/24" } }),
+            },
+        });
+        const watched = (graph: Graph) => buildInventory(graph, []).certificates.filter((r) => "alerts" in r.expiry && r.expiry.labels?.["certificate"]?.match(/^(key-vault|partner)/))
+            .map((r) => [r.component, r.certificate, (r.expiry as { labels: Record<string, string> }).labels["certificate"]]);
+        assert.deepEqual(watched(hostnames), [
+            ["API Management", "apim.dev.platform.example.com", "key-vault/apim-certificate"],
+            ["API Management", "partners.dev.platform.example.com", "key-vault/partners-certificate"],
+            ["API Management", "partners' client CA", "partner-client-ca"],
+        ]);
+        assert.deepEqual(watched(appGateway), [["Application Gateway", "api.dev.platform.example.com", "key-vault/api-certificate"]]);
+        assert.deepEqual(unwatched(hostnames), []);
+        assert.deepEqual(unwatched(appGateway), []);
+    });
+
     it("names the rows that lose their alert (the CA rule removed)", async () => {
         const graph = await plan("prod", false, "all");
-        const without = { ...graph, resources: graph.resources.filter((r) => !(r.type === "kubernetes:monitoring.coreos.com/v1:PrometheusRule" && (r.inputs["metadata"] as { name?: string } | undefined)?.name === "platform-ca-certificates")) };
+        const without = { ...graph, resources: graph.resources.filter((r) => !(r.type === "kubernetes:monitoring.coreos.com/v1:PrometheusRule" && (r.inputs["metadata"] as { name?: string } | undefined)?.name === "platform-held-certificates")) };
         assert.deepEqual(unwatched(without).filter((p) => p.startsWith("Platform CA Platform Root")), [
-            "Platform CA Platform Root CA (prod): CaCertificateExpiresIn30Days is not declared",
-            "Platform CA Platform Root CA (prod): CaCertificateExpiresIn14Days is not declared",
-            "Platform CA Platform Root CA (prod): CaCertificateExpiresIn7Days is not declared",
-            "Platform CA Platform Root CA (prod): CaCertificateExpiresIn3Days is not declared",
-            "Platform CA Platform Root CA (prod): CaCertificateExpiresIn1Day is not declared",
+            "Platform CA Platform Root CA (prod): HeldCertificateExpiresIn30Days is not declared",
+            "Platform CA Platform Root CA (prod): HeldCertificateExpiresIn14Days is not declared",
+            "Platform CA Platform Root CA (prod): HeldCertificateExpiresIn7Days is not declared",
+            "Platform CA Platform Root CA (prod): HeldCertificateExpiresIn3Days is not declared",
+            "Platform CA Platform Root CA (prod): HeldCertificateExpiresIn1Day is not declared",
             "Platform CA Platform Root CA (prod): no series with certificate=platform-root",
         ]);
     });

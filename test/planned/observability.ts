@@ -235,7 +235,7 @@ describe("observability: alerts", () => {
         "MeshMtlsHandshakeErrors", "MeshPlaintextRequests", "FalcoCriticalEvent", "KyvernoPolicyViolations",
         "VeleroBackupFailed", "VeleroBackupPartiallyFailed", "VeleroScheduleNeverSucceeded", "VeleroBackupMissing", "PlatformPodCrashLooping",
         // Issue 21: the CAs nothing renews (seed 000's five windows) and the signing of the sidecars' certificates.
-        "CaCertificateExpiresIn30Days", "CaCertificateExpiresIn14Days", "CaCertificateExpiresIn7Days", "CaCertificateExpiresIn3Days", "CaCertificateExpiresIn1Day",
+        "HeldCertificateExpiresIn30Days", "HeldCertificateExpiresIn14Days", "HeldCertificateExpiresIn7Days", "HeldCertificateExpiresIn3Days", "HeldCertificateExpiresIn1Day",
         "MeshWorkloadCertificateSigningErrors",
     ];
     const rules = (graph: Graph) => ofType(graph, "kubernetes:monitoring.coreos.com/v1:PrometheusRule")

@@ -65,10 +65,10 @@ describe("alert rules under promtool", () => {
             },
             {
                 eval_time: `${EVAL_SECONDS}s`,
-                alertname: `CaCertificateExpiresIn${alertDays}`,
+                alertname: `HeldCertificateExpiresIn${alertDays}`,
                 exp_alerts: [{
                     exp_labels: { severity, certificate: `ca-${days}d` },
-                    exp_annotations: annotations(`CaCertificateExpiresIn${alertDays}`, `CA certificate ca-${days}d expires within ${within} and nothing renews it: rotate it (runbook).`),
+                    exp_annotations: annotations(`HeldCertificateExpiresIn${alertDays}`, `Certificate ca-${days}d expires within ${within} and nothing in the cluster renews it: rotate it (runbook).`),
                 }],
             },
         ]);
