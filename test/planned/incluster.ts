@@ -207,6 +207,9 @@ describe("kyverno", () => {
         assert.deepEqual([mesh.validate.pattern, mesh.validate.anyPattern], [{ metadata: { labels: { "istio.io/rev": "?*" } } }, undefined]);
         assert.deepEqual(mesh.exclude, registries.exclude);
         assert.equal(byName["verify-image-signatures"], undefined, "no signature policy without a configured key or issuer");
+        // Nor the egress a signature check would need: Kyverno's namespace stays inside the cluster.
+        const kyvernoPolicy = (await plan("dev", true, "all")).resources.find((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" && (r.inputs["metadata"] as Record<string, string>)["namespace"] === "kyverno" && (r.inputs["metadata"] as Record<string, string>)["name"] === "allow-platform")!;
+        assert.ok(!JSON.stringify(kyvernoPolicy.inputs["spec"]).includes("0.0.0.0/0"));
     });
 
     it("verifies cosign signatures with the configured key, in application namespaces", async () => {

@@ -126,4 +126,16 @@ describe("network component", () => {
         assert.equal(setting["workspaceId"], byName(graph, "network-logs").id);
         assert.deepEqual(setting["logs"], [{ categoryGroup: "allLogs", enabled: true }]);
     });
+
+    it("logs every Key Vault's data-plane access (AuditEvent is in the allLogs group) to the workspace", async () => {
+        // learn.microsoft.com/azure/key-vault/general/logging: the AuditEvent category records every data-plane call.
+        const graph = await plan("prod", false);
+        const vaults = ofType(graph, "azure-native:keyvault:Vault");
+        assert.deepEqual(vaults.map((v) => v.name).sort(), ["cluster-etcd-kv", "gateway-kv"]);
+        for (const vault of vaults) {
+            const setting = ofType(graph, "azure-native:monitor:DiagnosticSetting").find((d) => d.inputs["resourceUri"] === vault.id);
+            assert.ok(setting, `${vault.name} has no diagnostic setting`);
+            assert.deepEqual([setting.inputs["logs"], setting.inputs["workspaceId"]], [[{ categoryGroup: "allLogs", enabled: true }], byName(graph, "network-logs").id]);
+        }
+    });
 });
