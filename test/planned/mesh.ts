@@ -327,6 +327,17 @@ describe("the TLS hop list, walked from the graph", () => {
         assert.equal(release(graph, "istiod").inputs["values"].meshConfig.meshMTLS.minProtocolVersion, "TLSV1_3");
         hops.push("ingress gateway -> sidecar (mesh mTLS, TLSV1_3)");
         hops.push("sidecar -> app (localhost, the only plaintext hop)");
-        assert.equal(hops.length, 6);
+        // The request path of the architecture (seed 000), as the graph gives it: dev's names and the ingress
+        // subnet's first assignable address (10.20.8.192/27 -> .196).
+        const expected = [
+            /^client -> api\.dev\.platform\.example\.com \(Front Door, TLS12_2023\)$/,
+            /^Front Door -> apim-platform-dev-[0-9a-z]{6}\.azure-api\.net \(API Management, TLS 1\.0\/1\.1 off\)$/,
+            /^API Management -> api\.aks-ingress\.dev\.platform\.example\.com = 10\.20\.8\.196 \(internal load balancer\)$/,
+            /^internal load balancer -> ingress gateway \(TLSV1_2, cert-manager platform-ca\)$/,
+            /^ingress gateway -> sidecar \(mesh mTLS, TLSV1_3\)$/,
+            /^sidecar -> app \(localhost, the only plaintext hop\)$/,
+        ];
+        assert.equal(hops.length, expected.length, hops.join("\n"));
+        hops.forEach((hop, i) => assert.match(hop, expected[i]!));
     });
 });
