@@ -1,108 +1,12 @@
-/**
- * The network flows the platform needs, evaluated against the planned NSGs with Azure's semantics, for both
- * edges and both Azure stacks. The flows are written from Microsoft's documentation (links per row), not from
- * components/network/rules.ts; the evaluator models how Azure applies NSGs
- * (learn.microsoft.com/azure/virtual-network/network-security-group-how-it-works):
- * - inbound traffic is checked against the NSG of the destination's subnet, outbound against the source's;
- * - rules are processed by priority, lowest first, and the first rule that matches decides;
- * - after the custom rules come the default rules: inbound AllowVNetInBound 65000, AllowAzureLoadBalancerInBound
- *   65001, DenyAllInBound 65500; outbound AllowVnetOutBound 65000, AllowInternetOutBound 65001, DenyAllOutBound 65500;
- * - a service tag is a set of addresses we cannot enumerate: a flow's source or destination is either an
- *   address or a tag symbol, and a rule's tag matches only that symbol. `VirtualNetwork` is the VNet's address
- *   space (no peerings here); the overlay pod CIDR is not part of it (azure-cni-overlay#network-security-groups).
- */
+/** The platform's network flows (test/nsgModel.ts) against the NSGs of the offline plans, both edges, both Azure stacks. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { contains, formatIpv4, parseCidr } from "../../config/cidr";
 import type { Graph } from "../../offline/engine";
 import { plan, planWith, rawConfig } from "../helpers";
-
-type Direction = "Inbound" | "Outbound";
-
-interface Rule {
-    name: string;
-    priority: number;
-    direction: Direction;
-    access: "Allow" | "Deny";
-    protocol: string;
-    sourceAddressPrefix: string;
-    destinationAddressPrefix: string;
-    destinationPortRange?: string;
-    destinationPortRanges?: string[];
-}
-
-/** An endpoint: an address, optionally in a subnet whose NSG filters it, or a service tag outside the VNet. */
-interface Endpoint {
-    address?: string;
-    tag?: string;
-    /** The subnet whose NSG sees this end's traffic (a pod's node subnet, an internal load balancer's backend subnet). */
-    subnet?: string;
-}
-
-interface Flow {
-    why: string;
-    from: Endpoint;
-    to: Endpoint;
-    port: number;
-    protocol: "Tcp" | "Udp";
-}
-
-const DEFAULT_RULES: Rule[] = [
-    { name: "AllowVNetInBound", priority: 65000, direction: "Inbound", access: "Allow", protocol: "*", sourceAddressPrefix: "VirtualNetwork", destinationAddressPrefix: "VirtualNetwork", destinationPortRange: "*" },
-    { name: "AllowAzureLoadBalancerInBound", priority: 65001, direction: "Inbound", access: "Allow", protocol: "*", sourceAddressPrefix: "AzureLoadBalancer", destinationAddressPrefix: "*", destinationPortRange: "*" },
-    { name: "DenyAllInBound", priority: 65500, direction: "Inbound", access: "Deny", protocol: "*", sourceAddressPrefix: "*", destinationAddressPrefix: "*", destinationPortRange: "*" },
-    { name: "AllowVnetOutBound", priority: 65000, direction: "Outbound", access: "Allow", protocol: "*", sourceAddressPrefix: "VirtualNetwork", destinationAddressPrefix: "VirtualNetwork", destinationPortRange: "*" },
-    { name: "AllowInternetOutBound", priority: 65001, direction: "Outbound", access: "Allow", protocol: "*", sourceAddressPrefix: "*", destinationAddressPrefix: "Internet", destinationPortRange: "*" },
-    { name: "DenyAllOutBound", priority: 65500, direction: "Outbound", access: "Deny", protocol: "*", sourceAddressPrefix: "*", destinationAddressPrefix: "*", destinationPortRange: "*" },
-];
-
-function inCidr(address: string, cidr: string): boolean {
-    const range = parseCidr(cidr);
-    const host = parseCidr(`${address}/32`);
-    return range !== undefined && host !== undefined && contains(range, host);
-}
-
-function prefixMatches(prefix: string, end: Endpoint, vnet: string): boolean {
-    if (prefix === "*") {
-        return true;
-    }
-    if (prefix === "VirtualNetwork") {
-        return end.address !== undefined && inCidr(end.address, vnet);
-    }
-    if (prefix === "Internet") {
-        // Addresses outside the VNet that the tag symbols below stand for are not "Internet"; only the symbol is.
-        return end.tag === "Internet";
-    }
-    if (/^\d/.test(prefix)) {
-        return end.address !== undefined && inCidr(end.address, prefix);
-    }
-    return end.tag === prefix;
-}
-
-function portMatches(rule: Rule, port: number): boolean {
-    const ranges = rule.destinationPortRange !== undefined ? [rule.destinationPortRange] : rule.destinationPortRanges ?? [];
-    return ranges.some((r) => {
-        if (r === "*") {
-            return true;
-        }
-        const [low, high] = r.split("-").map(Number);
-        return port >= low! && port <= (high ?? low)!;
-    });
-}
-
-/** The first rule, custom then default, that matches; Azure's verdict for this direction. */
-function evaluate(rules: Rule[], direction: Direction, flow: Flow, vnet: string): Rule {
-    const ordered = [...rules.filter((r) => r.direction === direction)].sort((a, b) => a.priority - b.priority);
-    const match = [...ordered, ...DEFAULT_RULES.filter((r) => r.direction === direction)].find((r) =>
-        (r.protocol === "*" || r.protocol === flow.protocol)
-        && prefixMatches(r.sourceAddressPrefix, flow.from, vnet)
-        && prefixMatches(r.destinationAddressPrefix, flow.to, vnet)
-        && portMatches(r, flow.port));
-    return match!;
-}
+import { addressPlan, forbiddenFlows, requiredFlows, verdict as verdictIn, type Edge, type NetworkView, type Rule } from "../nsgModel";
 
 /** Each subnet's prefix and its NSG's rules, as planned (the subnet names its NSG through its dependencies). */
-function plannedNetwork(graph: Graph) {
+function plannedNetwork(graph: Graph): NetworkView {
     const nsgs = new Map(graph.resources.filter((r) => r.type === "azure-native:network:NetworkSecurityGroup").map((r) => [r.urn, r.inputs["securityRules"] as Rule[]]));
     const subnets = graph.resources.filter((r) => r.type === "azure-native:network:Subnet").map((r) => ({
         name: r.inputs["subnetName"] as string,
@@ -113,42 +17,7 @@ function plannedNetwork(graph: Graph) {
     return { subnets, vnet: (vnet.inputs["addressSpace"] as { addressPrefixes: string[] }).addressPrefixes[0]! };
 }
 
-/** Both directions: the source subnet's NSG outbound, the destination subnet's inbound. */
-function verdict(graph: Graph, flow: Flow): string {
-    const { subnets, vnet } = plannedNetwork(graph);
-    for (const [end, direction] of [[flow.from, "Outbound"], [flow.to, "Inbound"]] as const) {
-        if (!end.subnet) {
-            continue;
-        }
-        const subnet = subnets.find((s) => s.prefix === end.subnet);
-        assert.ok(subnet, `no subnet ${end.subnet} in the plan`);
-        if (!subnet.rules) {
-            continue;
-        }
-        const rule = evaluate(subnet.rules, direction, flow, vnet);
-        if (rule.access === "Deny") {
-            return `denied by ${subnet.name} ${direction} ${rule.name} (${rule.priority})`;
-        }
-    }
-    return "allowed";
-}
-
-/** A host address inside a CIDR (by default the fifth: Azure keeps the first four of a subnet). */
-function host(cidr: string, offset = 4): string {
-    return formatIpv4(parseCidr(cidr)!.base + offset);
-}
-
-type Edge = "frontdoor" | "appgateway";
-
-/** The stack's address plan as committed, with an App Gateway subnet in dev too for the appgateway edge. */
-function addressPlan(stack: "dev" | "prod") {
-    const network = rawConfig(stack)["network"];
-    return {
-        ...network.subnets,
-        appGateway: network.subnets.appGateway ?? (stack === "dev" ? "10.20.9.0/24" : undefined),
-        podCidr: network.podCidr ?? "192.168.0.0/16",
-    } as Record<string, string>;
-}
+const verdict = (graph: Graph, flow: Parameters<typeof verdictIn>[1]) => verdictIn(plannedNetwork(graph), flow);
 
 function planEdge(stack: "dev" | "prod", edge: Edge): Promise<Graph> {
     if (edge === "frontdoor") {
@@ -164,101 +33,6 @@ function planEdge(stack: "dev" | "prod", edge: Edge): Promise<Graph> {
             "platform:network": JSON.stringify({ ...raw["network"], subnets: { ...raw["network"].subnets, appGateway: subnets.appGateway } }),
         },
     });
-}
-
-/** The flows the platform needs, with the document that requires each. */
-function requiredFlows(stack: "dev" | "prod", edge: Edge): Flow[] {
-    const s = addressPlan(stack);
-    const podOn = (nodes: string, i: number) => ({ address: host(s.podCidr!, i * 256 + 10), subnet: nodes });
-    const nodeIn = (nodes: string) => ({ address: host(nodes), subnet: nodes });
-    const loadBalancer = (nodes: string) => ({ address: host(s.ingress!), subnet: nodes });
-    const nodePools = [s.systemNodes!, s.userNodes!];
-    const flows: Flow[] = [];
-    // learn.microsoft.com/azure/aks/azure-cni-overlay#network-security-groups: node -> node, node -> pod and
-    // pod -> pod on all ports and protocols (pod to pod and pod to service, DNS included).
-    for (const a of nodePools) {
-        for (const b of nodePools) {
-            flows.push({ why: "pod to pod across nodes (an app calling another)", from: podOn(a, 1), to: podOn(b, 2), port: 8080, protocol: "Tcp" });
-            flows.push({ why: "pod to CoreDNS on another node", from: podOn(a, 1), to: podOn(b, 3), port: 53, protocol: "Udp" });
-            flows.push({ why: "sidecar to istiod's xDS on another node", from: podOn(a, 1), to: podOn(b, 4), port: 15012, protocol: "Tcp" });
-            flows.push({ why: "node to pod (kubelet probes, service routing)", from: nodeIn(a), to: podOn(b, 5), port: 15021, protocol: "Tcp" });
-            flows.push({ why: "node to node (kubelet, webhooks via konnectivity)", from: nodeIn(a), to: nodeIn(b), port: 10250, protocol: "Tcp" });
-        }
-    }
-    // The internal load balancer has no NIC: the backend nodes' NSGs filter the edge's calls to it
-    // (learn.microsoft.com/azure/load-balancer/load-balancer-faqs, "NSG on the backend").
-    const edgeSubnet = edge === "appgateway" ? s.appGateway! : s.apim!;
-    for (const nodes of nodePools) {
-        flows.push({ why: `${edge === "appgateway" ? "Application Gateway" : "API Management"} to the mesh ingress gateway through the internal load balancer`, from: { address: host(edgeSubnet), subnet: edgeSubnet }, to: loadBalancer(nodes), port: 443, protocol: "Tcp" });
-    }
-    if (edge === "frontdoor") {
-        // learn.microsoft.com/azure/api-management/api-management-using-with-vnet#configure-nsg-rules (external mode).
-        const apim = { address: host(s.apim!), subnet: s.apim! };
-        flows.push({ why: "Front Door's backends to API Management", from: { tag: "AzureFrontDoor.Backend" }, to: apim, port: 443, protocol: "Tcp" });
-        flows.push({ why: "API Management's management endpoint", from: { tag: "ApiManagement" }, to: apim, port: 3443, protocol: "Tcp" });
-        flows.push({ why: "Azure infrastructure load balancer to API Management", from: { tag: "AzureLoadBalancer" }, to: apim, port: 6390, protocol: "Tcp" });
-        flows.push({ why: "API Management to Azure Storage (its dependencies)", from: apim, to: { tag: "Storage" }, port: 443, protocol: "Tcp" });
-        flows.push({ why: "API Management to Azure SQL (its dependencies)", from: apim, to: { tag: "Sql" }, port: 1433, protocol: "Tcp" });
-        flows.push({ why: "API Management to Azure Monitor", from: apim, to: { tag: "AzureMonitor" }, port: 1886, protocol: "Tcp" });
-        flows.push({ why: "API Management to Entra ID", from: apim, to: { tag: "AzureActiveDirectory" }, port: 443, protocol: "Tcp" });
-        // api-management-howto-properties#key-vault-secrets: with a firewalled vault, through its private endpoint.
-        flows.push({ why: "API Management to the platform Key Vault's private endpoint", from: apim, to: { address: host(s.privateEndpoints!), subnet: s.privateEndpoints! }, port: 443, protocol: "Tcp" });
-    } else {
-        // learn.microsoft.com/azure/application-gateway/configuration-infrastructure#network-security-groups.
-        const agw = { address: host(s.appGateway!), subnet: s.appGateway! };
-        flows.push({ why: "clients to the Application Gateway listener", from: { tag: "Internet" }, to: agw, port: 443, protocol: "Tcp" });
-        flows.push({ why: "clients to the HTTP-to-HTTPS redirect", from: { tag: "Internet" }, to: agw, port: 80, protocol: "Tcp" });
-        flows.push({ why: "GatewayManager to the v2 infrastructure ports", from: { tag: "GatewayManager" }, to: agw, port: 65200, protocol: "Tcp" });
-        flows.push({ why: "Azure infrastructure load balancer to Application Gateway", from: { tag: "AzureLoadBalancer" }, to: agw, port: 443, protocol: "Tcp" });
-    }
-    // Private endpoints (Key Vault, Blob) answer the workloads on 443 (private-endpoint-overview).
-    for (const nodes of nodePools) {
-        flows.push({ why: "pods (SNAT to their node) to the private endpoints", from: nodeIn(nodes), to: { address: host(s.privateEndpoints!), subnet: s.privateEndpoints! }, port: 443, protocol: "Tcp" });
-    }
-    const runner = { address: host(s.runners!), subnet: s.runners! };
-    if (s.apiServer === undefined) {
-        // The phase-2 runner deploys through the private API server endpoint, which AKS puts in the node subnet.
-        flows.push({ why: "runner to the private API server endpoint", from: runner, to: nodeIn(s.systemNodes!), port: 443, protocol: "Tcp" });
-    } else {
-        // learn.microsoft.com/azure/aks/api-server-vnet-integration#nsg-security-rules: cluster subnet -> API server
-        // subnet on 443 and 4443, Azure Load Balancer -> API server subnet on 9988.
-        const apiServer = { address: host(s.apiServer), subnet: s.apiServer };
-        for (const nodes of nodePools) {
-            flows.push({ why: "node to the API server's internal load balancer", from: nodeIn(nodes), to: apiServer, port: 443, protocol: "Tcp" });
-            flows.push({ why: "node to the API server on 4443", from: nodeIn(nodes), to: apiServer, port: 4443, protocol: "Tcp" });
-            // kubernetes.io/docs/concepts/architecture/control-plane-node-communication: the API server calls the
-            // kubelet (logs, exec) and admission webhooks (a pod's port, e.g. Kyverno's 9443); here from its subnet.
-            flows.push({ why: "API server to the kubelet", from: apiServer, to: nodeIn(nodes), port: 10250, protocol: "Tcp" });
-            flows.push({ why: "API server to an admission webhook pod", from: apiServer, to: podOn(nodes, 6), port: 9443, protocol: "Tcp" });
-        }
-        flows.push({ why: "Azure Load Balancer's probe of the API server", from: { tag: "AzureLoadBalancer" }, to: apiServer, port: 9988, protocol: "Tcp" });
-        flows.push({ why: "runner to the API server (phase 2)", from: runner, to: apiServer, port: 443, protocol: "Tcp" });
-    }
-    flows.push({ why: "runner to the Key Vault private endpoint (certificate import)", from: runner, to: { address: host(s.privateEndpoints!), subnet: s.privateEndpoints! }, port: 443, protocol: "Tcp" });
-    return flows;
-}
-
-/** What must stay closed: the Internet anywhere but the edge's listener, and the nodes from anything outside the VNet. */
-function forbiddenFlows(stack: "dev" | "prod", edge: Edge): Flow[] {
-    const s = addressPlan(stack);
-    const internet = { tag: "Internet" };
-    const flows: Flow[] = [
-        { why: "Internet to a node's SSH", from: internet, to: { address: host(s.systemNodes!), subnet: s.systemNodes! }, port: 22, protocol: "Tcp" },
-        { why: "Internet to the ingress gateway", from: internet, to: { address: host(s.ingress!), subnet: s.userNodes! }, port: 443, protocol: "Tcp" },
-        { why: "Internet to a pod", from: internet, to: { address: host(s.podCidr!, 10), subnet: s.userNodes! }, port: 8080, protocol: "Tcp" },
-        { why: "Internet to the private endpoints", from: internet, to: { address: host(s.privateEndpoints!), subnet: s.privateEndpoints! }, port: 443, protocol: "Tcp" },
-        { why: "Internet to a runner", from: internet, to: { address: host(s.runners!), subnet: s.runners! }, port: 22, protocol: "Tcp" },
-    ];
-    if (s.apiServer !== undefined) {
-        flows.push({ why: "Internet to the API server", from: internet, to: { address: host(s.apiServer), subnet: s.apiServer }, port: 443, protocol: "Tcp" });
-        flows.push({ why: "API Management to the API server", from: { address: host(s.apim!), subnet: s.apim! }, to: { address: host(s.apiServer), subnet: s.apiServer }, port: 443, protocol: "Tcp" });
-    }
-    if (edge === "frontdoor") {
-        flows.push({ why: "Internet to API Management, bypassing Front Door", from: internet, to: { address: host(s.apim!), subnet: s.apim! }, port: 443, protocol: "Tcp" });
-    } else {
-        flows.push({ why: "Internet to Application Gateway on a port it does not listen on", from: internet, to: { address: host(s.appGateway!), subnet: s.appGateway! }, port: 8443, protocol: "Tcp" });
-    }
-    return flows;
 }
 
 describe("network flows against the planned NSGs", () => {

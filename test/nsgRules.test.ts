@@ -1,0 +1,133 @@
+/**
+ * The NSG rules module (components/network/rules.ts) on its own, without a plan: the rules it writes for each
+ * committed address plan and both edges, as ARM takes them (`toSecurityRule`), admit every flow the platform needs
+ * and nothing else (test/nsgModel.ts), and are rules ARM accepts. Fast enough for mutation testing.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { nsgRules, SUBNETS_WITHOUT_NSG, toSecurityRule } from "../components/network/rules";
+import { parsePlatformConfig, type AzurePlatformConfig, type SubnetRole } from "../config";
+import { addressInSubnet, FIRST_ASSIGNABLE_OFFSET, parseCidr } from "../config/cidr";
+import { rawConfig } from "./helpers";
+import { addressPlan, forbiddenFlows, requiredFlows, verdict, type Edge, type NetworkView, type Rule } from "./nsgModel";
+
+interface Variant {
+    stack: "dev" | "prod";
+    edge: Edge;
+    partnerSourceRanges?: string[];
+    /** Without API Server VNet Integration (dev with KMS off): the API server's endpoint is in the node subnet. */
+    withoutApiServerSubnet?: boolean;
+}
+
+function configOf(v: Variant): AzurePlatformConfig {
+    const raw = structuredClone(rawConfig(v.stack));
+    if (v.edge === "appgateway") {
+        raw["network"].subnets.appGateway = addressPlan(v.stack)["appGateway"];
+    }
+    if (v.withoutApiServerSubnet) {
+        delete raw["network"].subnets.apiServer;
+        raw["cluster"].kmsEtcdEncryption = false;
+    }
+    return parsePlatformConfig(raw) as AzurePlatformConfig;
+}
+
+function rulesOf(v: Variant) {
+    const config = configOf(v);
+    return { config, rules: nsgRules(config.network, { edge: v.edge, ingressLoadBalancerIp: addressInSubnet(config.network.subnets.ingress, FIRST_ASSIGNABLE_OFFSET), partnerSourceRanges: v.partnerSourceRanges }) };
+}
+
+/** The network Azure would see: a subnet without rules from the module has no NSG at all. */
+function network(v: Variant): NetworkView {
+    const { config, rules } = rulesOf(v);
+    const subnets = (Object.entries(config.network.subnets) as [SubnetRole, string | undefined][])
+        .filter((entry): entry is [SubnetRole, string] => entry[1] !== undefined)
+        .map(([role, prefix]) => ({ name: role, prefix, rules: rules[role]?.map(toSecurityRule) as Rule[] | undefined }));
+    return { subnets, vnet: config.network.addressSpace };
+}
+
+const VARIANTS: Variant[] = [
+    { stack: "dev", edge: "frontdoor" },
+    { stack: "dev", edge: "appgateway" },
+    { stack: "prod", edge: "frontdoor", partnerSourceRanges: ["203.0.113.0/24", "198.51.100.0/25"] },
+    { stack: "prod", edge: "appgateway" },
+];
+
+/**
+ * What ARM accepts in a security rule (learn.microsoft.com/azure/virtual-network/network-security-groups-overview,
+ * "Security rules"; resource naming rules for Microsoft.Network/networkSecurityGroups/securityRules): priority
+ * 100-4096 unique per direction, a name of 1-80 word characters, '.', '-' or '_' starting with a word character and
+ * ending with one or '_', unique in the NSG; ports `*`, a port or a range within 0-65535; prefixes `*`, an address,
+ * a CIDR or a service tag.
+ */
+const SERVICE_TAGS = ["VirtualNetwork", "Internet", "AzureLoadBalancer", "AzureFrontDoor.Backend", "ApiManagement", "Storage", "Sql", "AzureKeyVault", "AzureMonitor", "AzureActiveDirectory", "GatewayManager"];
+const validPort = (p: string) => p === "*" || /^\d{1,5}(-\d{1,5})?$/.test(p) && p.split("-").every((n) => Number(n) <= 65535);
+const validPrefix = (p: string) => p === "*" || SERVICE_TAGS.includes(p) || parseCidr(p) !== undefined || parseCidr(`${p}/32`) !== undefined;
+
+function armProblems(subnet: string, rules: Rule[] & Record<string, unknown>[]): string[] {
+    const problems: string[] = [];
+    const names = rules.map((r) => r.name);
+    if (new Set(names).size !== names.length) {
+        problems.push(`${subnet}: rule names repeat: ${names.join(",")}`);
+    }
+    for (const direction of ["Inbound", "Outbound"]) {
+        const priorities = rules.filter((r) => r.direction === direction).map((r) => r.priority);
+        if (new Set(priorities).size !== priorities.length) {
+            problems.push(`${subnet}: ${direction} priorities repeat: ${priorities.join(",")}`);
+        }
+    }
+    for (const r of rules) {
+        const ports = r.destinationPortRange !== undefined ? [r.destinationPortRange] : r.destinationPortRanges ?? [];
+        if (!/^\w[\w.-]{0,78}[\w]$|^\w$/.test(r.name)) problems.push(`${subnet}/${r.name}: not a valid rule name`);
+        if (!(r.priority >= 100 && r.priority <= 4096)) problems.push(`${subnet}/${r.name}: priority ${r.priority}`);
+        if (ports.length === 0 || !ports.every(validPort)) problems.push(`${subnet}/${r.name}: ports ${JSON.stringify(ports)}`);
+        if (r["sourcePortRange"] !== "*") problems.push(`${subnet}/${r.name}: source port ${String(r["sourcePortRange"])}`);
+        for (const prefix of [r.sourceAddressPrefix, r.destinationAddressPrefix]) {
+            if (typeof prefix !== "string" || !validPrefix(prefix)) problems.push(`${subnet}/${r.name}: prefix ${String(prefix)}`);
+        }
+    }
+    return problems;
+}
+
+const label = (v: Variant) => `${v.stack}, ${v.edge}${v.partnerSourceRanges ? ", partners" : ""}${v.withoutApiServerSubnet ? ", no API server subnet" : ""}`;
+
+describe("NSG rules module", () => {
+    for (const variant of [...VARIANTS, { stack: "dev", edge: "frontdoor", withoutApiServerSubnet: true } as Variant]) {
+        it(`${label(variant)}: admits every required flow and nothing the platform must keep closed`, () => {
+            const net = network(variant);
+            const stack = variant.stack;
+            const required = requiredFlows(stack, variant.edge).filter((f) => !variant.withoutApiServerSubnet || !f.why.includes("API server"));
+            assert.deepEqual(required.map((f) => [f.why, verdict(net, f)]).filter(([, v]) => v !== "allowed"), []);
+            assert.deepEqual(forbiddenFlows(stack, variant.edge).filter((f) => f.to.subnet === undefined || net.subnets.some((s) => s.prefix === f.to.subnet)).filter((f) => verdict(net, f) === "allowed").map((f) => f.why), []);
+        });
+
+        it(`${label(variant)}: writes only rules ARM accepts, for configured subnets, each NSG ending in deny-all inbound`, () => {
+            const { config, rules } = rulesOf(variant);
+            const configured = Object.entries(config.network.subnets).filter(([, prefix]) => prefix !== undefined).map(([role]) => role);
+            assert.deepEqual(Object.keys(rules).filter((role) => !configured.includes(role)), [], "rules for a subnet that does not exist");
+            assert.deepEqual(configured.filter((role) => rules[role as SubnetRole] === undefined), [...SUBNETS_WITHOUT_NSG]);
+            for (const [role, subnetRules] of Object.entries(rules)) {
+                const armRules = subnetRules!.map(toSecurityRule) as unknown as Rule[] & Record<string, unknown>[];
+                assert.deepEqual(armProblems(role, armRules), []);
+                const last = armRules.filter((r) => r.direction === "Inbound").sort((a, b) => a.priority - b.priority).at(-1)!;
+                assert.deepEqual([last.access, last.priority, last.sourceAddressPrefix, last.destinationPortRange], ["Deny", 4096, "*", "*"], role);
+            }
+        });
+    }
+
+    it("without API Server VNet Integration, lets the runners reach the API server's endpoint in the node subnet", () => {
+        const s = addressPlan("dev");
+        const net = network({ stack: "dev", edge: "frontdoor", withoutApiServerSubnet: true });
+        const runnerToNode = { why: "runner to the private API server endpoint", from: { address: "10.20.8.228", subnet: s.runners! }, to: { address: "10.20.0.4", subnet: s.systemNodes! }, port: 443, protocol: "Tcp" as const };
+        assert.equal(verdict(net, runnerToNode), "allowed");
+        assert.notEqual(verdict(net, { ...runnerToNode, port: 22 }), "allowed");
+    });
+
+    it("admits partners on 443 from their ranges only, and only with the frontdoor edge", () => {
+        const partner = { why: "partner", from: { address: "203.0.113.7" }, to: { address: "10.30.16.4", subnet: "10.30.16.0/26" }, port: 443, protocol: "Tcp" as const };
+        const ranges = ["203.0.113.0/24"];
+        assert.equal(verdict(network({ stack: "prod", edge: "frontdoor", partnerSourceRanges: ranges }), partner), "allowed");
+        assert.notEqual(verdict(network({ stack: "prod", edge: "frontdoor", partnerSourceRanges: ranges }), { ...partner, port: 3443 }), "allowed");
+        assert.notEqual(verdict(network({ stack: "prod", edge: "frontdoor" }), partner), "allowed");
+        assert.notEqual(verdict(network({ stack: "prod", edge: "appgateway", partnerSourceRanges: ranges }), partner), "allowed");
+    });
+});
