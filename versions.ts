@@ -66,12 +66,13 @@ export const REGISTRY_CACHE_RULES = {
 export const UPSTREAMS_REQUIRING_CREDENTIALS = ["docker.io"] as const;
 
 /** Where an image path of the platform registry comes from upstream (the cache rule it falls under). */
-export function upstreamImage(path: string): string {
+function upstreamImage(path: string): string {
+    const [repository] = path.split(":");
     for (const [target, source] of Object.entries(REGISTRY_CACHE_RULES)) {
         const prefix = target.replace(/\*$/, "");
-        const [name] = path.split(":");
-        if (target.endsWith("*") ? path.startsWith(prefix) : name === target) {
-            return source.replace(/\*$/, "") + path.slice(target.endsWith("*") ? prefix.length : target.length);
+        const wildcard = target.endsWith("*");
+        if (wildcard ? path.startsWith(prefix) : repository === target) {
+            return source.replace(/\*$/, "") + path.slice(prefix.length);
         }
     }
     throw new Error(`no registry cache rule covers ${path}; add one to REGISTRY_CACHE_RULES`);

@@ -20,7 +20,7 @@ export interface SecretReadAlertArgs {
 }
 
 /** The alert's name in Azure Monitor and its runbook heading. */
-export const CA_KEY_READ_ALERT = "CaKeyReadByUnexpectedIdentity";
+const CA_KEY_READ_ALERT = "CaKeyReadByUnexpectedIdentity";
 
 /**
  * Reads of the CA keys' Secrets by anyone but their readers, from the API server's audit log (the kube-audit

@@ -86,7 +86,7 @@ export function declareApiManagementAlerts(name: string, args: AlertTarget & { a
 }
 
 /** Front Door renews its managed certificate only while the domain's validation stays Approved. */
-export const FRONT_DOOR_DOMAIN_ALERT = "FrontDoorDomainNotApproved";
+const FRONT_DOOR_DOMAIN_ALERT = "FrontDoorDomainNotApproved";
 
 /**
  * A log search alert over Azure Resource Graph: the custom domains of this Front Door profile whose validation

@@ -69,7 +69,7 @@ function expiryRules(prefix: string, notAfterSeries: string, subject: string, wh
  * The not-after of every certificate no in-cluster issuer renews: the CAs the program creates or receives, and the
  * certificates the team imports into Key Vault. The rules carry the dates the program read when it last ran.
  */
-export const HELD_EXPIRY_SERIES = "platform_certificate_expiry_timestamp_seconds";
+const HELD_EXPIRY_SERIES = "platform_certificate_expiry_timestamp_seconds";
 
 /** A certificate the platform holds: its name in the alerts, and its not-after (RFC 3339). */
 export interface HeldCertificate {

@@ -140,6 +140,16 @@ describe("images on AKS come from the platform registry", () => {
         });
     }
 
+    it("local stack: no registry of its own, every image the program names comes from its upstream", async () => {
+        const graph = await plan("local", true);
+        const releases = ofType(graph, "kubernetes:helm.sh/v3:Release");
+        const values = (chart: string) => releases.find((r) => r.inputs["chart"] === chart)!.inputs["values"] as Record<string, any>;
+        assert.equal(values("istiod")["global"].hub, "docker.io/istio");
+        assert.equal(values("opentelemetry-collector")["image"].repository, "docker.io/otel/opentelemetry-collector-contrib");
+        assert.equal(values("cert-manager")["imageRegistry"], undefined, "the chart's own default registry stays");
+        assert.deepEqual(ofType(graph, "azure-native:containerregistry:Registry"), []);
+    });
+
     it("is a private Premium registry: no public access, no admin user, no anonymous pull, a private endpoint in the VNet's zone", async () => {
         const graph = await plan("prod", false);
         const acr = ofType(graph, "azure-native:containerregistry:Registry")[0]!;
