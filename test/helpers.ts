@@ -35,7 +35,11 @@ const pending = new Map<number, { resolve: (graph: Graph) => void; reject: (err:
 /** The plans' worker thread (see planWorker.ts), started on first use; it keeps the process alive only while busy. */
 function planInWorker(options: RunOptions): Promise<Graph> {
     if (!worker) {
-        worker = new Worker(path.join(__dirname, "planWorker.ts"), { execArgv: ["--require", "ts-node/register/transpile-only"] });
+        worker = new Worker(path.join(__dirname, "planWorker.ts"), {
+            execArgv: ["--require", "ts-node/register/transpile-only"],
+            // A plan allocates short-lived objects by the million; a larger young generation halves its GC time.
+            resourceLimits: { maxYoungGenerationSizeMb: 384 },
+        });
         worker.on("message", ({ id, graph, error }: { id: number; graph?: Graph; error?: string }) => {
             const waiting = pending.get(id)!;
             pending.delete(id);
@@ -109,19 +113,72 @@ export const ALERT_RECEIVERS = {
     email: { to: "oncall@example.com", from: "alerts@example.com", smarthost: "smtp.example.com:587" },
 } as const;
 
-/** dev, phase 2, update mode, with a webhook and an e-mail receiver for critical alerts (their credentials secret). */
-export function planWithAlertReceivers(): Promise<Graph> {
+/** Offline stand-ins for the inputs a team may add to a stack (never real credentials). */
+export const OPTIONAL_INPUTS = {
+    siemWebhookUrl: "https://siem.example.com/hook?token=offline-test-token",
+    publicDnsZone: { name: "platform.example.com", resourceGroupName: "rg-dns", subscriptionId: "44444444-4444-4444-8444-444444444444" },
+    apim: {
+        gatewayHostname: { certificateSecretName: "apim-certificate" },
+        partners: { certificateSecretName: "partners-certificate", allowedSourceRanges: ["203.0.113.0/24"] },
+    },
+} as const;
+
+/** The App Gateway subnet dev gets for the appgateway edge (prod's stack file reserves one). */
+export const DEV_APP_GATEWAY_SUBNET = "10.20.9.0/24";
+
+/**
+ * dev, phase 2, with every input a team may add: critical alert receivers (webhook and e-mail, credentials secret),
+ * a SIEM webhook (secret), API Management's custom hostname and partner hostname (partner CA generated), and a public
+ * DNS zone for ACME. One plan serves the tests of each; what a test needs absent, it reads from the committed stack.
+ */
+export function planDevWithOptions(preview = false): Promise<Graph> {
+    const raw = rawConfig("dev");
+    return planWith({
+        stack: "dev",
+        preview,
+        overrides: {
+            "platform:phase": "all",
+            "platform:alertWebhookUrl": ALERT_RECEIVERS.webhookUrl,
+            "platform:alertEmailPassword": ALERT_RECEIVERS.smtpPassword,
+            "platform:siemWebhookUrl": OPTIONAL_INPUTS.siemWebhookUrl,
+            "platform:observability": JSON.stringify({ criticalAlertEmail: ALERT_RECEIVERS.email }),
+            "platform:gateway": JSON.stringify({ ...raw["gateway"], publicDnsZone: OPTIONAL_INPUTS.publicDnsZone, apim: { ...raw["gateway"].apim, ...OPTIONAL_INPUTS.apim } }),
+        },
+        secretOverrides: ["platform:alertWebhookUrl", "platform:alertEmailPassword", "platform:siemWebhookUrl"],
+    });
+}
+
+/** A supplied platform CA's intermediate key (a stand-in: it only has to stay secret). */
+export const SUPPLIED_CA_KEY = "-----BEGIN EC PRIVATE KEY-----\nc3VwcGxpZWQta2V5\n-----END EC PRIVATE KEY-----\n";
+
+/** dev, phase 2, update mode, with the CAs a team supplies: its own platform CA, and the partners' client CA. */
+export function planSuppliedCas(): Promise<Graph> {
+    const raw = rawConfig("dev");
+    const partners = { ...OPTIONAL_INPUTS.apim.partners, clientCaCertificate: TEST_CA.root };
     return planWith({
         stack: "dev",
         preview: false,
         overrides: {
             "platform:phase": "all",
-            "platform:alertWebhookUrl": ALERT_RECEIVERS.webhookUrl,
-            "platform:alertEmailPassword": ALERT_RECEIVERS.smtpPassword,
-            "platform:observability": JSON.stringify({ criticalAlertEmail: ALERT_RECEIVERS.email }),
+            "platform:platformCa": JSON.stringify({ rootCertificate: TEST_CA.root, intermediateCertificate: TEST_CA.intermediate }),
+            "platform:platformCaIntermediateKey": SUPPLIED_CA_KEY,
+            "platform:gateway": JSON.stringify({ ...raw["gateway"], apim: { ...raw["gateway"].apim, ...OPTIONAL_INPUTS.apim, partners } }),
         },
-        secretOverrides: ["platform:alertWebhookUrl", "platform:alertEmailPassword"],
+        secretOverrides: ["platform:platformCaIntermediateKey"],
     });
+}
+
+/** A stack with the Application Gateway edge instead of Front Door and API Management, phase 2. */
+export function planAppGatewayEdge(stack: "dev" | "prod", preview: boolean): Promise<Graph> {
+    const raw = rawConfig(stack);
+    const overrides: Record<string, string> = {
+        "platform:phase": "all",
+        "platform:gateway": JSON.stringify({ ...raw["gateway"], edge: "appgateway", appGateway: { certificateSecretName: "api-certificate" } }),
+    };
+    if (raw["network"].subnets.appGateway === undefined) {
+        overrides["platform:network"] = JSON.stringify({ ...raw["network"], subnets: { ...raw["network"].subnets, appGateway: DEV_APP_GATEWAY_SUBNET } });
+    }
+    return planWith({ stack, preview, overrides });
 }
 
 /** A stack file's `platform:` values, parsed the way loadConfig receives them. */

@@ -13,7 +13,7 @@
  */
 import assert from "node:assert/strict";
 import { contains, formatIpv4, parseCidr } from "../config/cidr";
-import { rawConfig } from "./helpers";
+import { DEV_APP_GATEWAY_SUBNET, rawConfig } from "./helpers";
 
 export type Direction = "Inbound" | "Outbound";
 
@@ -137,7 +137,7 @@ export function addressPlan(stack: "dev" | "prod") {
     const network = rawConfig(stack)["network"];
     return {
         ...network.subnets,
-        appGateway: network.subnets.appGateway ?? (stack === "dev" ? "10.20.9.0/24" : undefined),
+        appGateway: network.subnets.appGateway ?? (stack === "dev" ? DEV_APP_GATEWAY_SUBNET : undefined),
         podCidr: network.podCidr ?? "192.168.0.0/16",
     } as Record<string, string>;
 }

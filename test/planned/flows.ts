@@ -2,8 +2,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Graph } from "../../offline/engine";
-import { plan, planWith, rawConfig } from "../helpers";
-import { addressPlan, forbiddenFlows, requiredFlows, verdict as verdictIn, type Edge, type NetworkView, type Rule } from "../nsgModel";
+import { plan, planAppGatewayEdge } from "../helpers";
+import { forbiddenFlows, requiredFlows, verdict as verdictIn, type Edge, type NetworkView, type Rule } from "../nsgModel";
 
 /** Each subnet's prefix and its NSG's rules, as planned (the subnet names its NSG through its dependencies). */
 function plannedNetwork(graph: Graph): NetworkView {
@@ -20,19 +20,7 @@ function plannedNetwork(graph: Graph): NetworkView {
 const verdict = (graph: Graph, flow: Parameters<typeof verdictIn>[1]) => verdictIn(plannedNetwork(graph), flow);
 
 function planEdge(stack: "dev" | "prod", edge: Edge): Promise<Graph> {
-    if (edge === "frontdoor") {
-        return plan(stack);
-    }
-    const raw = rawConfig(stack);
-    const subnets = addressPlan(stack);
-    return planWith({
-        stack,
-        preview: true,
-        overrides: {
-            "platform:gateway": JSON.stringify({ ...raw["gateway"], edge: "appgateway", appGateway: { certificateSecretName: "api-certificate" } }),
-            "platform:network": JSON.stringify({ ...raw["network"], subnets: { ...raw["network"].subnets, appGateway: subnets.appGateway } }),
-        },
-    });
+    return edge === "frontdoor" ? plan(stack) : planAppGatewayEdge(stack, false);
 }
 
 describe("network flows against the planned NSGs", () => {

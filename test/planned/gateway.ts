@@ -8,7 +8,7 @@ import { evaluatePack, evaluatePacks } from "../../offline/policyCheck";
 import { stackPolicyConfigs } from "../../offline/policyConfig";
 import { parsePlatformConfig } from "../../config";
 import { SECRET_SIG, SIG_KEY } from "../../offline/engine";
-import { ALERT_RECEIVERS, APIM_DISABLEABLE_KEYS, azureConfig, byName, checkpointOf, ofType, plan, planWith, planWithAlertReceivers, rawConfig, TEST_CA, waitsFor } from "../helpers";
+import { ALERT_RECEIVERS, APIM_DISABLEABLE_KEYS, azureConfig, byName, checkpointOf, ofType, plan, planAppGatewayEdge, planDevWithOptions, planSuppliedCas, rawConfig, waitsFor } from "../helpers";
 
 describe("gateway component", () => {
     it("declares a protected, RBAC-only, private Key Vault in the deploying tenant", async () => {
@@ -192,7 +192,7 @@ describe("gateway component", () => {
     });
 
     it("notifies the critical receivers from config through an action group, the webhook kept secret", async () => {
-        const graph = await planWithAlertReceivers();
+        const graph = await planDevWithOptions();
         const [group] = ofType(graph, "azure-native:monitor:ActionGroup");
         const inputs = group!.inputs as Record<string, any>;
         assert.deepEqual(inputs["emailReceivers"], [{ name: "email", emailAddress: ALERT_RECEIVERS.email.to, useCommonAlertSchema: true }]);
@@ -209,10 +209,7 @@ describe("gateway component", () => {
     });
 
     describe("Application Gateway edge", () => {
-        const appGatewayPlan = (preview: boolean) => {
-            const gateway = { ...rawConfig("prod")["gateway"], edge: "appgateway", appGateway: { certificateSecretName: "api-certificate" } };
-            return planWith({ stack: "prod", preview, overrides: { "platform:gateway": JSON.stringify(gateway) } });
-        };
+        const appGatewayPlan = (preview: boolean) => planAppGatewayEdge("prod", preview);
 
         it("replaces Front Door and API Management with WAF_v2: strict SSL policy, SNI listener, HTTP only to redirect", async () => {
             const graph = await appGatewayPlan(true);
@@ -254,7 +251,7 @@ describe("gateway component", () => {
     });
 
     it("alerts through Azure Monitor when a Front Door domain's validation is not Approved (its certificate stops renewing)", async () => {
-        const graph = await planWithAlertReceivers();
+        const graph = await planDevWithOptions();
         const rule = byName(graph, "gateway-afd-domain-alert");
         assert.deepEqual([rule.inputs["displayName"], rule.inputs["kind"], rule.inputs["identity"]], ["FrontDoorDomainNotApproved", "LogAlert", { type: "SystemAssigned" }]);
         const query = String((rule.inputs["criteria"] as { allOf: { query: string }[] }).allOf[0]!.query);
@@ -269,19 +266,11 @@ describe("gateway component", () => {
     });
 
     describe("custom hostnames and partners", () => {
-        const apimWith = (extra: Record<string, unknown>, preview = false) => {
-            const gateway = rawConfig("dev")["gateway"];
-            return planWith({ stack: "dev", preview, overrides: { "platform:gateway": JSON.stringify({ ...gateway, apim: { ...gateway.apim, ...extra } }) } });
-        };
-        const both = {
-            gatewayHostname: { certificateSecretName: "apim-certificate" },
-            partners: { certificateSecretName: "partners-certificate", allowedSourceRanges: ["203.0.113.0/24"] },
-        };
 
         it("serves apim.<domain> and partners.<domain> with Key Vault certificates, read by the system-assigned identity", async () => {
             // api-management-howto-properties#key-vault-secrets: behind a Key Vault firewall "You must use the API
             // Management instance's system-assigned managed identity ... You can't use a user-assigned identity".
-            const graph = await apimWith(both);
+            const graph = await planDevWithOptions();
             const apim = byName(graph, "gateway-apim");
             assert.deepEqual(apim.inputs["identity"], { type: "SystemAssigned" });
             assert.deepEqual(ofType(graph, "azure-native:managedidentity:UserAssignedIdentity").filter((i) => i.name.startsWith("gateway-apim")), []);
@@ -300,7 +289,7 @@ describe("gateway component", () => {
         });
 
         it("lets partners in from their ranges only, with client certificates chaining to the partner CA (generated in dev)", async () => {
-            const graph = await apimWith(both);
+            const graph = await planDevWithOptions();
             const certificates = byName(graph, "gateway-apim").inputs["certificates"] as { storeName: string; encodedCertificate: string }[];
             assert.deepEqual(certificates.map((c) => c.storeName), ["Root", "CertificateAuthority", "CertificateAuthority"]);
             assert.equal(certificates[2]!.encodedCertificate, pemToBase64Der(byName(graph, "gateway-partner-ca").outputs["certPem"] as string));
@@ -317,8 +306,7 @@ describe("gateway component", () => {
         });
 
         it("checks revocation for a supplied partner CA", async () => {
-            const supplied = { ...both, partners: { ...both.partners, clientCaCertificate: TEST_CA.root } };
-            const graph = await apimWith(supplied);
+            const graph = await planSuppliedCas();
             assert.match(String(byName(graph, "gateway-apim-partner-api-policy").inputs["value"]), /<validate-client-certificate validate-revocation="true" validate-trust="true"/);
         });
 
@@ -333,7 +321,7 @@ describe("gateway component", () => {
         });
 
         it("passes both packs at preview", async () => {
-            const violations = await evaluatePacks(toCheckpoint(await apimWith(both, true)), { configs: stackPolicyConfigs("dev") });
+            const violations = await evaluatePacks(toCheckpoint(await planDevWithOptions(true)), { configs: stackPolicyConfigs("dev") });
             assert.deepEqual(violations.filter((v) => v.enforcementLevel === "mandatory" || v.message.includes("can't run")), []);
         });
     });

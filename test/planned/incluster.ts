@@ -5,7 +5,7 @@ import { toCheckpoint } from "../../offline/checkpoint";
 import { SECRET_SIG, SIG_KEY } from "../../offline/engine";
 import * as fs from "node:fs";
 import { PLATFORM_RULES_FILE, SIEM_WEBHOOK_SECRET } from "../../components/falco";
-import { ofType, plan, planWith, registryOf, waitsFor } from "../helpers";
+import { ofType, plan, planDevWithOptions, planWith, registryOf, waitsFor } from "../helpers";
 
 const COMPONENT_TOKENS = [
     "platform:certmanager:CertManager",
@@ -63,12 +63,7 @@ describe("in-cluster platform", () => {
 
     it("keeps the SIEM webhook secret from config to the Kubernetes Secret, and out of the checkpoint", async () => {
         const url = "https://siem.example.com/hook?token=offline-test-token";
-        const graph = await planWith({
-            stack: "dev",
-            preview: false,
-            overrides: { "platform:phase": "all", "platform:siemWebhookUrl": url },
-            secretOverrides: ["platform:siemWebhookUrl"],
-        });
+        const graph = await planDevWithOptions();
         const secret = ofType(graph, "kubernetes:core/v1:Secret").find((s) => (s.inputs["metadata"] as { name: string }).name === SIEM_WEBHOOK_SECRET);
         const stringData = secret!.inputs["stringData"] as Record<string, unknown>;
         assert.deepEqual(stringData, { [SIG_KEY]: SECRET_SIG, value: { WEBHOOK_ADDRESS: url } });
@@ -268,12 +263,7 @@ describe("falco", () => {
         const toMonitoring = ((falcoPolicy.inputs["spec"] as Record<string, any>)["egress"] as Record<string, any>[])
             .find((rule) => rule["to"]?.[0]?.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"] === loki.inputs["namespace"])!;
         assert.deepEqual(toMonitoring["ports"].map((port: { port: number }) => port.port), [9093, 8080]);
-        const graph = await planWith({
-            stack: "dev",
-            preview: false,
-            overrides: { "platform:phase": "all", "platform:siemWebhookUrl": "https://siem.example.com/hook?token=offline-test-token" },
-            secretOverrides: ["platform:siemWebhookUrl"],
-        });
+        const graph = await planDevWithOptions();
         const release = falcoRelease(graph);
         assert.equal((release.inputs["values"] as Record<string, any>)["falcosidekick"].config.existingSecret, SIEM_WEBHOOK_SECRET);
         const secret = ofType(graph, "kubernetes:core/v1:Secret").find((s) => (s.inputs["metadata"] as { name: string }).name === SIEM_WEBHOOK_SECRET)!;

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import { describe, it } from "node:test";
 import { PROJECT_DIR, type Graph } from "../../offline/engine";
 import { buildInventory, INVENTORY_STACKS, inventoryMarkdown, stackVerdicts, inventoryPath, mermaidBlock, mermaidProblems, renderInventory, withReadmeMap } from "../../offline/tlsInventory";
-import { plan, planWith, rawConfig, verdictsOf } from "../helpers";
+import { plan, planAppGatewayEdge, planDevWithOptions, verdictsOf } from "../helpers";
 
 /** A copy of the graph with one resource's inputs changed. */
 function edited(graph: Graph, type: string, edit: (inputs: Record<string, any>) => void): Graph {
@@ -115,22 +115,8 @@ describe("every certificate in the inventory is watched", () => {
     }
 
     it("watches what the team imports into Key Vault and the partners' CA too (custom hostnames, partners, App Gateway)", async () => {
-        const raw = rawConfig("dev");
-        const hostnames = await planWith({
-            stack: "dev", preview: false,
-            overrides: {
-                "platform:phase": "all",
-                "platform:gateway": JSON.stringify({ ...raw["gateway"], apim: { ...raw["gateway"].apim, gatewayHostname: { certificateSecretName: "apim-certificate" }, partners: { certificateSecretName: "partners-certificate", allowedSourceRanges: ["203.0.113.0/24"] } } }),
-            },
-        });
-        const appGateway = await planWith({
-            stack: "dev", preview: false,
-            overrides: {
-                "platform:phase": "all",
-                "platform:gateway": JSON.stringify({ ...raw["gateway"], edge: "appgateway", appGateway: { certificateSecretName: "api-certificate" } }),
-                "platform:network": JSON.stringify({ ...raw["network"], subnets: { ...raw["network"].subnets, appGateway: "10.20.9.0/24" } }),
-            },
-        });
+        const hostnames = await planDevWithOptions();
+        const appGateway = await planAppGatewayEdge("dev", false);
         const watched = (graph: Graph) => buildInventory(graph, []).certificates.filter((r) => "alerts" in r.expiry && r.expiry.labels?.["certificate"]?.match(/^(key-vault|partner)/))
             .map((r) => [r.component, r.certificate, (r.expiry as { labels: Record<string, string> }).labels["certificate"]]);
         assert.deepEqual(watched(hostnames), [

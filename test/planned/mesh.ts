@@ -5,7 +5,7 @@ import { ACME_ISSUER, PLATFORM_CA_ISSUER } from "../../components/certmanager";
 import { INGRESS_GATEWAY_SERVICE_ACCOUNT, INGRESS_NAMESPACE, INGRESS_TLS_SECRET, MESH_ROOT_NAMESPACE } from "../../components/mesh";
 import { CHARTS, ISTIO_REVISION } from "../../versions";
 import { toCheckpoint } from "../../offline/checkpoint";
-import { byName, customResourcesBeforeCrds, ofType, plan, planWith, rawConfig, TEST_CA, waitsFor } from "../helpers";
+import { byName, customResourcesBeforeCrds, ofType, OPTIONAL_INPUTS, plan, planDevWithOptions, planSuppliedCas, planWith, rawConfig, SUPPLIED_CA_KEY, TEST_CA, waitsFor } from "../helpers";
 
 type Inputs = Record<string, any>;
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -71,23 +71,15 @@ describe("private CAs", () => {
 });
 
 describe("supplied CAs", () => {
-    const key = "-----BEGIN EC PRIVATE KEY-----\nc3VwcGxpZWQta2V5\n-----END EC PRIVATE KEY-----\n";
-
     it("uses a team's own platform CA as given: nothing generated, API Management and cert-manager get it, the key stays secret", async () => {
-        const supplied = { rootCertificate: TEST_CA.root, intermediateCertificate: TEST_CA.intermediate };
-        const graph = await planWith({
-            stack: "dev",
-            preview: false,
-            overrides: { "platform:phase": "all", "platform:platformCa": JSON.stringify(supplied), "platform:platformCaIntermediateKey": key },
-            secretOverrides: ["platform:platformCaIntermediateKey"],
-        });
+        const graph = await planSuppliedCas();
         assert.equal(graph.resources.filter((r) => r.name.startsWith("pki-")).length, 0, "no platform CA is generated");
         assert.ok(graph.resources.some((r) => r.name === "mesh-ca-root"), "the mesh CA is still generated");
         const trusted = (byName(graph, "gateway-apim").inputs["certificates"] as { encodedCertificate: string }[])[0]!.encodedCertificate;
         assert.equal(trusted, TEST_CA.root.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, ""));
         const caSecret = resourceNamed(graph, "kubernetes:core/v1:Secret", "platform-ca").inputs["stringData"];
         assert.equal(caSecret[SIG_KEY], SECRET_SIG);
-        assert.deepEqual(caSecret["value"], { "tls.crt": `${supplied.intermediateCertificate}${supplied.rootCertificate}`, "tls.key": key });
+        assert.deepEqual(caSecret["value"], { "tls.crt": `${TEST_CA.intermediate}${TEST_CA.root}`, "tls.key": SUPPLIED_CA_KEY });
         assert.ok(!JSON.stringify(toCheckpoint(graph)).includes("c3VwcGxpZWQta2V5"), "the supplied key is in the checkpoint");
     });
 });
@@ -122,8 +114,11 @@ describe("cert-manager", () => {
 });
 
 describe("ACME issuer", () => {
-    const zone = { name: "platform.example.com", resourceGroupName: "rg-dns", subscriptionId: "44444444-4444-4444-8444-444444444444" };
+    const zone = OPTIONAL_INPUTS.publicDnsZone;
     const withZone = (stack: "dev" | "prod") => {
+        if (stack === "dev") {
+            return planDevWithOptions();
+        }
         const gateway = { ...rawConfig(stack)["gateway"], publicDnsZone: zone };
         return planWith({ stack, preview: false, overrides: { "platform:phase": "all", "platform:gateway": JSON.stringify(gateway) } });
     };

@@ -6,7 +6,7 @@ import { LOKI_SERVICE_ACCOUNT, TELEMETRY_CONTAINERS, TEMPO_SERVICE_ACCOUNT } fro
 import { toCheckpoint } from "../../offline/checkpoint";
 import { PROJECT_DIR, SECRET_SIG, SIG_KEY, type Graph, type GraphResource } from "../../offline/engine";
 import { ISTIO_REVISION } from "../../versions";
-import { ALERT_RECEIVERS, azureConfig, byName, ofType, plan, planWithAlertReceivers } from "../helpers";
+import { ALERT_RECEIVERS, azureConfig, byName, ofType, plan, planDevWithOptions } from "../helpers";
 import { promqlProblems } from "../promql";
 
 type Values = Record<string, any>;
@@ -335,7 +335,7 @@ describe("observability: Alertmanager routing", () => {
     });
 
     it("sends critical alerts to the configured webhook and e-mail, reading their credentials from a secret file", async () => {
-        const graph = await planWithAlertReceivers();
+        const graph = await planDevWithOptions();
         const prometheusStack = release(graph, "kube-prometheus-stack");
         const alertmanager = (prometheusStack.inputs["values"] as Values)["alertmanager"];
         assert.deepEqual(alertmanager.config.route.routes[1], { receiver: "critical", matchers: ["severity=\"critical\""] });

@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
 import { PROJECT_DIR, type Graph } from "../../offline/engine";
-import { plan, planWith, rawConfig } from "../helpers";
+import { plan, planAppGatewayEdge } from "../helpers";
 
 /**
  * The ARM namespace of each azure-native module the program uses, from the module's resource types in Microsoft's
@@ -61,10 +61,9 @@ function scriptNamespaces(): string[] {
 
 describe("resource providers", () => {
     it("scripts/register-providers.sh registers exactly the namespaces every stack, phase and edge declares", async () => {
-        const appGateway = { ...rawConfig("prod")["gateway"], edge: "appgateway", appGateway: { certificateSecretName: "api-certificate" } };
         const graphs = [
             ...(await Promise.all((["dev", "prod"] as const).flatMap((stack) => (["azure", "all"] as const).map((phase) => plan(stack, true, phase))))),
-            await planWith({ stack: "prod", preview: true, overrides: { "platform:gateway": JSON.stringify(appGateway) } }),
+            await planAppGatewayEdge("prod", true),
         ];
         const required = new Set<string>();
         for (const graph of graphs) {
