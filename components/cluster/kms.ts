@@ -42,6 +42,8 @@ export function declareEtcdKey(name: string, args: EtcdKeyArgs, parent: pulumi.R
         vaultName: pulumi.interpolate`kv-${args.namePrefix.replace(/^platform-/, "plt-")}-kms-${suffix.result}`,
         resourceGroupName: args.resourceGroupName,
         location: args.location,
+        // Premium: the key encrypting every Secret is HSM-backed (the KMS plugin takes RSA-HSM keys, azure/kubernetes-kms).
+        sku: keyvault.SkuName.Premium,
         tenantId: args.tenantId,
         privateEndpointSubnetId: args.privateEndpointSubnetId,
         vaultDnsZoneId: args.vaultDnsZoneId,
@@ -54,7 +56,7 @@ export function declareEtcdKey(name: string, args: EtcdKeyArgs, parent: pulumi.R
         vaultName: vault.name,
         resourceGroupName: args.resourceGroupName,
         properties: {
-            kty: keyvault.JsonWebKeyType.RSA,
+            kty: keyvault.JsonWebKeyType.RSA_HSM,
             keySize: 2048,
             // AKS needs the old version valid until the rotation after next ("KMS uses two keys at the same time"):
             // a version lives four rotation periods. Key Vault applies the policy when it creates the key only.

@@ -80,6 +80,8 @@ export class Gateway extends pulumi.ComponentResource {
             vaultName: pulumi.interpolate`kv-${namePrefix.replace(/^platform-/, "plt-")}-${suffix.result}`,
             resourceGroupName,
             location,
+            // Certificates and secrets only: software-protected keys suffice.
+            sku: keyvault.SkuName.Standard,
             tenantId: args.tenantId,
             privateEndpointSubnetId: args.privateEndpointSubnetId,
             vaultDnsZoneId: args.vaultDnsZoneId,

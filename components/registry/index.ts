@@ -65,6 +65,9 @@ export class ContainerRegistry extends pulumi.ComponentResource {
             publicNetworkAccess: containerregistry.PublicNetworkAccess.Disabled,
             networkRuleBypassOptions: containerregistry.NetworkRuleBypassOptions.None,
             dataEndpointEnabled: true,
+            // Replicas in the region's availability zones, as the cluster's nodes are (set at creation only;
+            // learn.microsoft.com/azure/container-registry/zone-redundancy).
+            zoneRedundancy: containerregistry.ZoneRedundancy.Enabled,
             tags,
         }, { parent: this, protect: true });
         privateEndpoint(`${name}-pe`, {

@@ -7,6 +7,8 @@ export interface PrivateVaultArgs {
     vaultName: pulumi.Input<string>;
     resourceGroupName: pulumi.Input<string>;
     location: string;
+    /** Standard, or Premium where keys must be HSM-backed (RSA-HSM needs Premium). */
+    sku: keyvault.SkuName;
     /** Entra ID tenant the vault trusts (the deploying identity's). */
     tenantId: pulumi.Input<string>;
     /** Subnet for the vault's private endpoint, and the `privatelink.vaultcore.azure.net` zone linked to the VNet. */
@@ -33,7 +35,7 @@ export function privateVault(name: string, args: PrivateVaultArgs, parent: pulum
         location: args.location,
         properties: {
             tenantId: args.tenantId,
-            sku: { family: keyvault.SkuFamily.A, name: keyvault.SkuName.Standard },
+            sku: { family: keyvault.SkuFamily.A, name: args.sku },
             // Data-plane access by Azure RBAC role assignments, not vault access policies.
             enableRbacAuthorization: true,
             enableSoftDelete: true,

@@ -5,11 +5,16 @@
  */
 import * as apimanagement from "@pulumi/azure-native/apimanagement";
 import * as cdn from "@pulumi/azure-native/cdn";
+import * as dbformysql from "@pulumi/azure-native/dbformysql";
+import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
+import * as eventhub from "@pulumi/azure-native/eventhub";
 import * as frontdoor from "@pulumi/azure-native/frontdoor";
 import * as network from "@pulumi/azure-native/network";
 import * as redis from "@pulumi/azure-native/redis";
+import * as servicebus from "@pulumi/azure-native/servicebus";
 import * as sql from "@pulumi/azure-native/sql";
 import * as storage from "@pulumi/azure-native/storage";
+import * as web from "@pulumi/azure-native/web";
 import * as tls from "@pulumi/tls";
 import { validateResourceOfType, type ResourceValidationPolicy, type StackValidationPolicy } from "@pulumi/policy";
 import { equalsIgnoreCase, isOneOf, MCSB } from "./common";
@@ -346,6 +351,94 @@ export const appGatewayTls: ResourceValidationPolicy = {
     }),
 };
 
+// The services below are not on the platform's request path; teams add them. Checkov's CKV_AZURE_14/15/70/145/153
+// (App Service), CKV_AZURE_223 (Event Hubs) and CKV_AZURE_28/29/54 (database servers) check the same on ARM.
+const APP_SERVICE_MINIMUM_TLS: readonly web.SupportedTlsVersions[] = [web.SupportedTlsVersions.SupportedTlsVersions_1_2, web.SupportedTlsVersions.SupportedTlsVersions_1_3];
+const APP_SERVICE_FTPS: readonly web.FtpsState[] = [web.FtpsState.FtpsOnly, web.FtpsState.Disabled];
+
+function checkSite(site: { httpsOnly?: boolean; siteConfig?: { minTlsVersion?: string; scmMinTlsVersion?: string; ftpsState?: string } }, report: (message: string) => void): void {
+    if (site.httpsOnly !== true) {
+        report(`httpsOnly is ${JSON.stringify(site.httpsOnly)}; set true (plain HTTP is otherwise served).`);
+    }
+    for (const key of ["minTlsVersion", "scmMinTlsVersion"] as const) {
+        if (!isOneOf(APP_SERVICE_MINIMUM_TLS, site.siteConfig?.[key])) {
+            report(`siteConfig.${key} is ${JSON.stringify(site.siteConfig?.[key])}; allowed: ${APP_SERVICE_MINIMUM_TLS.join(", ")}.`);
+        }
+    }
+    if (!isOneOf(APP_SERVICE_FTPS, site.siteConfig?.ftpsState)) {
+        report(`siteConfig.ftpsState is ${JSON.stringify(site.siteConfig?.ftpsState)}; allowed: ${APP_SERVICE_FTPS.join(", ")} (AllAllowed takes plain FTP).`);
+    }
+}
+
+export const appServiceTls: ResourceValidationPolicy = {
+    name: "app-service-tls",
+    description: "App Service and Functions apps (and their slots) serve HTTPS only, with TLS 1.2+ on the site and its SCM endpoint, and no plain FTP.",
+    severity: "high",
+    framework: MCSB,
+    remediationSteps: "Set httpsOnly: true and siteConfig { minTlsVersion: \"1.2\", scmMinTlsVersion: \"1.2\", ftpsState: \"Disabled\" } (or FtpsOnly).",
+    validateResource: [
+        validateResourceOfType(web.WebApp, (site, _args, report) => checkSite(site, report)),
+        validateResourceOfType(web.WebAppSlot, (site, _args, report) => checkSite(site, report)),
+    ],
+};
+
+const EVENT_HUB_MINIMUM_TLS: readonly eventhub.TlsVersion[] = [eventhub.TlsVersion.TlsVersion_1_2];
+const SERVICE_BUS_MINIMUM_TLS: readonly servicebus.TlsVersion[] = [servicebus.TlsVersion.TlsVersion_1_2, servicebus.TlsVersion.TlsVersion_1_3];
+
+export const messagingNamespaceTls: ResourceValidationPolicy = {
+    name: "messaging-namespace-tls",
+    description: "Event Hubs and Service Bus namespaces accept TLS 1.2 or later only, set explicitly.",
+    severity: "high",
+    framework: MCSB,
+    remediationSteps: "Set minimumTlsVersion: \"1.2\" on the Namespace.",
+    validateResource: [
+        validateResourceOfType(eventhub.Namespace, (namespace, _args, report) => {
+            if (!isOneOf(EVENT_HUB_MINIMUM_TLS, namespace.minimumTlsVersion)) {
+                report(`minimumTlsVersion is ${JSON.stringify(namespace.minimumTlsVersion)}; set "1.2".`);
+            }
+        }),
+        validateResourceOfType(servicebus.Namespace, (namespace, _args, report) => {
+            if (!isOneOf(SERVICE_BUS_MINIMUM_TLS, namespace.minimumTlsVersion)) {
+                report(`minimumTlsVersion is ${JSON.stringify(namespace.minimumTlsVersion)}; allowed: ${SERVICE_BUS_MINIMUM_TLS.join(", ")}.`);
+            }
+        }),
+    ],
+};
+
+/**
+ * Flexible servers take TLS from server parameters, not resource properties: require_secure_transport (both
+ * engines, ON by default), ssl_min_protocol_version (PostgreSQL) and tls_version (MySQL, a comma-separated list).
+ * learn.microsoft.com/azure/postgresql/flexible-server/concepts-networking-ssl-tls and
+ * learn.microsoft.com/azure/mysql/flexible-server/concepts-networking#tls-and-ssl.
+ */
+const MODERN_TLS_PARAMETER_VALUES = ["tlsv1.2", "tlsv1.3"];
+
+function checkServerParameter(name: string | undefined, value: string | undefined, report: (message: string) => void): void {
+    const parameter = name?.toLowerCase();
+    const setting = value?.toLowerCase();
+    if (parameter === "require_secure_transport" && setting !== "on") {
+        report(`require_secure_transport is ${JSON.stringify(value)}; leave it ON (clients could connect without TLS).`);
+    }
+    if (parameter === "ssl_min_protocol_version" && !MODERN_TLS_PARAMETER_VALUES.includes(setting ?? "")) {
+        report(`ssl_min_protocol_version is ${JSON.stringify(value)}; allowed: TLSv1.2, TLSv1.3.`);
+    }
+    if (parameter === "tls_version" && !(setting ?? "").split(",").every((v) => MODERN_TLS_PARAMETER_VALUES.includes(v.trim()))) {
+        report(`tls_version is ${JSON.stringify(value)}; allow only TLSv1.2 and TLSv1.3.`);
+    }
+}
+
+export const databaseServerTls: ResourceValidationPolicy = {
+    name: "database-server-tls",
+    description: "PostgreSQL and MySQL flexible servers keep TLS required, at 1.2 or later.",
+    severity: "high",
+    framework: MCSB,
+    remediationSteps: "Leave require_secure_transport ON; set ssl_min_protocol_version (PostgreSQL) to TLSv1.2 and tls_version (MySQL) to TLSv1.2,TLSv1.3.",
+    validateResource: [
+        validateResourceOfType(dbforpostgresql.Configuration, (parameter, _args, report) => checkServerParameter(parameter.configurationName, parameter.value, report)),
+        validateResourceOfType(dbformysql.Configuration, (parameter, _args, report) => checkServerParameter(parameter.configurationName, parameter.value, report)),
+    ],
+};
+
 export const azureTlsPolicies = [
     storageAccountTls,
     frontDoorDomainTls,
@@ -359,5 +452,8 @@ export const azureTlsPolicies = [
     appGatewayTls,
     redisTls,
     sqlServerTls,
+    appServiceTls,
+    messagingNamespaceTls,
+    databaseServerTls,
     tlsPrivateKeyStrength,
 ];

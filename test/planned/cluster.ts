@@ -203,6 +203,7 @@ describe("private cluster", () => {
             assert.equal(vault.protect, true);
             const properties = vault.inputs["properties"] as Record<string, any>;
             assert.deepEqual([properties["publicNetworkAccess"], properties["enablePurgeProtection"], properties["enableRbacAuthorization"]], ["Disabled", true, true]);
+            assert.deepEqual(properties["sku"], { family: "A", name: "premium" });
 
             const kms = (cluster.inputs["securityProfile"] as Record<string, any>)["azureKeyVaultKms"];
             // A private vault: network access Private with the vault's resource id; the key id names a version.
@@ -212,7 +213,8 @@ describe("private cluster", () => {
             const key = byName(graph, "cluster-etcd-key");
             assert.equal(key.protect, true, "deleting the key makes every Secret unrecoverable");
             assert.deepEqual(key.inputs["properties"], {
-                kty: "RSA",
+                // HSM-backed (CKV_AZURE_112), which needs a Premium vault; azure/kubernetes-kms takes RSA-HSM keys.
+                kty: "RSA-HSM",
                 keySize: 2048,
                 rotationPolicy: { attributes: { expiryTime: "P2Y" }, lifetimeActions: [{ action: { type: "rotate" }, trigger: { timeAfterCreate: "P180D" } }] },
             });

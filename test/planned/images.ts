@@ -150,14 +150,14 @@ describe("images on AKS come from the platform registry", () => {
         assert.deepEqual(ofType(graph, "azure-native:containerregistry:Registry"), []);
     });
 
-    it("is a private Premium registry: no public access, no admin user, no anonymous pull, a private endpoint in the VNet's zone", async () => {
+    it("is a private, zone-redundant Premium registry: no public access, no admin user, no anonymous pull, a private endpoint in the VNet's zone", async () => {
         const graph = await plan("prod", false);
         const acr = ofType(graph, "azure-native:containerregistry:Registry")[0]!;
         assert.equal(acr.inputs["registryName"], registryOf("prod").split(".")[0]);
         assert.equal(acr.protect, true);
         assert.deepEqual(
-            [acr.inputs["sku"], acr.inputs["publicNetworkAccess"], acr.inputs["adminUserEnabled"], acr.inputs["anonymousPullEnabled"], acr.inputs["networkRuleBypassOptions"]],
-            [{ name: "Premium" }, "Disabled", false, false, "None"],
+            [acr.inputs["sku"], acr.inputs["publicNetworkAccess"], acr.inputs["adminUserEnabled"], acr.inputs["anonymousPullEnabled"], acr.inputs["networkRuleBypassOptions"], acr.inputs["zoneRedundancy"]],
+            [{ name: "Premium" }, "Disabled", false, false, "None", "Enabled"],
         );
         const endpoint = byName(graph, "registry-pe");
         assert.deepEqual(endpoint.inputs["privateLinkServiceConnections"], [{ name: "registry", privateLinkServiceId: acr.id, groupIds: ["registry"] }]);

@@ -1,0 +1,39 @@
+// StrykerJS for the modules whose mistakes hurt most, one run per module (scripts/mutation.sh sets
+// PLATFORM_MUTATION_MODULE): each module's mutants run against the fast test that guards it.
+const TAP_NODE_ARGS = ["--require", "ts-node/register/transpile-only", "--test-reporter=tap", "{{testFile}}"];
+const MODULES = {
+    // The NSG rules against the platform's flows through an NSG model (no plan): per-test coverage applies.
+    network: {
+        mutate: ["components/network/rules.ts"],
+        testRunner: "tap",
+        tap: { testFiles: ["test/nsgRules.test.ts"], nodeArgs: TAP_NODE_ARGS },
+        coverageAnalysis: "perTest",
+    },
+    // The policies run in the packs' own server processes, whose coverage the test process cannot report: the
+    // command runner runs the whole file against every mutant (the mutant id reaches the servers in the environment).
+    policies: {
+        mutate: ["policies/rules/*.ts"],
+        testRunner: "command",
+        commandRunner: { command: "node --test --require ts-node/register/transpile-only test/policies.test.ts" },
+        coverageAnalysis: "off",
+    },
+};
+
+const name = process.env.PLATFORM_MUTATION_MODULE ?? "network";
+const module = MODULES[name];
+if (!module) {
+    throw new Error(`PLATFORM_MUTATION_MODULE=${name}: not one of ${Object.keys(MODULES).join(", ")}`);
+}
+
+export default {
+    packageManager: "npm",
+    ...module,
+    concurrency: 2,
+    timeoutMS: 30000,
+    reporters: ["clear-text", "progress", "html", "json"],
+    htmlReporter: { fileName: `reports/mutation/${name}/index.html` },
+    jsonReporter: { fileName: `reports/mutation/${name}/mutation.json` },
+    thresholds: { high: 90, low: 80, break: 80 },
+    tempDirName: ".stryker-tmp",
+    ignorePatterns: ["bin", "build", "reports", ".ci", ".stryker-tmp"],
+};

@@ -1,0 +1,156 @@
+/**
+ * Every policy against a compliant resource and one failing variant per rule, through the packs' own servers (no
+ * plan needed: `npm run mutation -- policies` runs this file against each mutant of policies/rules/).
+ */
+import assert from "node:assert/strict";
+import { after, describe, it } from "node:test";
+import type { Checkpoint, CheckpointResource } from "../offline/checkpoint";
+import { closePackServers, evaluatePack, packDirs, packServer } from "../offline/policyCheck";
+import { stackPolicyConfigs } from "../offline/policyConfig";
+import { UNKNOWN } from "../offline/engine";
+import { azureTlsPolicies } from "../policies/rules/azureTls";
+import { baselinePolicies } from "../policies/rules/baseline";
+import { meshTlsPolicies } from "../policies/rules/meshTls";
+import { goodStorage, goodVault, POLICY_CASES } from "./policyFixtures";
+
+function checkpointWith(...resources: Partial<CheckpointResource>[]): Checkpoint {
+    return {
+        version: 3,
+        deployment: {
+            manifest: { time: "1970-01-01T00:00:00Z", magic: "test", version: "test" },
+            resources: resources.map((r, i) => ({ urn: `urn:pulumi:test::platform::${r.type}::r${i}`, custom: true, type: "unset", ...r })),
+        },
+    };
+}
+
+/** The pack that serves `policy`, as its server's GetAnalyzerInfo says. */
+async function packOf(policy: string): Promise<string> {
+    for (const name of Object.keys(packDirs())) {
+        if ((await packServer(name)).info.policies.some((p) => p.name === policy)) {
+            return name;
+        }
+    }
+    throw new Error(`no pack serves ${policy}`);
+}
+
+async function messages(policy: string, type: string, inputs: Record<string, unknown>, extra: Partial<CheckpointResource> = {}): Promise<string[]> {
+    const violations = await evaluatePack(checkpointWith({ type, inputs, outputs: inputs, ...extra }), await packOf(policy));
+    return violations.filter((v) => v.policy === policy).map((v) => v.message);
+}
+
+
+describe("policies", () => {
+    for (const { policy, type, good, bad } of POLICY_CASES) {
+        it(`${policy} passes a compliant ${type}`, async () => {
+            assert.deepEqual(await messages(policy, type, structuredClone(good)), []);
+        });
+        for (const [title, mutate, expected] of bad) {
+            it(`${policy} fails ${title}`, async () => {
+                const props = structuredClone(good);
+                mutate(props);
+                const found = await messages(policy, type, props);
+                assert.ok(found.some((m) => expected.test(m)), `expected ${expected}, got ${JSON.stringify(found)}`);
+            });
+        }
+    }
+
+    it("stateful-resources-protected passes a protected vault and fails an unprotected one", async () => {
+        assert.deepEqual(await messages("stateful-resources-protected", "azure-native:keyvault:Vault", goodVault, { protect: true }), []);
+        const found = await messages("stateful-resources-protected", "azure-native:keyvault:Vault", goodVault);
+        assert.match(found[0] ?? "", /^azure-native:keyvault:Vault "r0" has opts\.protect false/);
+    });
+
+    it("frontdoor-domains-behind-waf recognises a domain bound by dependency (preview) or by id (deployed), and fails an unbound one", async () => {
+        const domainUrn = "urn:pulumi:test::platform::azure-native:cdn:AFDCustomDomain::api";
+        // Outputs as azure-native returns them: the domain's name and profile, not its id.
+        const domain = { urn: domainUrn, type: "azure-native:cdn:AFDCustomDomain", inputs: { hostName: "api.example.com" }, outputs: { hostName: "api.example.com", name: "api-example-com", profileName: "afd-platform" } };
+        const binding = (dependencies: string[], domainIds: string[] = []) => ({
+            type: "azure-native:cdn:SecurityPolicy",
+            inputs: { parameters: { type: "WebApplicationFirewall" } },
+            outputs: { parameters: { type: "WebApplicationFirewall", associations: [{ domains: domainIds.map((id) => ({ id })), patternsToMatch: ["/*"] }] } },
+            dependencies,
+        });
+        const check = async (resources: Partial<CheckpointResource>[]) =>
+            (await evaluatePack(checkpointWith(...resources), "platform-tls")).filter((v) => v.policy === "frontdoor-domains-behind-waf");
+        assert.deepEqual(await check([domain, binding([domainUrn])]), []);
+        // A `pulumi stack export` of a security policy declared with the domain's id as a plain string (ARM ids are case-insensitive).
+        const id = "/subscriptions/0000/resourceGroups/rg-platform/providers/Microsoft.Cdn/profiles/AFD-Platform/customDomains/api-example-com";
+        assert.deepEqual(await check([domain, binding([], [id])]), []);
+        for (const unbound of [binding([]), binding([], [id.replace("api-example-com", "other")])]) {
+            const found = await check([domain, unbound]);
+            assert.equal(found.length, 1);
+            assert.equal(found[0]!.urn, domainUrn);
+            assert.match(found[0]!.message, /custom domain "api" \(api\.example\.com\) is not bound to a WAF security policy/);
+        }
+    });
+
+    describe("mesh-strict-mtls", () => {
+        const istiod = { type: "kubernetes:helm.sh/v3:Release", inputs: { chart: "istiod" }, outputs: { chart: "istiod" } };
+        const peer = (namespace: string, spec: Record<string, unknown>) => {
+            const props = { metadata: { name: "default", namespace }, spec };
+            return { type: "kubernetes:security.istio.io/v1:PeerAuthentication", inputs: props, outputs: props };
+        };
+        const check = async (...resources: Partial<CheckpointResource>[]) =>
+            (await evaluatePack(checkpointWith(...resources), "platform-tls")).filter((v) => v.policy === "mesh-strict-mtls");
+
+        it("requires a selector-less STRICT PeerAuthentication in istio-system wherever istiod is installed", async () => {
+            assert.deepEqual(await check(istiod, peer("istio-system", { mtls: { mode: "STRICT" } })), []);
+            assert.deepEqual(await check(peer("apps", { mtls: { mode: "PERMISSIVE" } })), [], "no mesh, nothing to require");
+            for (const missing of [[istiod], [istiod, peer("apps", { mtls: { mode: "STRICT" } })], [istiod, peer("istio-system", { selector: { matchLabels: { app: "a" } }, mtls: { mode: "STRICT" } })]]) {
+                const found = await check(...missing);
+                assert.equal(found[0]?.enforcementLevel, "mandatory");
+                assert.match(found[0]?.message ?? "", /istiod is installed but no selector-less STRICT PeerAuthentication exists in istio-system/);
+            }
+        });
+
+        it("does not pass vacuously when a preview has no outputs for the Kubernetes resources (a fresh phase-2 stack)", async () => {
+            // The engine sends outputs to AnalyzeStack; creates under a provider with unknown config have none.
+            const blank = (r: Partial<CheckpointResource>) => ({ ...r, outputs: {} });
+            const found = await check(blank(istiod));
+            assert.equal(found.length, 1);
+            assert.equal(found[0]!.enforcementLevel, "advisory");
+            assert.match(found[0]!.message, /can't run policy 'mesh-strict-mtls'.*during preview.*cannot be verified/);
+        });
+    });
+
+    it("skips a policy whose input is unknown at preview, reporting it advisory", async () => {
+        const violations = await evaluatePack(checkpointWith({ type: "azure-native:storage:StorageAccount", inputs: { ...goodStorage, minimumTlsVersion: UNKNOWN } }), "platform-tls");
+        assert.equal(violations.length, 1);
+        assert.equal(violations[0]!.enforcementLevel, "advisory");
+        assert.match(violations[0]!.message, /can't run policy 'storage-account-tls' from policy pack 'platform-tls@v\d+\.\d+\.\d+' during preview/);
+    });
+
+    it("applies per-environment config: the baseline pack is advisory in dev and mandatory in prod", async () => {
+        const bad = checkpointWith({ type: "azure-native:keyvault:Vault", inputs: {}, protect: true });
+        const dev = await evaluatePack(bad, "platform-baseline", stackPolicyConfigs("dev")["platform-baseline"]);
+        const prod = await evaluatePack(bad, "platform-baseline", stackPolicyConfigs("prod")["platform-baseline"]);
+        assert.ok(dev.length > 0 && dev.every((v) => v.enforcementLevel === "advisory"));
+        assert.ok(prod.length === dev.length && prod.every((v) => v.enforcementLevel === "mandatory"));
+    });
+
+    it("merges config as the CLI does: `all` first, then a policy's own entry, which keeps `all`'s level when it sets none", async () => {
+        // pkg/resource/analyzer/config.go applyConfig: an entry with only properties keeps the level `all` gave.
+        const bad = checkpointWith({ type: "azure-native:keyvault:Vault", inputs: {}, protect: true });
+        const levels = async (config: Record<string, unknown>) => new Set((await evaluatePack(bad, "platform-baseline", config as never)).map((v) => v.enforcementLevel));
+        assert.deepEqual(await levels({ all: "mandatory", "key-vault-hardening": { note: "x" } }), new Set(["mandatory"]));
+        assert.deepEqual(await levels({ all: "mandatory", "key-vault-hardening": "advisory" }), new Set(["advisory"]));
+        assert.deepEqual(await levels({ all: "disabled" }), new Set());
+    });
+
+    it("rejects a config key that is neither `all` nor a policy of the pack, naming it", async () => {
+        await assert.rejects(evaluatePack(checkpointWith(), "platform-baseline", { "key-vault-hardenning": "mandatory" }), /policy config key "key-vault-hardenning" is neither "all" nor a policy of pack platform-baseline/);
+        await assert.rejects(evaluatePack(checkpointWith(), "platform-tls", { all: "strict" as never }), /"all": "strict" is not an enforcement level/);
+    });
+
+    it("packs have unique, valid policy names and the metadata the console shows", () => {
+        const policies = [...azureTlsPolicies, ...meshTlsPolicies, ...baselinePolicies];
+        const names = policies.map((x) => x.name);
+        assert.equal(new Set(names).size, names.length);
+        for (const p of policies) {
+            assert.match(p.name, /^[a-z0-9][a-z0-9-]*$/);
+            assert.ok(p.description && p.severity && p.remediationSteps && p.framework, `${p.name} lacks metadata`);
+        }
+    });
+});
+
+after(closePackServers);

@@ -1,0 +1,282 @@
+/**
+ * A compliant resource per policy and one failing variant per rule, with the message each must give. The packs'
+ * tests run them through the packs' servers (policies.test.ts); scripts/compare-checkov.ts runs Checkov on them.
+ */
+import * as cdn from "@pulumi/azure-native/cdn";
+import * as network from "@pulumi/azure-native/network";
+import { APIM_DISABLEABLE_KEYS } from "./helpers";
+
+export const goodStorage = { minimumTlsVersion: "TLS1_2", enableHttpsTrafficOnly: true, publicNetworkAccess: "Disabled", allowBlobPublicAccess: false, allowSharedKeyAccess: false };
+const goodDomain = { tlsSettings: { minimumTlsVersion: "TLS12", cipherSuiteSetType: "TLS12_2023", certificateType: "ManagedCertificate" } };
+const goodApim = { customProperties: Object.fromEntries(APIM_DISABLEABLE_KEYS.map((k) => [k, "False"])) };
+export const goodVault = { properties: { enableRbacAuthorization: true, enablePurgeProtection: true, publicNetworkAccess: "Disabled" } };
+const goodCluster = { apiServerAccessProfile: { enablePrivateCluster: true }, disableLocalAccounts: true, networkProfile: { networkPolicy: "cilium" } };
+
+function customized(...tls12: string[]) {
+    return { cipherSuiteSetType: "Customized", customizedCipherSuiteSet: { cipherSuiteSetForTls12: tls12 } };
+}
+
+const goodRoute = { forwardingProtocol: "HttpsOnly", supportedProtocols: ["Http", "Https"], httpsRedirect: "Enabled" };
+const goodWaf = { policySettings: { enabledState: "Enabled", mode: "Prevention" } };
+const goodApi = { protocols: ["https"], serviceUrl: "https://api.aks-ingress.example.com" };
+const goodBackend = { url: "https://api.aks-ingress.example.com", tls: { validateCertificateChain: true, validateCertificateName: true } };
+
+const gcm = ["ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-AES128-GCM-SHA256"];
+const goodIstioGateway = {
+    spec: {
+        servers: [
+            { port: { number: 443, protocol: "HTTPS", name: "https" }, tls: { mode: "SIMPLE", credentialName: "cert", minProtocolVersion: "TLSV1_2", cipherSuites: gcm } },
+            { port: { number: 80, protocol: "HTTP", name: "http" }, tls: { httpsRedirect: true } },
+        ],
+    },
+};
+const goodDestinationRule = { spec: { trafficPolicy: { tls: { mode: "ISTIO_MUTUAL" }, portLevelSettings: [{ port: { number: 8443 }, tls: { mode: "SIMPLE" } }] }, subsets: [{ name: "v1", trafficPolicy: { tls: { mode: "ISTIO_MUTUAL" } } }] } };
+const goodIstiod = { chart: "istiod", values: { meshConfig: { meshMTLS: { minProtocolVersion: "TLSV1_3" }, tlsDefaults: { minProtocolVersion: "TLSV1_2", cipherSuites: gcm } } } };
+const goodCertificate = { spec: { duration: "2160h", renewBefore: "720h", privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" } } };
+const goodSite = { httpsOnly: true, siteConfig: { minTlsVersion: "1.2", scmMinTlsVersion: "1.2", ftpsState: "Disabled" } };
+const listenerId = (name: string) => ({ id: `/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/applicationGateways/agw/httpListeners/${name}` });
+const goodAppGateway = {
+    sku: { name: "WAF_v2", tier: "WAF_v2" },
+    firewallPolicy: { id: "/waf" },
+    sslPolicy: { policyType: "Predefined", policyName: "AppGwSslPolicy20220101S" },
+    sslProfiles: [{ name: "partners", sslPolicy: { policyType: "CustomV2", minProtocolVersion: "TLSv1_2", cipherSuites: ["TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"] } }],
+    httpListeners: [{ name: "https", protocol: "Https" }, { name: "http", protocol: "Http" }],
+    requestRoutingRules: [{ name: "api", httpListener: listenerId("https") }, { name: "redirect", httpListener: listenerId("http"), redirectConfiguration: { id: "/redirect" } }],
+    backendHttpSettingsCollection: [{ name: "ingress", protocol: "Https" }],
+};
+
+export interface PolicyCase {
+    policy: string;
+    type: string;
+    good: Record<string, unknown>;
+    bad: [title: string, mutate: (p: any) => void, expected: RegExp][];
+}
+
+export const POLICY_CASES: PolicyCase[] = [
+    {
+        policy: "storage-account-tls", type: "azure-native:storage:StorageAccount", good: goodStorage,
+        bad: [
+            ["TLS 1.0", (p) => (p.minimumTlsVersion = "TLS1_0"), /^minimumTlsVersion is "TLS1_0"/],
+            // The SDK's MinimumTlsVersion doc: "Minimum TLS version 1.3 version is not supported".
+            ["TLS 1.3, which Azure does not support as a minimum", (p) => (p.minimumTlsVersion = "TLS1_3"), /^minimumTlsVersion is "TLS1_3"/],
+            ["TLS version left to the API default", (p) => delete p.minimumTlsVersion, /^minimumTlsVersion is undefined/],
+            ["HTTP allowed", (p) => (p.enableHttpsTrafficOnly = false), /^enableHttpsTrafficOnly is false/],
+        ],
+    },
+    {
+        policy: "frontdoor-domain-tls", type: "azure-native:cdn:AFDCustomDomain", good: goodDomain,
+        bad: [
+            ["TLS 1.0", (p) => (p.tlsSettings.minimumTlsVersion = "TLS10"), /^tlsSettings\.minimumTlsVersion is "TLS10"/],
+            ["TLS12_2022 suites", (p) => (p.tlsSettings.cipherSuiteSetType = "TLS12_2022"), /^tlsSettings\.cipherSuiteSetType is "TLS12_2022"/],
+            ["a CBC suite in a custom set", (p) => Object.assign(p.tlsSettings, customized(cdn.AfdCustomizedCipherSuiteForTls12.ECDHE_RSA_AES128_GCM_SHA256, cdn.AfdCustomizedCipherSuiteForTls12.ECDHE_RSA_AES128_SHA256)), /allows \["ECDHE_RSA_AES128_SHA256"\]/],
+            ["a DHE suite in a custom set", (p) => Object.assign(p.tlsSettings, customized(cdn.AfdCustomizedCipherSuiteForTls12.DHE_RSA_AES256_GCM_SHA384)), /allows \["DHE_RSA_AES256_GCM_SHA384"\]/],
+            ["Application Gateway's suite names in a custom set", (p) => Object.assign(p.tlsSettings, customized("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256")), /allows \["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"\]/],
+        ],
+    },
+    {
+        // Both ECDHE-GCM names of the SDK's AfdCustomizedCipherSuiteForTls12 enum: the set the review found rejected.
+        policy: "frontdoor-domain-tls", type: "azure-native:cdn:AFDCustomDomain",
+        good: { tlsSettings: { minimumTlsVersion: "TLS12", certificateType: "ManagedCertificate", ...customized(cdn.AfdCustomizedCipherSuiteForTls12.ECDHE_RSA_AES128_GCM_SHA256, cdn.AfdCustomizedCipherSuiteForTls12.ECDHE_RSA_AES256_GCM_SHA384) } },
+        bad: [["an empty custom set", (p) => (p.tlsSettings.customizedCipherSuiteSet.cipherSuiteSetForTls12 = []), /allows "nothing"/]],
+    },
+    {
+        policy: "apim-protocols-and-ciphers", type: "azure-native:apimanagement:ApiManagementService", good: goodApim,
+        bad: [
+            ["TLS 1.0 on", (p) => (p.customProperties["Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10"] = "true"), /Protocols\.Tls10"\] is "true"/],
+            ["3DES absent (means on)", (p) => delete p.customProperties["Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Ciphers.TripleDes168"], /TripleDes168"\] is undefined; set "false" \(absent means on\)/],
+        ],
+    },
+    {
+        policy: "frontdoor-route-https", type: "azure-native:cdn:Route", good: goodRoute,
+        bad: [
+            ["forwarding the caller's protocol", (p) => (p.forwardingProtocol = "MatchRequest"), /^forwardingProtocol is "MatchRequest"/],
+            ["HTTP without redirect", (p) => (p.httpsRedirect = "Disabled"), /^supportedProtocols includes "Http" but httpsRedirect is "Disabled"/],
+        ],
+    },
+    {
+        policy: "frontdoor-origin-certificate-check", type: "azure-native:cdn:AFDOrigin", good: { enforceCertificateNameCheck: true },
+        bad: [["no name check", (p) => (p.enforceCertificateNameCheck = false), /^enforceCertificateNameCheck is false/]],
+    },
+    {
+        policy: "frontdoor-waf-prevention", type: "azure-native:frontdoor:Policy", good: goodWaf,
+        bad: [
+            ["Detection mode", (p) => (p.policySettings.mode = "Detection"), /^policySettings\.mode is "Detection"/],
+            ["disabled", (p) => (p.policySettings.enabledState = "Disabled"), /^policySettings\.enabledState is "Disabled"/],
+        ],
+    },
+    {
+        policy: "apim-api-https", type: "azure-native:apimanagement:Api", good: goodApi,
+        bad: [
+            ["HTTP accepted", (p) => (p.protocols = ["http", "https"]), /^protocols is \["http","https"\]/],
+            ["plain-HTTP service", (p) => (p.serviceUrl = "http://backend"), /^serviceUrl is "http:\/\/backend"/],
+        ],
+    },
+    {
+        policy: "apim-backend-tls", type: "azure-native:apimanagement:Backend", good: goodBackend,
+        bad: [
+            ["http backend", (p) => (p.url = "http://backend"), /^url is "http:\/\/backend"/],
+            ["chain not validated", (p) => (p.tls.validateCertificateChain = false), /^tls\.validateCertificateChain is false/],
+            ["name not validated", (p) => delete p.tls, /^tls\.validateCertificateName is undefined/],
+        ],
+    },
+    {
+        policy: "istio-gateway-tls", type: "kubernetes:networking.istio.io/v1:Gateway", good: goodIstioGateway,
+        bad: [
+            ["TLS 1.0 allowed", (p) => (p.spec.servers[0].tls.minProtocolVersion = "TLSV1_0"), /^spec\.servers\[0\]\.tls\.minProtocolVersion is "TLSV1_0"/],
+            ["minimum left to the default", (p) => delete p.spec.servers[0].tls.minProtocolVersion, /^spec\.servers\[0\]\.tls\.minProtocolVersion is undefined/],
+            ["a CBC suite", (p) => p.spec.servers[0].tls.cipherSuites.push("ECDHE-RSA-AES128-SHA"), /cipherSuites is .*ECDHE-RSA-AES128-SHA/],
+            ["Envoy's default suites", (p) => delete p.spec.servers[0].tls.cipherSuites, /cipherSuites is undefined/],
+            // Neither name is a BoringSSL suite: AES128-GCM goes with SHA256 and AES256-GCM with SHA384.
+            ["a suite name that does not exist", (p) => p.spec.servers[0].tls.cipherSuites.push("ECDHE-RSA-AES128-GCM-SHA384"), /cipherSuites is .*ECDHE-RSA-AES128-GCM-SHA384/],
+            ["another suite name that does not exist", (p) => p.spec.servers[0].tls.cipherSuites.push("ECDHE-ECDSA-AES256-GCM-SHA256"), /cipherSuites is .*ECDHE-ECDSA-AES256-GCM-SHA256/],
+            ["no credential", (p) => delete p.spec.servers[0].tls.credentialName, /has no credentialName/],
+            ["plain HTTP served", (p) => delete p.spec.servers[1].tls, /^spec\.servers\[1\] serves plain HTTP/],
+        ],
+    },
+    {
+        policy: "istio-gateway-tls", type: "kubernetes:networking.istio.io/v1beta1:Gateway", good: goodIstioGateway,
+        bad: [["TLS 1.1 (v1beta1)", (p) => (p.spec.servers[0].tls.minProtocolVersion = "TLSV1_1"), /minProtocolVersion is "TLSV1_1"/]],
+    },
+    {
+        policy: "istio-peer-authentication-strict", type: "kubernetes:security.istio.io/v1:PeerAuthentication", good: { spec: { mtls: { mode: "STRICT" } } },
+        bad: [
+            ["PERMISSIVE", (p) => (p.spec.mtls.mode = "PERMISSIVE"), /^spec\.mtls\.mode is "PERMISSIVE"/],
+            ["a port with mTLS off", (p) => (p.spec.portLevelMtls = { 8080: { mode: "DISABLE" } }), /^spec\.portLevelMtls\["8080"\]\.mode is "DISABLE"/],
+        ],
+    },
+    {
+        policy: "istio-destination-rule-tls", type: "kubernetes:networking.istio.io/v1:DestinationRule", good: goodDestinationRule,
+        bad: [
+            ["TLS off", (p) => (p.spec.trafficPolicy.tls.mode = "DISABLE"), /^spec\.trafficPolicy\.tls\.mode is "DISABLE"/],
+            ["skip verify on a port", (p) => (p.spec.trafficPolicy.portLevelSettings[0].tls.insecureSkipVerify = true), /^spec\.trafficPolicy\.portLevelSettings\[0\]\.tls\.insecureSkipVerify is true/],
+            ["TLS off in a subset", (p) => (p.spec.subsets[0].trafficPolicy.tls.mode = "DISABLE"), /^spec\.subsets\[0\]\.trafficPolicy\.tls\.mode is "DISABLE"/],
+        ],
+    },
+    {
+        policy: "istiod-mesh-tls", type: "kubernetes:helm.sh/v3:Release", good: goodIstiod,
+        bad: [
+            ["mesh mTLS at TLS 1.2", (p) => (p.values.meshConfig.meshMTLS.minProtocolVersion = "TLSV1_2"), /meshMTLS\.minProtocolVersion is "TLSV1_2"; set "TLSV1_3"/],
+            ["no TLS defaults", (p) => delete p.values.meshConfig.tlsDefaults, /tlsDefaults\.minProtocolVersion is undefined/],
+        ],
+    },
+    {
+        policy: "cert-manager-certificate-policy", type: "kubernetes:cert-manager.io/v1:Certificate", good: goodCertificate,
+        bad: [
+            ["a year", (p) => (p.spec.duration = "8760h"), /^spec\.duration is "8760h"; at most 2160h/],
+            ["renewal after expiry", (p) => (p.spec.renewBefore = "2160h"), /^spec\.renewBefore is "2160h"/],
+            ["the key kept across renewals", (p) => delete p.spec.privateKey.rotationPolicy, /rotationPolicy is undefined/],
+            ["RSA 1024", (p) => (p.spec.privateKey = { algorithm: "RSA", size: 1024, rotationPolicy: "Always" }), /size is 1024 for RSA/],
+        ],
+    },
+    {
+        policy: "ingress-tls", type: "kubernetes:networking.k8s.io/v1:Ingress", good: { spec: { tls: [{ hosts: ["a.example.com"], secretName: "a" }] } },
+        bad: [["no TLS", (p) => delete p.spec.tls, /^spec\.tls is empty/]],
+    },
+    {
+        policy: "redis-tls", type: "azure-native:redis:Redis", good: { minimumTlsVersion: "1.2", enableNonSslPort: false },
+        bad: [
+            ["TLS 1.0", (p) => (p.minimumTlsVersion = "1.0"), /^minimumTlsVersion is "1\.0"/],
+            ["non-TLS port", (p) => (p.enableNonSslPort = true), /^enableNonSslPort is true/],
+            // redis.TlsVersion has 1.0, 1.1 and 1.2 only: "1.3" is no value Azure takes.
+            ["a version the enum does not have", (p) => (p.minimumTlsVersion = "1.3"), /^minimumTlsVersion is "1\.3"/],
+        ],
+    },
+    {
+        policy: "sql-server-tls", type: "azure-native:sql:Server", good: { minimalTlsVersion: "1.2" },
+        bad: [["TLS 1.0", (p) => (p.minimalTlsVersion = "1.0"), /^minimalTlsVersion is "1\.0"/]],
+    },
+    {
+        policy: "app-service-tls", type: "azure-native:web:WebApp", good: goodSite,
+        bad: [
+            ["HTTP served", (p) => (p.httpsOnly = false), /^httpsOnly is false/],
+            ["TLS 1.0", (p) => (p.siteConfig.minTlsVersion = "1.0"), /^siteConfig\.minTlsVersion is "1\.0"/],
+            ["the SCM endpoint at TLS 1.1", (p) => (p.siteConfig.scmMinTlsVersion = "1.1"), /^siteConfig\.scmMinTlsVersion is "1\.1"/],
+            ["plain FTP", (p) => (p.siteConfig.ftpsState = "AllAllowed"), /^siteConfig\.ftpsState is "AllAllowed"/],
+            ["FTP left to the default", (p) => delete p.siteConfig.ftpsState, /^siteConfig\.ftpsState is undefined/],
+        ],
+    },
+    {
+        policy: "app-service-tls", type: "azure-native:web:WebAppSlot", good: goodSite,
+        bad: [["a slot at TLS 1.1", (p) => (p.siteConfig.minTlsVersion = "1.1"), /^siteConfig\.minTlsVersion is "1\.1"/]],
+    },
+    {
+        policy: "messaging-namespace-tls", type: "azure-native:eventhub:Namespace", good: { minimumTlsVersion: "1.2" },
+        bad: [
+            ["TLS 1.0", (p) => (p.minimumTlsVersion = "1.0"), /^minimumTlsVersion is "1\.0"/],
+            ["left to the default", (p) => delete p.minimumTlsVersion, /^minimumTlsVersion is undefined/],
+        ],
+    },
+    {
+        policy: "messaging-namespace-tls", type: "azure-native:servicebus:Namespace", good: { minimumTlsVersion: "1.3" },
+        bad: [["TLS 1.1", (p) => (p.minimumTlsVersion = "1.1"), /^minimumTlsVersion is "1\.1"/]],
+    },
+    {
+        policy: "database-server-tls", type: "azure-native:dbforpostgresql:Configuration", good: { configurationName: "ssl_min_protocol_version", value: "TLSv1.2" },
+        bad: [
+            ["TLS 1.1 allowed", (p) => (p.value = "TLSv1.1"), /^ssl_min_protocol_version is "TLSv1\.1"/],
+            ["TLS not required", (p) => Object.assign(p, { configurationName: "require_secure_transport", value: "OFF" }), /^require_secure_transport is "OFF"/],
+        ],
+    },
+    {
+        policy: "database-server-tls", type: "azure-native:dbformysql:Configuration", good: { configurationName: "tls_version", value: "TLSv1.2,TLSv1.3" },
+        bad: [
+            ["TLS 1.0 in the list", (p) => (p.value = "TLSv1,TLSv1.2"), /^tls_version is "TLSv1,TLSv1\.2"/],
+            ["TLS not required", (p) => Object.assign(p, { configurationName: "require_secure_transport", value: "off" }), /^require_secure_transport is "off"/],
+        ],
+    },
+    {
+        policy: "appgateway-tls", type: "azure-native:network:ApplicationGateway", good: goodAppGateway,
+        bad: [
+            ["no SSL policy", (p) => delete p.sslPolicy, /^sslPolicy is absent/],
+            ["an older predefined policy", (p) => (p.sslPolicy.policyName = "AppGwSslPolicy20170401S"), /^sslPolicy\.policyName is "AppGwSslPolicy20170401S"/],
+            ["a CBC suite in a profile", (p) => p.sslProfiles[0].sslPolicy.cipherSuites.push("TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256"), /^sslProfiles\[0\]\.sslPolicy\.cipherSuites allows .*CBC/],
+            ["TLS 1.1 custom", (p) => Object.assign(p.sslPolicy, { policyType: "Custom", minProtocolVersion: "TLSv1_1", cipherSuites: ["TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"] }), /^sslPolicy\.minProtocolVersion is "TLSv1_1"/],
+            ["HTTP without redirect", (p) => delete p.requestRoutingRules[1].redirectConfiguration, /^httpListeners\[1\] \("http"\) is "Http" without a redirect/],
+            ["HTTP to the backend", (p) => (p.backendHttpSettingsCollection[0].protocol = "Http"), /^backendHttpSettingsCollection\[0\]\.protocol is "Http"/],
+            ["Custom with TLS 1.2 and no suites (the defaults include CBC)", (p) => Object.assign(p.sslPolicy, { policyType: "Custom", minProtocolVersion: "TLSv1_2", cipherSuites: [] }), /^sslPolicy\.cipherSuites allows "the defaults"/],
+            ["Standard_v2 without WAF", (p) => Object.assign(p, { sku: { name: "Standard_v2", tier: "Standard_v2" }, firewallPolicy: undefined }), /^sku\.tier is "Standard_v2"/],
+        ],
+    },
+    {
+        // CustomV2 with a TLS 1.3 minimum takes no TLS 1.2 suites: Azure accepts it, and TLS 1.3's suites are all AEAD.
+        policy: "appgateway-tls", type: "azure-native:network:ApplicationGateway",
+        good: { ...goodAppGateway, sslPolicy: { policyType: network.ApplicationGatewaySslPolicyType.CustomV2, minProtocolVersion: network.ApplicationGatewaySslProtocol.TLSv1_3 } },
+        bad: [["TLS 1.1 minimum", (p) => (p.sslPolicy.minProtocolVersion = "TLSv1_1"), /^sslPolicy\.minProtocolVersion is "TLSv1_1"/]],
+    },
+    {
+        policy: "waf-prevention", type: "azure-native:network:WebApplicationFirewallPolicy", good: { policySettings: { state: "Enabled", mode: "Prevention" } },
+        bad: [["Detection", (p) => (p.policySettings.mode = "Detection"), /^policySettings\.mode is "Detection"/]],
+    },
+    {
+        policy: "tls-private-key-strength", type: "tls:index/privateKey:PrivateKey", good: { algorithm: "ECDSA", ecdsaCurve: "P384" },
+        bad: [
+            ["RSA 1024", (p) => Object.assign(p, { algorithm: "RSA", rsaBits: 1024 }), /^rsaBits is 1024/],
+            ["P224", (p) => (p.ecdsaCurve = "P224"), /^ecdsaCurve is "P224"/],
+            ["the provider's P224 default", (p) => delete p.ecdsaCurve, /P224 \(the provider default\)/],
+        ],
+    },
+    {
+        policy: "key-vault-hardening", type: "azure-native:keyvault:Vault", good: goodVault,
+        bad: [
+            ["access policies", (p) => (p.properties.enableRbacAuthorization = false), /^properties\.enableRbacAuthorization is false/],
+            ["no purge protection", (p) => delete p.properties.enablePurgeProtection, /^properties\.enablePurgeProtection is undefined/],
+            ["public access", (p) => (p.properties.publicNetworkAccess = "Enabled"), /^properties\.publicNetworkAccess is "Enabled"/],
+        ],
+    },
+    {
+        policy: "storage-no-public-access", type: "azure-native:storage:StorageAccount", good: goodStorage,
+        bad: [
+            ["public network", (p) => (p.publicNetworkAccess = "Enabled"), /^publicNetworkAccess is "Enabled"/],
+            ["shared keys", (p) => delete p.allowSharedKeyAccess, /^allowSharedKeyAccess is undefined/],
+        ],
+    },
+    {
+        policy: "aks-private-cluster", type: "azure-native:containerservice:ManagedCluster", good: goodCluster,
+        bad: [
+            ["public API server", (p) => (p.apiServerAccessProfile.enablePrivateCluster = false), /^apiServerAccessProfile\.enablePrivateCluster is false/],
+            ["local accounts", (p) => (p.disableLocalAccounts = false), /^disableLocalAccounts is false/],
+            ["no network policy", (p) => (p.networkProfile.networkPolicy = "none"), /^networkProfile\.networkPolicy is "none"/],
+        ],
+    },
+];
+
