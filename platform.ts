@@ -9,7 +9,7 @@ import { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import { Provider as RandomProvider } from "@pulumi/random";
 import { Provider as TlsProvider } from "@pulumi/tls";
 import type { AzurePlatformConfig, PlatformConfig, SuppliedCaConfig } from "./config";
-import { ENVIRONMENT_PROFILES } from "./config/profiles";
+import { ENVIRONMENT_PROFILES, type EnvironmentProfile } from "./config/profiles";
 import { CERT_MANAGER_NAMESPACE, CERT_MANAGER_SERVICE_ACCOUNT, CertManager, DnsIdentity, PLATFORM_CA_SECRET, type AcmeArgs } from "./components/certmanager";
 import { PrivateCluster } from "./components/cluster";
 import { Falco, FALCO_NAMESPACE } from "./components/falco";
@@ -38,6 +38,7 @@ export async function definePlatform(config: PlatformConfig): Promise<Record<str
     }, { providers: [tls] });
 
     if (config.environment === "local") {
+        const profile = ENVIRONMENT_PROFILES.local;
         // The kubeconfig context the developer names; no Azure provider is ever created.
         const kubernetes = new KubernetesProvider("local", { context: config.kubernetes.context });
         const backup = config.backup;
@@ -54,14 +55,13 @@ export async function definePlatform(config: PlatformConfig): Promise<Record<str
             cluster: { apiServerCidrs: ["0.0.0.0/0"], meshRevision: ISTIO_REVISION, monitoringNamespace: MONITORING_NAMESPACE },
             ingressDomain: config.kubernetes.ingressDomain,
             ingressExposure: { kind: "clusterDefault" },
-            highAvailability: false,
+            profile,
             acme: undefined,
-            // A laptop keeps two days of metrics on the node, and a week of logs on Loki's volume.
             observability: {
-                retentionDays: 2,
+                retentionDays: profile.retention.metricsDays,
                 telemetry: { kind: "filesystem" },
-                logRetentionDays: 7,
-                traceRetentionDays: 2,
+                logRetentionDays: profile.retention.logDays,
+                traceRetentionDays: profile.retention.traceDays,
                 criticalAlerts: { webhookUrl: config.alertWebhookUrl },
             },
             backup: backup && backupTarget && { target: backupTarget, policy: backup },
@@ -92,11 +92,11 @@ export async function definePlatform(config: PlatformConfig): Promise<Record<str
             },
             ingressDomain: azure.ingressDomain,
             ingressExposure: azure.ingressExposure,
-            highAvailability: config.environment === "prod",
+            profile: azure.profile,
             acme: azure.acme,
             observability: {
                 retentionDays: config.observability.retentionDays,
-                persistentStorageGi: config.environment === "prod" ? config.observability.storageGi : undefined,
+                persistentStorageGi: azure.profile.persistentMetrics ? config.observability.storageGi : undefined,
                 telemetry: azure.telemetry,
                 logRetentionDays: config.observability.logRetentionDays,
                 traceRetentionDays: config.observability.traceRetentionDays,
@@ -157,10 +157,10 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
         location: config.location,
         resourceGroupName: net.resourceGroupName,
         config: config.gateway,
-        apimSubnetId: net.subnetIds.apim!,
+        apimSubnetId: net.subnetIds.apim,
         appGatewaySubnetId: net.subnetIds.appGateway,
         subscriptionId: client.subscriptionId,
-        privateEndpointSubnetId: net.subnetIds.privateEndpoints!,
+        privateEndpointSubnetId: net.subnetIds.privateEndpoints,
         vaultDnsZoneId: net.privateDnsZoneIds.vault,
         tenantId: client.tenantId,
         logAnalyticsWorkspaceId: net.logAnalyticsWorkspaceId,
@@ -180,12 +180,12 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
         config: config.cluster,
         network: config.network,
         subnetIds: {
-            systemNodes: net.subnetIds.systemNodes!,
-            userNodes: net.subnetIds.userNodes!,
-            ingress: net.subnetIds.ingress!,
+            systemNodes: net.subnetIds.systemNodes,
+            userNodes: net.subnetIds.userNodes,
+            ingress: net.subnetIds.ingress,
             apiServer: net.subnetIds.apiServer,
         },
-        keyVaultNetwork: { privateEndpointSubnetId: net.subnetIds.privateEndpoints!, vaultDnsZoneId: net.privateDnsZoneIds.vault },
+        keyVaultNetwork: { privateEndpointSubnetId: net.subnetIds.privateEndpoints, vaultDnsZoneId: net.privateDnsZoneIds.vault },
         caKeySecrets: [
             { namespace: CERT_MANAGER_NAMESPACE, name: PLATFORM_CA_SECRET, readers: [{ namespace: CERT_MANAGER_SERVICE_ACCOUNT.namespace, serviceAccount: CERT_MANAGER_SERVICE_ACCOUNT.name }] },
             { namespace: MESH_ROOT_NAMESPACE, name: MESH_CA_SECRET, readers: [{ namespace: MESH_ROOT_NAMESPACE, serviceAccount: istiodServiceAccount(ISTIO_REVISION) }] },
@@ -207,7 +207,7 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
         sku: profile.backupStorageSku,
         immutabilityDays: config.backup.immutabilityDays,
         immutabilityLocked: config.backup.immutabilityLocked,
-        privateEndpointSubnetId: net.subnetIds.privateEndpoints!,
+        privateEndpointSubnetId: net.subnetIds.privateEndpoints,
         blobDnsZoneId: net.privateDnsZoneIds.blob,
         oidcIssuerUrl: cluster.oidcIssuerUrl,
         nodeResourceGroupName: cluster.nodeResourceGroupName,
@@ -222,7 +222,7 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
         location: config.location,
         resourceGroupName: net.resourceGroupName,
         subscriptionId: client.subscriptionId,
-        privateEndpointSubnetId: net.subnetIds.privateEndpoints!,
+        privateEndpointSubnetId: net.subnetIds.privateEndpoints,
         registryDnsZoneId: net.privateDnsZoneIds.registry,
         keyVault: { id: gateway.keyVaultId, uri: gateway.keyVaultUri },
         dockerHubCredentials: config.registry.dockerHub,
@@ -237,9 +237,10 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
         resourceGroupName: net.resourceGroupName,
         subscriptionId: client.subscriptionId,
         sku: profile.telemetryStorageSku,
-        privateEndpointSubnetId: net.subnetIds.privateEndpoints!,
+        privateEndpointSubnetId: net.subnetIds.privateEndpoints,
         blobDnsZoneId: net.privateDnsZoneIds.blob,
         oidcIssuerUrl: cluster.oidcIssuerUrl,
+        serviceAccountNamespace: MONITORING_NAMESPACE,
         tags,
     }, { providers: [azureProvider, randomProvider] });
 
@@ -254,7 +255,7 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
         tags,
     }, { providers: [azureProvider] });
     const acme: AcmeArgs | undefined = zone && dnsIdentity && {
-        environment: config.environment === "prod" ? "production" : "staging",
+        environment: profile.acmeEnvironment,
         email: config.gateway.apim.publisherEmail,
         zone,
         identityClientId: dnsIdentity.clientId,
@@ -262,6 +263,7 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
 
     const ingressExposure: IngressExposure = { kind: "azureInternalLoadBalancer", subnetName: SUBNET_NAMES.ingress, ipAddress: net.ingressLoadBalancerIp };
     return {
+        profile,
         cluster,
         registry,
         heldCertificates: gateway.heldCertificates,
@@ -300,7 +302,7 @@ interface InClusterTarget {
     cluster: ClusterContext;
     ingressDomain: string;
     ingressExposure: IngressExposure;
-    highAvailability: boolean;
+    profile: EnvironmentProfile;
     /** Public certificates through Let's Encrypt, when a public Azure DNS zone is configured. */
     acme: AcmeArgs | undefined;
     observability: Pick<ObservabilityArgs, "retentionDays" | "persistentStorageGi" | "telemetry" | "logRetentionDays" | "traceRetentionDays" | "criticalAlerts">;
@@ -329,7 +331,7 @@ function defineInCluster(config: PlatformConfig, target: InClusterTarget) {
     const observability = new Observability("observability", {
         cluster,
         models,
-        highAvailability: target.highAvailability,
+        highAvailability: target.profile.highAvailability,
         ...target.observability,
         alertScope: { platformNamespaces: PLATFORM_NAMESPACES, ingressNamespace: INGRESS_NAMESPACE },
         // The CAs nothing renews: their not-after dates become series the expiry alerts watch.
@@ -347,8 +349,8 @@ function defineInCluster(config: PlatformConfig, target: InClusterTarget) {
     const kyverno = new Kyverno("kyverno", {
         cluster,
         models,
-        enforce: config.environment === "prod",
-        highAvailability: target.highAvailability,
+        enforce: target.profile.admissionEnforce,
+        highAvailability: target.profile.highAvailability,
         monitoring: observability.release,
         admission: config.admission,
         platformNamespaces: PLATFORM_NAMESPACES,
@@ -357,7 +359,7 @@ function defineInCluster(config: PlatformConfig, target: InClusterTarget) {
     const certManager = new CertManager("cert-manager", {
         cluster,
         models,
-        highAvailability: target.highAvailability,
+        highAvailability: target.profile.highAvailability,
         issuer: { chainPem: target.platformCa.chainPem, privateKeyPem: target.platformCa.intermediatePrivateKeyPem },
         acme: target.acme,
         monitoring: observability.release,
@@ -375,13 +377,19 @@ function defineInCluster(config: PlatformConfig, target: InClusterTarget) {
         ingressDomain: target.ingressDomain,
         ingressExposure: target.ingressExposure,
         certManager: certManager.release,
-        certificateIssuer: certManager.platformIssuerName,
-        highAvailability: target.highAvailability,
+        ingressCertificate: { issuer: certManager.platformIssuerName, ...certManager.certificatePolicy },
+        highAvailability: target.profile.highAvailability,
         monitoring: observability.release,
         telemetry: observability.telemetry,
         admission: kyverno,
     }, opts);
-    const falco = new Falco("falco", { cluster, siemWebhookUrl: config.siemWebhookUrl, monitoring: observability.release, admission: kyverno }, opts);
+    const falco = new Falco("falco", {
+        cluster,
+        siemWebhookUrl: config.siemWebhookUrl,
+        monitoring: observability.release,
+        receivers: { alertmanagerUrl: observability.alertmanagerUrl, lokiUrl: observability.lokiUrl },
+        admission: kyverno,
+    }, opts);
     const velero = target.backup && new Velero("velero", { cluster, monitoring: observability.release, admission: kyverno, ...target.backup }, opts);
     return {
         meshRootCertificate: meshCa.rootCertificatePem,

@@ -1,5 +1,19 @@
-/** What an environment decides that is not a stack config key: one table, reviewed in one place. */
-export interface AzureEnvironmentProfile {
+/**
+ * What an environment decides that is not a stack config key: one table, reviewed in one place. "What does prod
+ * change?" is answered here; platform.ts reads these values and passes them to the components as plain settings.
+ */
+export interface EnvironmentProfile {
+    /** Replicas, disruption budgets and spread across zones for the in-cluster platform. */
+    highAvailability: boolean;
+    /** Kyverno's failure action: Enforce rejects a non-compliant pod, Audit only reports it. */
+    admissionEnforce: boolean;
+}
+
+export interface AzureEnvironmentProfile extends EnvironmentProfile {
+    /** Let's Encrypt's directory: production certificates, or staging's untrusted ones with generous rate limits. */
+    acmeEnvironment: "production" | "staging";
+    /** Prometheus keeps its data on a persistent volume (of `observability.storageGi`) rather than the node's disk. */
+    persistentMetrics: boolean;
     logRetentionDays: number;
     /** Premium adds IDPS in Deny mode; Standard keeps dev affordable. */
     firewallTier: "Standard" | "Premium";
@@ -11,7 +25,22 @@ export interface AzureEnvironmentProfile {
     telemetryStorageSku: "Standard_LRS" | "Standard_ZRS";
 }
 
-export const ENVIRONMENT_PROFILES: Record<"dev" | "prod", AzureEnvironmentProfile> = {
-    dev: { logRetentionDays: 30, firewallTier: "Standard", clusterSkuTier: "Free", backupStorageSku: "Standard_LRS", telemetryStorageSku: "Standard_LRS" },
-    prod: { logRetentionDays: 90, firewallTier: "Premium", clusterSkuTier: "Standard", backupStorageSku: "Standard_GZRS", telemetryStorageSku: "Standard_ZRS" },
+export interface LocalEnvironmentProfile extends EnvironmentProfile {
+    /** A laptop keeps metrics on the node and logs on Loki's volume, briefly. */
+    retention: { metricsDays: number; logDays: number; traceDays: number };
+}
+
+export const ENVIRONMENT_PROFILES: { dev: AzureEnvironmentProfile; prod: AzureEnvironmentProfile; local: LocalEnvironmentProfile } = {
+    dev: {
+        highAvailability: false, admissionEnforce: false, acmeEnvironment: "staging", persistentMetrics: false,
+        logRetentionDays: 30, firewallTier: "Standard", clusterSkuTier: "Free", backupStorageSku: "Standard_LRS", telemetryStorageSku: "Standard_LRS",
+    },
+    prod: {
+        highAvailability: true, admissionEnforce: true, acmeEnvironment: "production", persistentMetrics: true,
+        logRetentionDays: 90, firewallTier: "Premium", clusterSkuTier: "Standard", backupStorageSku: "Standard_GZRS", telemetryStorageSku: "Standard_ZRS",
+    },
+    local: {
+        highAvailability: false, admissionEnforce: false,
+        retention: { metricsDays: 2, logDays: 7, traceDays: 2 },
+    },
 };

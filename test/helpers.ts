@@ -148,6 +148,22 @@ export function planDevWithOptions(preview = false): Promise<Graph> {
     });
 }
 
+/** A cosign public key (a stand-in: only its placement is checked). */
+export const IMAGE_SIGNATURE_KEY = "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----";
+
+/** prod, phase 2, preview, with what a prod team may add: signature verification of images, and a locked backup immutability policy. */
+export function planProdWithOptions(): Promise<Graph> {
+    const raw = rawConfig("prod");
+    return planWith({
+        stack: "prod",
+        overrides: {
+            "platform:phase": "all",
+            "platform:admission": JSON.stringify({ allowedRegistries: ["platformacr.azurecr.io"], imageSignatures: { publicKey: IMAGE_SIGNATURE_KEY } }),
+            "platform:backup": JSON.stringify({ ...raw["backup"], immutabilityLocked: true }),
+        },
+    });
+}
+
 /** A supplied platform CA's intermediate key (a stand-in: it only has to stay secret). */
 export const SUPPLIED_CA_KEY = "-----BEGIN EC PRIVATE KEY-----\nc3VwcGxpZWQta2V5\n-----END EC PRIVATE KEY-----\n";
 

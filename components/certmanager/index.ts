@@ -46,7 +46,7 @@ export const PLATFORM_CA_ISSUER = "platform-ca";
 export const PLATFORM_CA_SECRET = "platform-ca";
 
 /** cert-manager's own key floor for the certificates the platform issues. */
-export const INGRESS_CERTIFICATE_POLICY = {
+const CERTIFICATE_POLICY = {
     duration: "2160h", // 90 days
     renewBefore: "720h", // 30 days
     privateKey: { algorithm: "ECDSA" as const, size: 256, rotationPolicy: "Always" as const },
@@ -62,6 +62,8 @@ export class CertManager extends pulumi.ComponentResource {
     /** Depend on this before declaring cert-manager custom resources. */
     public readonly release: k8s.helm.v3.Release;
     public readonly platformIssuerName = PLATFORM_CA_ISSUER;
+    /** Lifetime, renewal and key of the certificates components request from the platform issuer. */
+    public readonly certificatePolicy = CERTIFICATE_POLICY;
 
     constructor(name: string, args: CertManagerArgs, opts: pulumi.ComponentResourceOptions) {
         super("platform:certmanager:CertManager", name, {}, opts);

@@ -3,7 +3,6 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { CHARTS } from "../../versions";
-import { lokiGatewayUrl } from "../observability/loki";
 import { pinnedRelease } from "../shared/helm";
 import { namespaceSelector, platformNamespace, type ClusterContext } from "../shared/namespace";
 import { chartRegistry } from "../shared/images";
@@ -17,6 +16,8 @@ export interface FalcoArgs {
     siemWebhookUrl?: pulumi.Output<string>;
     /** What installs the Prometheus Operator (ServiceMonitors) and runs Alertmanager. */
     monitoring: pulumi.Resource;
+    /** Where Falcosidekick sends events: Alertmanager (port 9093) and Loki's gateway (port 8080 in its pods), in the monitoring namespace. */
+    receivers: { alertmanagerUrl: string; lokiUrl: string };
     /** Admission (Kyverno and its policies): this component's namespaces wait for it, so every pod is admitted under the policies. */
     admission: pulumi.Resource;
 }
@@ -86,9 +87,9 @@ export class Falco extends pulumi.ComponentResource {
                     config: {
                         ...(siem ? { existingSecret: SIEM_WEBHOOK_SECRET, webhook: { minimumpriority: "notice" } } : {}),
                         // Current Alertmanager answers 410 on the v1 path the chart defaults to.
-                        alertmanager: { hostport: `http://kube-prometheus-stack-alertmanager.${monitoring}.svc.cluster.local:9093`, endpoint: "/api/v2/alerts", minimumpriority: "warning" },
+                        alertmanager: { hostport: args.receivers.alertmanagerUrl, endpoint: "/api/v2/alerts", minimumpriority: "warning" },
                         // Every event, searchable beside the pods' logs.
-                        loki: { hostport: lokiGatewayUrl(monitoring), format: "json", minimumpriority: "notice" },
+                        loki: { hostport: args.receivers.lokiUrl, format: "json", minimumpriority: "notice" },
                     },
                 },
             },

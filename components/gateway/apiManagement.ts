@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as apimanagement from "@pulumi/azure-native/apimanagement";
 import * as authorization from "@pulumi/azure-native/authorization";
 import type { GatewayConfig } from "../../config";
-import { pemToBase64Der } from "../pki";
+import { pemToBase64Der } from "../shared/pem";
 import { required } from "../shared/required";
 import { assignRole } from "../shared/roleAssignment";
 import { standardPublicIp } from "../shared/publicIp";

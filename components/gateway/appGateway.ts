@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
 import { resourceGroupNameFor } from "../network";
-import { pemToBase64Der } from "../pki";
+import { pemToBase64Der } from "../shared/pem";
 import { standardPublicIp } from "../shared/publicIp";
 import { keyVaultReader } from "../shared/keyVaultReader";
 

@@ -4,7 +4,7 @@ import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import type { GatewayConfig } from "../../config";
-import { notAfter } from "../pki";
+import { notAfter } from "../shared/pem";
 import { sendDiagnostics } from "../shared/diagnostics";
 import { privateVault } from "../shared/privateVault";
 import { required } from "../shared/required";
@@ -109,18 +109,26 @@ export class Gateway extends pulumi.ComponentResource {
         this.apiHostName = apiHostName;
         if (config.edge === "appgateway") {
             // Regional edge: Application Gateway terminates public TLS and calls the mesh ingress gateway itself.
+            const appGateway = config.appGateway;
+            const subnetId = args.appGatewaySubnetId;
+            if (appGateway === undefined || subnetId === undefined) {
+                throw new pulumi.InputPropertyError({
+                    propertyPath: appGateway === undefined ? "config.appGateway" : "appGatewaySubnetId",
+                    reason: "the appgateway edge needs the Application Gateway's settings and its subnet",
+                });
+            }
             const edge = declareAppGateway(`${name}-agw`, {
                 namePrefix,
                 location,
                 resourceGroupName,
                 subscriptionId: args.subscriptionId,
-                subnetId: args.appGatewaySubnetId!,
+                subnetId,
                 zones: args.zones,
                 hostName: apiHostName,
-                keyVault: { id: vault.id, uri: vault.properties.vaultUri, certificateSecretName: config.appGateway!.certificateSecretName },
+                keyVault: { id: vault.id, uri: vault.properties.vaultUri, certificateSecretName: appGateway.certificateSecretName },
                 backendHostName: new URL(args.ingressBackendUrl).hostname,
                 privateCaRootPem: args.privateCaRootPem,
-                capacity: { min: config.appGateway!.minCapacity, max: config.appGateway!.maxCapacity },
+                capacity: { min: appGateway.minCapacity, max: appGateway.maxCapacity },
                 tags,
             }, this);
             sendDiagnostics(`${name}-agw-diagnostics`, { resourceUri: edge.gateway.id, workspaceId: args.logAnalyticsWorkspaceId }, { parent: this });

@@ -2,7 +2,6 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { CHARTS, MESH_PROXY_IMAGE } from "../../versions";
-import { INGRESS_CERTIFICATE_POLICY } from "../certmanager";
 import { typedResource, type Models } from "../shared/customResources";
 import { EXCLUDE_FROM_BACKUP } from "../shared/backup";
 import { pinnedRelease } from "../shared/helm";
@@ -32,7 +31,13 @@ export interface ServiceMeshArgs {
     ingressExposure: IngressExposure;
     /** cert-manager must be installed (CRDs, webhook) before the ingress Certificate. */
     certManager: pulumi.Resource;
-    certificateIssuer: string;
+    /** The ClusterIssuer that signs the ingress certificate, and the lifetime, renewal and key to request. */
+    ingressCertificate: {
+        issuer: string;
+        duration: string;
+        renewBefore: string;
+        privateKey: { algorithm: "ECDSA" | "RSA"; size: number; rotationPolicy: "Always" | "Never" };
+    };
     /** HPA and PDB for the gateway, two istiod replicas (prod). */
     highAvailability: boolean;
     /** What installs the Prometheus Operator's CRDs (the mesh's monitors wait for it). */
@@ -217,10 +222,10 @@ export class ServiceMesh extends pulumi.ComponentResource {
                 secretName: INGRESS_TLS_SECRET,
                 commonName: wildcard,
                 dnsNames: [wildcard],
-                issuerRef: { kind: "ClusterIssuer", name: args.certificateIssuer, group: "cert-manager.io" },
-                duration: INGRESS_CERTIFICATE_POLICY.duration,
-                renewBefore: INGRESS_CERTIFICATE_POLICY.renewBefore,
-                privateKey: INGRESS_CERTIFICATE_POLICY.privateKey,
+                issuerRef: { kind: "ClusterIssuer", name: args.ingressCertificate.issuer, group: "cert-manager.io" },
+                duration: args.ingressCertificate.duration,
+                renewBefore: args.ingressCertificate.renewBefore,
+                privateKey: args.ingressCertificate.privateKey,
                 usages: ["server auth", "digital signature"],
             },
         }), { parent: this, dependsOn: [ingress, args.certManager] });

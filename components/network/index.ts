@@ -67,6 +67,12 @@ const SUBNET_DELEGATIONS: Partial<Record<SubnetRole, string>> = {
     apiServer: "Microsoft.ContainerService/managedClusters",
 };
 
+/** Subnets the config may leave out: the App Gateway's (appgateway edge only) and the API server's (VNet Integration). */
+type OptionalSubnetRole = "appGateway" | "apiServer";
+
+/** Every subnet's id: the ones the schema requires always, the optional ones when configured. */
+export type SubnetIds = Record<Exclude<SubnetRole, OptionalSubnetRole>, pulumi.Output<string>> & Partial<Record<OptionalSubnetRole, pulumi.Output<string>>>;
+
 /**
  * The network every other part sits in: one resource group per stack, the VNet and its subnets,
  * one deny-by-default NSG per subnet, the Log Analytics workspace diagnostics go to, and Azure Firewall:
@@ -75,7 +81,7 @@ const SUBNET_DELEGATIONS: Partial<Record<SubnetRole, string>> = {
 export class Network extends pulumi.ComponentResource {
     public readonly resourceGroupName: pulumi.Output<string>;
     public readonly vnetId: pulumi.Output<string>;
-    public readonly subnetIds: Record<SubnetRole, pulumi.Output<string> | undefined>;
+    public readonly subnetIds: SubnetIds;
     public readonly logAnalyticsWorkspaceId: pulumi.Output<string>;
     public readonly routeTableId: pulumi.Output<string>;
     public readonly firewallPrivateIp: pulumi.Output<string>;
@@ -126,13 +132,9 @@ export class Network extends pulumi.ComponentResource {
 
         const ingressLoadBalancerIp = addressInSubnet(args.config.subnets.ingress, FIRST_ASSIGNABLE_OFFSET);
         const rules = nsgRules(args.config, { edge: args.edge, ingressLoadBalancerIp, partnerSourceRanges: args.partnerSourceRanges });
-        const subnetIds: Partial<Record<SubnetRole, pulumi.Output<string>>> = {};
         // Azure rejects concurrent writes to one VNet's subnets (AnotherOperationInProgress): create them in order.
         let previous: pulumi.Resource | undefined;
-        for (const [role, addressPrefix] of Object.entries(args.config.subnets) as [SubnetRole, string | undefined][]) {
-            if (addressPrefix === undefined) {
-                continue;
-            }
+        const declareSubnet = (role: SubnetRole, addressPrefix: string): pulumi.Output<string> => {
             const subnetRules = SUBNETS_WITHOUT_NSG.includes(role) ? undefined : rules[role];
             const delegatedTo = SUBNET_DELEGATIONS[role];
             const nsg = subnetRules && new network.NetworkSecurityGroup(`${name}-nsg-${role}`, {
@@ -154,9 +156,22 @@ export class Network extends pulumi.ComponentResource {
                 defaultOutboundAccess: false,
                 privateEndpointNetworkPolicies: network.VirtualNetworkPrivateEndpointNetworkPolicies.Enabled,
             }, { parent: this, dependsOn: previous ? [previous] : [] });
-            subnetIds[role] = subnet.id;
             previous = subnet;
-        }
+            return subnet.id;
+        };
+        // In the schema's order (the order they are created in); the optional ones only when configured.
+        const subnets = args.config.subnets;
+        const subnetIds: SubnetIds = {
+            systemNodes: declareSubnet("systemNodes", subnets.systemNodes),
+            userNodes: declareSubnet("userNodes", subnets.userNodes),
+            apim: declareSubnet("apim", subnets.apim),
+            firewall: declareSubnet("firewall", subnets.firewall),
+            privateEndpoints: declareSubnet("privateEndpoints", subnets.privateEndpoints),
+            ingress: declareSubnet("ingress", subnets.ingress),
+            runners: declareSubnet("runners", subnets.runners),
+            appGateway: subnets.appGateway === undefined ? undefined : declareSubnet("appGateway", subnets.appGateway),
+            apiServer: subnets.apiServer === undefined ? undefined : declareSubnet("apiServer", subnets.apiServer),
+        };
 
         // A private DNS zone that answers inside this VNet.
         const linkedZone = (key: string, zoneName: string) => {
@@ -191,11 +206,11 @@ export class Network extends pulumi.ComponentResource {
             aRecords: [{ ipv4Address: ingressLoadBalancerIp }],
         }, { parent: this });
 
-        const egress = this.firewall(name, args, resourceGroupName, subnetIds.firewall!, routeTable, workspace);
+        const egress = this.firewall(name, args, resourceGroupName, subnetIds.firewall, routeTable, workspace);
 
         this.resourceGroupName = resourceGroupName;
         this.vnetId = vnet.id;
-        this.subnetIds = { ...subnetIds } as Record<SubnetRole, pulumi.Output<string> | undefined>;
+        this.subnetIds = subnetIds;
         this.logAnalyticsWorkspaceId = workspace.id;
         this.routeTableId = routeTable.id;
         this.firewallPrivateIp = egress.privateIp;

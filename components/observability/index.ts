@@ -50,12 +50,19 @@ export interface ObservabilityArgs {
  * The rest of the namespace is outside the mesh (node agents, and Loki's memberlist gossip, which STRICT mTLS
  * would break); its NetworkPolicies decide who may talk to it.
  */
+/** kube-prometheus-stack's release: its Services are named after it. */
+const PROMETHEUS_STACK_RELEASE = "kube-prometheus-stack";
+
 export class Observability extends pulumi.ComponentResource {
     public readonly namespace: pulumi.Output<string>;
     /** The OpenTelemetry collector's OTLP receiver, for the mesh's tracing provider and namespaces' egress. */
     public readonly telemetry: TelemetryEndpoint;
     /** Depend on this before declaring monitoring.coreos.com resources. */
     public readonly release: k8s.helm.v3.Release;
+    /** Alertmanager's Service (the chart's `<release>-alertmanager`), for components that send it alerts. */
+    public readonly alertmanagerUrl: string;
+    /** Loki's gateway Service, for components that push logs or events to it. */
+    public readonly lokiUrl: string;
 
     constructor(name: string, args: ObservabilityArgs, opts: pulumi.ComponentResourceOptions) {
         super("platform:observability:Observability", name, {}, opts);
@@ -100,8 +107,10 @@ export class Observability extends pulumi.ComponentResource {
             // Uninstalling the release must not delete every ServiceMonitor and PrometheusRule with the CRDs.
             values: { crds: { annotations: { "helm.sh/resource-policy": "keep" } } },
         }, { parent: this });
+        this.alertmanagerUrl = `http://${PROMETHEUS_STACK_RELEASE}-alertmanager.${namespace}.svc.cluster.local:9093`;
+        this.lokiUrl = lokiGatewayUrl(namespace);
         this.release = pinnedRelease(`${name}-prometheus`, CHARTS.kubePrometheusStack, {
-            releaseName: "kube-prometheus-stack",
+            releaseName: PROMETHEUS_STACK_RELEASE,
             namespace: ns.metadata.name,
             values: {
                 // The global key overrides every image's registry, the subcharts' (Grafana, kube-state-metrics, node exporter) too.
@@ -141,7 +150,7 @@ export class Observability extends pulumi.ComponentResource {
                     podLabels: { "istio.io/rev": args.cluster.meshRevision },
                     // Prometheus is outside the mesh and cannot scrape a STRICT mTLS port.
                     serviceMonitor: { enabled: false },
-                    additionalDataSources: grafanaDataSources({ loki: lokiGatewayUrl(namespace), tempo: tempo.queryUrl }),
+                    additionalDataSources: grafanaDataSources({ loki: this.lokiUrl, tempo: tempo.queryUrl }),
                 },
             },
         }, { parent: this, dependsOn: [crds, admin, ...(receivers ? [receivers] : [])] });
@@ -161,7 +170,7 @@ export class Observability extends pulumi.ComponentResource {
         pinnedRelease(`${name}-alloy`, CHARTS.alloy, {
             releaseName: ALLOY_RELEASE,
             namespace,
-            values: { ...alloyValues(`${lokiGatewayUrl(namespace)}/loki/api/v1/push`), ...chartRegistry(args.cluster, (registry) => ({ global: { image: { registry } } })) },
+            values: { ...alloyValues(`${this.lokiUrl}/loki/api/v1/push`), ...chartRegistry(args.cluster, (registry) => ({ global: { image: { registry } } })) },
         }, afterOperator);
         pinnedRelease(`${name}-tempo`, CHARTS.tempo, {
             releaseName: TEMPO_RELEASE,
@@ -200,7 +209,7 @@ export class Observability extends pulumi.ComponentResource {
         }, afterOperator);
 
         this.namespace = ns.metadata.name;
-        this.registerOutputs({ namespace: this.namespace });
+        this.registerOutputs({ namespace: this.namespace, alertmanagerUrl: this.alertmanagerUrl, lokiUrl: this.lokiUrl });
     }
 }
 

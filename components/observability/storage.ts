@@ -3,7 +3,7 @@ import * as storage from "@pulumi/azure-native/storage";
 import { assignRole } from "../shared/roleAssignment";
 import { privateBlobAccount } from "../shared/storageAccount";
 import { workloadIdentity } from "../shared/workloadIdentity";
-import { LOKI_SERVICE_ACCOUNT, MONITORING_NAMESPACE, TELEMETRY_CONTAINERS, TEMPO_SERVICE_ACCOUNT, type AzureBlobTelemetry } from "./backends";
+import { LOKI_SERVICE_ACCOUNT, TELEMETRY_CONTAINERS, TEMPO_SERVICE_ACCOUNT, type AzureBlobTelemetry } from "./backends";
 
 export interface TelemetryStorageArgs {
     /** Short name used in Azure resource names, e.g. `platform-dev`. */
@@ -16,6 +16,8 @@ export interface TelemetryStorageArgs {
     blobDnsZoneId: pulumi.Input<string>;
     /** The cluster's OIDC issuer: Loki's and Tempo's service accounts sign in through it. */
     oidcIssuerUrl: pulumi.Input<string>;
+    /** The namespace Observability deploys Loki and Tempo into: their service accounts are federated there. */
+    serviceAccountNamespace: string;
     tags: Record<string, string>;
 }
 
@@ -49,7 +51,7 @@ export class TelemetryStorage extends pulumi.ComponentResource {
                 resourceGroupName,
                 location,
                 oidcIssuerUrl: args.oidcIssuerUrl,
-                serviceAccount: { namespace: MONITORING_NAMESPACE, name: serviceAccount },
+                serviceAccount: { namespace: args.serviceAccountNamespace, name: serviceAccount },
                 tags,
             }, { parent: this });
             for (const containerName of containerNames) {

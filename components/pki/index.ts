@@ -1,6 +1,6 @@
-import { X509Certificate } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
+import { notAfter } from "../shared/pem";
 
 export interface PrivateCaArgs {
     /** What the CA is for, in its subjects: `Platform` (ingress certificates) or `Mesh` (workload certificates). */
@@ -83,18 +83,4 @@ export class PrivateCa extends pulumi.ComponentResource {
         this.intermediateNotAfter = intermediate.validityEndTime;
         this.registerOutputs({ rootCertificatePem: this.rootCertificatePem, intermediateCertificatePem: this.intermediateCertificatePem });
     }
-}
-
-/** A PEM certificate's not-after as RFC 3339. */
-export function notAfter(pem: string): string {
-    return new Date(new X509Certificate(pem).validTo).toISOString();
-}
-
-/** The base64 DER body of a PEM certificate: what Azure calls an encoded certificate (.cer). */
-export function pemToBase64Der(pem: string): string {
-    const body = pem.match(/-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/);
-    if (!body) {
-        throw new Error("not a PEM certificate");
-    }
-    return body[1]!.replace(/\s+/g, "");
 }

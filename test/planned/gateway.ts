@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { MOCK_TENANT_ID } from "../../offline/mocks";
 import { globalPolicyXml, INGRESS_BACKEND_ID } from "../../components/gateway/apiManagement";
-import { pemToBase64Der } from "../../components/pki";
+import { pemToBase64Der } from "../../components/shared/pem";
 import { toCheckpoint } from "../../offline/checkpoint";
 import { evaluatePack, evaluatePacks } from "../../offline/policyCheck";
 import { stackPolicyConfigs } from "../../offline/policyConfig";

@@ -5,7 +5,7 @@ import { toCheckpoint } from "../../offline/checkpoint";
 import { SECRET_SIG, SIG_KEY } from "../../offline/engine";
 import * as fs from "node:fs";
 import { PLATFORM_RULES_FILE, SIEM_WEBHOOK_SECRET } from "../../components/falco";
-import { ofType, plan, planDevWithOptions, planWith, registryOf, waitsFor } from "../helpers";
+import { IMAGE_SIGNATURE_KEY, ofType, plan, planDevWithOptions, planProdWithOptions, registryOf, waitsFor } from "../helpers";
 
 const COMPONENT_TOKENS = [
     "platform:certmanager:CertManager",
@@ -208,11 +208,8 @@ describe("kyverno", () => {
     });
 
     it("verifies cosign signatures with the configured key, in application namespaces", async () => {
-        const key = "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----";
-        const graph = await planWith({
-            stack: "prod",
-            overrides: { "platform:phase": "all", "platform:admission": JSON.stringify({ allowedRegistries: ["platformacr.azurecr.io"], imageSignatures: { publicKey: key } }) },
-        });
+        const key = IMAGE_SIGNATURE_KEY;
+        const graph = await planProdWithOptions();
         const byName = policies(graph);
         const verify = byName["verify-image-signatures"]!;
         assert.equal(verify.validationFailureAction, "Enforce");

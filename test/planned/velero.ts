@@ -4,7 +4,7 @@ import { toCheckpoint } from "../../offline/checkpoint";
 import { SECRET_SIG, SIG_KEY, type GraphResource } from "../../offline/engine";
 import { VELERO_NAMESPACE, VELERO_SERVICE_ACCOUNT } from "../../components/velero";
 import { MOCK_SUBSCRIPTION_ID } from "../../offline/mocks";
-import { azureConfig, byName, ofType, plan, planWith } from "../helpers";
+import { azureConfig, byName, ofType, plan, planProdWithOptions, planWith } from "../helpers";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const BLOB_DATA_CONTRIBUTOR = "/ba92f5b4-2d11-453d-a403-e96b0029c9fe";
@@ -81,8 +81,7 @@ describe("backup storage", () => {
     }
 
     it("locks the immutability policy when config says so", async () => {
-        const config = azureConfig("prod");
-        const graph = await planWith({ stack: "prod", overrides: { "platform:backup": JSON.stringify({ ...config.backup, immutabilityLocked: true }) } });
+        const graph = await planProdWithOptions();
         assert.equal((byName(graph, "backup-storage-account").inputs["immutableStorageWithVersioning"] as any).immutabilityPolicy.state, "Locked");
     });
 
