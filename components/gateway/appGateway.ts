@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
-import { resourceGroupNameFor } from "../network";
 import { pemToBase64Der } from "../shared/pem";
 import { standardPublicIp } from "../shared/publicIp";
 import { keyVaultReader } from "../shared/keyVaultReader";
@@ -38,7 +37,7 @@ export function declareAppGateway(name: string, args: AppGatewayArgs, parent: pu
     // Sub-resources refer to each other by id inside the gateway's own ARM id; built from names known at preview,
     // so the TLS policy can check listeners and rules before anything exists.
     const part = (kind: string, partName: string) =>
-        ({ id: pulumi.interpolate`/subscriptions/${args.subscriptionId}/resourceGroups/${resourceGroupNameFor(args.namePrefix)}/providers/Microsoft.Network/applicationGateways/${gatewayName}/${kind}/${partName}` });
+        ({ id: pulumi.interpolate`/subscriptions/${args.subscriptionId}/resourceGroups/${resourceGroupName}/providers/Microsoft.Network/applicationGateways/${gatewayName}/${kind}/${partName}` });
 
     // The gateway reads its certificate from Key Vault on create: the grant must exist first.
     const { identity, grant: readCertificate } = keyVaultReader(name, {
@@ -77,7 +76,7 @@ export function declareAppGateway(name: string, args: AppGatewayArgs, parent: pu
         autoscaleConfiguration: { minCapacity: args.capacity.min, maxCapacity: args.capacity.max },
         identity: { type: network.ResourceIdentityType.UserAssigned, userAssignedIdentities: [identity.id] },
         // By its known id (and a dependency), so policies see the WAF binding at preview.
-        firewallPolicy: { id: pulumi.interpolate`/subscriptions/${args.subscriptionId}/resourceGroups/${resourceGroupNameFor(args.namePrefix)}/providers/Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies/${wafName}` },
+        firewallPolicy: { id: pulumi.interpolate`/subscriptions/${args.subscriptionId}/resourceGroups/${resourceGroupName}/providers/Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies/${wafName}` },
         enableHttp2: true,
         sslPolicy: APPGW_SSL_POLICY,
         gatewayIPConfigurations: [{ name: "gateway-ip", subnet: { id: args.subnetId } }],

@@ -41,11 +41,6 @@ export const PRIVATE_DNS_ZONES = {
     registry: "privatelink.azurecr.io",
 } as const;
 
-/** The stack's resource group name, known before the group exists (ARM ids that name it stay known at preview). */
-export function resourceGroupNameFor(namePrefix: string): string {
-    return `rg-${namePrefix}`;
-}
-
 /** Subnets whose default route goes through the firewall: everything that runs workloads or deploys them. */
 const SUBNETS_ROUTED_THROUGH_FIREWALL: readonly SubnetRole[] = ["systemNodes", "userNodes", "ingress", "runners"];
 
@@ -96,12 +91,15 @@ export class Network extends pulumi.ComponentResource {
         super("platform:network:Network", name, {}, opts);
         const { location, tags, namePrefix } = args;
 
+        const groupName = `rg-${namePrefix}`;
         const group = new resources.ResourceGroup(`${name}-rg`, {
-            resourceGroupName: resourceGroupNameFor(namePrefix),
+            resourceGroupName: groupName,
             location,
             tags,
         }, { parent: this });
-        const resourceGroupName = group.name;
+        // The name is ours, so it is known at preview (a create's `name` output is not), and through the URN it still
+        // carries the dependency on the group: ARM ids built from it stay checkable before anything exists.
+        const resourceGroupName = group.urn.apply(() => groupName);
 
         const workspace = new operationalinsights.Workspace(`${name}-logs`, {
             workspaceName: `log-${namePrefix}`,
