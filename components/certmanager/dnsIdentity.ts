@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
 import { assignRole } from "../shared/roleAssignment";
 import { workloadIdentity } from "../shared/workloadIdentity";
 
@@ -34,7 +35,7 @@ export class DnsIdentity extends pulumi.ComponentResource {
         }, { parent: this });
         assignRole(`${name}-dns-zone-contributor`, {
             principalId: identity.principalId,
-            principalType: "ServicePrincipal",
+            principalType: authorization.PrincipalType.ServicePrincipal,
             role: "DNS Zone Contributor",
             scope: `/subscriptions/${args.zone.subscriptionId}/resourceGroups/${args.zone.resourceGroupName}/providers/Microsoft.Network/dnszones/${args.zone.name}`,
             // The zone may sit in another subscription: the role definition's path names the zone's.

@@ -66,14 +66,14 @@ export function declareApiManagementAlerts(name: string, args: AlertTarget & { a
             criteria: {
                 odataType: "Microsoft.Azure.Monitor.MultipleResourceMultipleMetricCriteria",
                 allOf: [{
-                    criterionType: "DynamicThresholdCriterion",
+                    criterionType: monitor.CriterionType.DynamicThresholdCriterion,
                     name: "rejected-requests",
                     metricNamespace: "Microsoft.ApiManagement/service",
                     metricName: "Requests",
                     dimensions: [{ name: "GatewayResponseCode", operator: "Include", values: watched.codes }],
-                    timeAggregation: "Total",
-                    operator: "GreaterThan",
-                    alertSensitivity: "Medium",
+                    timeAggregation: monitor.AggregationTypeEnum.Total,
+                    operator: monitor.DynamicThresholdOperator.GreaterThan,
+                    alertSensitivity: monitor.DynamicThresholdSensitivity.Medium,
                     // Three of the last four 15-minute windows above the baseline: a surge, not a blip.
                     failingPeriods: { numberOfEvaluationPeriods: 4, minFailingPeriodsToAlert: 3 },
                 }],

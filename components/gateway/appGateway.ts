@@ -23,7 +23,7 @@ export interface AppGatewayArgs {
 }
 
 /** The strict predefined policy: TLS 1.2+ with the four ECDHE-GCM suites only. */
-export const APPGW_SSL_POLICY = { policyType: "Predefined", policyName: "AppGwSslPolicy20220101S" } as const;
+const APPGW_SSL_POLICY = { policyType: network.ApplicationGatewaySslPolicyType.Predefined, policyName: network.ApplicationGatewaySslPolicyName.AppGwSslPolicy20220101S };
 
 /**
  * The regional edge (seed 002), instead of Front Door: Application Gateway WAF_v2 with a Prevention WAF policy,

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
 import * as storage from "@pulumi/azure-native/storage";
 import { assignRole } from "../shared/roleAssignment";
 import { privateBlobAccount } from "../shared/storageAccount";
@@ -63,7 +64,7 @@ export class TelemetryStorage extends pulumi.ComponentResource {
                 }, { parent: this, protect: true });
                 assignRole(`${name}-${containerName}-writer`, {
                     principalId: identity.principalId,
-                    principalType: "ServicePrincipal",
+                    principalType: authorization.PrincipalType.ServicePrincipal,
                     role: "Storage Blob Data Contributor",
                     scope: container.id,
                     subscriptionId,

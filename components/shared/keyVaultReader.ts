@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import { assignRole } from "./roleAssignment";
 
@@ -26,7 +27,7 @@ export function keyVaultReader(name: string, args: KeyVaultReaderArgs, opts: pul
     }, opts);
     const grant = assignRole(`${name}-kv-secrets-user`, {
         principalId: identity.principalId,
-        principalType: "ServicePrincipal",
+        principalType: authorization.PrincipalType.ServicePrincipal,
         role: "Key Vault Secrets User",
         scope: args.keyVaultId,
         subscriptionId: args.subscriptionId,

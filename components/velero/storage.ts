@@ -134,7 +134,7 @@ export class BackupStorage extends pulumi.ComponentResource {
 
         assignRole(`${name}-blob-writer`, {
             principalId: identity.principalId,
-            principalType: "ServicePrincipal",
+            principalType: authorization.PrincipalType.ServicePrincipal,
             role: "Storage Blob Data Contributor",
             scope: account.id,
             subscriptionId,
@@ -165,7 +165,7 @@ export class BackupStorage extends pulumi.ComponentResource {
             if (args.assignSnapshotRoles) {
                 assignRole(`${name}-${kind}-operator`, {
                     principalId: identity.principalId,
-                    principalType: "ServicePrincipal",
+                    principalType: authorization.PrincipalType.ServicePrincipal,
                     role: definition.id,
                     scope: scopes[kind],
                     subscriptionId,
