@@ -7,7 +7,7 @@ import { sendDiagnostics } from "../shared/diagnostics";
 import { required } from "../shared/required";
 import { assignRole } from "../shared/roleAssignment";
 import { declareSecretReadAlert, type WatchedSecret } from "./audit";
-import { declareEtcdKey } from "./kms";
+import { declareEtcdKey, type EtcdKey } from "./kms";
 
 /** The deploying identity and its tenant, from `getClientConfig`. */
 export interface AzureClient {
@@ -75,242 +75,36 @@ export class PrivateCluster extends pulumi.ComponentResource {
 
     constructor(name: string, args: PrivateClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:cluster:PrivateCluster", name, {}, opts);
-        const { namePrefix, location, resourceGroupName, config, client, tags } = args;
-
-        const controlPlane = new managedidentity.UserAssignedIdentity(`${name}-identity`, {
-            resourceName: `id-${namePrefix}-aks`,
-            resourceGroupName,
-            location,
-            tags,
-        }, { parent: this });
-        const kubelet = new managedidentity.UserAssignedIdentity(`${name}-kubelet-identity`, {
-            resourceName: `id-${namePrefix}-kubelet`,
-            resourceGroupName,
-            location,
-            tags,
-        }, { parent: this });
-
-        // Exactly what the control plane writes: load balancers and NICs in these subnets, routes in the route table.
-        const networkScopes = {
-            "system-subnet": args.subnetIds.systemNodes,
-            "user-subnet": args.subnetIds.userNodes,
-            "ingress-subnet": args.subnetIds.ingress,
-            "route-table": args.routeTableId,
-            // "Lack of permissions at the API server subnet can cause a provisioning failure" (api-server-vnet-integration).
-            ...(args.subnetIds.apiServer === undefined ? {} : { "apiserver-subnet": args.subnetIds.apiServer }),
-        };
-        const grants = Object.entries(networkScopes).map(([scopeName, scope]) =>
-            assignRole(`${name}-network-contributor-${scopeName}`, {
-                principalId: controlPlane.principalId,
-                principalType: "ServicePrincipal",
-                role: "Network Contributor",
-                scope,
-                subscriptionId: client.subscriptionId,
-                purpose: `${namePrefix}/aks-control-plane/network-contributor/${scopeName}`,
-            }, { parent: this }),
-        );
-        // The control plane assigns the kubelet identity to the node VM scale sets.
-        grants.push(assignRole(`${name}-kubelet-identity-operator`, {
-            principalId: controlPlane.principalId,
-            principalType: "ServicePrincipal",
-            role: "Managed Identity Operator",
-            scope: kubelet.id,
-            subscriptionId: client.subscriptionId,
-            purpose: `${namePrefix}/aks-control-plane/managed-identity-operator/kubelet`,
-        }, { parent: this }));
-
+        const { namePrefix, config, client } = args;
         if (config.kmsEtcdEncryption && args.subnetIds.apiServer === undefined) {
             throw new pulumi.InputPropertyError({ propertyPath: "subnetIds.apiServer", reason: "KMS with a private Key Vault needs API Server VNet Integration" });
         }
+        const identities = declareIdentities(name, args, this);
         const etcdKey = config.kmsEtcdEncryption
             ? declareEtcdKey(`${name}-etcd`, {
                 namePrefix,
-                location,
-                resourceGroupName,
+                location: args.location,
+                resourceGroupName: args.resourceGroupName,
                 tenantId: client.tenantId,
                 subscriptionId: client.subscriptionId,
-                controlPlanePrincipalId: controlPlane.principalId,
+                controlPlanePrincipalId: identities.controlPlane.principalId,
                 ...args.keyVaultNetwork,
                 logAnalyticsWorkspaceId: args.logAnalyticsWorkspaceId,
-                tags,
+                tags: args.tags,
             }, this)
             : undefined;
+        const cluster = declareManagedCluster(name, args, identities, etcdKey, this);
+        declareOperations(name, args, cluster, this);
+        const access = declareAdminAccess(name, args, cluster, this);
 
-        const pool = (pool: ClusterConfig["systemPool"], subnetId: pulumi.Input<string>) => ({
-            vmSize: pool.vmSize,
-            // The autoscaler owns the count after creation (see ignoreChanges).
-            count: pool.minCount,
-            minCount: pool.minCount,
-            maxCount: pool.maxCount,
-            enableAutoScaling: true,
-            maxPods: pool.maxPods,
-            availabilityZones: config.zones,
-            osType: containerservice.OSType.Linux,
-            osSKU: containerservice.OSSKU.AzureLinux,
-            osDiskType: containerservice.OSDiskType.Ephemeral,
-            osDiskSizeGB: pool.osDiskSizeGB,
-            type: containerservice.AgentPoolType.VirtualMachineScaleSets,
-            vnetSubnetID: subnetId,
-            enableNodePublicIP: false,
-            orchestratorVersion: config.kubernetesVersion,
-            upgradeSettings: { maxSurge: String(UPGRADE_SURGE_NODES) },
-        });
-
-        // The stable and rapid channels move the minor version (learn.microsoft.com/azure/aks/auto-upgrade-cluster);
-        // sending the configured one again would ask AKS for a downgrade, which it refuses. With them the
-        // configured version is the one the cluster starts at; patch and node-image keep the pinned minor.
-        const channelMovesMinor = config.upgradeChannel === "stable" || config.upgradeChannel === "rapid";
-        const versionOwnedByAks = (...paths: string[]) => (channelMovesMinor ? paths : []);
-
-        const cluster = new containerservice.ManagedCluster(`${name}-aks`, {
-            resourceName: `aks-${namePrefix}`,
-            resourceGroupName,
-            location,
-            dnsPrefix: `aks-${namePrefix}`,
-            nodeResourceGroup: `rg-${namePrefix}-aks-nodes`,
-            kubernetesVersion: config.kubernetesVersion,
-            sku: { name: containerservice.ManagedClusterSKUName.Base, tier: args.skuTier },
-            identity: { type: containerservice.ResourceIdentityType.UserAssigned, userAssignedIdentities: [controlPlane.id] },
-            identityProfile: { kubeletidentity: { resourceId: kubelet.id, clientId: kubelet.clientId, objectId: kubelet.principalId } },
-            enableRBAC: true,
-            disableLocalAccounts: true,
-            aadProfile: { managed: true, enableAzureRBAC: true, adminGroupObjectIDs: config.adminGroupObjectIds, tenantID: client.tenantId },
-            apiServerAccessProfile: {
-                enablePrivateCluster: true,
-                privateDNSZone: "system",
-                enablePrivateClusterPublicFQDN: config.publicFqdn,
-                disableRunCommand: true,
-                // The API server's internal load balancer in its delegated subnet: nodes reach it without a tunnel.
-                ...(args.subnetIds.apiServer === undefined ? {} : { enableVnetIntegration: true, subnetId: args.subnetIds.apiServer }),
-            },
-            oidcIssuerProfile: { enabled: true },
-            securityProfile: {
-                workloadIdentity: { enabled: true },
-                defender: { logAnalyticsWorkspaceResourceId: args.logAnalyticsWorkspaceId, securityMonitoring: { enabled: true } },
-                imageCleaner: { enabled: true, intervalHours: 168 },
-                azureKeyVaultKms: etcdKey?.kms,
-            },
-            addonProfiles: {
-                // Nothing mounts Key Vault secrets into pods: the add-on would only be unused surface.
-                azureKeyvaultSecretsProvider: { enabled: false },
-                azurepolicy: { enabled: true },
-            },
-            networkProfile: {
-                networkPlugin: containerservice.NetworkPlugin.Azure,
-                networkPluginMode: containerservice.NetworkPluginMode.Overlay,
-                networkDataplane: containerservice.NetworkDataplane.Cilium,
-                networkPolicy: containerservice.NetworkPolicy.Cilium,
-                podCidr: args.network.podCidr,
-                serviceCidr: args.network.serviceCidr,
-                dnsServiceIP: args.network.dnsServiceIp,
-                outboundType: containerservice.OutboundType.UserDefinedRouting,
-                loadBalancerSku: containerservice.LoadBalancerSku.Standard,
-            },
-            autoUpgradeProfile: { upgradeChannel: config.upgradeChannel, nodeOSUpgradeChannel: config.nodeOsUpgradeChannel },
-            storageProfile: {
-                // Velero snapshots persistent volumes through the Disk CSI driver and the snapshot controller.
-                diskCSIDriver: { enabled: true },
-                snapshotController: { enabled: true },
-                fileCSIDriver: { enabled: false },
-                blobCSIDriver: { enabled: false },
-            },
-            agentPoolProfiles: [{
-                name: "system",
-                mode: containerservice.AgentPoolMode.System,
-                // Only add-ons run here; the platform and apps go to the user pool.
-                nodeTaints: ["CriticalAddonsOnly=true:NoSchedule"],
-                ...pool(config.systemPool, args.subnetIds.systemNodes),
-            }],
-            tags,
-        }, {
-            parent: this,
-            protect: true,
-            dependsOn: [...grants, ...(etcdKey?.grants ?? []), ...args.egressReady],
-            ignoreChanges: ["agentPoolProfiles[0].count", ...versionOwnedByAks("kubernetesVersion", "agentPoolProfiles[0].orchestratorVersion")],
-        });
-
-        new containerservice.AgentPool(`${name}-user-pool`, {
-            agentPoolName: "user",
-            resourceName: cluster.name,
-            resourceGroupName,
-            mode: containerservice.AgentPoolMode.User,
-            ...pool(config.userPool, args.subnetIds.userNodes),
-        }, { parent: this, ignoreChanges: ["count", ...versionOwnedByAks("orchestratorVersion")] });
-
-        const window = config.maintenanceWindow;
-        for (const configName of MAINTENANCE_CONFIGURATIONS) {
-            new containerservice.MaintenanceConfiguration(`${name}-${configName}`, {
-                configName,
-                resourceName: cluster.name,
-                resourceGroupName,
-                maintenanceWindow: {
-                    schedule: { weekly: { dayOfWeek: window.dayOfWeek, intervalWeeks: 1 } },
-                    startTime: window.startTime,
-                    durationHours: window.durationHours,
-                    utcOffset: window.utcOffset,
-                },
-            }, { parent: this });
-        }
-
-        // Services of type LoadBalancer must be internal: the edge is Front Door or Application Gateway, never the cluster.
-        new authorization.PolicyAssignment(`${name}-internal-load-balancers`, {
-            policyAssignmentName: `${namePrefix}-aks-internal-lb`,
-            displayName: "Kubernetes services use internal load balancers only",
-            scope: cluster.id,
-            policyDefinitionId: INTERNAL_LOAD_BALANCERS_POLICY,
-            parameters: { effect: { value: "deny" } },
-        }, { parent: this });
-
-        sendDiagnostics(`${name}-diagnostics`, {
-            resourceUri: cluster.id,
-            workspaceId: args.logAnalyticsWorkspaceId,
-            // kube-audit carries reads too (kube-audit-admin only writes): the CA keys' reads are watched below.
-            categories: ["kube-audit", "guard", "kube-apiserver", "cluster-autoscaler"],
-        }, { parent: this });
-        declareSecretReadAlert(`${name}-ca-key-read-alert`, {
-            namePrefix,
-            resourceGroupName,
-            location,
-            workspaceId: args.logAnalyticsWorkspaceId,
-            secrets: args.caKeySecrets,
-            actionGroupId: args.alertActionGroupId,
-            tags,
-        }, this);
-
-        // Cluster admin goes to the configured Entra groups (the CI identity and the operators are members), never
-        // to whoever runs `up`: a laptop run and a CI run would replace each other's grant (as aks-baseline does
-        // with Azure RBAC: the role on the cluster for the admin group).
-        this.adminGrants = config.adminGroupObjectIds.map((groupId) => assignRole(`${name}-cluster-admin-${groupId}`, {
-            principalId: groupId,
-            principalType: authorization.PrincipalType.Group,
-            role: "Azure Kubernetes Service RBAC Cluster Admin",
-            scope: cluster.id,
-            subscriptionId: client.subscriptionId,
-            purpose: `${namePrefix}/admin-group/${groupId}/aks-rbac-cluster-admin`,
-        }, { parent: this }));
-
-        // Local accounts are off, so the admin credential call is refused; the user credential in exec format
-        // makes kubectl and the provider get Entra ID tokens through kubelogin.
-        const credentials = containerservice.listManagedClusterUserCredentialsOutput({
-            resourceGroupName,
-            resourceName: cluster.name,
-            format: "exec",
-        }, { parent: this });
-        const kubeconfig = credentials.apply((result) => {
-            const [userKubeconfig] = result.kubeconfigs;
-            if (!userKubeconfig) {
-                throw new Error(`AKS returned no user kubeconfig for aks-${namePrefix}`);
-            }
-            return Buffer.from(userKubeconfig.value, "base64").toString("utf8");
-        });
-
-        this.kubeletPrincipalId = kubelet.principalId;
+        this.adminGrants = access.adminGrants;
+        this.kubeletPrincipalId = identities.kubelet.principalId;
         this.clusterName = cluster.name;
         this.clusterId = cluster.id;
         this.oidcIssuerUrl = cluster.oidcIssuerProfile.apply((profile) => required(profile?.issuerURL, `OIDC issuer URL for aks-${namePrefix}`));
         // Known from the inputs, but read from the cluster so users of it wait for AKS to create it.
         this.nodeResourceGroupName = cluster.nodeResourceGroup.apply((group) => required(group, `node resource group for aks-${namePrefix}`));
-        this.kubeconfig = pulumi.secret(kubeconfig);
+        this.kubeconfig = pulumi.secret(access.kubeconfig);
         this.registerOutputs({
             clusterName: this.clusterName,
             clusterId: this.clusterId,
@@ -318,4 +112,247 @@ export class PrivateCluster extends pulumi.ComponentResource {
             kubeconfig: this.kubeconfig,
         });
     }
+}
+
+interface ClusterIdentities {
+    controlPlane: managedidentity.UserAssignedIdentity;
+    kubelet: managedidentity.UserAssignedIdentity;
+    /** What the control plane needs before the cluster is created. */
+    grants: pulumi.Resource[];
+}
+
+/** The control plane's and the kubelet's identities, and exactly what the control plane may write. */
+function declareIdentities(name: string, args: PrivateClusterArgs, parent: pulumi.Resource): ClusterIdentities {
+    const { namePrefix, location, resourceGroupName, client, tags } = args;
+    const controlPlane = new managedidentity.UserAssignedIdentity(`${name}-identity`, {
+        resourceName: `id-${namePrefix}-aks`,
+        resourceGroupName,
+        location,
+        tags,
+    }, { parent });
+    const kubelet = new managedidentity.UserAssignedIdentity(`${name}-kubelet-identity`, {
+        resourceName: `id-${namePrefix}-kubelet`,
+        resourceGroupName,
+        location,
+        tags,
+    }, { parent });
+
+    // Exactly what the control plane writes: load balancers and NICs in these subnets, routes in the route table.
+    const networkScopes = {
+        "system-subnet": args.subnetIds.systemNodes,
+        "user-subnet": args.subnetIds.userNodes,
+        "ingress-subnet": args.subnetIds.ingress,
+        "route-table": args.routeTableId,
+        // "Lack of permissions at the API server subnet can cause a provisioning failure" (api-server-vnet-integration).
+        ...(args.subnetIds.apiServer === undefined ? {} : { "apiserver-subnet": args.subnetIds.apiServer }),
+    };
+    const grants: pulumi.Resource[] = Object.entries(networkScopes).map(([scopeName, scope]) =>
+        assignRole(`${name}-network-contributor-${scopeName}`, {
+            principalId: controlPlane.principalId,
+            principalType: authorization.PrincipalType.ServicePrincipal,
+            role: "Network Contributor",
+            scope,
+            subscriptionId: client.subscriptionId,
+            purpose: `${namePrefix}/aks-control-plane/network-contributor/${scopeName}`,
+        }, { parent }),
+    );
+    // The control plane assigns the kubelet identity to the node VM scale sets.
+    grants.push(assignRole(`${name}-kubelet-identity-operator`, {
+        principalId: controlPlane.principalId,
+        principalType: authorization.PrincipalType.ServicePrincipal,
+        role: "Managed Identity Operator",
+        scope: kubelet.id,
+        subscriptionId: client.subscriptionId,
+        purpose: `${namePrefix}/aks-control-plane/managed-identity-operator/kubelet`,
+    }, { parent }));
+    return { controlPlane, kubelet, grants };
+}
+
+/** A node pool's settings, the same for the inline system pool and the user pool. */
+function nodePool(config: ClusterConfig, pool: ClusterConfig["systemPool"], subnetId: pulumi.Input<string>) {
+    return {
+        vmSize: pool.vmSize,
+        // The autoscaler owns the count after creation (see ignoreChanges).
+        count: pool.minCount,
+        minCount: pool.minCount,
+        maxCount: pool.maxCount,
+        enableAutoScaling: true,
+        maxPods: pool.maxPods,
+        availabilityZones: config.zones,
+        osType: containerservice.OSType.Linux,
+        osSKU: containerservice.OSSKU.AzureLinux,
+        osDiskType: containerservice.OSDiskType.Ephemeral,
+        osDiskSizeGB: pool.osDiskSizeGB,
+        type: containerservice.AgentPoolType.VirtualMachineScaleSets,
+        vnetSubnetID: subnetId,
+        enableNodePublicIP: false,
+        orchestratorVersion: config.kubernetesVersion,
+        upgradeSettings: { maxSurge: String(UPGRADE_SURGE_NODES) },
+    };
+}
+
+/**
+ * The paths AKS owns once the upgrade channel moves the minor version: the stable and rapid channels do
+ * (learn.microsoft.com/azure/aks/auto-upgrade-cluster); sending the configured one again would ask AKS for a
+ * downgrade, which it refuses. With them the configured version is the one the cluster starts at; patch and
+ * node-image keep the pinned minor.
+ */
+function versionOwnedByAks(config: ClusterConfig, ...paths: string[]): string[] {
+    return config.upgradeChannel === "stable" || config.upgradeChannel === "rapid" ? paths : [];
+}
+
+/** The private cluster itself, with its inline system pool. */
+function declareManagedCluster(name: string, args: PrivateClusterArgs, identities: ClusterIdentities, etcdKey: EtcdKey | undefined, parent: pulumi.Resource): containerservice.ManagedCluster {
+    const { namePrefix, location, resourceGroupName, config, client, tags } = args;
+    const { controlPlane, kubelet } = identities;
+    return new containerservice.ManagedCluster(`${name}-aks`, {
+        resourceName: `aks-${namePrefix}`,
+        resourceGroupName,
+        location,
+        dnsPrefix: `aks-${namePrefix}`,
+        nodeResourceGroup: `rg-${namePrefix}-aks-nodes`,
+        kubernetesVersion: config.kubernetesVersion,
+        sku: { name: containerservice.ManagedClusterSKUName.Base, tier: args.skuTier },
+        identity: { type: containerservice.ResourceIdentityType.UserAssigned, userAssignedIdentities: [controlPlane.id] },
+        identityProfile: { kubeletidentity: { resourceId: kubelet.id, clientId: kubelet.clientId, objectId: kubelet.principalId } },
+        enableRBAC: true,
+        disableLocalAccounts: true,
+        aadProfile: { managed: true, enableAzureRBAC: true, adminGroupObjectIDs: config.adminGroupObjectIds, tenantID: client.tenantId },
+        apiServerAccessProfile: {
+            enablePrivateCluster: true,
+            privateDNSZone: "system",
+            enablePrivateClusterPublicFQDN: config.publicFqdn,
+            disableRunCommand: true,
+            // The API server's internal load balancer in its delegated subnet: nodes reach it without a tunnel.
+            ...(args.subnetIds.apiServer === undefined ? {} : { enableVnetIntegration: true, subnetId: args.subnetIds.apiServer }),
+        },
+        oidcIssuerProfile: { enabled: true },
+        securityProfile: {
+            workloadIdentity: { enabled: true },
+            defender: { logAnalyticsWorkspaceResourceId: args.logAnalyticsWorkspaceId, securityMonitoring: { enabled: true } },
+            imageCleaner: { enabled: true, intervalHours: 168 },
+            azureKeyVaultKms: etcdKey?.kms,
+        },
+        addonProfiles: {
+            // Nothing mounts Key Vault secrets into pods: the add-on would only be unused surface.
+            azureKeyvaultSecretsProvider: { enabled: false },
+            azurepolicy: { enabled: true },
+        },
+        networkProfile: {
+            networkPlugin: containerservice.NetworkPlugin.Azure,
+            networkPluginMode: containerservice.NetworkPluginMode.Overlay,
+            networkDataplane: containerservice.NetworkDataplane.Cilium,
+            networkPolicy: containerservice.NetworkPolicy.Cilium,
+            podCidr: args.network.podCidr,
+            serviceCidr: args.network.serviceCidr,
+            dnsServiceIP: args.network.dnsServiceIp,
+            outboundType: containerservice.OutboundType.UserDefinedRouting,
+            loadBalancerSku: containerservice.LoadBalancerSku.Standard,
+        },
+        autoUpgradeProfile: { upgradeChannel: config.upgradeChannel, nodeOSUpgradeChannel: config.nodeOsUpgradeChannel },
+        storageProfile: {
+            // Velero snapshots persistent volumes through the Disk CSI driver and the snapshot controller.
+            diskCSIDriver: { enabled: true },
+            snapshotController: { enabled: true },
+            fileCSIDriver: { enabled: false },
+            blobCSIDriver: { enabled: false },
+        },
+        agentPoolProfiles: [{
+            name: "system",
+            mode: containerservice.AgentPoolMode.System,
+            // Only add-ons run here; the platform and apps go to the user pool.
+            nodeTaints: ["CriticalAddonsOnly=true:NoSchedule"],
+            ...nodePool(config, config.systemPool, args.subnetIds.systemNodes),
+        }],
+        tags,
+    }, {
+        parent,
+        protect: true,
+        dependsOn: [...identities.grants, ...(etcdKey?.grants ?? []), ...args.egressReady],
+        ignoreChanges: ["agentPoolProfiles[0].count", ...versionOwnedByAks(config, "kubernetesVersion", "agentPoolProfiles[0].orchestratorVersion")],
+    });
+}
+
+/** What runs the cluster day to day: the user pool, maintenance windows, internal-only load balancers, logs, the CA-key alert. */
+function declareOperations(name: string, args: PrivateClusterArgs, cluster: containerservice.ManagedCluster, parent: pulumi.Resource): void {
+    const { namePrefix, location, resourceGroupName, config, tags } = args;
+    new containerservice.AgentPool(`${name}-user-pool`, {
+        agentPoolName: "user",
+        resourceName: cluster.name,
+        resourceGroupName,
+        mode: containerservice.AgentPoolMode.User,
+        ...nodePool(config, config.userPool, args.subnetIds.userNodes),
+    }, { parent, ignoreChanges: ["count", ...versionOwnedByAks(config, "orchestratorVersion")] });
+
+    const window = config.maintenanceWindow;
+    for (const configName of MAINTENANCE_CONFIGURATIONS) {
+        new containerservice.MaintenanceConfiguration(`${name}-${configName}`, {
+            configName,
+            resourceName: cluster.name,
+            resourceGroupName,
+            maintenanceWindow: {
+                schedule: { weekly: { dayOfWeek: window.dayOfWeek, intervalWeeks: 1 } },
+                startTime: window.startTime,
+                durationHours: window.durationHours,
+                utcOffset: window.utcOffset,
+            },
+        }, { parent });
+    }
+
+    // Services of type LoadBalancer must be internal: the edge is Front Door or Application Gateway, never the cluster.
+    new authorization.PolicyAssignment(`${name}-internal-load-balancers`, {
+        policyAssignmentName: `${namePrefix}-aks-internal-lb`,
+        displayName: "Kubernetes services use internal load balancers only",
+        scope: cluster.id,
+        policyDefinitionId: INTERNAL_LOAD_BALANCERS_POLICY,
+        parameters: { effect: { value: "deny" } },
+    }, { parent });
+
+    sendDiagnostics(`${name}-diagnostics`, {
+        resourceUri: cluster.id,
+        workspaceId: args.logAnalyticsWorkspaceId,
+        // kube-audit carries reads too (kube-audit-admin only writes): the CA keys' reads are watched below.
+        categories: ["kube-audit", "guard", "kube-apiserver", "cluster-autoscaler"],
+    }, { parent });
+    declareSecretReadAlert(`${name}-ca-key-read-alert`, {
+        namePrefix,
+        resourceGroupName,
+        location,
+        workspaceId: args.logAnalyticsWorkspaceId,
+        secrets: args.caKeySecrets,
+        actionGroupId: args.alertActionGroupId,
+        tags,
+    }, parent);
+}
+
+/** Who may administer the cluster, and the kubeconfig the platform's Kubernetes provider uses. */
+function declareAdminAccess(name: string, args: PrivateClusterArgs, cluster: containerservice.ManagedCluster, parent: pulumi.Resource) {
+    const { namePrefix, resourceGroupName, config, client } = args;
+    // Cluster admin goes to the configured Entra groups (the CI identity and the operators are members), never
+    // to whoever runs `up`: a laptop run and a CI run would replace each other's grant (as aks-baseline does
+    // with Azure RBAC: the role on the cluster for the admin group).
+    const adminGrants = config.adminGroupObjectIds.map((groupId) => assignRole(`${name}-cluster-admin-${groupId}`, {
+        principalId: groupId,
+        principalType: authorization.PrincipalType.Group,
+        role: "Azure Kubernetes Service RBAC Cluster Admin",
+        scope: cluster.id,
+        subscriptionId: client.subscriptionId,
+        purpose: `${namePrefix}/admin-group/${groupId}/aks-rbac-cluster-admin`,
+    }, { parent }));
+
+    // Local accounts are off, so the admin credential call is refused; the user credential in exec format
+    // makes kubectl and the provider get Entra ID tokens through kubelogin.
+    const credentials = containerservice.listManagedClusterUserCredentialsOutput({
+        resourceGroupName,
+        resourceName: cluster.name,
+        format: "exec",
+    }, { parent });
+    const kubeconfig = credentials.apply((result) => {
+        const [userKubeconfig] = result.kubeconfigs;
+        if (!userKubeconfig) {
+            throw new Error(`AKS returned no user kubeconfig for aks-${namePrefix}`);
+        }
+        return Buffer.from(userKubeconfig.value, "base64").toString("utf8");
+    });
+    return { adminGrants, kubeconfig };
 }
