@@ -129,163 +129,201 @@ export class ServiceMesh extends pulumi.ComponentResource {
 
     constructor(name: string, args: ServiceMeshArgs, opts: pulumi.ComponentResourceOptions) {
         super("platform:mesh:ServiceMesh", name, {}, opts);
-        const { cluster, models } = args;
-        const revision = cluster.meshRevision;
-
-        // istio-cni's node agent writes the CNI config on the host, so the control plane namespace is privileged;
-        // in exchange, workload pods need no NET_ADMIN init container and stay "restricted".
-        const system = platformNamespace(`${name}-system-ns`, {
-            name: MESH_ROOT_NAMESPACE,
-            podSecurity: "privileged",
-            talksToApiServer: true,
-            // Sidecars and gateways everywhere fetch config and certificates (15012); the API server calls the injector (15017).
-            ingress: [{ ports: [{ protocol: "TCP", port: 15012 }, { protocol: "TCP", port: 15017 }] }],
-        }, cluster, { parent: this, dependsOn: [args.admission] });
-        const ingress = platformNamespace(`${name}-ingress-ns`, {
-            name: INGRESS_NAMESPACE,
-            podSecurity: "restricted",
-            meshInjection: true,
-            // API Management reaches the gateway through the internal load balancer (the NSG admits only its subnet).
-            ingress: [{ ports: [{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 80 }, { protocol: "TCP", port: 15021 }] }],
-            // The gateway forwards into every meshed namespace, and sends the requests' root spans to the collector.
-            egress: [{ to: [{ namespaceSelector: { matchLabels: { "istio.io/rev": revision } } }] }, args.telemetry.egress],
-        }, cluster, { parent: this, dependsOn: [args.admission] });
-
-        // Istio's plug-in CA: istiod signs workload certificates with this intermediate instead of a self-made root.
-        const cacerts = new k8s.core.v1.Secret(`${name}-cacerts`, {
-            // The CA key stays out of backups: the program recreates the Secret from its own state (README, Backups).
-            metadata: { name: MESH_CA_SECRET, namespace: MESH_ROOT_NAMESPACE, labels: EXCLUDE_FROM_BACKUP },
-            stringData: {
-                "ca-cert.pem": args.meshCa.intermediatePem,
-                "ca-key.pem": args.meshCa.intermediateKeyPem,
-                "root-cert.pem": args.meshCa.rootPem,
-                "cert-chain.pem": args.meshCa.chainPem,
-            },
-        }, { parent: this, dependsOn: [system] });
-
-        // Istio's published 1.30 charts default to registry.istio.io (release-builder build.sh), which ACR cannot cache;
-        // the same images are on docker.io/istio, which the platform registry mirrors.
-        const istioHub = { global: { hub: path.posix.dirname(platformImage(args.cluster, MESH_PROXY_IMAGE)) } };
-        const base = pinnedRelease(`${name}-base`, CHARTS.istioBase, {
-            releaseName: "istio-base",
-            namespace: system.metadata.name,
-            values: { defaultRevision: revision },
-        }, { parent: this });
-        const cni = pinnedRelease(`${name}-cni`, CHARTS.istioCni, {
-            releaseName: "istio-cni",
-            namespace: system.metadata.name,
-            values: { revision, ...istioHub },
-        }, { parent: this, dependsOn: [base] });
-        const istiod = pinnedRelease(`${name}-istiod`, CHARTS.istiod, {
-            releaseName: `istiod-${revision}`,
-            namespace: system.metadata.name,
-            values: {
-                revision,
-                // The hub of istiod and of the proxies it injects (sidecars, the ingress gateway).
-                ...istioHub,
-                // Istio 1.30's istiod values are flat: the injector reads `cni.enabled` at the top level
-                // (istiod-injector-configmap.yaml picks "cni" from .Values); without it sidecars get a root istio-init.
-                cni: { enabled: true },
-                replicaCount: args.highAvailability ? 2 : 1,
-                autoscaleMin: args.highAvailability ? 2 : 1,
-                env: { DEFAULT_WORKLOAD_CERT_TTL: WORKLOAD_CERT_TTL, MAX_WORKLOAD_CERT_TTL: WORKLOAD_CERT_TTL },
-                meshConfig: meshConfig(args.telemetry),
-            },
-        }, { parent: this, dependsOn: [base, cni, cacerts] });
-
-        const gateway = pinnedRelease(`${name}-gateway`, CHARTS.istioGateway, {
-            releaseName: GATEWAY_RELEASE,
-            namespace: ingress.metadata.name,
-            values: {
-                revision,
-                ...istioHub,
-                service: gatewayService(args.ingressExposure),
-                // Pod Security "restricted" requires a seccomp profile; setting securityContext replaces the chart's
-                // default, so its unprivileged-port sysctl (gateway/templates/deployment.yaml) is kept here.
-                securityContext: {
-                    seccompProfile: { type: "RuntimeDefault" },
-                    sysctls: [{ name: "net.ipv4.ip_unprivileged_port_start", value: "0" }],
-                },
-                autoscaling: { enabled: args.highAvailability, minReplicas: 2, maxReplicas: 5 },
-                // Replicas spread over the zones, so one zone down leaves the edge a gateway to call.
-                topologySpreadConstraints: args.highAvailability
-                    ? [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { istio: "ingressgateway" } } }]
-                    : [],
-                podDisruptionBudget: args.highAvailability ? { minAvailable: 1 } : {},
-            },
-        }, { parent: this, dependsOn: [istiod] });
-
-        const wildcard = `*.${args.ingressDomain}`;
-        const certificate = typedResource(`${name}-ingress-certificate`, new models.Certificate({
-            metadata: { name: "aks-ingress", namespace: INGRESS_NAMESPACE },
-            spec: {
-                secretName: INGRESS_TLS_SECRET,
-                commonName: wildcard,
-                dnsNames: [wildcard],
-                issuerRef: { kind: "ClusterIssuer", name: args.ingressCertificate.issuer, group: "cert-manager.io" },
-                duration: args.ingressCertificate.duration,
-                renewBefore: args.ingressCertificate.renewBefore,
-                privateKey: args.ingressCertificate.privateKey,
-                usages: ["server auth", "digital signature"],
-            },
-        }), { parent: this, dependsOn: [ingress, args.certManager] });
-
-        typedResource(`${name}-ingress-gateway`, new models.IstioGateway({
-            metadata: { name: "platform-ingress", namespace: INGRESS_NAMESPACE },
-            spec: {
-                selector: { istio: "ingressgateway" },
-                servers: [
-                    {
-                        port: { number: 443, name: "https", protocol: "HTTPS" },
-                        hosts: [wildcard],
-                        tls: { mode: "SIMPLE", credentialName: INGRESS_TLS_SECRET, minProtocolVersion: "TLSV1_2", cipherSuites: MESH_CIPHER_SUITES.filter((s) => s.includes("GCM")) },
-                    },
-                    { port: { number: 80, name: "http", protocol: "HTTP" }, hosts: [wildcard], tls: { httpsRedirect: true } },
-                ],
-            },
-        }), { parent: this, dependsOn: [base, gateway, certificate] });
-
-        // Mesh-wide: mTLS required everywhere (root namespace), and nothing is allowed unless a policy says so.
-        const afterCrds = { parent: this, dependsOn: [base, istiod] };
-        typedResource(`${name}-strict-mtls`, new models.PeerAuthentication({
-            metadata: { name: "default", namespace: MESH_ROOT_NAMESPACE },
-            spec: { mtls: { mode: "STRICT" } },
-        }), afterCrds);
-        typedResource(`${name}-deny-all`, new models.AuthorizationPolicy({
-            metadata: { name: "deny-all", namespace: MESH_ROOT_NAMESPACE },
-            spec: {},
-        }), afterCrds);
-        typedResource(`${name}-allow-from-ingress`, new models.AuthorizationPolicy({
-            metadata: { name: "allow-from-ingress-gateway", namespace: MESH_ROOT_NAMESPACE },
-            spec: { action: "ALLOW", rules: [{ from: [{ source: { principals: [`cluster.local/ns/${INGRESS_NAMESPACE}/sa/${INGRESS_GATEWAY_SERVICE_ACCOUNT}`] } }] }] },
-        }), afterCrds);
-        // No ALLOW for Prometheus: it scrapes 15020 (pilot-agent) and 15090, which the sidecar does not capture, so
-        // authorization never sees those requests; and Prometheus, outside the mesh, has no identity to match.
-        // The gateway itself takes calls from outside the mesh (API Management), on its listeners only.
-        typedResource(`${name}-allow-gateway-listeners`, new models.AuthorizationPolicy({
-            metadata: { name: "allow-listeners", namespace: INGRESS_NAMESPACE },
-            spec: { selector: { matchLabels: { istio: "ingressgateway" } }, action: "ALLOW", rules: [{ to: [{ operation: { ports: ["80", "443"] } }] }] },
-        }), { parent: this, dependsOn: [base, istiod, ingress] });
-
-        // Metrics: istiod's own, and every proxy's Envoy stats (sidecars and the gateway).
-        const afterOperator = { parent: this, dependsOn: [args.monitoring, system] };
-        typedResource(`${name}-istiod-monitor`, new models.ServiceMonitor({
-            metadata: { name: "istiod", namespace: MESH_ROOT_NAMESPACE },
-            spec: { selector: { matchLabels: { istio: "pilot" } }, endpoints: [{ port: "http-monitoring", interval: "30s" }] },
-        }), afterOperator);
-        typedResource(`${name}-envoy-monitor`, new models.PodMonitor({
-            metadata: { name: "envoy-stats", namespace: MESH_ROOT_NAMESPACE },
-            spec: {
-                namespaceSelector: { any: true },
-                selector: { matchExpressions: [{ key: "istio-prometheus-ignore", operator: "DoesNotExist" }] },
-                podMetricsEndpoints: [{ port: "http-envoy-prom", path: "/stats/prometheus", interval: "30s" }],
-            },
-        }), afterOperator);
+        const { system, ingress } = declareNamespaces(name, args, this);
+        const controlPlane = declareControlPlane(name, args, system, this);
+        declareIngressGateway(name, args, ingress, controlPlane, this);
+        declareMeshPolicies(name, args, ingress, controlPlane, this);
+        declareMonitors(name, args, system, this);
 
         this.systemNamespace = system.metadata.name;
         this.ingressNamespace = ingress.metadata.name;
         this.registerOutputs({ systemNamespace: this.systemNamespace, ingressNamespace: this.ingressNamespace });
     }
+}
+
+/**
+ * The hub of istiod and of the proxies it injects. Istio's published 1.30 charts default to registry.istio.io
+ * (release-builder build.sh), which ACR cannot cache; the same images are on docker.io/istio, which the platform
+ * registry mirrors.
+ */
+function istioHub(cluster: ClusterContext) {
+    return { global: { hub: path.posix.dirname(platformImage(cluster, MESH_PROXY_IMAGE)) } };
+}
+
+/** The control plane's namespace and the ingress gateway's. */
+function declareNamespaces(name: string, args: ServiceMeshArgs, parent: pulumi.Resource) {
+    const { cluster } = args;
+    const revision = cluster.meshRevision;
+    // istio-cni's node agent writes the CNI config on the host, so the control plane namespace is privileged;
+    // in exchange, workload pods need no NET_ADMIN init container and stay "restricted".
+    const system = platformNamespace(`${name}-system-ns`, {
+        name: MESH_ROOT_NAMESPACE,
+        podSecurity: "privileged",
+        talksToApiServer: true,
+        // Sidecars and gateways everywhere fetch config and certificates (15012); the API server calls the injector (15017).
+        ingress: [{ ports: [{ protocol: "TCP", port: 15012 }, { protocol: "TCP", port: 15017 }] }],
+    }, cluster, { parent, dependsOn: [args.admission] });
+    const ingress = platformNamespace(`${name}-ingress-ns`, {
+        name: INGRESS_NAMESPACE,
+        podSecurity: "restricted",
+        meshInjection: true,
+        // The edge (API Management, or the App Gateway) reaches the gateway through the internal load balancer; the node
+        // subnets' NSGs, where the traffic is filtered, admit only the edge's subnet.
+        ingress: [{ ports: [{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 80 }, { protocol: "TCP", port: 15021 }] }],
+        // The gateway forwards into every meshed namespace, and sends the requests' root spans to the collector.
+        egress: [{ to: [{ namespaceSelector: { matchLabels: { "istio.io/rev": revision } } }] }, args.telemetry.egress],
+    }, cluster, { parent, dependsOn: [args.admission] });
+    return { system, ingress };
+}
+
+interface ControlPlane {
+    base: k8s.helm.v3.Release;
+    istiod: k8s.helm.v3.Release;
+}
+
+/** The plug-in CA's Secret, the CRDs (base), istio-cni and istiod. */
+function declareControlPlane(name: string, args: ServiceMeshArgs, system: k8s.core.v1.Namespace, parent: pulumi.Resource): ControlPlane {
+    const revision = args.cluster.meshRevision;
+    // Istio's plug-in CA: istiod signs workload certificates with this intermediate instead of a self-made root.
+    const cacerts = new k8s.core.v1.Secret(`${name}-cacerts`, {
+        // The CA key stays out of backups: the program recreates the Secret from its own state (README, Backups).
+        metadata: { name: MESH_CA_SECRET, namespace: MESH_ROOT_NAMESPACE, labels: EXCLUDE_FROM_BACKUP },
+        stringData: {
+            "ca-cert.pem": args.meshCa.intermediatePem,
+            "ca-key.pem": args.meshCa.intermediateKeyPem,
+            "root-cert.pem": args.meshCa.rootPem,
+            "cert-chain.pem": args.meshCa.chainPem,
+        },
+    }, { parent, dependsOn: [system] });
+
+    const base = pinnedRelease(`${name}-base`, CHARTS.istioBase, {
+        releaseName: "istio-base",
+        namespace: system.metadata.name,
+        values: { defaultRevision: revision },
+    }, { parent });
+    const cni = pinnedRelease(`${name}-cni`, CHARTS.istioCni, {
+        releaseName: "istio-cni",
+        namespace: system.metadata.name,
+        values: { revision, ...istioHub(args.cluster) },
+    }, { parent, dependsOn: [base] });
+    const istiod = pinnedRelease(`${name}-istiod`, CHARTS.istiod, {
+        releaseName: `istiod-${revision}`,
+        namespace: system.metadata.name,
+        values: {
+            revision,
+            ...istioHub(args.cluster),
+            // Istio 1.30's istiod values are flat: the injector reads `cni.enabled` at the top level
+            // (istiod-injector-configmap.yaml picks "cni" from .Values); without it sidecars get a root istio-init.
+            cni: { enabled: true },
+            replicaCount: args.highAvailability ? 2 : 1,
+            autoscaleMin: args.highAvailability ? 2 : 1,
+            env: { DEFAULT_WORKLOAD_CERT_TTL: WORKLOAD_CERT_TTL, MAX_WORKLOAD_CERT_TTL: WORKLOAD_CERT_TTL },
+            meshConfig: meshConfig(args.telemetry),
+        },
+    }, { parent, dependsOn: [base, cni, cacerts] });
+    return { base, istiod };
+}
+
+/** The ingress gateway: its release, its private-CA certificate and its Istio Gateway (HTTPS, HTTP only to redirect). */
+function declareIngressGateway(name: string, args: ServiceMeshArgs, ingress: k8s.core.v1.Namespace, controlPlane: ControlPlane, parent: pulumi.Resource): void {
+    const { models } = args;
+    const revision = args.cluster.meshRevision;
+    const gateway = pinnedRelease(`${name}-gateway`, CHARTS.istioGateway, {
+        releaseName: GATEWAY_RELEASE,
+        namespace: ingress.metadata.name,
+        values: {
+            revision,
+            ...istioHub(args.cluster),
+            service: gatewayService(args.ingressExposure),
+            // Pod Security "restricted" requires a seccomp profile; setting securityContext replaces the chart's
+            // default, so its unprivileged-port sysctl (gateway/templates/deployment.yaml) is kept here.
+            securityContext: {
+                seccompProfile: { type: "RuntimeDefault" },
+                sysctls: [{ name: "net.ipv4.ip_unprivileged_port_start", value: "0" }],
+            },
+            autoscaling: { enabled: args.highAvailability, minReplicas: 2, maxReplicas: 5 },
+            // Replicas spread over the zones, so one zone down leaves the edge a gateway to call.
+            topologySpreadConstraints: args.highAvailability
+                ? [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { istio: "ingressgateway" } } }]
+                : [],
+            podDisruptionBudget: args.highAvailability ? { minAvailable: 1 } : {},
+        },
+    }, { parent, dependsOn: [controlPlane.istiod] });
+
+    const wildcard = `*.${args.ingressDomain}`;
+    const certificate = typedResource(`${name}-ingress-certificate`, new models.Certificate({
+        metadata: { name: "aks-ingress", namespace: INGRESS_NAMESPACE },
+        spec: {
+            secretName: INGRESS_TLS_SECRET,
+            commonName: wildcard,
+            dnsNames: [wildcard],
+            issuerRef: { kind: "ClusterIssuer", name: args.ingressCertificate.issuer, group: "cert-manager.io" },
+            duration: args.ingressCertificate.duration,
+            renewBefore: args.ingressCertificate.renewBefore,
+            privateKey: args.ingressCertificate.privateKey,
+            usages: ["server auth", "digital signature"],
+        },
+    }), { parent, dependsOn: [ingress, args.certManager] });
+
+    typedResource(`${name}-ingress-gateway`, new models.IstioGateway({
+        metadata: { name: "platform-ingress", namespace: INGRESS_NAMESPACE },
+        spec: {
+            selector: { istio: "ingressgateway" },
+            servers: [
+                {
+                    port: { number: 443, name: "https", protocol: "HTTPS" },
+                    hosts: [wildcard],
+                    tls: { mode: "SIMPLE", credentialName: INGRESS_TLS_SECRET, minProtocolVersion: "TLSV1_2", cipherSuites: MESH_CIPHER_SUITES.filter((s) => s.includes("GCM")) },
+                },
+                { port: { number: 80, name: "http", protocol: "HTTP" }, hosts: [wildcard], tls: { httpsRedirect: true } },
+            ],
+        },
+    }), { parent, dependsOn: [controlPlane.base, gateway, certificate] });
+}
+
+/** Mesh-wide STRICT mTLS and deny by default, with the gateway's own allows. */
+function declareMeshPolicies(name: string, args: ServiceMeshArgs, ingress: k8s.core.v1.Namespace, controlPlane: ControlPlane, parent: pulumi.Resource): void {
+    const { models } = args;
+    // Mesh-wide: mTLS required everywhere (root namespace), and nothing is allowed unless a policy says so.
+    const afterCrds = { parent, dependsOn: [controlPlane.base, controlPlane.istiod] };
+    typedResource(`${name}-strict-mtls`, new models.PeerAuthentication({
+        metadata: { name: "default", namespace: MESH_ROOT_NAMESPACE },
+        spec: { mtls: { mode: "STRICT" } },
+    }), afterCrds);
+    typedResource(`${name}-deny-all`, new models.AuthorizationPolicy({
+        metadata: { name: "deny-all", namespace: MESH_ROOT_NAMESPACE },
+        spec: {},
+    }), afterCrds);
+    typedResource(`${name}-allow-from-ingress`, new models.AuthorizationPolicy({
+        metadata: { name: "allow-from-ingress-gateway", namespace: MESH_ROOT_NAMESPACE },
+        spec: { action: "ALLOW", rules: [{ from: [{ source: { principals: [`cluster.local/ns/${INGRESS_NAMESPACE}/sa/${INGRESS_GATEWAY_SERVICE_ACCOUNT}`] } }] }] },
+    }), afterCrds);
+    // No ALLOW for Prometheus: it scrapes 15020 (pilot-agent) and 15090, which the sidecar does not capture, so
+    // authorization never sees those requests; and Prometheus, outside the mesh, has no identity to match.
+    // The gateway itself takes calls from outside the mesh (API Management), on its listeners only.
+    typedResource(`${name}-allow-gateway-listeners`, new models.AuthorizationPolicy({
+        metadata: { name: "allow-listeners", namespace: INGRESS_NAMESPACE },
+        spec: { selector: { matchLabels: { istio: "ingressgateway" } }, action: "ALLOW", rules: [{ to: [{ operation: { ports: ["80", "443"] } }] }] },
+    }), { parent, dependsOn: [controlPlane.base, controlPlane.istiod, ingress] });
+}
+
+/** istiod's metrics and every proxy's Envoy stats. */
+function declareMonitors(name: string, args: ServiceMeshArgs, system: k8s.core.v1.Namespace, parent: pulumi.Resource): void {
+    const { models } = args;
+    // Metrics: istiod's own, and every proxy's Envoy stats (sidecars and the gateway).
+    const afterOperator = { parent, dependsOn: [args.monitoring, system] };
+    typedResource(`${name}-istiod-monitor`, new models.ServiceMonitor({
+        metadata: { name: "istiod", namespace: MESH_ROOT_NAMESPACE },
+        spec: { selector: { matchLabels: { istio: "pilot" } }, endpoints: [{ port: "http-monitoring", interval: "30s" }] },
+    }), afterOperator);
+    typedResource(`${name}-envoy-monitor`, new models.PodMonitor({
+        metadata: { name: "envoy-stats", namespace: MESH_ROOT_NAMESPACE },
+        spec: {
+            namespaceSelector: { any: true },
+            selector: { matchExpressions: [{ key: "istio-prometheus-ignore", operator: "DoesNotExist" }] },
+            podMetricsEndpoints: [{ port: "http-envoy-prom", path: "/stats/prometheus", interval: "30s" }],
+        },
+    }), afterOperator);
 }
 
 /** The gateway Service: an internal load balancer at a fixed address in the ingress subnet on Azure. */
