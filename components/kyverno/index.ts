@@ -62,139 +62,170 @@ export class Kyverno extends pulumi.ComponentResource {
             ...(args.admission.imageSignatures ? { egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] }] } : {}),
         }, args.cluster, { parent: this });
 
-        const ha = args.highAvailability;
-        const monitored = { serviceMonitor: { enabled: true } };
-        const kyverno = pinnedRelease(`${name}-release`, CHARTS.kyverno, {
-            releaseName: "kyverno",
-            namespace: ns.metadata.name,
-            values: {
-                // "When set, it will override any values set under `.image.registry` across the chart" (values.yaml).
-                ...chartRegistry(args.cluster, (registry) => ({ global: { image: { registry } } })),
-                // AKS's admissions enforcer rewrites webhooks' namespace selectors to skip system namespaces;
-                // Kyverno then rewrites them back, and the two loop forever (kyverno#6539). The annotation opts out.
-                config: { webhookAnnotations: { "admissions.enforcer/disabled": "true" } },
-                admissionController: { replicas: ha ? 3 : 1, podDisruptionBudget: { enabled: ha, minAvailable: 1 }, ...monitored },
-                backgroundController: { replicas: ha ? 2 : 1, ...monitored },
-                cleanupController: { replicas: ha ? 2 : 1, ...monitored },
-                reportsController: { enabled: true, replicas: ha ? 2 : 1, ...monitored },
-            },
-        }, { parent: this, dependsOn: [args.monitoring] });
-
-        const failureAction = args.enforce ? "Enforce" : "Audit";
-        pinnedRelease(`${name}-pod-security`, CHARTS.kyvernoPolicies, {
-            releaseName: "kyverno-policies",
-            namespace: ns.metadata.name,
-            values: {
-                podSecurityStandard: "restricted",
-                validationFailureAction: failureAction,
-                // The chart installs CEL ValidatingPolicies, which read vpolExclude (policyExclude would be ignored).
-                vpolExclude: { excludeNamespaces: [...Object.keys(PRIVILEGED_NAMESPACES), ...Object.keys(AKS_ADDON_NAMESPACES)] },
-            },
-        }, { parent: this, dependsOn: [kyverno] });
-
-        const afterKyverno = { parent: this, dependsOn: [kyverno] };
-        const system = { resources: { namespaces: [...Object.keys(PRIVILEGED_NAMESPACES), ...Object.keys(AKS_ADDON_NAMESPACES)] } };
-        const pods = { resources: { kinds: ["Pod"] } };
-        // A policy of one validate rule, in this environment's failure action, also run on existing resources.
-        type Rule = NonNullable<NonNullable<NonNullable<ConstructorParameters<Models["ClusterPolicy"]>[0]>["spec"]>["rules"]>[number];
-        const validatePolicy = (key: string, policyName: string, rule: Rule) =>
-            typedResource(`${name}-${key}`, new args.models.ClusterPolicy({
-                metadata: { name: policyName },
-                spec: { validationFailureAction: failureAction, background: true, rules: [rule] },
-            }), afterKyverno);
-        validatePolicy("require-resources", "require-requests-limits", {
-            name: "containers-declare-requests-and-memory-limits",
-            match: { any: [pods] },
-            exclude: { any: [system] },
-            validate: {
-                message: "Every container declares CPU and memory requests and a memory limit.",
-                pattern: { spec: { containers: [{ resources: { requests: { memory: "?*", cpu: "?*" }, limits: { memory: "?*" } } }] } },
-            },
-        });
-        validatePolicy("disallow-latest", "disallow-latest-tag", {
-            name: "images-are-pinned",
-            match: { any: [pods] },
-            validate: {
-                message: "Images carry an explicit tag or digest other than latest.",
-                pattern: { spec: { containers: [{ image: "*:* & !*:latest" }] } },
-            },
-        });
-        // Application namespaces start closed, with what a meshed pod needs open: the same base as the platform's own
-        // namespaces (DNS, istiod, scraping), calls from the ingress gateway and spans to the collector. The
-        // platform's namespaces declare their own policies of these names, so they are left out.
-        const applications = { exclude: { any: [{ resources: { namespaces: args.platformNamespaces } }] } };
-        const generated = (policyName: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) => ({
-            name: `${policyName}-in-every-application-namespace`,
-            match: { any: [{ resources: { kinds: ["Namespace"] } }] },
-            ...applications,
-            generate: {
-                apiVersion: "networking.k8s.io/v1",
-                kind: "NetworkPolicy",
-                name: policyName,
-                namespace: "{{request.object.metadata.name}}",
-                // Kept in step with this policy; a deleted copy comes back.
-                synchronize: true,
-                data: { spec },
-            },
-        });
-        const { ingressGatewayNamespace, telemetry } = args.applicationTraffic;
-        typedResource(`${name}-default-deny`, new args.models.ClusterPolicy({
-            metadata: { name: "generate-default-deny" },
-            spec: {
-                rules: [
-                    generated("default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] }),
-                    generated("allow-platform", allowPlatformSpec(args.cluster, {
-                        ingress: [{ from: [namespaceSelector(ingressGatewayNamespace)] }],
-                        egress: [telemetry.egress],
-                    })),
-                ],
-            },
-        }), afterKyverno);
-
-        // Application namespaces: pulled only from allowed registries, meshed, and (when configured) signed.
-        const meshProxy = platformImage(args.cluster, MESH_PROXY_IMAGE);
-        validatePolicy("restrict-registries", "restrict-image-registries", {
-            name: "images-from-allowed-registries",
-            match: { any: [pods] },
-            ...applications,
-            validate: {
-                message: `Images come from an allowed registry: ${args.admission.allowedRegistries.join(", ")}.`,
-                // Kyverno validates the mutated pod: the sidecar istiod injects must pass too.
-                pattern: { spec: { containers: [{ image: [...args.admission.allowedRegistries.map((r) => `${r}/*`), `${meshProxy}:*`].join(" | ") }] } },
-            },
-        });
-        validatePolicy("require-mesh", "require-mesh-injection", {
-            name: "application-namespaces-join-the-mesh",
-            match: { any: [{ resources: { kinds: ["Namespace"] } }] },
-            ...applications,
-            validate: {
-                // Sidecar mode only: ambient would need ztunnel, which the platform does not install.
-                message: "Application namespaces join the mesh (label istio.io/rev): STRICT mTLS admits nothing else.",
-                pattern: { metadata: { labels: { "istio.io/rev": "?*" } } },
-            },
-        });
-        const signatures = args.admission.imageSignatures;
-        if (signatures) {
-            const attestor = "publicKey" in signatures
-                ? { keys: { publicKeys: signatures.publicKey } }
-                : { keyless: { issuer: signatures.keylessIssuer, subject: signatures.keylessSubject } };
-            typedResource(`${name}-verify-signatures`, new args.models.ClusterPolicy({
-                metadata: { name: "verify-image-signatures" },
-                spec: {
-                    validationFailureAction: failureAction,
-                    webhookTimeoutSeconds: 30,
-                    rules: [{
-                        name: "cosign-signed-images",
-                        match: { any: [pods] },
-                        ...applications,
-                        // The team signs its images, not Istio's: the proxy istiod injects is exempt.
-                        verifyImages: [{ imageReferences: ["*"], skipImageReferences: [`${meshProxy}:*`], attestors: [{ entries: [attestor] }], mutateDigest: true, verifyDigest: true }],
-                    }],
-                },
-            }), afterKyverno);
-        }
+        const kyverno = declareReleases(name, args, ns, this);
+        const validatePolicy = validatePolicyDeclarer(name, args, kyverno, this);
+        declareWorkloadRules(validatePolicy);
+        declareApplicationRules(name, args, kyverno, validatePolicy, this);
 
         this.namespace = ns.metadata.name;
         this.registerOutputs({ namespace: this.namespace });
+    }
+}
+
+/** The namespaces exempt from pod rules: the privileged platform ones, and the AKS add-ons'. */
+function exemptNamespaces(): string[] {
+    return [...Object.keys(PRIVILEGED_NAMESPACES), ...Object.keys(AKS_ADDON_NAMESPACES)];
+}
+
+/** Enforce rejects a non-compliant resource; Audit only reports it. */
+function failureAction(args: KyvernoArgs): "Enforce" | "Audit" {
+    return args.enforce ? "Enforce" : "Audit";
+}
+
+/** Kyverno itself, and the Pod Security Standards policies from its policies chart. */
+function declareReleases(name: string, args: KyvernoArgs, ns: k8s.core.v1.Namespace, parent: pulumi.Resource): k8s.helm.v3.Release {
+    const ha = args.highAvailability;
+    const monitored = { serviceMonitor: { enabled: true } };
+    const kyverno = pinnedRelease(`${name}-release`, CHARTS.kyverno, {
+        releaseName: "kyverno",
+        namespace: ns.metadata.name,
+        values: {
+            // "When set, it will override any values set under `.image.registry` across the chart" (values.yaml).
+            ...chartRegistry(args.cluster, (registry) => ({ global: { image: { registry } } })),
+            // AKS's admissions enforcer rewrites webhooks' namespace selectors to skip system namespaces;
+            // Kyverno then rewrites them back, and the two loop forever (kyverno#6539). The annotation opts out.
+            config: { webhookAnnotations: { "admissions.enforcer/disabled": "true" } },
+            admissionController: { replicas: ha ? 3 : 1, podDisruptionBudget: { enabled: ha, minAvailable: 1 }, ...monitored },
+            backgroundController: { replicas: ha ? 2 : 1, ...monitored },
+            cleanupController: { replicas: ha ? 2 : 1, ...monitored },
+            reportsController: { enabled: true, replicas: ha ? 2 : 1, ...monitored },
+        },
+    }, { parent, dependsOn: [args.monitoring] });
+
+    pinnedRelease(`${name}-pod-security`, CHARTS.kyvernoPolicies, {
+        releaseName: "kyverno-policies",
+        namespace: ns.metadata.name,
+        values: {
+            podSecurityStandard: "restricted",
+            validationFailureAction: failureAction(args),
+            // The chart installs CEL ValidatingPolicies, which read vpolExclude (policyExclude would be ignored).
+            vpolExclude: { excludeNamespaces: exemptNamespaces() },
+        },
+    }, { parent, dependsOn: [kyverno] });
+    return kyverno;
+}
+
+type Rule = NonNullable<NonNullable<NonNullable<ConstructorParameters<Models["ClusterPolicy"]>[0]>["spec"]>["rules"]>[number];
+type ValidatePolicy = (key: string, policyName: string, rule: Rule) => void;
+
+/** A policy of one validate rule, in this environment's failure action, also run on existing resources. */
+function validatePolicyDeclarer(name: string, args: KyvernoArgs, kyverno: k8s.helm.v3.Release, parent: pulumi.Resource): ValidatePolicy {
+    return (key, policyName, rule) => {
+        typedResource(`${name}-${key}`, new args.models.ClusterPolicy({
+            metadata: { name: policyName },
+            spec: { validationFailureAction: failureAction(args), background: true, rules: [rule] },
+        }), { parent, dependsOn: [kyverno] });
+    };
+}
+
+const PODS = { resources: { kinds: ["Pod"] } };
+
+/** Every pod, the platform's included: resources declared, images pinned. */
+function declareWorkloadRules(validatePolicy: ValidatePolicy): void {
+    const system = { resources: { namespaces: exemptNamespaces() } };
+    validatePolicy("require-resources", "require-requests-limits", {
+        name: "containers-declare-requests-and-memory-limits",
+        match: { any: [PODS] },
+        exclude: { any: [system] },
+        validate: {
+            message: "Every container declares CPU and memory requests and a memory limit.",
+            pattern: { spec: { containers: [{ resources: { requests: { memory: "?*", cpu: "?*" }, limits: { memory: "?*" } } }] } },
+        },
+    });
+    validatePolicy("disallow-latest", "disallow-latest-tag", {
+        name: "images-are-pinned",
+        match: { any: [PODS] },
+        validate: {
+            message: "Images carry an explicit tag or digest other than latest.",
+            pattern: { spec: { containers: [{ image: "*:* & !*:latest" }] } },
+        },
+    });
+}
+
+/** Application namespaces: closed by default, pulled only from allowed registries, meshed, and (when configured) signed. */
+function declareApplicationRules(name: string, args: KyvernoArgs, kyverno: k8s.helm.v3.Release, validatePolicy: ValidatePolicy, parent: pulumi.Resource): void {
+    // Application namespaces start closed, with what a meshed pod needs open: the same base as the platform's own
+    // namespaces (DNS, istiod, scraping), calls from the ingress gateway and spans to the collector. The
+    // platform's namespaces declare their own policies of these names, so they are left out.
+    const applications = { exclude: { any: [{ resources: { namespaces: args.platformNamespaces } }] } };
+    const generated = (policyName: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) => ({
+        name: `${policyName}-in-every-application-namespace`,
+        match: { any: [{ resources: { kinds: ["Namespace"] } }] },
+        ...applications,
+        generate: {
+            apiVersion: "networking.k8s.io/v1",
+            kind: "NetworkPolicy",
+            name: policyName,
+            namespace: "{{request.object.metadata.name}}",
+            // Kept in step with this policy; a deleted copy comes back.
+            synchronize: true,
+            data: { spec },
+        },
+    });
+    const { ingressGatewayNamespace, telemetry } = args.applicationTraffic;
+    typedResource(`${name}-default-deny`, new args.models.ClusterPolicy({
+        metadata: { name: "generate-default-deny" },
+        spec: {
+            rules: [
+                generated("default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] }),
+                generated("allow-platform", allowPlatformSpec(args.cluster, {
+                    ingress: [{ from: [namespaceSelector(ingressGatewayNamespace)] }],
+                    egress: [telemetry.egress],
+                })),
+            ],
+        },
+    }), { parent, dependsOn: [kyverno] });
+
+    // Application namespaces: pulled only from allowed registries, meshed, and (when configured) signed.
+    const meshProxy = platformImage(args.cluster, MESH_PROXY_IMAGE);
+    validatePolicy("restrict-registries", "restrict-image-registries", {
+        name: "images-from-allowed-registries",
+        match: { any: [PODS] },
+        ...applications,
+        validate: {
+            message: `Images come from an allowed registry: ${args.admission.allowedRegistries.join(", ")}.`,
+            // Kyverno validates the mutated pod: the sidecar istiod injects must pass too.
+            pattern: { spec: { containers: [{ image: [...args.admission.allowedRegistries.map((r) => `${r}/*`), `${meshProxy}:*`].join(" | ") }] } },
+        },
+    });
+    validatePolicy("require-mesh", "require-mesh-injection", {
+        name: "application-namespaces-join-the-mesh",
+        match: { any: [{ resources: { kinds: ["Namespace"] } }] },
+        ...applications,
+        validate: {
+            // Sidecar mode only: ambient would need ztunnel, which the platform does not install.
+            message: "Application namespaces join the mesh (label istio.io/rev): STRICT mTLS admits nothing else.",
+            pattern: { metadata: { labels: { "istio.io/rev": "?*" } } },
+        },
+    });
+    const signatures = args.admission.imageSignatures;
+    if (signatures) {
+        const attestor = "publicKey" in signatures
+            ? { keys: { publicKeys: signatures.publicKey } }
+            : { keyless: { issuer: signatures.keylessIssuer, subject: signatures.keylessSubject } };
+        typedResource(`${name}-verify-signatures`, new args.models.ClusterPolicy({
+            metadata: { name: "verify-image-signatures" },
+            spec: {
+                validationFailureAction: failureAction(args),
+                webhookTimeoutSeconds: 30,
+                rules: [{
+                    name: "cosign-signed-images",
+                    match: { any: [PODS] },
+                    ...applications,
+                    // The team signs its images, not Istio's: the proxy istiod injects is exempt.
+                    verifyImages: [{ imageReferences: ["*"], skipImageReferences: [`${meshProxy}:*`], attestors: [{ entries: [attestor] }], mutateDigest: true, verifyDigest: true }],
+                }],
+            },
+        }), { parent, dependsOn: [kyverno] });
     }
 }
