@@ -129,80 +129,8 @@ export class Network extends pulumi.ComponentResource {
         }, { parent: this });
 
         const ingressLoadBalancerIp = addressInSubnet(args.config.subnets.ingress, FIRST_ASSIGNABLE_OFFSET);
-        const rules = nsgRules(args.config, { edge: args.edge, ingressLoadBalancerIp, partnerSourceRanges: args.partnerSourceRanges });
-        // Azure rejects concurrent writes to one VNet's subnets (AnotherOperationInProgress): create them in order.
-        let previous: pulumi.Resource | undefined;
-        const declareSubnet = (role: SubnetRole, addressPrefix: string): pulumi.Output<string> => {
-            const subnetRules = SUBNETS_WITHOUT_NSG.includes(role) ? undefined : rules[role];
-            const delegatedTo = SUBNET_DELEGATIONS[role];
-            const nsg = subnetRules && new network.NetworkSecurityGroup(`${name}-nsg-${role}`, {
-                networkSecurityGroupName: `nsg-${namePrefix}-${SUBNET_NAMES[role].replace(/^snet-/, "")}`,
-                resourceGroupName,
-                location,
-                securityRules: subnetRules.map(toSecurityRule),
-                tags,
-            }, { parent: this });
-            const subnet: network.Subnet = new network.Subnet(`${name}-subnet-${role}`, {
-                subnetName: SUBNET_NAMES[role],
-                resourceGroupName,
-                virtualNetworkName: vnet.name,
-                addressPrefix,
-                networkSecurityGroup: nsg ? { id: nsg.id } : undefined,
-                routeTable: SUBNETS_ROUTED_THROUGH_FIREWALL.includes(role) ? { id: routeTable.id } : undefined,
-                delegations: delegatedTo === undefined ? undefined : [{ name: "delegation", serviceName: delegatedTo }],
-                // No implicit outbound IP: egress leaves only through the firewall.
-                defaultOutboundAccess: false,
-                privateEndpointNetworkPolicies: network.VirtualNetworkPrivateEndpointNetworkPolicies.Enabled,
-            }, { parent: this, dependsOn: previous ? [previous] : [] });
-            previous = subnet;
-            return subnet.id;
-        };
-        // In the schema's order (the order they are created in); the optional ones only when configured.
-        const subnets = args.config.subnets;
-        const subnetIds: SubnetIds = {
-            systemNodes: declareSubnet("systemNodes", subnets.systemNodes),
-            userNodes: declareSubnet("userNodes", subnets.userNodes),
-            apim: declareSubnet("apim", subnets.apim),
-            firewall: declareSubnet("firewall", subnets.firewall),
-            privateEndpoints: declareSubnet("privateEndpoints", subnets.privateEndpoints),
-            ingress: declareSubnet("ingress", subnets.ingress),
-            runners: declareSubnet("runners", subnets.runners),
-            appGateway: subnets.appGateway === undefined ? undefined : declareSubnet("appGateway", subnets.appGateway),
-            apiServer: subnets.apiServer === undefined ? undefined : declareSubnet("apiServer", subnets.apiServer),
-        };
-
-        // A private DNS zone that answers inside this VNet.
-        const linkedZone = (key: string, zoneName: string) => {
-            const zone = new privatedns.PrivateZone(`${name}-dns-${key}`, {
-                privateZoneName: zoneName,
-                resourceGroupName,
-                location: "global",
-                tags,
-            }, { parent: this });
-            new privatedns.VirtualNetworkLink(`${name}-dns-${key}-link`, {
-                virtualNetworkLinkName: `link-${namePrefix}`,
-                privateZoneName: zone.name,
-                resourceGroupName,
-                location: "global",
-                virtualNetwork: { id: vnet.id },
-                registrationEnabled: false,
-                tags,
-            }, { parent: this });
-            return zone;
-        };
-        const zoneIds = Object.fromEntries(Object.entries(PRIVATE_DNS_ZONES).map(([groupId, zoneName]) => [groupId, linkedZone(groupId, zoneName).id])) as
-            Record<keyof typeof PRIVATE_DNS_ZONES, pulumi.Output<string>>;
-
-        // `*.aks-ingress.<domain>` resolves inside the VNet to the ingress gateway's internal load balancer.
-        const ingressZone = linkedZone("ingress", args.ingressDomain);
-        new privatedns.PrivateRecordSet(`${name}-dns-ingress-wildcard`, {
-            privateZoneName: ingressZone.name,
-            resourceGroupName,
-            recordType: "A",
-            relativeRecordSetName: "*",
-            ttl: 300,
-            aRecords: [{ ipv4Address: ingressLoadBalancerIp }],
-        }, { parent: this });
+        const subnetIds = declareSubnets(name, args, { resourceGroupName, vnet, routeTable, ingressLoadBalancerIp }, this);
+        const zoneIds = declarePrivateDns(name, args, { resourceGroupName, vnet, ingressLoadBalancerIp }, this);
 
         const egress = this.firewall(name, args, resourceGroupName, subnetIds.firewall, routeTable, workspace);
 
@@ -319,4 +247,97 @@ function ruleCollections(group: RuleCollectionGroup): network.FirewallPolicyRule
             })),
         }]),
     ];
+}
+
+interface NetworkParts {
+    resourceGroupName: pulumi.Output<string>;
+    vnet: network.VirtualNetwork;
+    ingressLoadBalancerIp: string;
+}
+
+/** Every configured subnet with its NSG (the rules from rules.ts), delegation and route, created one after another. */
+function declareSubnets(name: string, args: NetworkArgs, parts: NetworkParts & { routeTable: network.RouteTable }, parent: pulumi.Resource): SubnetIds {
+    const { resourceGroupName, vnet, routeTable, ingressLoadBalancerIp } = parts;
+    const { location, tags, namePrefix } = args;
+    const rules = nsgRules(args.config, { edge: args.edge, ingressLoadBalancerIp, partnerSourceRanges: args.partnerSourceRanges });
+    // Azure rejects concurrent writes to one VNet's subnets (AnotherOperationInProgress): create them in order.
+    let previous: pulumi.Resource | undefined;
+    const declareSubnet = (role: SubnetRole, addressPrefix: string): pulumi.Output<string> => {
+        const subnetRules = SUBNETS_WITHOUT_NSG.includes(role) ? undefined : rules[role];
+        const delegatedTo = SUBNET_DELEGATIONS[role];
+        const nsg = subnetRules && new network.NetworkSecurityGroup(`${name}-nsg-${role}`, {
+            networkSecurityGroupName: `nsg-${namePrefix}-${SUBNET_NAMES[role].replace(/^snet-/, "")}`,
+            resourceGroupName,
+            location,
+            securityRules: subnetRules.map(toSecurityRule),
+            tags,
+        }, { parent });
+        const subnet: network.Subnet = new network.Subnet(`${name}-subnet-${role}`, {
+            subnetName: SUBNET_NAMES[role],
+            resourceGroupName,
+            virtualNetworkName: vnet.name,
+            addressPrefix,
+            networkSecurityGroup: nsg ? { id: nsg.id } : undefined,
+            routeTable: SUBNETS_ROUTED_THROUGH_FIREWALL.includes(role) ? { id: routeTable.id } : undefined,
+            delegations: delegatedTo === undefined ? undefined : [{ name: "delegation", serviceName: delegatedTo }],
+            // No implicit outbound IP: egress leaves only through the firewall.
+            defaultOutboundAccess: false,
+            privateEndpointNetworkPolicies: network.VirtualNetworkPrivateEndpointNetworkPolicies.Enabled,
+        }, { parent, dependsOn: previous ? [previous] : [] });
+        previous = subnet;
+        return subnet.id;
+    };
+    // In the schema's order (the order they are created in); the optional ones only when configured.
+    const subnets = args.config.subnets;
+    const subnetIds: SubnetIds = {
+        systemNodes: declareSubnet("systemNodes", subnets.systemNodes),
+        userNodes: declareSubnet("userNodes", subnets.userNodes),
+        apim: declareSubnet("apim", subnets.apim),
+        firewall: declareSubnet("firewall", subnets.firewall),
+        privateEndpoints: declareSubnet("privateEndpoints", subnets.privateEndpoints),
+        ingress: declareSubnet("ingress", subnets.ingress),
+        runners: declareSubnet("runners", subnets.runners),
+        appGateway: subnets.appGateway === undefined ? undefined : declareSubnet("appGateway", subnets.appGateway),
+        apiServer: subnets.apiServer === undefined ? undefined : declareSubnet("apiServer", subnets.apiServer),
+    };
+    return subnetIds;
+}
+
+/** The private endpoints' DNS zones, and the ingress domain resolving to the ingress gateway's load balancer, all linked to the VNet. */
+function declarePrivateDns(name: string, args: NetworkArgs, parts: NetworkParts, parent: pulumi.Resource): Record<keyof typeof PRIVATE_DNS_ZONES, pulumi.Output<string>> {
+    const { resourceGroupName, vnet, ingressLoadBalancerIp } = parts;
+    const { tags, namePrefix } = args;
+    // A private DNS zone that answers inside this VNet.
+    const linkedZone = (key: string, zoneName: string) => {
+        const zone = new privatedns.PrivateZone(`${name}-dns-${key}`, {
+            privateZoneName: zoneName,
+            resourceGroupName,
+            location: "global",
+            tags,
+        }, { parent });
+        new privatedns.VirtualNetworkLink(`${name}-dns-${key}-link`, {
+            virtualNetworkLinkName: `link-${namePrefix}`,
+            privateZoneName: zone.name,
+            resourceGroupName,
+            location: "global",
+            virtualNetwork: { id: vnet.id },
+            registrationEnabled: false,
+            tags,
+        }, { parent });
+        return zone;
+    };
+    const zoneIds = Object.fromEntries(Object.entries(PRIVATE_DNS_ZONES).map(([groupId, zoneName]) => [groupId, linkedZone(groupId, zoneName).id])) as
+        Record<keyof typeof PRIVATE_DNS_ZONES, pulumi.Output<string>>;
+
+    // `*.aks-ingress.<domain>` resolves inside the VNet to the ingress gateway's internal load balancer.
+    const ingressZone = linkedZone("ingress", args.ingressDomain);
+    new privatedns.PrivateRecordSet(`${name}-dns-ingress-wildcard`, {
+        privateZoneName: ingressZone.name,
+        resourceGroupName,
+        recordType: "A",
+        relativeRecordSetName: "*",
+        ttl: 300,
+        aRecords: [{ ipv4Address: ingressLoadBalancerIp }],
+    }, { parent });
+    return zoneIds;
 }
