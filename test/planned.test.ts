@@ -18,6 +18,7 @@ import "./planned/mesh";
 import "./planned/safety";
 import "./planned/inventory";
 import "./planned/images";
+import "./planned/readmeClaims";
 
 // The policy packs run as servers for the whole file (offline/policyCheck.ts); stop them at its end.
 after(closePackServers);
