@@ -147,7 +147,7 @@ function setPath(target: Record<string, unknown>, keys: string[], value: unknown
 
 /** What the template holds for a secret or a value the plan does not know: never the secret itself. */
 export const SECRET_PLACEHOLDER = "[secret]";
-export const UNKNOWN_PLACEHOLDER = "[unknown]";
+const UNKNOWN_PLACEHOLDER = "[unknown]";
 
 /** A value with every secret replaced by a placeholder, and every value the plan does not know marked as such. */
 export function redacted(value: unknown): unknown {

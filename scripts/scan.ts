@@ -37,7 +37,7 @@ interface CheckovReport {
 }
 
 export const CHECKOV = path.join(PROJECT_DIR, ".ci", ".checkov", "bin", "checkov");
-export const SUPPRESSIONS_FILE = path.join(PROJECT_DIR, "policies", "checkov", "suppressions.yaml");
+const SUPPRESSIONS_FILE = path.join(PROJECT_DIR, "policies", "checkov", "suppressions.yaml");
 
 export function readSuppressions(file = SUPPRESSIONS_FILE): Suppression[] {
     const entries = (parse(fs.readFileSync(file, "utf8")) ?? []) as Suppression[];
