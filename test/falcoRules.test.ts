@@ -1,13 +1,14 @@
 /** The platform's Falco rules: well-formed, and built only from real Falco fields and defined macros and lists. */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
-import { PLATFORM_RULES_FILE } from "../components/falco";
+import { PROJECT_DIR } from "../offline/engine";
 
 interface Entry { rule?: string; macro?: string; list?: string; desc?: string; condition?: string; output?: string; priority?: string; tags?: string[]; items?: string[] }
 
-const entries = parse(fs.readFileSync(PLATFORM_RULES_FILE, "utf8")) as Entry[];
+const entries = parse(fs.readFileSync(path.join(PROJECT_DIR, "components", "falco", "rules", "platform-rules.yaml"), "utf8")) as Entry[];
 const rules = entries.filter((e) => e.rule);
 
 /** Syscall-source fields these rules may use (Falco's "Supported Fields for Conditions and Outputs"). */

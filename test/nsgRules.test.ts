@@ -5,9 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { nsgRules, SUBNETS_WITHOUT_NSG, toSecurityRule } from "../components/network/rules";
+import { nsgRules, toSecurityRule } from "../components/network/rules";
 import { parsePlatformConfig, type AzurePlatformConfig, type SubnetRole } from "../config";
-import { addressInSubnet, FIRST_ASSIGNABLE_OFFSET, parseCidr } from "../config/cidr";
+import { addressInSubnet, parseCidr } from "../config/cidr";
 import { rawConfig } from "./helpers";
 import { addressPlan, forbiddenFlows, requiredFlows, verdict, type Edge, type NetworkView, type Rule } from "./nsgModel";
 
@@ -18,6 +18,9 @@ interface Variant {
     /** Without API Server VNet Integration (dev with KMS off): the API server's endpoint is in the node subnet. */
     withoutApiServerSubnet?: boolean;
 }
+
+/** Azure keeps a subnet's first four addresses (learn.microsoft.com/azure/virtual-network/virtual-networks-faq). */
+const FIRST_HOST_AZURE_ASSIGNS = 4;
 
 function configOf(v: Variant): AzurePlatformConfig {
     const raw = structuredClone(rawConfig(v.stack));
@@ -33,7 +36,7 @@ function configOf(v: Variant): AzurePlatformConfig {
 
 function rulesOf(v: Variant) {
     const config = configOf(v);
-    return { config, rules: nsgRules(config.network, { edge: v.edge, ingressLoadBalancerIp: addressInSubnet(config.network.subnets.ingress, FIRST_ASSIGNABLE_OFFSET), partnerSourceRanges: v.partnerSourceRanges }) };
+    return { config, rules: nsgRules(config.network, { edge: v.edge, ingressLoadBalancerIp: addressInSubnet(config.network.subnets.ingress, FIRST_HOST_AZURE_ASSIGNS), partnerSourceRanges: v.partnerSourceRanges }) };
 }
 
 /** The network Azure would see: a subnet without rules from the module has no NSG at all. */
@@ -104,7 +107,8 @@ describe("NSG rules module", () => {
             const { config, rules } = rulesOf(variant);
             const configured = Object.entries(config.network.subnets).filter(([, prefix]) => prefix !== undefined).map(([role]) => role);
             assert.deepEqual(Object.keys(rules).filter((role) => !configured.includes(role)), [], "rules for a subnet that does not exist");
-            assert.deepEqual(configured.filter((role) => rules[role as SubnetRole] === undefined), [...SUBNETS_WITHOUT_NSG]);
+            // AzureFirewallSubnet takes no NSG (learn.microsoft.com/azure/firewall/firewall-faq); every other subnet has one.
+            assert.deepEqual(configured.filter((role) => rules[role as SubnetRole] === undefined), ["firewall"]);
             for (const [role, subnetRules] of Object.entries(rules)) {
                 const armRules = subnetRules!.map(toSecurityRule) as unknown as Rule[] & Record<string, unknown>[];
                 assert.deepEqual(armProblems(role, armRules), []);

@@ -9,7 +9,7 @@ import { parse } from "yaml";
 import { PROJECT_DIR } from "../offline/engine";
 import { packDirs } from "../offline/policyCheck";
 import { firewallRuleCollectionGroups } from "../components/network/firewallRules";
-import { chartRepositoryHosts } from "../versions";
+import { CHARTS } from "../versions";
 import { azureConfig } from "./helpers";
 
 const read = (file: string) => fs.readFileSync(path.join(PROJECT_DIR, file), "utf8");
@@ -212,7 +212,7 @@ describe("CI and deploy workflows", () => {
             "management.azure.com": "azure/login, scripts/register-providers.sh and azure-native",
             "login.microsoftonline.com": "Entra ID sign-in: azure/login, azure-native, kubelogin",
         };
-        for (const host of chartRepositoryHosts()) {
+        for (const host of new Set(Object.values(CHARTS).map((pin) => new URL(pin.repository).hostname))) {
             needed[host] = "helm: the chart repositories the releases install from";
         }
         const runnerRules = firewallRuleCollectionGroups(azureConfig("dev").network, "westeurope").find((g) => g.name === "deploy-runners")!.applicationRules;

@@ -1,14 +1,16 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { MOCK_TENANT_ID } from "../../offline/mocks";
-import { globalPolicyXml, INGRESS_BACKEND_ID } from "../../components/gateway/apiManagement";
-import { pemToBase64Der } from "../../components/shared/pem";
+import { globalPolicyXml } from "../../components/gateway/apiManagement";
 import { toCheckpoint } from "../../offline/checkpoint";
 import { evaluatePack, evaluatePacks } from "../../offline/policyCheck";
 import { stackPolicyConfigs } from "../../offline/policyConfig";
 import { parsePlatformConfig } from "../../config";
 import { SECRET_SIG, SIG_KEY } from "../../offline/engine";
 import { ALERT_RECEIVERS, APIM_DISABLEABLE_KEYS, azureConfig, byName, checkpointOf, ofType, plan, planAppGatewayEdge, planDevWithOptions, planSuppliedCas, rawConfig, waitsFor } from "../helpers";
+
+/** A PEM certificate's body is its base64 DER (RFC 7468 section 2), which Azure takes as `data`/`encodedCertificate`. */
+const derBase64 = (pem: string) => pem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, "");
 
 describe("gateway component", () => {
     it("declares a protected, RBAC-only, private Key Vault in the deploying tenant", async () => {
@@ -119,11 +121,11 @@ describe("gateway component", () => {
         const certificates = byName(graph, "gateway-apim").inputs["certificates"] as { storeName: string; encodedCertificate: string }[];
         assert.deepEqual(certificates, [{ storeName: "Root", encodedCertificate: der("pki-root") }, { storeName: "CertificateAuthority", encodedCertificate: der("pki-intermediate") }]);
         const backend = byName(graph, "gateway-apim-ingress-backend").inputs;
-        assert.deepEqual([backend["backendId"], backend["url"], backend["tls"]], [INGRESS_BACKEND_ID, "https://api.aks-ingress.dev.platform.example.com", { validateCertificateChain: true, validateCertificateName: true }]);
+        assert.deepEqual([backend["backendId"], backend["url"], backend["tls"]], ["aks-ingress", "https://api.aks-ingress.dev.platform.example.com", { validateCertificateChain: true, validateCertificateName: true }]);
         const api = byName(graph, "gateway-apim-example-api").inputs;
         assert.deepEqual(api["protocols"], ["https"]);
         assert.match(String(api["serviceUrl"]), /^https:\/\//);
-        assert.match(String(byName(graph, "gateway-apim-example-api-policy").inputs["value"]), new RegExp(`<set-backend-service backend-id="${INGRESS_BACKEND_ID}" />`));
+        assert.match(String(byName(graph, "gateway-apim-example-api-policy").inputs["value"]), /<set-backend-service backend-id="aks-ingress" \/>/);
         // The backend's name resolves in the VNet to the ingress gateway's internal load balancer.
         const wildcard = byName(graph, "network-dns-ingress-wildcard").inputs as Record<string, any>;
         assert.deepEqual(wildcard["aRecords"], [{ ipv4Address: "10.20.8.196" }]);
@@ -235,7 +237,7 @@ describe("gateway component", () => {
             const settings = inputs["backendHttpSettingsCollection"][0];
             assert.deepEqual([settings.protocol, settings.port, settings.hostName], ["Https", 443, "api.aks-ingress.platform.example.com"]);
             assert.ok(settings.trustedRootCertificates[0].id.endsWith("/trustedRootCertificates/platform-root"));
-            assert.equal(inputs["trustedRootCertificates"][0].data, pemToBase64Der(byName(graph, "pki-root").outputs["certPem"] as string));
+            assert.equal(inputs["trustedRootCertificates"][0].data, derBase64(byName(graph, "pki-root").outputs["certPem"] as string));
             // The literal ids the gateway uses are the ids Azure gives.
             assert.equal(inputs["firewallPolicy"].id, byName(graph, "gateway-agw-waf").id);
             assert.ok(String(inputs["sslCertificates"][0].keyVaultSecretId).endsWith("secrets/api-certificate"));
@@ -292,7 +294,7 @@ describe("gateway component", () => {
             const graph = await planDevWithOptions();
             const certificates = byName(graph, "gateway-apim").inputs["certificates"] as { storeName: string; encodedCertificate: string }[];
             assert.deepEqual(certificates.map((c) => c.storeName), ["Root", "CertificateAuthority", "CertificateAuthority"]);
-            assert.equal(certificates[2]!.encodedCertificate, pemToBase64Der(byName(graph, "gateway-partner-ca").outputs["certPem"] as string));
+            assert.equal(certificates[2]!.encodedCertificate, derBase64(byName(graph, "gateway-partner-ca").outputs["certPem"] as string));
             const inbound = (byName(graph, "network-nsg-apim").inputs["securityRules"] as Record<string, any>[]).filter((r) => r.direction === "Inbound" && r.access === "Allow" && r.destinationPortRanges.includes("443"));
             assert.deepEqual(inbound.map((r) => r.sourceAddressPrefix), ["AzureFrontDoor.Backend", "203.0.113.0/24"]);
             const global = String(byName(graph, "gateway-apim-global-policy").inputs["value"]);

@@ -2,10 +2,13 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { isDeepStrictEqual } from "node:util";
 import { toCheckpoint } from "../../offline/checkpoint";
-import { SECRET_SIG, SIG_KEY } from "../../offline/engine";
+import { PROJECT_DIR, SECRET_SIG, SIG_KEY } from "../../offline/engine";
 import * as fs from "node:fs";
-import { PLATFORM_RULES_FILE, SIEM_WEBHOOK_SECRET } from "../../components/falco";
+import * as path from "node:path";
 import { IMAGE_SIGNATURE_KEY, ofType, plan, planDevWithOptions, planProdWithOptions, registryOf, waitsFor } from "../helpers";
+
+/** The Secret Falcosidekick reads its SIEM address from (`falcosidekick.config.existingSecret`). */
+const SIEM_WEBHOOK_SECRET = "falcosidekick-siem-webhook";
 
 const COMPONENT_TOKENS = [
     "platform:certmanager:CertManager",
@@ -240,7 +243,7 @@ describe("falco", () => {
         assert.deepEqual(values["tolerations"], [{ operator: "Exists" }]);
         assert.ok(values["resources"].limits.memory && values["resources"].requests.cpu);
         assert.deepEqual([values["metrics"].enabled, values["serviceMonitor"].create, values["falcosidekick"].serviceMonitor.enabled], [true, true, true]);
-        assert.equal(values["customRules"]["platform-rules.yaml"], fs.readFileSync(PLATFORM_RULES_FILE, "utf8"));
+        assert.equal(values["customRules"]["platform-rules.yaml"], fs.readFileSync(path.join(PROJECT_DIR, "components", "falco", "rules", "platform-rules.yaml"), "utf8"));
         const operator = graph.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs["chart"] === "kube-prometheus-stack")!;
         assert.ok(falcoRelease(graph).dependencies.includes(operator.urn));
     });

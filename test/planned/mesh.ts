@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { SECRET_SIG, SIG_KEY, type Graph, type GraphResource } from "../../offline/engine";
-import { ACME_ISSUER, PLATFORM_CA_ISSUER } from "../../components/certmanager";
-import { INGRESS_GATEWAY_SERVICE_ACCOUNT, INGRESS_NAMESPACE, INGRESS_TLS_SECRET, MESH_ROOT_NAMESPACE } from "../../components/mesh";
-import { CHARTS, ISTIO_REVISION } from "../../versions";
+import { CHARTS } from "../../versions";
 import { toCheckpoint } from "../../offline/checkpoint";
 import { byName, customResourcesBeforeCrds, ofType, OPTIONAL_INPUTS, plan, planDevWithOptions, planSuppliedCas, planWith, rawConfig, SUPPLIED_CA_KEY, TEST_CA, waitsFor } from "../helpers";
 
 type Inputs = Record<string, any>;
 const RELEASE = "kubernetes:helm.sh/v3:Release";
+/** Istio's root namespace (meshConfig.rootNamespace, default istio-system): policies there apply mesh-wide. */
+const MESH_ROOT_NAMESPACE = "istio-system";
 const release = (graph: Graph, chart: string) => graph.resources.find((r) => r.type === RELEASE && r.inputs["chart"] === chart)! as GraphResource & { inputs: Inputs };
 const resourceNamed = (graph: Graph, type: string, name: string) =>
     ofType(graph, type).find((r) => (r.inputs["metadata"] as { name: string }).name === name)! as GraphResource & { inputs: Inputs };
@@ -101,7 +101,7 @@ describe("cert-manager", () => {
 
     it("signs with the platform intermediate: a ClusterIssuer after the chart and the CA secret, key kept secret", async () => {
         const graph = await plan("dev", false, "all");
-        const issuer = resourceNamed(graph, "kubernetes:cert-manager.io/v1:ClusterIssuer", PLATFORM_CA_ISSUER);
+        const issuer = resourceNamed(graph, "kubernetes:cert-manager.io/v1:ClusterIssuer", "platform-ca");
         assert.deepEqual(issuer.inputs["spec"], { ca: { secretName: "platform-ca" } });
         const secret = resourceNamed(graph, "kubernetes:core/v1:Secret", "platform-ca");
         assert.ok(issuer.dependencies.includes(secret.urn) && issuer.dependencies.includes(release(graph, "cert-manager").urn));
@@ -126,7 +126,7 @@ describe("ACME issuer", () => {
     for (const [stack, server] of [["dev", "acme-staging-v02"], ["prod", "acme-v02"]] as const) {
         it(`${stack}: Let's Encrypt (${server}) solving DNS-01 in the configured Azure DNS zone, after the chart`, async () => {
             const graph = await withZone(stack);
-            const issuer = resourceNamed(graph, "kubernetes:cert-manager.io/v1:ClusterIssuer", ACME_ISSUER);
+            const issuer = resourceNamed(graph, "kubernetes:cert-manager.io/v1:ClusterIssuer", "letsencrypt");
             const acme = issuer.inputs["spec"].acme;
             assert.equal(acme.server, `https://${server}.api.letsencrypt.org/directory`);
             assert.deepEqual(acme.solvers, [{ dns01: { azureDNS: { hostedZoneName: zone.name, resourceGroupName: zone.resourceGroupName, subscriptionID: zone.subscriptionId, environment: "AzurePublicCloud" } } }]);
@@ -152,7 +152,7 @@ describe("ACME issuer", () => {
 
     it("is absent without a public zone (the committed stacks)", async () => {
         const graph = await plan("dev", true, "all");
-        assert.equal(resourceNamed(graph, "kubernetes:cert-manager.io/v1:ClusterIssuer", ACME_ISSUER), undefined);
+        assert.equal(resourceNamed(graph, "kubernetes:cert-manager.io/v1:ClusterIssuer", "letsencrypt"), undefined);
         assert.equal(graph.resources.some((r) => r.type === "platform:certmanager:DnsIdentity"), false);
     });
 });
@@ -163,7 +163,9 @@ describe("service mesh", () => {
         for (const chart of [CHARTS.istioBase, CHARTS.istioCni, CHARTS.istiod, CHARTS.istioGateway]) {
             const r = release(graph, chart.chart);
             assert.equal(r.inputs["version"], chart.version);
-            assert.equal(r.inputs["values"].revision ?? r.inputs["values"].defaultRevision, ISTIO_REVISION);
+            // One revision per minor, named <major>-<minor> (istio.io/latest/docs/setup/upgrade/canary).
+            const [, major, minor] = /^(\d+)\.(\d+)\./.exec(chart.version)!;
+            assert.equal(r.inputs["values"].revision ?? r.inputs["values"].defaultRevision, `${major}-${minor}`);
         }
         const istiod = release(graph, "istiod");
         const cacerts = resourceNamed(graph, "kubernetes:core/v1:Secret", "cacerts");
@@ -245,7 +247,11 @@ describe("service mesh", () => {
         // an mTLS identity Prometheus (outside the mesh) lacks (istio.io security reference, AuthorizationPolicy Source).
         assert.deepEqual(allows.map((p) => p["metadata"].name).sort(), ["allow-from-ingress-gateway", "allow-listeners"]);
         const fromGateway = allows.find((p) => p["metadata"].name === "allow-from-ingress-gateway")!;
-        assert.deepEqual(fromGateway["spec"].rules, [{ from: [{ source: { principals: [`cluster.local/ns/${INGRESS_NAMESPACE}/sa/${INGRESS_GATEWAY_SERVICE_ACCOUNT}`] } }] }]);
+        assert.deepEqual(fromGateway["spec"].rules, [{ from: [{ source: { principals: ["cluster.local/ns/istio-ingress/sa/istio-ingressgateway"] } }] }]);
+        // The gateway chart's pods run as a service account named after the release unless values name another
+        // (istio gateway chart values.yaml, serviceAccount.name: "If not set, the release name is used").
+        const gateway = release(graph, "gateway");
+        assert.deepEqual([gateway.inputs["name"], gateway.inputs["namespace"], gateway.inputs["values"].serviceAccount?.name], ["istio-ingressgateway", "istio-ingress", undefined]);
     });
 
     it("terminates the private-CA certificate on the gateway: TLS 1.2+, GCM suites, HTTP only to redirect", async () => {
@@ -254,11 +260,11 @@ describe("service mesh", () => {
         assert.deepEqual(certificate.dnsNames, ["*.aks-ingress.dev.platform.example.com"]);
         // 90 days, renewed 30 days before expiry (cert-manager's defaults are 90 and 30 days; the platform sets them explicitly).
         assert.deepEqual([certificate.duration, certificate.renewBefore, certificate.privateKey], ["2160h", "720h", { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" }]);
-        assert.deepEqual(certificate.issuerRef, { kind: "ClusterIssuer", name: PLATFORM_CA_ISSUER, group: "cert-manager.io" });
-        assert.equal(certificate.secretName, INGRESS_TLS_SECRET);
+        assert.deepEqual(certificate.issuerRef, { kind: "ClusterIssuer", name: "platform-ca", group: "cert-manager.io" });
+        assert.equal(certificate.secretName, "aks-ingress-tls");
         const [https, http] = resourceNamed(graph, "kubernetes:networking.istio.io/v1:Gateway", "platform-ingress").inputs["spec"].servers;
         assert.deepEqual(https.port, { number: 443, name: "https", protocol: "HTTPS" });
-        assert.equal(https.tls.credentialName, INGRESS_TLS_SECRET);
+        assert.equal(https.tls.credentialName, "aks-ingress-tls");
         assert.equal(https.tls.minProtocolVersion, "TLSV1_2");
         assert.ok(https.tls.cipherSuites.length > 0 && https.tls.cipherSuites.every((s: string) => /^ECDHE-.*-GCM-SHA(256|384)$/.test(s)));
         assert.deepEqual(http.tls, { httpsRedirect: true });
@@ -312,7 +318,7 @@ describe("the TLS hop list, walked from the graph", () => {
         const server = resourceNamed(graph, "kubernetes:networking.istio.io/v1:Gateway", "platform-ingress").inputs["spec"].servers[0];
         assert.ok(server.hosts.some((h: string) => h === `*.${zone}`));
         const certificate = ofType(graph, "kubernetes:cert-manager.io/v1:Certificate").map((c) => c.inputs as Inputs).find((c) => c["spec"].secretName === server.tls.credentialName)!;
-        assert.equal(certificate["spec"].issuerRef.name, PLATFORM_CA_ISSUER);
+        assert.equal(certificate["spec"].issuerRef.name, "platform-ca");
         const trusted = (apim.inputs["certificates"] as { encodedCertificate: string }[])[0]!.encodedCertificate;
         assert.ok(String(byName(graph, "pki-root").outputs["certPem"]).replace(/\s+/g, "").includes(trusted), "API Management does not trust the issuing root");
         hops.push(`internal load balancer -> ingress gateway (${server.tls.minProtocolVersion}, cert-manager ${certificate["spec"].issuerRef.name})`);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { firewallRuleCollectionGroups } from "../../components/network/firewallRules";
-import { chartRepositoryHosts } from "../../versions";
+import { CHARTS } from "../../versions";
 import { azureConfig, byName, ofType, plan } from "../helpers";
 
 describe("network component", () => {
@@ -98,7 +98,7 @@ describe("network component", () => {
         const runnerRules = groups[1]!.applicationRules;
         assert.ok(runnerRules.every((r) => r.sources.length === 1 && r.sources[0] === config.network.subnets.runners));
         const runnerHosts = runnerRules.flatMap((r) => r.fqdns);
-        for (const host of chartRepositoryHosts()) {
+        for (const host of new Set(Object.values(CHARTS).map((pin) => new URL(pin.repository).hostname))) {
             assert.ok(runnerHosts.includes(host), `runners cannot fetch charts from ${host}`);
         }
     });

@@ -49,6 +49,12 @@ describe("replacement-triggering inputs", () => {
     });
 
     it("are each marked in the README's configuration table", () => {
+        // The AKS network profile is fixed at creation (learn.microsoft.com/azure/aks/azure-cni-overlay: the pod and
+        // service CIDRs and DNS IP cannot change); API Management's subnet and SKU family move the service; the
+        // environment and location are in every name and every regional resource's location.
+        assert.deepEqual(Object.keys(REPLACING_KEYS).sort(), [
+            "environment", "gateway.apim.sku", "location", "network.dnsServiceIp", "network.podCidr", "network.serviceCidr", "network.subnets.apim",
+        ]);
         const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
         for (const key of Object.keys(REPLACING_KEYS)) {
             const leaf = key.split(".").at(-1)!;

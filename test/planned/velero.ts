@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { toCheckpoint } from "../../offline/checkpoint";
 import { SECRET_SIG, SIG_KEY, type GraphResource } from "../../offline/engine";
-import { VELERO_NAMESPACE, VELERO_SERVICE_ACCOUNT } from "../../components/velero";
 import { MOCK_SUBSCRIPTION_ID } from "../../offline/mocks";
 import { azureConfig, byName, ofType, plan, planProdWithOptions, planWith } from "../helpers";
 
@@ -100,15 +99,15 @@ describe("backup storage", () => {
         const graph = await plan("dev", false, "all");
         const identity = byName(graph, "backup-storage-identity");
         const federation = byName(graph, "backup-storage-federation").inputs;
-        assert.equal(federation["subject"], `system:serviceaccount:${VELERO_NAMESPACE}:${VELERO_SERVICE_ACCOUNT}`);
+        assert.equal(federation["subject"], "system:serviceaccount:velero:velero");
         assert.deepEqual(federation["audiences"], ["api://AzureADTokenExchange"]);
         assert.equal(federation["issuer"], (ofType(graph, "azure-native:containerservice:ManagedCluster")[0]!.outputs["oidcIssuerProfile"] as { issuerURL: string }).issuerURL);
         assert.equal(federation["resourceName"], identity.inputs["resourceName"]);
         // The chart runs Velero as exactly that service account, in that namespace, with that identity.
         const release = veleroRelease(graph.resources);
         const values = release.inputs["values"];
-        assert.equal(release.inputs["namespace"], VELERO_NAMESPACE);
-        assert.equal(values.serviceAccount.server.name, VELERO_SERVICE_ACCOUNT);
+        assert.equal(release.inputs["namespace"], "velero");
+        assert.equal(values.serviceAccount.server.name, "velero");
         assert.equal(values.serviceAccount.server.annotations["azure.workload.identity/client-id"], identity.outputs["clientId"]);
         assert.equal(values.podLabels["azure.workload.identity/use"], "true");
         // The Azure plugin's credentials file (velero-plugin-for-microsoft-azure README, workload identity): the
@@ -189,9 +188,9 @@ describe("velero", () => {
         const graph = await plan("prod", true, "all");
         const release = veleroRelease(graph.resources);
         assert.deepEqual([release.inputs["version"], release.inputs["repositoryOpts"]], ["12.1.0", { repo: "https://vmware-tanzu.github.io/helm-charts" }]);
-        const namespace = ofType(graph, "kubernetes:core/v1:Namespace").find((n) => (n.inputs["metadata"] as { name: string }).name === VELERO_NAMESPACE)!;
+        const namespace = ofType(graph, "kubernetes:core/v1:Namespace").find((n) => (n.inputs["metadata"] as { name: string }).name === "velero")!;
         assert.ok(release.dependencies.includes(namespace.urn));
-        assert.deepEqual(ofType(graph, "kubernetes:core/v1:Secret").filter((s) => (s.inputs["metadata"] as { namespace: string }).namespace === VELERO_NAMESPACE), []);
+        assert.deepEqual(ofType(graph, "kubernetes:core/v1:Secret").filter((s) => (s.inputs["metadata"] as { namespace: string }).namespace === "velero"), []);
         assert.match(release.inputs["values"].initContainers[0].image, /velero-plugin-for-microsoft-azure:v1\.14\.\d+$/);
     });
 
@@ -220,7 +219,7 @@ describe("velero", () => {
         });
         assert.equal(values.snapshotsEnabled, false);
         assert.match(values.initContainers[0].image, /velero-plugin-for-aws:/);
-        const secret = ofType(graph, "kubernetes:core/v1:Secret").find((s) => (s.inputs["metadata"] as { namespace: string }).namespace === VELERO_NAMESPACE);
+        const secret = ofType(graph, "kubernetes:core/v1:Secret").find((s) => (s.inputs["metadata"] as { namespace: string }).namespace === "velero");
         assert.equal(values.credentials.existingSecret, (secret!.inputs["metadata"] as { name: string }).name);
         assert.equal((secret!.inputs["stringData"] as Record<string, unknown>)[SIG_KEY], SECRET_SIG);
         assert.ok(!JSON.stringify(toCheckpoint(graph)).includes(key), "the S3 key is in the checkpoint");
