@@ -1,14 +1,16 @@
 // StrykerJS for the modules whose mistakes hurt most, one run per module (scripts/mutation.sh sets
 // PLATFORM_MUTATION_MODULE): each module's mutants run against the fast test that guards it.
 const TAP_NODE_ARGS = ["--require", "ts-node/register/transpile-only", "--test-reporter=tap", "{{testFile}}"];
+/** Mutants of `mutate` run against tests that declare in their own process, so per-test coverage applies. */
+const inProcess = (mutate, testFiles) => ({ mutate, testRunner: "tap", tap: { testFiles, nodeArgs: TAP_NODE_ARGS }, coverageAnalysis: "perTest" });
 const MODULES = {
-    // The NSG rules against the platform's flows through an NSG model (no plan): per-test coverage applies.
-    network: {
-        mutate: ["components/network/rules.ts"],
-        testRunner: "tap",
-        tap: { testFiles: ["test/nsgRules.test.ts"], nodeArgs: TAP_NODE_ARGS },
-        coverageAnalysis: "perTest",
-    },
+    // The NSG rules against the platform's flows through an NSG model (no plan).
+    network: inProcess(["components/network/rules.ts"], ["test/nsgRules.test.ts"]),
+    // Components declared on their own with the offline mocks (test/components/harness.ts).
+    mesh: inProcess(["components/mesh/*.ts"], ["test/components/mesh.test.ts"]),
+    kyverno: inProcess(["components/kyverno/*.ts"], ["test/components/kyverno.test.ts"]),
+    gateway: inProcess(["components/gateway/*.ts"], ["test/components/gateway.test.ts"]),
+    cluster: inProcess(["components/cluster/*.ts"], ["test/components/cluster.test.ts"]),
     // The policies run in the packs' own server processes, whose coverage the test process cannot report: the
     // command runner runs the whole file against every mutant (the mutant id reaches the servers in the environment).
     policies: {

@@ -205,12 +205,52 @@ const OFFLINE_ORGANIZATION = "organization";
 export async function runProgram(options: RunOptions): Promise<Graph> {
     const projectDir = options.projectDir ?? PROJECT_DIR;
     const stackConfig: StackConfig = readStackConfig(projectDir, options.stack);
-    const preview = options.preview ?? true;
+    return record({
+        project: stackConfig.project,
+        stack: stackConfig.stack,
+        preview: options.preview ?? true,
+        config: { ...stackConfig.config, ...options.overrides },
+        secretKeys: [...stackConfig.secretKeys, ...(options.secretOverrides ?? [])],
+    }, async () => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const main: unknown = require(path.join(projectDir, "index.ts"));
+        return typeof main === "function" ? await (main as () => Promise<Record<string, unknown>>)() : main;
+    });
+}
+
+export interface ComponentRunOptions {
+    /** The stack the component is declared in (its URNs carry it). */
+    stack: string;
+    /** true (default): what `pulumi preview` sends; false: what `pulumi up` sends, with provider outputs. */
+    preview?: boolean;
+}
+
+/**
+ * Declares resources with `declare` inside a stack, as a program would, without any stack config: one
+ * component given its args directly, so its own tests need no plan of the whole platform.
+ */
+export function runComponents(options: ComponentRunOptions, declare: () => unknown): Promise<Graph> {
+    return record({ project: "platform", stack: options.stack, preview: options.preview ?? true, config: {}, secretKeys: [] }, async () => {
+        await declare();
+        return {};
+    });
+}
+
+interface RecordOptions {
+    project: string;
+    stack: string;
+    preview: boolean;
+    config: Record<string, string>;
+    secretKeys: string[];
+}
+
+async function record(options: RecordOptions, program: () => Promise<unknown>): Promise<Graph> {
+    const { project, stack, preview } = options;
     // The organization a DIY (self-managed) backend reports; Pulumi Cloud reports the stack's owner.
-    await pulumi.runtime.setMocks(new PlatformMocks(preview), stackConfig.project, stackConfig.stack, preview, OFFLINE_ORGANIZATION);
-    const recorder = new Recorder(stackConfig.project, stackConfig.stack);
+    await pulumi.runtime.setMocks(new PlatformMocks(preview), project, stack, preview, OFFLINE_ORGANIZATION);
+    const recorder = new Recorder(project, stack);
     recorder.install(settings.getMonitor());
-    pulumi.runtime.setAllConfig({ ...stackConfig.config, ...options.overrides }, [...stackConfig.secretKeys, ...(options.secretOverrides ?? [])]);
+    pulumi.runtime.setAllConfig(options.config, options.secretKeys);
 
     // The SDK resolves resource inputs in promises nobody awaits: a program error there (a throwing `apply`)
     // surfaces as an unhandled rejection, which fails a real deployment. Collect them and fail the run.
@@ -219,11 +259,7 @@ export async function runProgram(options: RunOptions): Promise<Graph> {
     process.on("unhandledRejection", collect);
     let stackOutputs: unknown;
     try {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const main: unknown = require(path.join(projectDir, "index.ts"));
-        stackOutputs = await pulumi.runtime.runInPulumiStack(async () =>
-            typeof main === "function" ? await (main as () => Promise<Record<string, unknown>>)() : main,
-        );
+        stackOutputs = await pulumi.runtime.runInPulumiStack(program as () => Promise<Record<string, unknown>>);
         await settings.waitForRPCs();
         // Rejections are reported on the next turns of the event loop.
         await new Promise((resolve) => setImmediate(resolve));
@@ -233,11 +269,5 @@ export async function runProgram(options: RunOptions): Promise<Graph> {
     if (programErrors.length > 0) {
         throw new ProgramError(programErrors);
     }
-    return {
-        project: stackConfig.project,
-        stack: stackConfig.stack,
-        preview,
-        resources: recorder.resources,
-        stackOutputs: (stackOutputs ?? {}) as Record<string, unknown>,
-    };
+    return { project, stack, preview, resources: recorder.resources, stackOutputs: (stackOutputs ?? {}) as Record<string, unknown> };
 }

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 modules=("$@")
 if [ ${#modules[@]} -eq 0 ]; then
-    modules=(network policies)
+    modules=(network mesh kyverno gateway cluster policies)
 fi
 status=0
 for module in "${modules[@]}"; do

@@ -80,6 +80,12 @@ export const POLICY_CASES: PolicyCase[] = [
         bad: [["an empty custom set", (p) => (p.tlsSettings.customizedCipherSuiteSet.cipherSuiteSetForTls12 = []), /allows "nothing"/]],
     },
     {
+        // A TLS 1.3 minimum with a custom set: TLS 1.3's suites are all AEAD, and no TLS 1.2 list is needed.
+        policy: "frontdoor-domain-tls", type: "azure-native:cdn:AFDCustomDomain",
+        good: { tlsSettings: { minimumTlsVersion: "TLS13", certificateType: "ManagedCertificate", cipherSuiteSetType: "Customized", customizedCipherSuiteSet: { cipherSuiteSetForTls13: [cdn.AfdCustomizedCipherSuiteForTls13.TLS_AES_128_GCM_SHA256] } } },
+        bad: [["the same set with a TLS 1.2 minimum and no TLS 1.2 list", (p) => (p.tlsSettings.minimumTlsVersion = "TLS12"), /allows "nothing"/]],
+    },
+    {
         policy: "apim-protocols-and-ciphers", type: "azure-native:apimanagement:ApiManagementService", good: goodApim,
         bad: [
             ["TLS 1.0 on", (p) => (p.customProperties["Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10"] = "true"), /Protocols\.Tls10"\] is "true"/],
@@ -92,6 +98,15 @@ export const POLICY_CASES: PolicyCase[] = [
             ["forwarding the caller's protocol", (p) => (p.forwardingProtocol = "MatchRequest"), /^forwardingProtocol is "MatchRequest"/],
             ["HTTP without redirect", (p) => (p.httpsRedirect = "Disabled"), /^supportedProtocols includes "Http" but httpsRedirect is "Disabled"/],
         ],
+    },
+    {
+        // supportedProtocols absent: the SDK's default is Http and Https (RouteArgs), so HTTP must redirect.
+        policy: "frontdoor-route-https", type: "azure-native:cdn:Route", good: { forwardingProtocol: "HttpsOnly", httpsRedirect: "Enabled" },
+        bad: [["the default protocols without redirect", (p) => (p.httpsRedirect = "Disabled"), /^supportedProtocols includes "Http" but httpsRedirect is "Disabled"/]],
+    },
+    {
+        policy: "frontdoor-route-https", type: "azure-native:cdn:Route", good: { forwardingProtocol: "HttpsOnly", supportedProtocols: ["Https"], httpsRedirect: "Disabled" },
+        bad: [["HTTP added back", (p) => p.supportedProtocols.push("Http"), /^supportedProtocols includes "Http"/]],
     },
     {
         policy: "frontdoor-origin-certificate-check", type: "azure-native:cdn:AFDOrigin", good: { enforceCertificateNameCheck: true },
@@ -254,6 +269,15 @@ export const POLICY_CASES: PolicyCase[] = [
             ["P224", (p) => (p.ecdsaCurve = "P224"), /^ecdsaCurve is "P224"/],
             ["the provider's P224 default", (p) => delete p.ecdsaCurve, /P224 \(the provider default\)/],
         ],
+    },
+    {
+        // RSA at the 2048-bit floor, and the provider's default size, which is 2048 (registry docs of tls_private_key).
+        policy: "tls-private-key-strength", type: "tls:index/privateKey:PrivateKey", good: { algorithm: "RSA", rsaBits: 2048 },
+        bad: [["RSA 2047", (p) => (p.rsaBits = 2047), /^rsaBits is 2047; at least 2048/]],
+    },
+    {
+        policy: "tls-private-key-strength", type: "tls:index/privateKey:PrivateKey", good: { algorithm: "RSA" },
+        bad: [["RSA 1024 set explicitly", (p) => (p.rsaBits = 1024), /^rsaBits is 1024/]],
     },
     {
         policy: "key-vault-hardening", type: "azure-native:keyvault:Vault", good: goodVault,

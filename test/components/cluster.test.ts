@@ -1,0 +1,310 @@
+/**
+ * The private cluster component on its own (components/cluster): the managed cluster, its pools, identities and
+ * grants, the etcd KMS key, the maintenance windows, the internal-load-balancer policy and the CA-key read alert,
+ * against literals from the AKS and Key Vault documentation.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type * as pulumi from "@pulumi/pulumi";
+import * as network from "@pulumi/azure-native/network";
+import { PrivateCluster } from "../../components/cluster";
+import { parsePlatformConfig, type AzurePlatformConfig } from "../../config";
+import { MOCK_DEPLOYER_OBJECT_ID, MOCK_SUBSCRIPTION_ID, MOCK_TENANT_ID } from "../../offline/mocks";
+import type { Graph } from "../../offline/engine";
+import { rawConfig } from "../helpers";
+import { declare, dependsOn, named, type Inputs } from "./harness";
+
+const RG = "rg-platform-dev";
+const RG_ID = `/subscriptions/${MOCK_SUBSCRIPTION_ID}/resourceGroups/${RG}`;
+const subnet = (name: string) => `${RG_ID}/providers/Microsoft.Network/virtualNetworks/vnet-platform-dev/subnets/${name}`;
+const WORKSPACE = `${RG_ID}/providers/Microsoft.OperationalInsights/workspaces/log-platform-dev`;
+const ROUTE_TABLE = `${RG_ID}/providers/Microsoft.Network/routeTables/rt-platform-dev`;
+const ADMIN_GROUP = "11111111-1111-4111-8111-111111111111";
+/** Built-in role ids (learn.microsoft.com/azure/role-based-access-control/built-in-roles). */
+const ROLE = {
+    networkContributor: "4d97b98b-1d4f-4787-a291-c67834d212e7",
+    managedIdentityOperator: "f1a07417-d97a-45cb-824c-7a7467783830",
+    aksRbacClusterAdmin: "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
+    keyVaultCryptoUser: "12338af0-0e69-4776-bea7-57ae8d297424",
+    keyVaultContributor: "f25e0fa2-a7c8-4377-a976-54943a77a395",
+};
+const roleId = (guid: string) => `/subscriptions/${MOCK_SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+
+const CLUSTER_BLOCK = {
+    kubernetesVersion: "1.34",
+    zones: ["1", "2", "3"],
+    systemPool: { vmSize: "Standard_D4ds_v5", minCount: 3, maxCount: 4, maxPods: 110, osDiskSizeGB: 128 },
+    userPool: { vmSize: "Standard_D8ds_v5", minCount: 3, maxCount: 9, maxPods: 60, osDiskSizeGB: 200 },
+    adminGroupObjectIds: [ADMIN_GROUP],
+    upgradeChannel: "patch",
+    nodeOsUpgradeChannel: "NodeImage",
+    maintenanceWindow: { dayOfWeek: "Sunday", startTime: "02:00", durationHours: 4, utcOffset: "+01:00" },
+};
+
+interface Variant {
+    cluster?: Record<string, unknown>;
+    withApiServerSubnet?: boolean;
+    alertActionGroupId?: string;
+}
+
+interface Declared {
+    graph: Graph;
+    cluster: PrivateCluster;
+}
+
+async function declareCluster(variant: Variant): Promise<Declared> {
+    const raw = rawConfig("dev");
+    const config = parsePlatformConfig({ ...raw, cluster: { ...CLUSTER_BLOCK, ...variant.cluster } }) as AzurePlatformConfig;
+    let component: PrivateCluster | undefined;
+    const graph = await declare(() => {
+        // The network's default route to the firewall: without it, nodes cannot bootstrap.
+        const defaultRoute = new network.Route("network-route-default", { routeName: "default", routeTableName: "rt-platform-dev", resourceGroupName: RG, addressPrefix: "0.0.0.0/0", nextHopType: network.RouteNextHopType.VirtualAppliance, nextHopIpAddress: "10.20.16.4" });
+        component = new PrivateCluster("cluster", {
+            namePrefix: "platform-dev",
+            location: "westeurope",
+            resourceGroupName: RG,
+            config: config.cluster,
+            network: { podCidr: "192.168.0.0/16", serviceCidr: "10.240.0.0/16", dnsServiceIp: "10.240.0.10" },
+            subnetIds: { systemNodes: subnet("snet-system"), userNodes: subnet("snet-user"), ingress: subnet("snet-ingress"), apiServer: variant.withApiServerSubnet === false ? undefined : subnet("snet-apiserver") },
+            caKeySecrets: [
+                { namespace: "cert-manager", name: "platform-ca", readers: [{ namespace: "cert-manager", serviceAccount: "cert-manager" }] },
+                { namespace: "istio-system", name: "cacerts", readers: [{ namespace: "istio-system", serviceAccount: "istiod-1-30" }] },
+            ],
+            alertActionGroupId: variant.alertActionGroupId,
+            keyVaultNetwork: { privateEndpointSubnetId: subnet("snet-pe"), vaultDnsZoneId: `${RG_ID}/providers/Microsoft.Network/privateDnsZones/privatelink.vaultcore.azure.net` },
+            routeTableId: ROUTE_TABLE,
+            egressReady: [defaultRoute],
+            logAnalyticsWorkspaceId: WORKSPACE,
+            client: { tenantId: MOCK_TENANT_ID, subscriptionId: MOCK_SUBSCRIPTION_ID, objectId: MOCK_DEPLOYER_OBJECT_ID },
+            skuTier: "Standard",
+            tags: { environment: "dev" },
+        });
+    }, false);
+    return { graph, cluster: component! };
+}
+
+const memo = new Map<string, Promise<Declared>>();
+const once = (key: string, variant: Variant) => memo.get(key) ?? memo.set(key, declareCluster(variant)).get(key)!;
+/** KMS on, API Server VNet Integration, the patch channel, an action group. */
+const kms = () => once("kms", { alertActionGroupId: `${RG_ID}/providers/Microsoft.Insights/actionGroups/ag-platform-dev-platform` });
+/** KMS off, no API server subnet, the stable channel (AKS moves the minor), a public FQDN. */
+const plain = () => once("plain", { cluster: { kmsEtcdEncryption: false, upgradeChannel: "stable", publicFqdn: true }, withApiServerSubnet: false });
+
+const identity = (graph: Graph, name: string) => named(graph, name).outputs as Inputs;
+const pool = (overrides: Inputs) => ({
+    // The autoscaler owns the count after creation; it starts at the minimum.
+    enableAutoScaling: true,
+    availabilityZones: ["1", "2", "3"],
+    osType: "Linux",
+    osSKU: "AzureLinux",
+    osDiskType: "Ephemeral",
+    type: "VirtualMachineScaleSets",
+    enableNodePublicIP: false,
+    orchestratorVersion: "1.34",
+    upgradeSettings: { maxSurge: "1" },
+    ...overrides,
+});
+
+describe("private cluster component: the managed cluster", () => {
+    it("is private (no public FQDN, run command off), Entra ID with Azure RBAC and no local accounts, workload identity on", async () => {
+        const { graph } = await kms();
+        const aks = named(graph, "cluster-aks");
+        assert.equal(aks.protect, true);
+        const inputs = aks.inputs;
+        assert.deepEqual([inputs["resourceName"], inputs["dnsPrefix"], inputs["nodeResourceGroup"], inputs["kubernetesVersion"]], ["aks-platform-dev", "aks-platform-dev", "rg-platform-dev-aks-nodes", "1.34"]);
+        assert.deepEqual(inputs["sku"], { name: "Base", tier: "Standard" });
+        assert.deepEqual([inputs["enableRBAC"], inputs["disableLocalAccounts"]], [true, true]);
+        assert.deepEqual(inputs["aadProfile"], { managed: true, enableAzureRBAC: true, adminGroupObjectIDs: [ADMIN_GROUP], tenantID: MOCK_TENANT_ID });
+        // learn.microsoft.com/azure/aks/api-server-vnet-integration: the API server's ILB in its delegated subnet.
+        assert.deepEqual(inputs["apiServerAccessProfile"], { enablePrivateCluster: true, privateDNSZone: "system", enablePrivateClusterPublicFQDN: false, disableRunCommand: true, enableVnetIntegration: true, subnetId: subnet("snet-apiserver") });
+        assert.deepEqual(inputs["oidcIssuerProfile"], { enabled: true });
+        assert.deepEqual(inputs["addonProfiles"], { azureKeyvaultSecretsProvider: { enabled: false }, azurepolicy: { enabled: true } });
+    });
+
+    it("runs as its own identity, with the kubelet's given, after its network grants, its vault grants and the firewall", async () => {
+        const { graph } = await kms();
+        const aks = named(graph, "cluster-aks");
+        const kubelet = identity(graph, "cluster-kubelet-identity");
+        assert.deepEqual(aks.inputs["identity"], { type: "UserAssigned", userAssignedIdentities: [named(graph, "cluster-identity").id] });
+        assert.deepEqual(aks.inputs["identityProfile"], { kubeletidentity: { resourceId: named(graph, "cluster-kubelet-identity").id, clientId: kubelet["clientId"], objectId: kubelet["principalId"] } });
+        // The KMS key's current version and vault id come from the key and its vault.
+        assert.deepEqual(dependsOn(graph, aks), [
+            "cluster-etcd-key", "cluster-etcd-key-vault-contributor", "cluster-etcd-key-vault-crypto-user", "cluster-etcd-kv",
+            "cluster-identity", "cluster-kubelet-identity",
+            "cluster-kubelet-identity-operator",
+            "cluster-network-contributor-apiserver-subnet", "cluster-network-contributor-ingress-subnet", "cluster-network-contributor-route-table",
+            "cluster-network-contributor-system-subnet", "cluster-network-contributor-user-subnet",
+            "network-route-default",
+        ]);
+    });
+
+    it("uses Azure CNI overlay with Cilium, egress by user-defined routing through the firewall", async () => {
+        // learn.microsoft.com/azure/aks/azure-cni-powered-by-cilium and egress-udr.
+        const { graph } = await kms();
+        assert.deepEqual(named(graph, "cluster-aks").inputs["networkProfile"], {
+            networkPlugin: "azure", networkPluginMode: "overlay", networkDataplane: "cilium", networkPolicy: "cilium",
+            podCidr: "192.168.0.0/16", serviceCidr: "10.240.0.0/16", dnsServiceIP: "10.240.0.10",
+            outboundType: "userDefinedRouting", loadBalancerSku: "standard",
+        });
+    });
+
+    it("keeps Defender, the image cleaner and the Disk CSI driver with snapshots (Velero), the other CSI drivers off", async () => {
+        const { graph } = await kms();
+        const inputs = named(graph, "cluster-aks").inputs;
+        const { azureKeyVaultKms, ...security } = inputs["securityProfile"];
+        assert.deepEqual(security, {
+            workloadIdentity: { enabled: true },
+            defender: { logAnalyticsWorkspaceResourceId: WORKSPACE, securityMonitoring: { enabled: true } },
+            imageCleaner: { enabled: true, intervalHours: 168 },
+        });
+        assert.deepEqual(inputs["storageProfile"], { diskCSIDriver: { enabled: true }, snapshotController: { enabled: true }, fileCSIDriver: { enabled: false }, blobCSIDriver: { enabled: false } });
+        assert.deepEqual(inputs["autoUpgradeProfile"], { upgradeChannel: "patch", nodeOSUpgradeChannel: "NodeImage" });
+        assert.equal(azureKeyVaultKms.enabled, true);
+    });
+
+    it("pools: the system pool inline and tainted for add-ons, the user pool beside it, both autoscaled on ephemeral Azure Linux disks", async () => {
+        const { graph } = await kms();
+        assert.deepEqual(named(graph, "cluster-aks").inputs["agentPoolProfiles"], [pool({
+            name: "system", mode: "System", nodeTaints: ["CriticalAddonsOnly=true:NoSchedule"],
+            vmSize: "Standard_D4ds_v5", count: 3, minCount: 3, maxCount: 4, maxPods: 110, osDiskSizeGB: 128, vnetSubnetID: subnet("snet-system"),
+        })]);
+        const user = named(graph, "cluster-user-pool");
+        assert.deepEqual(user.inputs, pool({
+            agentPoolName: "user", resourceName: "aks-platform-dev", resourceGroupName: RG, mode: "User",
+            vmSize: "Standard_D8ds_v5", count: 3, minCount: 3, maxCount: 9, maxPods: 60, osDiskSizeGB: 200, vnetSubnetID: subnet("snet-user"),
+        }));
+    });
+
+    it("patch channel: AKS changes only the node count; the configured version stays the program's", async () => {
+        const { graph } = await kms();
+        assert.deepEqual(named(graph, "cluster-aks").ignoreChanges, ["agentPoolProfiles[0].count"]);
+        assert.deepEqual(named(graph, "cluster-user-pool").ignoreChanges, ["count"]);
+    });
+
+    it("stable channel: AKS owns the minor version too (learn.microsoft.com/azure/aks/auto-upgrade-cluster), and the public FQDN is published", async () => {
+        const { graph } = await plain();
+        const aks = named(graph, "cluster-aks");
+        assert.deepEqual(aks.ignoreChanges, ["agentPoolProfiles[0].count", "kubernetesVersion", "agentPoolProfiles[0].orchestratorVersion"]);
+        assert.deepEqual(named(graph, "cluster-user-pool").ignoreChanges, ["count", "orchestratorVersion"]);
+        assert.deepEqual(aks.inputs["apiServerAccessProfile"], { enablePrivateCluster: true, privateDNSZone: "system", enablePrivateClusterPublicFQDN: true, disableRunCommand: true });
+        assert.equal(aks.inputs["securityProfile"].azureKeyVaultKms, undefined);
+        assert.ok(!graph.resources.some((r) => r.name.startsWith("cluster-etcd")));
+        assert.ok(!graph.resources.some((r) => r.name === "cluster-network-contributor-apiserver-subnet"));
+    });
+});
+
+describe("private cluster component: identities and access", () => {
+    it("grants the control plane Network Contributor on exactly its subnets and the route table, and Managed Identity Operator on the kubelet", async () => {
+        const { graph } = await kms();
+        const principal = identity(graph, "cluster-identity")["principalId"];
+        const grants = graph.resources.filter((r) => r.type === "azure-native:authorization:RoleAssignment" && r.inputs["principalId"] === principal && r.inputs["roleDefinitionId"] === roleId(ROLE.networkContributor));
+        assert.deepEqual(grants.map((g) => g.inputs["scope"]).sort(), [ROUTE_TABLE, subnet("snet-apiserver"), subnet("snet-ingress"), subnet("snet-system"), subnet("snet-user")].sort());
+        for (const grant of grants) {
+            assert.equal(grant.inputs["principalType"], "ServicePrincipal");
+        }
+        assert.equal(named(graph, "cluster-network-contributor-route-table").inputs["description"], "platform-dev/aks-control-plane/network-contributor/route-table");
+        const operator = named(graph, "cluster-kubelet-identity-operator").inputs;
+        assert.deepEqual([operator["principalId"], operator["principalType"], operator["roleDefinitionId"], operator["scope"], operator["description"]], [principal, "ServicePrincipal", roleId(ROLE.managedIdentityOperator), named(graph, "cluster-kubelet-identity").id, "platform-dev/aks-control-plane/managed-identity-operator/kubelet"]);
+        assert.deepEqual([named(graph, "cluster-identity").inputs["resourceName"], named(graph, "cluster-kubelet-identity").inputs["resourceName"]], ["id-platform-dev-aks", "id-platform-dev-kubelet"]);
+    });
+
+    it("makes the admin groups cluster admins through Azure RBAC, and hands out an exec kubeconfig (kubelogin), secret", async () => {
+        const { graph, cluster } = await kms();
+        const admin = named(graph, `cluster-cluster-admin-${ADMIN_GROUP}`).inputs;
+        assert.deepEqual([admin["principalId"], admin["principalType"], admin["roleDefinitionId"], admin["scope"], admin["description"]], [ADMIN_GROUP, "Group", roleId(ROLE.aksRbacClusterAdmin), named(graph, "cluster-aks").id, `platform-dev/admin-group/${ADMIN_GROUP}/aks-rbac-cluster-admin`]);
+        assert.equal(cluster.adminGrants.length, 1);
+        const value = <T>(output: pulumi.Output<T>) => new Promise<T>((resolve) => output.apply(resolve));
+        const kubeconfig = await value(cluster.kubeconfig);
+        assert.match(kubeconfig, /kubelogin/);
+        assert.equal(await (cluster.kubeconfig as unknown as { isSecret: Promise<boolean> }).isSecret, true);
+        assert.equal(await value(cluster.clusterName), "aks-platform-dev");
+        assert.equal(await value(cluster.clusterId), named(graph, "cluster-aks").id);
+        assert.equal(await value(cluster.oidcIssuerUrl), (named(graph, "cluster-aks").outputs["oidcIssuerProfile"] as Inputs)["issuerURL"]);
+        assert.equal(await value(cluster.nodeResourceGroupName), "rg-platform-dev-aks-nodes");
+        assert.equal(await value(cluster.kubeletPrincipalId), identity(graph, "cluster-kubelet-identity")["principalId"]);
+    });
+});
+
+describe("private cluster component: etcd encryption", () => {
+    it("keeps the KMS key in a private Premium vault of its own: RSA-HSM 2048, rotated every 180 days, each version valid 2 years, protected", async () => {
+        const { graph } = await kms();
+        const vault = named(graph, "cluster-etcd-kv");
+        assert.equal(vault.protect, true);
+        assert.match(vault.inputs["vaultName"], /^kv-plt-dev-kms-[a-z0-9]{6}$/);
+        assert.deepEqual([vault.inputs["properties"].sku, vault.inputs["properties"].publicNetworkAccess], [{ family: "A", name: "premium" }, "Disabled"]);
+        const key = named(graph, "cluster-etcd-key");
+        assert.equal(key.protect, true);
+        // learn.microsoft.com/azure/aks/use-kms-etcd-encryption: RSA keys; the key's private endpoint must exist first.
+        assert.deepEqual([key.inputs["keyName"], key.inputs["vaultName"], key.inputs["properties"]], ["etcd-kms", vault.inputs["vaultName"], {
+            kty: "RSA-HSM",
+            keySize: 2048,
+            rotationPolicy: { attributes: { expiryTime: "P2Y" }, lifetimeActions: [{ action: { type: "rotate" }, trigger: { timeAfterCreate: "P180D" } }] },
+        }]);
+        assert.ok(dependsOn(graph, key).includes("cluster-etcd-kv-pe"));
+    });
+
+    it("lets the control plane encrypt with it and create its own private endpoint, and points the cluster at the current version over the private network", async () => {
+        const { graph } = await kms();
+        const principal = identity(graph, "cluster-identity")["principalId"];
+        const vault = named(graph, "cluster-etcd-kv");
+        for (const [name, role, slug] of [["cluster-etcd-key-vault-crypto-user", ROLE.keyVaultCryptoUser, "key-vault-crypto-user"], ["cluster-etcd-key-vault-contributor", ROLE.keyVaultContributor, "key-vault-contributor"]] as const) {
+            const grant = named(graph, name).inputs;
+            assert.deepEqual([grant["principalId"], grant["principalType"], grant["roleDefinitionId"], grant["scope"], grant["description"]], [principal, "ServicePrincipal", roleId(role), vault.id, `platform-dev/aks-control-plane/${slug}`]);
+        }
+        const kmsProfile = named(graph, "cluster-aks").inputs["securityProfile"].azureKeyVaultKms;
+        assert.deepEqual({ ...kmsProfile, keyId: undefined }, { enabled: true, keyId: undefined, keyVaultNetworkAccess: "Private", keyVaultResourceId: vault.id });
+        assert.match(kmsProfile.keyId, /^https:\/\/kv-plt-dev-kms-[a-z0-9]{6}\.vault\.azure\.net\/keys\/etcd-kms\/[0-9a-f]+$/);
+    });
+});
+
+describe("private cluster component: operations", () => {
+    it("gives both AKS maintenance configurations the configured weekly window", async () => {
+        const { graph } = await kms();
+        // learn.microsoft.com/azure/aks/planned-maintenance: the two configuration names AKS reads.
+        for (const configName of ["aksManagedAutoUpgradeSchedule", "aksManagedNodeOSUpgradeSchedule"]) {
+            assert.deepEqual(named(graph, `cluster-${configName}`).inputs, {
+                configName, resourceName: "aks-platform-dev", resourceGroupName: RG,
+                maintenanceWindow: { schedule: { weekly: { dayOfWeek: "Sunday", intervalWeeks: 1 } }, startTime: "02:00", durationHours: 4, utcOffset: "+01:00" },
+            });
+        }
+    });
+
+    it("denies public load balancers with the built-in policy on the cluster", async () => {
+        const { graph } = await kms();
+        assert.deepEqual(named(graph, "cluster-internal-load-balancers").inputs, {
+            policyAssignmentName: "platform-dev-aks-internal-lb",
+            displayName: "Kubernetes services use internal load balancers only",
+            scope: named(graph, "cluster-aks").id,
+            // "Kubernetes clusters should use internal load balancers" (Azure Policy built-in definitions for AKS).
+            policyDefinitionId: "/providers/Microsoft.Authorization/policyDefinitions/3fc4dc25-5baf-40d8-9b05-7fe74c1bc64e",
+            parameters: { effect: { value: "deny" } },
+            // The SDK's default: the policy is enforced, not only evaluated.
+            enforcementMode: "Default",
+        });
+    });
+
+    it("sends kube-audit (reads included), guard, the API server and the autoscaler to the workspace", async () => {
+        const { graph } = await kms();
+        const setting = named(graph, "cluster-diagnostics").inputs;
+        assert.deepEqual([setting["resourceUri"], setting["workspaceId"]], [named(graph, "cluster-aks").id, WORKSPACE]);
+        // learn.microsoft.com/azure/aks/monitor-aks-reference: resource log categories.
+        assert.deepEqual(setting["logs"].map((l: Inputs) => l["category"]), ["kube-audit", "guard", "kube-apiserver", "cluster-autoscaler"]);
+    });
+
+    it("alerts within 5 minutes when a CA key's Secret is read by anyone but the identity that signs with it", async () => {
+        const { graph } = await kms();
+        const rule = named(graph, "cluster-ca-key-read-alert").inputs;
+        assert.equal(rule["criteria"].allOf[0].query, [
+            "AKSAudit",
+            '| where tostring(ObjectRef.resource) == "secrets" and Verb in ("get", "list", "watch")',
+            '| where (tostring(ObjectRef.namespace) == "cert-manager" and tostring(ObjectRef.name) == "platform-ca" and tostring(User.username) !in ("system:serviceaccount:cert-manager:cert-manager"))'
+                + ' or (tostring(ObjectRef.namespace) == "istio-system" and tostring(ObjectRef.name) == "cacerts" and tostring(User.username) !in ("system:serviceaccount:istio-system:istiod-1-30"))',
+            "| project TimeGenerated, Verb, Namespace = tostring(ObjectRef.namespace), Secret = tostring(ObjectRef.name), Reader = tostring(User.username), SourceIps",
+        ].join("\n"));
+        assert.deepEqual([rule["ruleName"], rule["displayName"], rule["severity"], rule["evaluationFrequency"], rule["windowSize"], rule["scopes"]], ["alert-platform-dev-ca-key-read", "CaKeyReadByUnexpectedIdentity", 1, "PT5M", "PT5M", [WORKSPACE]]);
+        assert.equal(rule["description"], "A CA key's Secret was read by an identity other than the one that signs with it (runbook: CaKeyReadByUnexpectedIdentity).");
+        assert.deepEqual(rule["actions"], { actionGroups: [`${RG_ID}/providers/Microsoft.Insights/actionGroups/ag-platform-dev-platform`] });
+        // Without receivers the alert still fires in Azure Monitor, notifying nobody.
+        assert.equal(named((await plain()).graph, "cluster-ca-key-read-alert").inputs["actions"], undefined);
+    });
+});

@@ -1,0 +1,490 @@
+/**
+ * The gateway component on its own (components/gateway): Front Door Premium with its WAF, API Management in
+ * external VNet mode, or the Application Gateway edge, and the vault and alerts around them, against literals from
+ * the Azure REST and SDK documentation.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
+import { Gateway, type GatewayArgs } from "../../components/gateway";
+import { parsePlatformConfig, type AzurePlatformConfig } from "../../config";
+import { MOCK_SUBSCRIPTION_ID } from "../../offline/mocks";
+import { SECRET_SIG, SIG_KEY, type Graph } from "../../offline/engine";
+import { rawConfig, TEST_CA } from "../helpers";
+import { declare, dependsOn, named, type Inputs } from "./harness";
+
+const RG = "rg-platform-dev";
+const RG_ID = `/subscriptions/${MOCK_SUBSCRIPTION_ID}/resourceGroups/${RG}`;
+const APIM_SUBNET = `${RG_ID}/providers/Microsoft.Network/virtualNetworks/vnet-platform-dev/subnets/snet-apim`;
+const APPGW_SUBNET = `${RG_ID}/providers/Microsoft.Network/virtualNetworks/vnet-platform-dev/subnets/snet-appgw`;
+const WORKSPACE = `${RG_ID}/providers/Microsoft.OperationalInsights/workspaces/log-platform-dev`;
+const pem = (body: string) => `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`;
+/** Built-in role ids (learn.microsoft.com/azure/role-based-access-control/built-in-roles). */
+const ROLE = { certificatesOfficer: "a4417e6f-fecd-4de8-b567-7b0420556985", secretsUser: "4633458b-17de-408a-b874-0445c86b69e6", reader: "acdd72a7-3385-48ef-bd42-f606fba81ae7" };
+const roleId = (guid: string) => `/subscriptions/${MOCK_SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+
+type GatewayBlock = Record<string, unknown>;
+
+function gatewayConfig(gateway: GatewayBlock): AzurePlatformConfig["gateway"] {
+    const raw = rawConfig("dev");
+    // The appgateway edge needs its subnet in the address plan.
+    const network = { ...raw["network"], subnets: { ...raw["network"].subnets, appGateway: "10.20.9.0/24" } };
+    return (parsePlatformConfig({ ...raw, network, gateway }) as AzurePlatformConfig).gateway;
+}
+
+const DEV_GATEWAY = {
+    edge: "frontdoor",
+    domain: "dev.platform.example.com",
+    apim: { sku: "Developer", capacity: 1, publisherName: "Platform Team", publisherEmail: "platform-team@example.com" },
+    jwt: { issuer: "https://login.microsoftonline.com/22222222-2222-4222-8222-222222222222/v2.0", audiences: ["api://platform-dev"] },
+};
+
+interface Declared {
+    graph: Graph;
+    gateway: Gateway;
+    suffix: string;
+}
+
+async function declareGateway(gateway: GatewayBlock, extra: Partial<GatewayArgs> = {}): Promise<Declared> {
+    let component: Gateway | undefined;
+    const graph = await declare(() => {
+        component = new Gateway("gateway", {
+            namePrefix: "platform-dev",
+            location: "westeurope",
+            resourceGroupName: RG,
+            config: gatewayConfig(gateway),
+            apimSubnetId: APIM_SUBNET,
+            subscriptionId: MOCK_SUBSCRIPTION_ID,
+            privateEndpointSubnetId: `${RG_ID}/providers/Microsoft.Network/virtualNetworks/vnet-platform-dev/subnets/snet-pe`,
+            vaultDnsZoneId: `${RG_ID}/providers/Microsoft.Network/privateDnsZones/privatelink.vaultcore.azure.net`,
+            tenantId: "22222222-2222-4222-8222-222222222222",
+            certificateOfficerGroupIds: ["33333333-3333-4333-8333-333333333333"],
+            logAnalyticsWorkspaceId: WORKSPACE,
+            zones: ["1", "2", "3"],
+            privateCaRootPem: pem("Uk9PVA=="),
+            privateCaIntermediatePem: pem("SU5URVI="),
+            ingressBackendUrl: "https://api.aks-ingress.dev.platform.example.com",
+            alertReceivers: {},
+            tags: { environment: "dev" },
+            ...extra,
+        });
+    }, false);
+    return { graph, gateway: component!, suffix: named(graph, "gateway-suffix").outputs["result"] as string };
+}
+
+const memo = new Map<string, Promise<Declared>>();
+const once = (key: string, declared: () => Promise<Declared>) => memo.get(key) ?? memo.set(key, declared()).get(key)!;
+/** dev as committed: Developer SKU, no custom hostnames, no partners, no alert receivers. */
+const dev = () => once("dev", () => declareGateway(DEV_GATEWAY));
+/** Premium with zones, the gateway's and the partners' hostnames (supplied client CA), and both receivers. */
+const premium = () => once("premium", () => declareGateway({
+    ...DEV_GATEWAY,
+    apim: {
+        ...DEV_GATEWAY.apim, sku: "Premium", capacity: 3,
+        gatewayHostname: { certificateSecretName: "apim-certificate" },
+        partners: { certificateSecretName: "partners-certificate", allowedSourceRanges: ["203.0.113.0/24"], clientCaCertificate: TEST_CA.root },
+    },
+}, { alertReceivers: { emailAddress: "oncall@example.com", webhookUrl: pulumi.secret("https://hooks.example.com/services/token") } }));
+/** dev's partners without a supplied CA: one is generated. */
+const generatedPartnerCa = () => once("partners", () => declareGateway({ ...DEV_GATEWAY, apim: { ...DEV_GATEWAY.apim, partners: { certificateSecretName: "partners-certificate", allowedSourceRanges: ["203.0.113.0/24"] } } }));
+/** The regional edge. */
+const appGateway = () => once("appgw", () => declareGateway({ ...DEV_GATEWAY, edge: "appgateway", appGateway: { certificateSecretName: "api-certificate", minCapacity: 2, maxCapacity: 4 } }, { appGatewaySubnetId: APPGW_SUBNET }));
+
+/** Inputs without the defaults the SDK adds on its own and the placement every resource shares. */
+function own(inputs: Inputs, ...sdkDefaults: string[]): Inputs {
+    return Object.fromEntries(Object.entries(inputs).filter(([key]) => !["resourceGroupName", "tags", ...sdkDefaults].includes(key)));
+}
+
+const APIM_TLS = {
+    // learn.microsoft.com/rest/api/apimanagement/api-management-service/create-or-update, customProperties: each
+    // protocol and cipher key defaults to enabled when absent.
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10": "False",
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls11": "False",
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Ssl30": "False",
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Backend.Protocols.Tls10": "False",
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Backend.Protocols.Tls11": "False",
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Backend.Protocols.Ssl30": "False",
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Ciphers.TripleDes168": "False",
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Ciphers.TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA": "False",
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Ciphers.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA": "False",
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Ciphers.TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA": "False",
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Ciphers.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA": "False",
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Ciphers.TLS_RSA_WITH_AES_128_GCM_SHA256": "False",
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Ciphers.TLS_RSA_WITH_AES_256_CBC_SHA256": "False",
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Ciphers.TLS_RSA_WITH_AES_128_CBC_SHA256": "False",
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Ciphers.TLS_RSA_WITH_AES_256_CBC_SHA": "False",
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Ciphers.TLS_RSA_WITH_AES_128_CBC_SHA": "False",
+    "Microsoft.WindowsAzure.ApiManagement.Gateway.Protocols.Server.Http2": "True",
+};
+
+describe("gateway component: key vault", () => {
+    it("declares a protected, private, RBAC-only Standard vault with a globally unique name, and lets the certificate officers import", async () => {
+        const { graph, suffix } = await dev();
+        assert.match(suffix, /^[a-z0-9]{6}$/);
+        const vault = named(graph, "gateway-kv");
+        assert.equal(vault.protect, true);
+        assert.equal(vault.inputs["vaultName"], `kv-plt-dev-${suffix}`);
+        assert.deepEqual(vault.inputs["properties"].sku, { family: "A", name: "standard" });
+        assert.deepEqual([vault.inputs["properties"].publicNetworkAccess, vault.inputs["properties"].enableRbacAuthorization], ["Disabled", true]);
+        assert.deepEqual(named(graph, "gateway-suffix").inputs, { length: 6, special: false, upper: false });
+        const officer = named(graph, "gateway-kv-certificates-officer-33333333-3333-4333-8333-333333333333").inputs;
+        assert.deepEqual([officer["principalId"], officer["principalType"], officer["roleDefinitionId"], officer["scope"]], ["33333333-3333-4333-8333-333333333333", "Group", roleId(ROLE.certificatesOfficer), vault.id]);
+        assert.equal(officer["description"], "platform-dev/gateway-kv/certificates-officer/33333333-3333-4333-8333-333333333333");
+    });
+
+    it("exposes the vault and, for Front Door, the endpoint host and the domain's validation token", async () => {
+        const { graph, gateway, suffix } = await dev();
+        const value = <T>(output: pulumi.Output<T>) => new Promise<T>((resolve) => output.apply(resolve));
+        assert.equal(await value(gateway.keyVaultId), named(graph, "gateway-kv").id);
+        assert.equal(gateway.apiHostName, "api.dev.platform.example.com");
+        assert.equal(await value(gateway.edgeTarget), named(graph, "gateway-afd-endpoint").outputs["hostName"]);
+        assert.ok(String(await value(gateway.edgeTarget)).startsWith(`platform-dev-${suffix}`));
+        assert.ok(gateway.domainValidationToken);
+        assert.equal(gateway.alertActionGroupId, undefined);
+        assert.deepEqual(gateway.heldCertificates, []);
+    });
+});
+
+describe("gateway component: Front Door", () => {
+    it("is a protected Premium profile, 60 s to the origin", async () => {
+        const { graph } = await dev();
+        const profile = named(graph, "gateway-afd");
+        assert.equal(profile.protect, true);
+        assert.deepEqual(own(profile.inputs), { profileName: "afd-platform-dev", location: "Global", sku: { name: "Premium_AzureFrontDoor" }, originResponseTimeoutSeconds: 60 });
+    });
+
+    it("serves the API's name with a managed certificate, TLS 1.2 minimum and the 2023 ECDHE-GCM suite set", async () => {
+        // learn.microsoft.com/azure/frontdoor/standard-premium/tls-policy: TLS12_2023 is ECDHE with AES-GCM only.
+        const { graph } = await dev();
+        assert.deepEqual(own(named(graph, "gateway-afd-domain").inputs), {
+            profileName: "afd-platform-dev",
+            customDomainName: "api-dev-platform-example-com",
+            hostName: "api.dev.platform.example.com",
+            tlsSettings: { certificateType: "ManagedCertificate", minimumTlsVersion: "TLS12", cipherSuiteSetType: "TLS12_2023" },
+        });
+        const { suffix } = await dev();
+        assert.deepEqual(own(named(graph, "gateway-afd-endpoint").inputs), { profileName: "afd-platform-dev", endpointName: `platform-dev-${suffix}`, location: "Global", enabledState: "Enabled" });
+    });
+
+    it("probes API Management's status endpoint over HTTPS and checks its certificate's name", async () => {
+        const { graph, suffix } = await dev();
+        assert.deepEqual(own(named(graph, "gateway-afd-origins").inputs), {
+            profileName: "afd-platform-dev",
+            originGroupName: "apim",
+            // learn.microsoft.com/azure/api-management/front-door-api-management: the health probe path.
+            healthProbeSettings: { probePath: "/status-0123456789abcdef", probeProtocol: "Https", probeRequestType: "GET", probeIntervalInSeconds: 30 },
+            loadBalancingSettings: { sampleSize: 4, successfulSamplesRequired: 3, additionalLatencyInMilliseconds: 50 },
+            sessionAffinityState: "Disabled",
+        });
+        // The default gateway name follows from the service name (<service>.azure-api.net).
+        const host = `apim-platform-dev-${suffix}.azure-api.net`;
+        assert.deepEqual(own(named(graph, "gateway-afd-origin-apim").inputs, "httpPort"), {
+            profileName: "afd-platform-dev", originGroupName: "apim", originName: "apim", hostName: host, originHostHeader: host,
+            httpsPort: 443, enforceCertificateNameCheck: true, enabledState: "Enabled", priority: 1, weight: 1000,
+        });
+    });
+
+    it("routes the custom domain only, redirecting HTTP and forwarding over HTTPS only", async () => {
+        const { graph, suffix } = await dev();
+        const route = named(graph, "gateway-afd-route");
+        assert.deepEqual(own(route.inputs), {
+            profileName: "afd-platform-dev",
+            endpointName: `platform-dev-${suffix}`,
+            routeName: "api",
+            customDomains: [{ id: named(graph, "gateway-afd-domain").id }],
+            originGroup: { id: named(graph, "gateway-afd-origins").id },
+            supportedProtocols: ["Http", "Https"],
+            httpsRedirect: "Enabled",
+            forwardingProtocol: "HttpsOnly",
+            linkToDefaultDomain: "Disabled",
+            patternsToMatch: ["/*"],
+            enabledState: "Enabled",
+        });
+        assert.ok(dependsOn(graph, route).includes("gateway-afd-origin-apim"), "the route needs an origin in its group");
+    });
+
+    it("blocks in Prevention mode with DRS 2.1 and the bot rules, rate-limits each client address, and binds the WAF to the domain and endpoint", async () => {
+        const { graph } = await dev();
+        assert.deepEqual(own(named(graph, "gateway-afd-waf").inputs), {
+            policyName: "wafplatformdev",
+            location: "Global",
+            sku: { name: "Premium_AzureFrontDoor" },
+            policySettings: { enabledState: "Enabled", mode: "Prevention", requestBodyCheck: "Enabled" },
+            managedRules: { managedRuleSets: [{ ruleSetType: "Microsoft_DefaultRuleSet", ruleSetVersion: "2.1", ruleSetAction: "Block" }, { ruleSetType: "Microsoft_BotManagerRuleSet", ruleSetVersion: "1.1" }] },
+            customRules: {
+                rules: [{
+                    name: "RateLimitPerClientIp", priority: 100, ruleType: "RateLimitRule", rateLimitDurationInMinutes: 1,
+                    // The config's default: 600 requests per client IP per minute.
+                    rateLimitThreshold: 600,
+                    groupBy: [{ variableName: "SocketAddr" }],
+                    // "Not 255.255.255.255/32" matches every address (learn.microsoft.com/azure/web-application-firewall/afds/waf-front-door-rate-limit).
+                    matchConditions: [{ matchVariable: "RemoteAddr", operator: "IPMatch", negateCondition: true, matchValue: ["255.255.255.255/32"] }],
+                    action: "Block",
+                    enabledState: "Enabled",
+                }],
+            },
+        });
+        assert.deepEqual(own(named(graph, "gateway-afd-waf-binding").inputs), {
+            profileName: "afd-platform-dev",
+            securityPolicyName: "waf",
+            parameters: {
+                type: "WebApplicationFirewall",
+                wafPolicy: { id: named(graph, "gateway-afd-waf").id },
+                associations: [{ domains: [{ id: named(graph, "gateway-afd-domain").id }, { id: named(graph, "gateway-afd-endpoint").id }], patternsToMatch: ["/*"] }],
+            },
+        });
+    });
+
+    it("sends the profile's, the vault's and API Management's logs to the workspace", async () => {
+        const { graph } = await dev();
+        for (const [name, target] of [["gateway-afd-diagnostics", "gateway-afd"], ["gateway-apim-diagnostics", "gateway-apim"], ["gateway-kv-diagnostics", "gateway-kv"]]) {
+            const setting = named(graph, name!).inputs;
+            assert.deepEqual([setting["resourceUri"], setting["workspaceId"]], [named(graph, target!).id, WORKSPACE], name);
+        }
+    });
+});
+
+describe("gateway component: API Management", () => {
+    it("dev: a protected Developer unit in external VNet mode, without zones, old protocols and weak suites off, portals off", async () => {
+        const { graph, suffix } = await dev();
+        const service = named(graph, "gateway-apim");
+        assert.deepEqual([service.protect, service.customTimeouts], [true, { create: "3h", update: "3h", delete: "3h" }]);
+        assert.deepEqual(own(service.inputs, "disableGateway", "enableClientCertificate", "natGatewayState", "restore"), {
+            serviceName: `apim-platform-dev-${suffix}`,
+            location: "westeurope",
+            sku: { name: "Developer", capacity: 1 },
+            publisherName: "Platform Team",
+            publisherEmail: "platform-team@example.com",
+            identity: { type: "SystemAssigned" },
+            virtualNetworkType: "External",
+            virtualNetworkConfiguration: { subnetResourceId: APIM_SUBNET },
+            publicIpAddressId: named(graph, "gateway-apim-pip").id,
+            customProperties: APIM_TLS,
+            developerPortalStatus: "Disabled",
+            legacyPortalStatus: "Disabled",
+            apiVersionConstraint: { minApiVersion: "2021-08-01" },
+            // The private root and intermediate as base64 DER, so backend TLS validates the ingress gateway's chain.
+            certificates: [{ storeName: "Root", encodedCertificate: "Uk9PVA==" }, { storeName: "CertificateAuthority", encodedCertificate: "SU5URVI=" }],
+        });
+        // stv2 VNet injection needs a Standard static public IP with a DNS label.
+        assert.deepEqual(own(named(graph, "gateway-apim-pip").inputs, "publicIPAddressVersion", "idleTimeoutInMinutes"), {
+            publicIpAddressName: "pip-platform-dev-apim", location: "westeurope", sku: { name: "Standard", tier: "Regional" }, publicIPAllocationMethod: "Static",
+            dnsSettings: { domainNameLabel: `apim-platform-dev-${suffix}` },
+        });
+    });
+
+    it("Premium: spread over the zones, with the gateway's and the partners' hostnames from the vault, and the partners' CA", async () => {
+        const { graph } = await premium();
+        const service = named(graph, "gateway-apim").inputs;
+        assert.deepEqual([service["sku"], service["zones"], named(graph, "gateway-apim-pip").inputs["zones"]], [{ name: "Premium", capacity: 3 }, ["1", "2", "3"], ["1", "2", "3"]]);
+        const vaultUri = named(graph, "gateway-kv").outputs["properties"] as Inputs;
+        assert.deepEqual(service["hostnameConfigurations"], [
+            // Unversioned secret ids: API Management follows new versions (api-management-howto-use-managed-service-identity).
+            { type: "Proxy", hostName: "apim.dev.platform.example.com", certificateSource: "KeyVault", keyVaultId: `${vaultUri["vaultUri"]}secrets/apim-certificate`, negotiateClientCertificate: false, defaultSslBinding: true },
+            { type: "Proxy", hostName: "partners.dev.platform.example.com", certificateSource: "KeyVault", keyVaultId: `${vaultUri["vaultUri"]}secrets/partners-certificate`, negotiateClientCertificate: true, defaultSslBinding: false },
+        ]);
+        const partnerCa = TEST_CA.root.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, "");
+        assert.deepEqual(service["certificates"].at(-1), { storeName: "CertificateAuthority", encodedCertificate: partnerCa });
+        assert.equal(service["certificates"].length, 3);
+        // Front Door calls the custom name, whose certificate matches.
+        assert.equal(named(graph, "gateway-afd-origin-apim").inputs["hostName"], "apim.dev.platform.example.com");
+    });
+
+    it("lets its system identity read the vault's secrets, from the first run on", async () => {
+        const { graph } = await dev();
+        const service = named(graph, "gateway-apim");
+        const grant = named(graph, "gateway-apim-kv-secrets-user").inputs;
+        assert.deepEqual(
+            [grant["principalId"], grant["principalType"], grant["roleDefinitionId"], grant["scope"], grant["description"]],
+            [(service.outputs["identity"] as Inputs)["principalId"], "ServicePrincipal", roleId(ROLE.secretsUser), named(graph, "gateway-kv").id, "platform-dev/apim/key-vault-secrets-user"],
+        );
+    });
+
+    it("accepts only this Front Door (X-Azure-FDID from a named value declared first), validates tokens and limits rates", async () => {
+        const { graph, suffix } = await dev();
+        const namedValue = named(graph, "gateway-apim-frontdoor-id");
+        assert.deepEqual(own(namedValue.inputs), { serviceName: `apim-platform-dev-${suffix}`, namedValueId: "frontdoor-id", displayName: "frontdoor-id", value: named(graph, "gateway-afd").outputs["frontDoorId"] });
+        const policy = named(graph, "gateway-apim-global-policy");
+        assert.deepEqual([policy.inputs["policyId"], policy.inputs["format"]], ["policy", "rawxml"]);
+        assert.ok(dependsOn(graph, policy).includes("gateway-apim-frontdoor-id"));
+        const xml = String(policy.inputs["value"]);
+        assert.ok(!/__[A-Z0-9_]+__/.test(xml), "a placeholder is left");
+        assert.match(xml, /<check-header name="X-Azure-FDID"[^>]*>\s*<value>\{\{frontdoor-id\}\}<\/value>/);
+        assert.match(xml, /<openid-config url="https:\/\/login\.microsoftonline\.com\/22222222-2222-4222-8222-222222222222\/v2\.0\/\.well-known\/openid-configuration" \/>/);
+        assert.match(xml, /<audience>api:\/\/platform-dev<\/audience>/);
+        assert.match(xml, /<issuer>https:\/\/login\.microsoftonline\.com\/22222222-2222-4222-8222-222222222222\/v2\.0<\/issuer>/);
+        assert.match(xml, /<claim name="sub" \/>/);
+        // Without partners, no host is exempt from the Front Door check.
+        assert.match(xml, /Host\.Equals\(&quot;&quot;/);
+    });
+
+    it("calls the ingress backend over TLS validated for chain and name, from an HTTPS-only API without subscription keys", async () => {
+        const { graph, suffix } = await dev();
+        const scoped = { serviceName: `apim-platform-dev-${suffix}` };
+        assert.deepEqual(own(named(graph, "gateway-apim-ingress-backend").inputs), {
+            ...scoped, backendId: "aks-ingress", title: "Mesh ingress gateway (internal load balancer)", protocol: "http",
+            url: "https://api.aks-ingress.dev.platform.example.com", tls: { validateCertificateChain: true, validateCertificateName: true },
+        });
+        assert.deepEqual(own(named(graph, "gateway-apim-example-api").inputs), {
+            ...scoped, apiId: "platform-example", path: "example", displayName: "Platform example API", protocols: ["https"],
+            serviceUrl: "https://api.aks-ingress.dev.platform.example.com", subscriptionRequired: false,
+        });
+        const policy = named(graph, "gateway-apim-example-api-policy");
+        assert.deepEqual([policy.inputs["apiId"], policy.inputs["policyId"], policy.inputs["format"]], ["platform-example", "policy", "rawxml"]);
+        assert.match(String(policy.inputs["value"]), /<set-backend-service backend-id="aks-ingress" \/>/);
+        assert.ok(dependsOn(graph, policy).includes("gateway-apim-ingress-backend"));
+        assert.ok(!graph.resources.some((r) => r.name === "gateway-apim-partner-api"));
+    });
+
+    it("gives partners their own API on their hostname, checking revocation only for a supplied CA", async () => {
+        const supplied = await premium();
+        const api = named(supplied.graph, "gateway-apim-partner-api").inputs;
+        assert.deepEqual([api["apiId"], api["path"], api["protocols"], api["subscriptionRequired"]], ["partners", "partners", ["https"], false]);
+        const xml = String(named(supplied.graph, "gateway-apim-partner-api-policy").inputs["value"]);
+        assert.match(xml, /validate-client-certificate[^>]*validate-revocation="true"/);
+        assert.match(String(named(supplied.graph, "gateway-apim-global-policy").inputs["value"]), /Host\.Equals\(&quot;partners\.dev\.platform\.example\.com&quot;/);
+        const generated = await generatedPartnerCa();
+        assert.match(String(named(generated.graph, "gateway-apim-partner-api-policy").inputs["value"]), /validate-client-certificate[^>]*validate-revocation="false"/);
+    });
+
+    it("generates the partners' CA when none is supplied: ECDSA P-384, a year, signing only", async () => {
+        const { graph, gateway } = await generatedPartnerCa();
+        assert.deepEqual(named(graph, "gateway-partner-ca-key").inputs, { algorithm: "ECDSA", ecdsaCurve: "P384" });
+        const ca = named(graph, "gateway-partner-ca").inputs;
+        assert.deepEqual(
+            [ca["subject"], ca["isCaCertificate"], ca["validityPeriodHours"], ca["allowedUses"]],
+            [{ commonName: "Partner CA (platform-dev)", organization: "Platform" }, true, 8760, ["cert_signing", "crl_signing"]],
+        );
+        assert.equal(ca["privateKeyPem"][SIG_KEY], SECRET_SIG);
+        assert.deepEqual(gateway.heldCertificates.map((h) => h.certificate), ["key-vault/partners-certificate", "partner-client-ca"]);
+    });
+});
+
+describe("gateway component: alerts", () => {
+    it("notifies the configured e-mail and webhook (secret) through one action group, using the common schema", async () => {
+        const { graph, gateway } = await premium();
+        const group = named(graph, "gateway-apim-alerts-action-group").inputs;
+        assert.deepEqual(own(group, "webhookReceivers"), {
+            actionGroupName: "ag-platform-dev-platform", groupShortName: "platform", location: "global", enabled: true,
+            emailReceivers: [{ name: "email", emailAddress: "oncall@example.com", useCommonAlertSchema: true }],
+        });
+        // The URL carries the webhook's token: it stays secret in the inputs.
+        assert.deepEqual(group["webhookReceivers"], [{ name: "webhook", serviceUri: { [SIG_KEY]: SECRET_SIG, value: "https://hooks.example.com/services/token" }, useCommonAlertSchema: true }]);
+        assert.ok(gateway.alertActionGroupId);
+        assert.deepEqual(gateway.heldCertificates.map((h) => h.certificate), ["key-vault/apim-certificate", "key-vault/partners-certificate", "partner-client-ca"]);
+    });
+
+    for (const [alert, codes] of [["auth-failures", ["401", "403"]], ["rate-limited", ["429"]]] as const) {
+        it(`watches API Management's ${codes.join("/")} answers against a dynamic baseline, 3 of 4 windows`, async () => {
+            const { graph } = await premium();
+            const rule = named(graph, `gateway-apim-alerts-${alert}`).inputs;
+            assert.deepEqual(own(rule, "description"), {
+                ruleName: `alert-platform-dev-apim-${alert}`, location: "global", severity: 2, enabled: true,
+                scopes: [named(graph, "gateway-apim").id], evaluationFrequency: "PT5M", windowSize: "PT15M",
+                criteria: {
+                    odataType: "Microsoft.Azure.Monitor.MultipleResourceMultipleMetricCriteria",
+                    allOf: [{
+                        criterionType: "DynamicThresholdCriterion", name: "rejected-requests",
+                        // learn.microsoft.com/azure/azure-monitor/reference/supported-metrics/microsoft-apimanagement-service-metrics.
+                        metricNamespace: "Microsoft.ApiManagement/service", metricName: "Requests",
+                        dimensions: [{ name: "GatewayResponseCode", operator: "Include", values: codes }],
+                        timeAggregation: "Total", operator: "GreaterThan", alertSensitivity: "Medium",
+                        failingPeriods: { numberOfEvaluationPeriods: 4, minFailingPeriodsToAlert: 3 },
+                    }],
+                },
+                autoMitigate: true,
+                actions: [{ actionGroupId: named(graph, "gateway-apim-alerts-action-group").id }],
+            });
+            assert.ok(String(rule["description"]).length > 0);
+        });
+    }
+
+    it("alerts hourly when a custom domain of this profile is not Approved, reading Resource Graph as Reader of the group", async () => {
+        const { graph } = await dev();
+        const rule = named(graph, "gateway-afd-domain-alert");
+        const query = rule.inputs["criteria"].allOf[0].query;
+        assert.equal(query, [
+            'arg("").resources',
+            '| where type =~ "microsoft.cdn/profiles/customdomains" and id has "/profiles/afd-platform-dev/"',
+            "| extend validation = tostring(properties.domainValidationState)",
+            '| where validation !~ "Approved"',
+            "| project id, validation",
+        ].join("\n"));
+        assert.deepEqual([rule.inputs["ruleName"], rule.inputs["severity"], rule.inputs["evaluationFrequency"], rule.inputs["scopes"], rule.inputs["displayName"]], ["alert-platform-dev-afd-domain-validation", 1, "PT1H", [WORKSPACE], "FrontDoorDomainNotApproved"]);
+        const reader = named(graph, "gateway-afd-domain-alert-reader").inputs;
+        assert.deepEqual([reader["principalId"], reader["principalType"], reader["roleDefinitionId"], reader["scope"], reader["description"]], [(rule.outputs["identity"] as Inputs)["principalId"], "ServicePrincipal", roleId(ROLE.reader), RG_ID, "platform-dev/afd-domain-alert/reader"]);
+        // No receivers: no action group, and alerts notify nobody.
+        assert.ok(!graph.resources.some((r) => r.type === "azure-native:monitor:ActionGroup"));
+        assert.deepEqual(named(graph, "gateway-apim-alerts-auth-failures").inputs["actions"], []);
+    });
+});
+
+describe("gateway component: Application Gateway edge", () => {
+    it("declares no Front Door and no API Management", async () => {
+        const { graph } = await appGateway();
+        assert.deepEqual(graph.resources.filter((r) => /azure-native:(cdn|frontdoor|apimanagement):/.test(r.type)).map((r) => r.name), []);
+    });
+
+    it("is WAF_v2 in the zones, autoscaling within the configured capacity, with the strict TLS 1.2 policy and HTTP/2", async () => {
+        const { graph } = await appGateway();
+        const gateway = named(graph, "gateway-agw").inputs;
+        assert.deepEqual([gateway["applicationGatewayName"], gateway["zones"], gateway["sku"], gateway["autoscaleConfiguration"], gateway["enableHttp2"]], ["agw-platform-dev", ["1", "2", "3"], { name: "WAF_v2", tier: "WAF_v2" }, { minCapacity: 2, maxCapacity: 4 }, true]);
+        // learn.microsoft.com/azure/application-gateway/application-gateway-ssl-policy-overview: AppGwSslPolicy20220101S is TLS 1.2+ with ECDHE-GCM suites.
+        assert.deepEqual(gateway["sslPolicy"], { policyType: "Predefined", policyName: "AppGwSslPolicy20220101S" });
+        assert.deepEqual(gateway["firewallPolicy"], { id: `${RG_ID}/providers/Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies/wafagwplatformdev` });
+        // The gateway reads its certificate on create, so the vault grant comes first; the WAF is bound by its id.
+        assert.deepEqual(dependsOn(graph, named(graph, "gateway-agw")), ["gateway-agw-identity", "gateway-agw-kv-secrets-user", "gateway-agw-pip", "gateway-agw-waf", "gateway-kv"]);
+    });
+
+    it("listens with SNI on 443 with the vault's certificate, and on 80 only to redirect permanently", async () => {
+        const { graph } = await appGateway();
+        const gateway = named(graph, "gateway-agw").inputs;
+        const part = (kind: string, name: string) => ({ id: `${RG_ID}/providers/Microsoft.Network/applicationGateways/agw-platform-dev/${kind}/${name}` });
+        const vault = named(graph, "gateway-kv").outputs["properties"] as Inputs;
+        assert.deepEqual(gateway["gatewayIPConfigurations"], [{ name: "gateway-ip", subnet: { id: APPGW_SUBNET } }]);
+        assert.deepEqual(gateway["frontendIPConfigurations"], [{ name: "public", publicIPAddress: { id: named(graph, "gateway-agw-pip").id } }]);
+        assert.deepEqual(gateway["frontendPorts"], [{ name: "https", port: 443 }, { name: "http", port: 80 }]);
+        assert.deepEqual(gateway["sslCertificates"], [{ name: "api", keyVaultSecretId: `${vault["vaultUri"]}secrets/api-certificate` }]);
+        assert.deepEqual(gateway["httpListeners"], [
+            { name: "https", protocol: "Https", hostName: "api.dev.platform.example.com", requireServerNameIndication: true, frontendIPConfiguration: part("frontendIPConfigurations", "public"), frontendPort: part("frontendPorts", "https"), sslCertificate: part("sslCertificates", "api") },
+            { name: "http", protocol: "Http", hostName: "api.dev.platform.example.com", frontendIPConfiguration: part("frontendIPConfigurations", "public"), frontendPort: part("frontendPorts", "http") },
+        ]);
+        assert.deepEqual(gateway["redirectConfigurations"], [{ name: "http-to-https", redirectType: "Permanent", targetListener: part("httpListeners", "https"), includePath: true, includeQueryString: true }]);
+        assert.deepEqual(gateway["requestRoutingRules"], [
+            { name: "api", priority: 100, ruleType: "Basic", httpListener: part("httpListeners", "https"), backendAddressPool: part("backendAddressPools", "ingress"), backendHttpSettings: part("backendHttpSettingsCollection", "ingress-https") },
+            { name: "redirect-http", priority: 200, ruleType: "Basic", httpListener: part("httpListeners", "http"), redirectConfiguration: part("redirectConfigurations", "http-to-https") },
+        ]);
+    });
+
+    it("calls the ingress gateway by name over HTTPS, trusting only the private root", async () => {
+        const { graph } = await appGateway();
+        const gateway = named(graph, "gateway-agw").inputs;
+        const part = (kind: string, name: string) => ({ id: `${RG_ID}/providers/Microsoft.Network/applicationGateways/agw-platform-dev/${kind}/${name}` });
+        assert.deepEqual(gateway["trustedRootCertificates"], [{ name: "platform-root", data: "Uk9PVA==" }]);
+        assert.deepEqual(gateway["backendAddressPools"], [{ name: "ingress", backendAddresses: [{ fqdn: "api.aks-ingress.dev.platform.example.com" }] }]);
+        assert.deepEqual(gateway["probes"], [{ name: "ingress", protocol: "Https", host: "api.aks-ingress.dev.platform.example.com", path: "/", interval: 30, timeout: 30, unhealthyThreshold: 3, match: { statusCodes: ["200-499"] } }]);
+        assert.deepEqual(gateway["backendHttpSettingsCollection"], [{
+            name: "ingress-https", protocol: "Https", port: 443, hostName: "api.aks-ingress.dev.platform.example.com", pickHostNameFromBackendAddress: false,
+            cookieBasedAffinity: "Disabled", requestTimeout: 30, probe: part("probes", "ingress"), trustedRootCertificates: [part("trustedRootCertificates", "platform-root")],
+        }]);
+    });
+
+    it("reads its certificate with its own identity, and runs a Prevention WAF with DRS 2.1 and the bot rules", async () => {
+        const { graph, gateway } = await appGateway();
+        const agw = named(graph, "gateway-agw");
+        const identities = agw.inputs["identity"];
+        assert.equal(identities.type, "UserAssigned");
+        assert.equal(identities.userAssignedIdentities.length, 1);
+        assert.deepEqual(own(named(graph, "gateway-agw-waf").inputs), {
+            policyName: "wafagwplatformdev", location: "westeurope",
+            // fileUploadEnforcement and requestBodyEnforcement are the SDK's defaults.
+            policySettings: { state: "Enabled", mode: "Prevention", requestBodyCheck: true, fileUploadEnforcement: true, requestBodyEnforcement: true },
+            managedRules: { managedRuleSets: [{ ruleSetType: "Microsoft_DefaultRuleSet", ruleSetVersion: "2.1" }, { ruleSetType: "Microsoft_BotManagerRuleSet", ruleSetVersion: "1.1" }] },
+        });
+        assert.deepEqual(named(graph, "gateway-agw-diagnostics").inputs["resourceUri"], agw.id);
+        const value = <T>(output: pulumi.Output<T>) => new Promise<T>((resolve) => output.apply(resolve));
+        assert.equal(await value(gateway.edgeTarget), named(graph, "gateway-agw-pip").outputs["ipAddress"]);
+        assert.equal(gateway.domainValidationToken, undefined);
+        assert.deepEqual(gateway.heldCertificates.map((h) => h.certificate), ["key-vault/api-certificate"]);
+    });
+});

@@ -1,0 +1,68 @@
+/**
+ * One component on its own: declared with args a test writes, under the offline mocks, in the test's own process
+ * (so StrykerJS sees which test covers which line). Expectations are literals from the requirement, never the
+ * component's constants.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { runComponents, type Graph, type GraphResource } from "../../offline/engine";
+import { loadModels, type Models } from "../../components/shared/customResources";
+import type { ClusterContext, TelemetryEndpoint } from "../../components/shared/namespace";
+
+export type Inputs = Record<string, any>;
+export type Planned = GraphResource & { inputs: Inputs };
+
+/** The cluster a component is given: a private API server subnet, the 1.30 mesh revision, the registry's cache. */
+export const CLUSTER: ClusterContext = {
+    apiServerCidrs: ["10.20.0.0/28"],
+    meshRevision: "1-30",
+    monitoringNamespace: "monitoring",
+    imageRegistry: "acrplatformdev.azurecr.io",
+};
+
+/** The collector's OTLP endpoint, as observability gives it. */
+export const TELEMETRY: TelemetryEndpoint = {
+    host: "collector.monitoring.svc.cluster.local",
+    grpcPort: 4317,
+    egress: { to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }], ports: [{ protocol: "TCP", port: 4317 }] },
+};
+
+let models: Promise<Models> | undefined;
+/** The kubernetes-models classes the components validate custom resources with. */
+export function crdModels(): Promise<Models> {
+    models ??= loadModels();
+    return models;
+}
+
+export interface Declaring {
+    /** The options the platform gives an in-cluster component: the cluster's Kubernetes provider. */
+    kubernetes(): { providers: pulumi.ProviderResource[] };
+    /** What another component hands over for ordering (cert-manager's release, Kyverno's): a release of that name. */
+    upstream(name: string): k8s.helm.v3.Release;
+}
+
+/** Declares what `body` declares and returns the recorded graph (update mode: provider outputs, such as ids, are known). */
+export function declare(body: (declaring: Declaring) => unknown, preview = true): Promise<Graph> {
+    return runComponents({ stack: "dev", preview }, () => {
+        let provider: k8s.Provider | undefined;
+        const kubernetes = () => {
+            provider ??= new k8s.Provider("cluster", { kubeconfig: "offline" });
+            return { providers: [provider] };
+        };
+        const upstream = (name: string) => new k8s.helm.v3.Release(name, { chart: name, version: "1.0.0", repositoryOpts: { repo: "https://charts.example.com" } }, { provider: kubernetes().providers[0] });
+        return body({ kubernetes, upstream });
+    });
+}
+
+export function named(graph: Graph, name: string): Planned {
+    const found = graph.resources.find((r) => r.name === name);
+    if (!found) {
+        throw new Error(`no resource named ${name} among ${graph.resources.map((r) => r.name).join(", ")}`);
+    }
+    return found as Planned;
+}
+
+/** The URNs `resource` was declared to depend on (dependsOn and the inputs it reads). */
+export function dependsOn(graph: Graph, resource: GraphResource): string[] {
+    return graph.resources.filter((r) => resource.dependencies.includes(r.urn)).map((r) => r.name).sort();
+}

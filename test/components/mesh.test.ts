@@ -1,0 +1,306 @@
+/**
+ * The service mesh component on its own (components/mesh): every object it declares, against literals from
+ * Istio's documentation and chart values at 1.30, for both ingress exposures and both availability levels.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
+import { istiodServiceAccount, ServiceMesh, type IngressExposure } from "../../components/mesh";
+import { SECRET_SIG, SIG_KEY, type Graph } from "../../offline/engine";
+import { CLUSTER, crdModels, declare, dependsOn, named, TELEMETRY } from "./harness";
+
+const INTERNAL_LB: IngressExposure = { kind: "azureInternalLoadBalancer", subnetName: "snet-ingress", ipAddress: "10.20.4.4" };
+
+interface Declared {
+    graph: Graph;
+    systemNamespace: string;
+    ingressNamespace: string;
+}
+
+async function declareMesh(highAvailability: boolean, ingressExposure: IngressExposure): Promise<Declared> {
+    const models = await crdModels();
+    let mesh: ServiceMesh | undefined;
+    const graph = await declare(({ kubernetes, upstream }) => {
+        mesh = new ServiceMesh("mesh", {
+            cluster: CLUSTER,
+            models,
+            meshCa: { rootPem: "ROOT PEM", intermediatePem: "INTERMEDIATE PEM", chainPem: "CHAIN PEM", intermediateKeyPem: pulumi.secret("INTERMEDIATE KEY") },
+            ingressDomain: "aks-ingress.dev.platform.example.com",
+            ingressExposure,
+            certManager: upstream("cert-manager"),
+            ingressCertificate: { issuer: "platform-ca", duration: "2160h", renewBefore: "720h", privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" } },
+            highAvailability,
+            monitoring: upstream("prometheus-operator"),
+            telemetry: TELEMETRY,
+            admission: upstream("kyverno"),
+        }, kubernetes());
+    });
+    const value = (output: pulumi.Output<string>) => new Promise<string>((resolve) => output.apply(resolve));
+    return { graph, systemNamespace: await value(mesh!.systemNamespace), ingressNamespace: await value(mesh!.ingressNamespace) };
+}
+
+const memo = new Map<string, Promise<Declared>>();
+const single = () => memo.get("single") ?? memo.set("single", declareMesh(false, INTERNAL_LB)).get("single")!;
+const highlyAvailable = () => memo.get("ha") ?? memo.set("ha", declareMesh(true, { kind: "clusterDefault" })).get("ha")!;
+
+/** Istio's TLS 1.2 ECDHE suites with AEAD ciphers (istio.io MeshConfig tlsDefaults; no CBC, no RSA key exchange). */
+const AEAD_SUITES = ["ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305"];
+const GCM_SUITES = AEAD_SUITES.filter((suite) => suite.includes("-GCM-"));
+/** Istio's images from the registry's docker.io/istio cache (registry.istio.io cannot be cached by ACR). */
+const HUB = { global: { hub: "acrplatformdev.azurecr.io/istio" } };
+
+describe("service mesh component: namespaces", () => {
+    it("puts the control plane in a privileged istio-system (istio-cni's node agent writes host CNI config) and the gateway in a restricted, injected istio-ingress", async () => {
+        const { graph, systemNamespace, ingressNamespace } = await single();
+        assert.deepEqual([systemNamespace, ingressNamespace], ["istio-system", "istio-ingress"]);
+        const labels = (name: string) => named(graph, name).inputs["metadata"];
+        const podSecurity = (level: string) => ({ "pod-security.kubernetes.io/enforce": level, "pod-security.kubernetes.io/audit": level, "pod-security.kubernetes.io/warn": level });
+        assert.deepEqual(labels("mesh-system-ns"), { name: "istio-system", labels: { "app.kubernetes.io/part-of": "platform", ...podSecurity("privileged") } });
+        assert.deepEqual(labels("mesh-ingress-ns"), { name: "istio-ingress", labels: { "app.kubernetes.io/part-of": "platform", ...podSecurity("restricted"), "istio.io/rev": "1-30" } });
+        // Every pod there is admitted under the policies: the namespaces wait for admission.
+        assert.deepEqual([dependsOn(graph, named(graph, "mesh-system-ns")), dependsOn(graph, named(graph, "mesh-ingress-ns"))], [["kyverno"], ["kyverno"]]);
+    });
+
+    it("opens istiod's XDS/CA port 15012 and its injector webhook 15017 (istio.io ports used by Istio), and the API server", async () => {
+        const { graph } = await single();
+        const spec = named(graph, "mesh-system-ns-allow-platform").inputs["spec"];
+        assert.deepEqual(spec.ingress.at(-1), { ports: [{ protocol: "TCP", port: 15012 }, { protocol: "TCP", port: 15017 }] });
+        assert.deepEqual(spec.egress.at(-1), { to: [{ ipBlock: { cidr: "10.20.0.0/28" } }], ports: [{ protocol: "TCP", port: 443 }] });
+    });
+
+    it("lets the edge reach the gateway's listeners and its health port 15021, and the gateway reach meshed namespaces and the collector only", async () => {
+        const { graph } = await single();
+        const spec = named(graph, "mesh-ingress-ns-allow-platform").inputs["spec"];
+        assert.deepEqual(spec.ingress.at(-1), { ports: [{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 80 }, { protocol: "TCP", port: 15021 }] });
+        assert.deepEqual(spec.egress.slice(3), [
+            { to: [{ namespaceSelector: { matchLabels: { "istio.io/rev": "1-30" } } }] },
+            { to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }], ports: [{ protocol: "TCP", port: 4317 }] },
+        ]);
+        assert.ok(!JSON.stringify(spec.egress).includes("ipBlock"), "the gateway does not talk to the API server");
+    });
+});
+
+describe("service mesh component: control plane", () => {
+    it("gives istiod the plug-in CA in istio-system/cacerts with the four files it reads, secret and out of backups", async () => {
+        // istio.io/latest/docs/tasks/security/cert-management/plugin-ca-cert: ca-cert.pem, ca-key.pem, root-cert.pem, cert-chain.pem.
+        const { graph } = await single();
+        const cacerts = named(graph, "mesh-cacerts");
+        assert.deepEqual(cacerts.inputs["metadata"], { name: "cacerts", namespace: "istio-system", labels: { "velero.io/exclude-from-backup": "true" } });
+        assert.deepEqual(cacerts.inputs["stringData"], {
+            [SIG_KEY]: SECRET_SIG,
+            value: { "ca-cert.pem": "INTERMEDIATE PEM", "ca-key.pem": "INTERMEDIATE KEY", "root-cert.pem": "ROOT PEM", "cert-chain.pem": "CHAIN PEM" },
+        });
+        assert.deepEqual(dependsOn(graph, cacerts), ["mesh-system-ns"]);
+    });
+
+    it("names istiod's service account after its revision, as the istiod chart does (istiod-<revision>)", () => {
+        assert.equal(istiodServiceAccount("1-30"), "istiod-1-30");
+    });
+
+    it("installs base, cni and istiod from Istio's repository as atomic releases, in order, at revision 1-30", async () => {
+        const { graph } = await single();
+        const common = { repositoryOpts: { repo: "https://istio-release.storage.googleapis.com/charts" }, namespace: "istio-system", atomic: true, cleanupOnFail: true, maxHistory: 10 };
+        const release = (name: string) => {
+            // compat is the SDK's own input for every Release.
+            const { chart, version, values, compat, ...rest } = named(graph, name).inputs;
+            assert.equal(compat, "true");
+            assert.match(version, /^1\.30\.\d+$/, name);
+            return { chart, ...rest };
+        };
+        assert.deepEqual(release("mesh-base"), { chart: "base", name: "istio-base", ...common });
+        assert.deepEqual(release("mesh-cni"), { chart: "cni", name: "istio-cni", ...common });
+        assert.deepEqual(release("mesh-istiod"), { chart: "istiod", name: "istiod-1-30", ...common });
+        assert.deepEqual(named(graph, "mesh-base").inputs["values"], { defaultRevision: "1-30" });
+        assert.deepEqual(named(graph, "mesh-cni").inputs["values"], { revision: "1-30", ...HUB });
+        assert.deepEqual(dependsOn(graph, named(graph, "mesh-base")), ["mesh-system-ns"]);
+        assert.deepEqual(dependsOn(graph, named(graph, "mesh-cni")), ["mesh-base", "mesh-system-ns"]);
+        // istiod starts after its CRDs, the CNI plugin and its CA (without cacerts it makes a self-signed root).
+        assert.deepEqual(dependsOn(graph, named(graph, "mesh-istiod")), ["mesh-base", "mesh-cacerts", "mesh-cni", "mesh-system-ns"]);
+    });
+
+    for (const [label, declared, replicas] of [["single", single, 1], ["highly available", highlyAvailable, 2]] as const) {
+        it(`${label}: runs ${replicas} istiod, issues 24-hour ECDSA workload certificates, and sets TLS 1.3 between sidecars`, async () => {
+            const { graph } = await declared();
+            const { meshConfig, ...values } = named(graph, "mesh-istiod").inputs["values"];
+            assert.deepEqual(values, {
+                revision: "1-30",
+                ...HUB,
+                // Istio 1.30's injector reads the top-level cni.enabled (istiod chart values); without it pods get istio-init.
+                cni: { enabled: true },
+                replicaCount: replicas,
+                autoscaleMin: replicas,
+                // istiod's defaults are 24h default and 90 days max; both are 24h here.
+                env: { DEFAULT_WORKLOAD_CERT_TTL: "24h", MAX_WORKLOAD_CERT_TTL: "24h" },
+            });
+            const { accessLogFormat, ...mesh } = meshConfig;
+            assert.deepEqual(mesh, {
+                meshMTLS: { minProtocolVersion: "TLSV1_3" },
+                tlsDefaults: { minProtocolVersion: "TLSV1_2", cipherSuites: AEAD_SUITES },
+                accessLogFile: "/dev/stdout",
+                accessLogEncoding: "JSON",
+                extensionProviders: [{ name: "otel", opentelemetry: { service: "collector.monitoring.svc.cluster.local", port: 4317 } }],
+                defaultProviders: { tracing: ["otel"] },
+                defaultConfig: {
+                    // istio-agent: SECRET_TTL is the requested lifetime; ECC_SIGNATURE_ALGORITHM=ECDSA makes P-256 keys.
+                    proxyMetadata: { SECRET_TTL: "24h", ECC_SIGNATURE_ALGORITHM: "ECDSA" },
+                    proxyStatsMatcher: { inclusionRegexps: ["listener\\..*\\.ssl\\.(handshake|connection_error)"] },
+                },
+            });
+            // Envoy's access log command operators (envoyproxy.io, access log usage).
+            assert.deepEqual(JSON.parse(accessLogFormat), {
+                start_time: "%START_TIME%",
+                trace_id: "%TRACE_ID%",
+                request_id: "%REQ(X-REQUEST-ID)%",
+                authority: "%REQ(:AUTHORITY)%",
+                method: "%REQ(:METHOD)%",
+                path: "%REQ(X-ENVOY-ORIGINAL-PATH?:PATH)%",
+                protocol: "%PROTOCOL%",
+                response_code: "%RESPONSE_CODE%",
+                response_flags: "%RESPONSE_FLAGS%",
+                duration: "%DURATION%",
+                bytes_received: "%BYTES_RECEIVED%",
+                bytes_sent: "%BYTES_SENT%",
+                downstream_remote_address: "%DOWNSTREAM_REMOTE_ADDRESS%",
+                x_forwarded_for: "%REQ(X-FORWARDED-FOR)%",
+                requested_server_name: "%REQUESTED_SERVER_NAME%",
+                upstream_cluster: "%UPSTREAM_CLUSTER%",
+                upstream_host: "%UPSTREAM_HOST%",
+                upstream_transport_failure_reason: "%UPSTREAM_TRANSPORT_FAILURE_REASON%",
+                user_agent: "%REQ(USER-AGENT)%",
+            });
+        });
+    }
+});
+
+describe("service mesh component: ingress gateway", () => {
+    const securityContext = {
+        seccompProfile: { type: "RuntimeDefault" },
+        // The gateway chart's own default (gateway/templates/deployment.yaml), kept when securityContext is replaced.
+        sysctls: [{ name: "net.ipv4.ip_unprivileged_port_start", value: "0" }],
+    };
+
+    it("single: one gateway behind an internal load balancer at the fixed address, keeping the caller's address", async () => {
+        const { graph } = await single();
+        const gateway = named(graph, "mesh-gateway").inputs;
+        assert.deepEqual([gateway["chart"], gateway["name"], gateway["namespace"]], ["gateway", "istio-ingressgateway", "istio-ingress"]);
+        assert.deepEqual(gateway["values"], {
+            revision: "1-30",
+            ...HUB,
+            // cloud-provider-azure annotations (learn.microsoft.com/azure/aks/internal-lb).
+            service: {
+                type: "LoadBalancer",
+                externalTrafficPolicy: "Local",
+                annotations: {
+                    "service.beta.kubernetes.io/azure-load-balancer-internal": "true",
+                    "service.beta.kubernetes.io/azure-load-balancer-internal-subnet": "snet-ingress",
+                    "service.beta.kubernetes.io/azure-load-balancer-ipv4": "10.20.4.4",
+                },
+            },
+            securityContext,
+            autoscaling: { enabled: false, minReplicas: 2, maxReplicas: 5 },
+            topologySpreadConstraints: [],
+            podDisruptionBudget: {},
+        });
+        assert.deepEqual(dependsOn(graph, named(graph, "mesh-gateway")), ["mesh-ingress-ns", "mesh-istiod"]);
+    });
+
+    it("highly available: 2 to 5 replicas spread over zones, one always available, on the cluster's default load balancer", async () => {
+        const { graph } = await highlyAvailable();
+        const values = named(graph, "mesh-gateway").inputs["values"];
+        assert.deepEqual([values.service, values.securityContext], [{ type: "LoadBalancer" }, securityContext]);
+        assert.deepEqual([values.autoscaling, values.podDisruptionBudget], [{ enabled: true, minReplicas: 2, maxReplicas: 5 }, { minAvailable: 1 }]);
+        // The chart labels its pods istio: ingressgateway (the release name without "istio-").
+        assert.deepEqual(values.topologySpreadConstraints, [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { istio: "ingressgateway" } } }]);
+    });
+
+    it("requests the wildcard certificate from the given issuer with the given lifetime and key, for server auth", async () => {
+        const { graph } = await single();
+        const certificate = named(graph, "mesh-ingress-certificate");
+        assert.deepEqual([certificate.inputs["apiVersion"], certificate.inputs["kind"], certificate.inputs["metadata"]], ["cert-manager.io/v1", "Certificate", { name: "aks-ingress", namespace: "istio-ingress" }]);
+        assert.deepEqual(certificate.inputs["spec"], {
+            secretName: "aks-ingress-tls",
+            commonName: "*.aks-ingress.dev.platform.example.com",
+            dnsNames: ["*.aks-ingress.dev.platform.example.com"],
+            issuerRef: { kind: "ClusterIssuer", name: "platform-ca", group: "cert-manager.io" },
+            duration: "2160h",
+            renewBefore: "720h",
+            privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+            usages: ["server auth", "digital signature"],
+        });
+        assert.deepEqual(dependsOn(graph, certificate), ["cert-manager", "mesh-ingress-ns"]);
+    });
+
+    it("serves that certificate's Secret on 443 with TLS 1.2+ and GCM suites, and HTTP on 80 only to redirect", async () => {
+        const { graph } = await single();
+        const gateway = named(graph, "mesh-ingress-gateway");
+        assert.deepEqual([gateway.inputs["apiVersion"], gateway.inputs["metadata"]], ["networking.istio.io/v1", { name: "platform-ingress", namespace: "istio-ingress" }]);
+        assert.deepEqual(gateway.inputs["spec"], {
+            selector: { istio: "ingressgateway" },
+            servers: [
+                {
+                    port: { number: 443, name: "https", protocol: "HTTPS" },
+                    hosts: ["*.aks-ingress.dev.platform.example.com"],
+                    tls: { mode: "SIMPLE", credentialName: "aks-ingress-tls", minProtocolVersion: "TLSV1_2", cipherSuites: GCM_SUITES },
+                },
+                { port: { number: 80, name: "http", protocol: "HTTP" }, hosts: ["*.aks-ingress.dev.platform.example.com"], tls: { httpsRedirect: true } },
+            ],
+        });
+        assert.deepEqual(dependsOn(graph, gateway), ["mesh-base", "mesh-gateway", "mesh-ingress-certificate"]);
+    });
+});
+
+describe("service mesh component: policies and monitors", () => {
+    it("requires mTLS mesh-wide and denies by default in the root namespace, after the CRDs and istiod", async () => {
+        const { graph } = await single();
+        const policy = (name: string) => {
+            const { apiVersion, kind, metadata, spec } = named(graph, name).inputs;
+            assert.deepEqual(dependsOn(graph, named(graph, name)), name === "mesh-allow-gateway-listeners" ? ["mesh-base", "mesh-ingress-ns", "mesh-istiod"] : ["mesh-base", "mesh-istiod"], name);
+            return { apiVersion, kind, metadata, spec };
+        };
+        assert.deepEqual(policy("mesh-strict-mtls"), { apiVersion: "security.istio.io/v1", kind: "PeerAuthentication", metadata: { name: "default", namespace: "istio-system" }, spec: { mtls: { mode: "STRICT" } } });
+        // An AuthorizationPolicy with an empty spec in the root namespace denies every request mesh-wide (istio.io authorization, "deny-all").
+        assert.deepEqual(policy("mesh-deny-all"), { apiVersion: "security.istio.io/v1", kind: "AuthorizationPolicy", metadata: { name: "deny-all", namespace: "istio-system" }, spec: {} });
+        // The gateway's SPIFFE identity: its chart's service account is named after the release.
+        assert.deepEqual(policy("mesh-allow-from-ingress"), {
+            apiVersion: "security.istio.io/v1",
+            kind: "AuthorizationPolicy",
+            metadata: { name: "allow-from-ingress-gateway", namespace: "istio-system" },
+            spec: { action: "ALLOW", rules: [{ from: [{ source: { principals: ["cluster.local/ns/istio-ingress/sa/istio-ingressgateway"] } }] }] },
+        });
+        assert.deepEqual(policy("mesh-allow-gateway-listeners"), {
+            apiVersion: "security.istio.io/v1",
+            kind: "AuthorizationPolicy",
+            metadata: { name: "allow-listeners", namespace: "istio-ingress" },
+            spec: { selector: { matchLabels: { istio: "ingressgateway" } }, action: "ALLOW", rules: [{ to: [{ operation: { ports: ["80", "443"] } }] }] },
+        });
+    });
+
+    it("scrapes istiod's http-monitoring port and every proxy's Envoy stats, after the operator's CRDs", async () => {
+        // istio.io/latest/docs/ops/integrations/prometheus: istiod's Service port http-monitoring (15014), the
+        // proxies' http-envoy-prom (15090) at /stats/prometheus.
+        const { graph } = await single();
+        const istiod = named(graph, "mesh-istiod-monitor");
+        const envoy = named(graph, "mesh-envoy-monitor");
+        assert.deepEqual([istiod.inputs["kind"], istiod.inputs["metadata"], istiod.inputs["spec"]], ["ServiceMonitor", { name: "istiod", namespace: "istio-system" }, { selector: { matchLabels: { istio: "pilot" } }, endpoints: [{ port: "http-monitoring", interval: "30s" }] }]);
+        assert.deepEqual([envoy.inputs["kind"], envoy.inputs["metadata"], envoy.inputs["spec"]], ["PodMonitor", { name: "envoy-stats", namespace: "istio-system" }, {
+            namespaceSelector: { any: true },
+            selector: { matchExpressions: [{ key: "istio-prometheus-ignore", operator: "DoesNotExist" }] },
+            podMetricsEndpoints: [{ port: "http-envoy-prom", path: "/stats/prometheus", interval: "30s" }],
+        }]);
+        for (const monitor of [istiod, envoy]) {
+            assert.deepEqual(dependsOn(graph, monitor), ["mesh-system-ns", "prometheus-operator"]);
+        }
+    });
+
+    it("declares every object under the component, through the cluster's provider", async () => {
+        const { graph } = await single();
+        const mesh = named(graph, "mesh");
+        const own = graph.resources.filter((r) => r.name.startsWith("mesh-"));
+        // 2 namespaces with 2 network policies each, cacerts, 4 releases, the certificate, the Gateway, 4 policies, 2 monitors.
+        assert.equal(own.length, 19);
+        for (const r of own) {
+            assert.ok(r.parent === mesh.urn || own.some((o) => o.urn === r.parent), `${r.name} is not under the mesh`);
+            assert.match(r.provider ?? "", /::pulumi:providers:kubernetes::cluster::/, r.name);
+        }
+    });
+});
