@@ -7,10 +7,10 @@ const MODULES = {
     // The NSG rules against the platform's flows through an NSG model (no plan).
     network: inProcess(["components/network/rules.ts"], ["test/nsgRules.test.ts"]),
     // Components declared on their own with the offline mocks (test/components/harness.ts).
-    mesh: inProcess(["components/mesh/*.ts"], ["test/components/mesh.test.ts"]),
-    kyverno: inProcess(["components/kyverno/*.ts"], ["test/components/kyverno.test.ts"]),
-    gateway: inProcess(["components/gateway/*.ts"], ["test/components/gateway.test.ts"]),
-    cluster: inProcess(["components/cluster/*.ts"], ["test/components/cluster.test.ts"]),
+    mesh: inProcess(["components/mesh/*.ts"], ["test/components/mesh.ts"]),
+    kyverno: inProcess(["components/kyverno/*.ts"], ["test/components/kyverno.ts"]),
+    gateway: inProcess(["components/gateway/*.ts"], ["test/components/gateway.ts"]),
+    cluster: inProcess(["components/cluster/*.ts"], ["test/components/cluster.ts"]),
     // The policies run in the packs' own server processes, whose coverage the test process cannot report: the
     // command runner runs the whole file against every mutant (the mutant id reaches the servers in the environment).
     policies: {

@@ -151,13 +151,17 @@ export function planDevWithOptions(preview = false): Promise<Graph> {
 /** A cosign public key (a stand-in: only its placement is checked). */
 export const IMAGE_SIGNATURE_KEY = "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----";
 
-/** prod, phase 2, preview, with what a prod team may add: signature verification of images, and a locked backup immutability policy. */
+/**
+ * prod, phase 2, preview, with what a prod team may add: signature verification of images, a locked backup
+ * immutability policy, and a public DNS zone for ACME.
+ */
 export function planProdWithOptions(): Promise<Graph> {
     const raw = rawConfig("prod");
     return planWith({
         stack: "prod",
         overrides: {
             "platform:phase": "all",
+            "platform:gateway": JSON.stringify({ ...raw["gateway"], publicDnsZone: OPTIONAL_INPUTS.publicDnsZone }),
             "platform:admission": JSON.stringify({ allowedRegistries: ["platformacr.azurecr.io"], imageSignatures: { publicKey: IMAGE_SIGNATURE_KEY } }),
             "platform:backup": JSON.stringify({ ...raw["backup"], immutabilityLocked: true }),
         },

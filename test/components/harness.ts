@@ -4,6 +4,7 @@
  * component's constants.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { MOCK_SUBSCRIPTION_ID } from "../../offline/mocks";
 import * as k8s from "@pulumi/kubernetes";
 import { runComponents, type Graph, type GraphResource } from "../../offline/engine";
 import { loadModels, type Models } from "../../components/shared/customResources";
@@ -26,6 +27,25 @@ export const TELEMETRY: TelemetryEndpoint = {
     grpcPort: 4317,
     egress: { to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }], ports: [{ protocol: "TCP", port: 4317 }] },
 };
+
+/** Where the Azure components are placed: dev's resource group, its VNet's subnets and its workspace. */
+export const RG = "rg-platform-dev";
+export const RG_ID = `/subscriptions/${MOCK_SUBSCRIPTION_ID}/resourceGroups/${RG}`;
+export const subnetId = (name: string) => `${RG_ID}/providers/Microsoft.Network/virtualNetworks/vnet-platform-dev/subnets/${name}`;
+export const WORKSPACE = `${RG_ID}/providers/Microsoft.OperationalInsights/workspaces/log-platform-dev`;
+/** A built-in role's definition id in the subscription (learn.microsoft.com/azure/role-based-access-control/built-in-roles). */
+export const builtInRole = (guid: string) => `/subscriptions/${MOCK_SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+
+/** A declaration run on first use and shared by the tests that read it. */
+export function once<T>(run: () => Promise<T>): () => Promise<T> {
+    let result: Promise<T> | undefined;
+    return () => (result ??= run());
+}
+
+/** An output's value (known offline: the mocks answer every input and output). */
+export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise<T>((resolve) => output.apply(resolve));
+}
 
 let models: Promise<Models> | undefined;
 /** The kubernetes-models classes the components validate custom resources with. */

@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { parse } from "yaml";
 import { SECRET_SIG, SIG_KEY, UNKNOWN } from "../../offline/engine";
 import { MOCK_DEPLOYER_OBJECT_ID, MOCK_SUBSCRIPTION_ID, MOCK_TENANT_ID } from "../../offline/mocks";
-import { azureConfig, byName, ofType, plan, planWith, rawConfig } from "../helpers";
+import { azureConfig, byName, ofType, plan, rawConfig } from "../helpers";
 
 const CLUSTER = "azure-native:containerservice:ManagedCluster";
 const ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment";
@@ -231,13 +231,6 @@ describe("private cluster", () => {
                 assert.ok(cluster.dependencies.includes(grants[0]!.urn), `the cluster does not wait for ${grants[0]!.name}`);
             }
         }
-    });
-
-    it("dev may turn KMS off: no key, no vault, platform encryption only", async () => {
-        const raw = rawConfig("dev");
-        const graph = await planWith({ stack: "dev", preview: false, overrides: { "platform:cluster": JSON.stringify({ ...raw["cluster"], kmsEtcdEncryption: false }) } });
-        assert.equal((ofType(graph, CLUSTER)[0]!.inputs["securityProfile"] as Record<string, any>)["azureKeyVaultKms"], undefined);
-        assert.deepEqual(ofType(graph, "azure-native:keyvault:Key"), []);
     });
 
     it("sends the API server's reads to the audit log, and alerts on any read of a CA key's Secret but its signer's", async () => {

@@ -20,7 +20,8 @@ function plannedNetwork(graph: Graph): NetworkView {
 const verdict = (graph: Graph, flow: Parameters<typeof verdictIn>[1]) => verdictIn(plannedNetwork(graph), flow);
 
 function planEdge(stack: "dev" | "prod", edge: Edge): Promise<Graph> {
-    return edge === "frontdoor" ? plan(stack) : planAppGatewayEdge(stack, false);
+    // The App Gateway plans other suites share: dev's in update mode, prod's at preview (NSG rules are known in both).
+    return edge === "frontdoor" ? plan(stack) : planAppGatewayEdge(stack, stack === "prod");
 }
 
 describe("network flows against the planned NSGs", () => {

@@ -210,32 +210,15 @@ describe("gateway component", () => {
         assert.ok(xml.includes("<audience>api://a&amp;b&lt;c&gt;</audience>"));
     });
 
+    // The edge's own settings are the gateway component's tests (test/components/gateway.ts); these read it in the platform.
     describe("Application Gateway edge", () => {
-        const appGatewayPlan = (preview: boolean) => planAppGatewayEdge("prod", preview);
-
-        it("replaces Front Door and API Management with WAF_v2: strict SSL policy, SNI listener, HTTP only to redirect", async () => {
-            const graph = await appGatewayPlan(true);
-            assert.deepEqual(graph.resources.filter((r) => r.type.startsWith("azure-native:cdn:") || r.type.startsWith("azure-native:apimanagement:")), []);
-            const agw = byName(graph, "gateway-agw").inputs as Record<string, any>;
-            assert.deepEqual(agw["sku"], { name: "WAF_v2", tier: "WAF_v2" });
-            assert.deepEqual(agw["sslPolicy"], { policyType: "Predefined", policyName: "AppGwSslPolicy20220101S" });
-            const [https, http] = agw["httpListeners"];
-            assert.deepEqual([https.protocol, https.hostName, https.requireServerNameIndication], ["Https", "api.platform.example.com", true]);
-            assert.equal(http.protocol, "Http");
-            const redirect = agw["requestRoutingRules"].find((r: Record<string, any>) => r.httpListener.id.endsWith("/httpListeners/http"));
-            assert.ok(redirect.redirectConfiguration.id.endsWith("/redirectConfigurations/http-to-https"));
-            assert.equal(agw["redirectConfigurations"][0].targetListener.id.endsWith("/httpListeners/https"), true);
-            const waf = byName(graph, "gateway-agw-waf").inputs as Record<string, any>;
-            assert.deepEqual([waf["policySettings"].state, waf["policySettings"].mode, waf["policySettings"].requestBodyCheck], ["Enabled", "Prevention", true]);
-        });
-
         it("calls the mesh ingress gateway over HTTPS, trusting only the private root, and reads its certificate with a prior grant", async () => {
-            const graph = await appGatewayPlan(false);
+            const graph = await planAppGatewayEdge("dev", false);
             const agw = byName(graph, "gateway-agw");
             const inputs = agw.inputs as Record<string, any>;
-            assert.deepEqual(inputs["backendAddressPools"][0].backendAddresses, [{ fqdn: "api.aks-ingress.platform.example.com" }]);
+            assert.deepEqual(inputs["backendAddressPools"][0].backendAddresses, [{ fqdn: "api.aks-ingress.dev.platform.example.com" }]);
             const settings = inputs["backendHttpSettingsCollection"][0];
-            assert.deepEqual([settings.protocol, settings.port, settings.hostName], ["Https", 443, "api.aks-ingress.platform.example.com"]);
+            assert.deepEqual([settings.protocol, settings.port, settings.hostName], ["Https", 443, "api.aks-ingress.dev.platform.example.com"]);
             assert.ok(settings.trustedRootCertificates[0].id.endsWith("/trustedRootCertificates/platform-root"));
             assert.equal(inputs["trustedRootCertificates"][0].data, derBase64(byName(graph, "pki-root").outputs["certPem"] as string));
             // The literal ids the gateway uses are the ids Azure gives.
@@ -247,7 +230,7 @@ describe("gateway component", () => {
         });
 
         it("passes both packs at preview, with every TLS setting known", async () => {
-            const violations = await evaluatePacks(toCheckpoint(await appGatewayPlan(true)), { configs: stackPolicyConfigs("prod") });
+            const violations = await evaluatePacks(toCheckpoint(await planAppGatewayEdge("prod", true)), { configs: stackPolicyConfigs("prod") });
             assert.deepEqual(violations, []);
         });
     });

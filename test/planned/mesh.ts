@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { SECRET_SIG, SIG_KEY, type Graph, type GraphResource } from "../../offline/engine";
 import { CHARTS } from "../../versions";
 import { toCheckpoint } from "../../offline/checkpoint";
-import { byName, customResourcesBeforeCrds, ofType, OPTIONAL_INPUTS, plan, planDevWithOptions, planSuppliedCas, planWith, rawConfig, SUPPLIED_CA_KEY, TEST_CA, waitsFor } from "../helpers";
+import { byName, customResourcesBeforeCrds, ofType, OPTIONAL_INPUTS, plan, planDevWithOptions, planProdWithOptions, planSuppliedCas, SUPPLIED_CA_KEY, TEST_CA, waitsFor } from "../helpers";
 
 type Inputs = Record<string, any>;
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -115,13 +115,7 @@ describe("cert-manager", () => {
 
 describe("ACME issuer", () => {
     const zone = OPTIONAL_INPUTS.publicDnsZone;
-    const withZone = (stack: "dev" | "prod") => {
-        if (stack === "dev") {
-            return planDevWithOptions();
-        }
-        const gateway = { ...rawConfig(stack)["gateway"], publicDnsZone: zone };
-        return planWith({ stack, preview: false, overrides: { "platform:phase": "all", "platform:gateway": JSON.stringify(gateway) } });
-    };
+    const withZone = (stack: "dev" | "prod") => (stack === "dev" ? planDevWithOptions() : planProdWithOptions());
 
     for (const [stack, server] of [["dev", "acme-staging-v02"], ["prod", "acme-v02"]] as const) {
         it(`${stack}: Let's Encrypt (${server}) solving DNS-01 in the configured Azure DNS zone, after the chart`, async () => {

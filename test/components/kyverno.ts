@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Kyverno, type KyvernoArgs } from "../../components/kyverno";
 import type { Graph } from "../../offline/engine";
-import { CLUSTER, crdModels, declare, dependsOn, named, TELEMETRY, type Inputs } from "./harness";
+import { CLUSTER, crdModels, declare, dependsOn, named, once, TELEMETRY, type Inputs } from "./harness";
 
 const PUBLIC_KEY = "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----";
 /** What the platform owns; every other namespace is an application's. */
@@ -31,14 +31,12 @@ async function declareKyverno(variant: Variant): Promise<Graph> {
     }, kubernetes()));
 }
 
-const memo = new Map<string, Promise<Graph>>();
-const once = (key: string, variant: Variant) => memo.get(key) ?? memo.set(key, declareKyverno(variant)).get(key)!;
 /** dev: audit, one replica each, the registry's cache, no signatures. */
-const audit = () => once("audit", { enforce: false, highAvailability: false, admission: { allowedRegistries: ["acrplatformdev.azurecr.io"] }, registry: "acrplatformdev.azurecr.io" });
+const audit = once(() => declareKyverno({ enforce: false, highAvailability: false, admission: { allowedRegistries: ["acrplatformdev.azurecr.io"] }, registry: "acrplatformdev.azurecr.io" }));
 /** prod: enforce, highly available, signed with a key, two allowed registries. */
-const enforced = () => once("enforce", { enforce: true, highAvailability: true, admission: { allowedRegistries: ["acrplatformprod.azurecr.io", "mcr.microsoft.com/oss"], imageSignatures: { publicKey: PUBLIC_KEY } }, registry: "acrplatformprod.azurecr.io" });
+const enforced = once(() => declareKyverno({ enforce: true, highAvailability: true, admission: { allowedRegistries: ["acrplatformprod.azurecr.io", "mcr.microsoft.com/oss"], imageSignatures: { publicKey: PUBLIC_KEY } }, registry: "acrplatformprod.azurecr.io" }));
 /** local: upstream images, keyless signatures. */
-const keyless = () => once("keyless", { enforce: true, highAvailability: false, admission: { allowedRegistries: ["ghcr.io/example"], imageSignatures: { keylessIssuer: "https://token.actions.githubusercontent.com", keylessSubject: "repo:example/app:ref:refs/heads/main" } } });
+const keyless = once(() => declareKyverno({ enforce: true, highAvailability: false, admission: { allowedRegistries: ["ghcr.io/example"], imageSignatures: { keylessIssuer: "https://token.actions.githubusercontent.com", keylessSubject: "repo:example/app:ref:refs/heads/main" } } }));
 
 const policy = (graph: Graph, name: string) => {
     const resource = named(graph, name);

@@ -5,22 +5,16 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
 import { PrivateCluster } from "../../components/cluster";
 import { parsePlatformConfig, type AzurePlatformConfig } from "../../config";
 import { MOCK_DEPLOYER_OBJECT_ID, MOCK_SUBSCRIPTION_ID, MOCK_TENANT_ID } from "../../offline/mocks";
 import type { Graph } from "../../offline/engine";
 import { rawConfig } from "../helpers";
-import { declare, dependsOn, named, type Inputs } from "./harness";
+import { builtInRole, declare, dependsOn, named, once, RG, RG_ID, subnetId, valueOf, WORKSPACE, type Inputs } from "./harness";
 
-const RG = "rg-platform-dev";
-const RG_ID = `/subscriptions/${MOCK_SUBSCRIPTION_ID}/resourceGroups/${RG}`;
-const subnet = (name: string) => `${RG_ID}/providers/Microsoft.Network/virtualNetworks/vnet-platform-dev/subnets/${name}`;
-const WORKSPACE = `${RG_ID}/providers/Microsoft.OperationalInsights/workspaces/log-platform-dev`;
 const ROUTE_TABLE = `${RG_ID}/providers/Microsoft.Network/routeTables/rt-platform-dev`;
 const ADMIN_GROUP = "11111111-1111-4111-8111-111111111111";
-/** Built-in role ids (learn.microsoft.com/azure/role-based-access-control/built-in-roles). */
 const ROLE = {
     networkContributor: "4d97b98b-1d4f-4787-a291-c67834d212e7",
     managedIdentityOperator: "f1a07417-d97a-45cb-824c-7a7467783830",
@@ -28,7 +22,6 @@ const ROLE = {
     keyVaultCryptoUser: "12338af0-0e69-4776-bea7-57ae8d297424",
     keyVaultContributor: "f25e0fa2-a7c8-4377-a976-54943a77a395",
 };
-const roleId = (guid: string) => `/subscriptions/${MOCK_SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
 
 const CLUSTER_BLOCK = {
     kubernetesVersion: "1.34",
@@ -65,13 +58,13 @@ async function declareCluster(variant: Variant): Promise<Declared> {
             resourceGroupName: RG,
             config: config.cluster,
             network: { podCidr: "192.168.0.0/16", serviceCidr: "10.240.0.0/16", dnsServiceIp: "10.240.0.10" },
-            subnetIds: { systemNodes: subnet("snet-system"), userNodes: subnet("snet-user"), ingress: subnet("snet-ingress"), apiServer: variant.withApiServerSubnet === false ? undefined : subnet("snet-apiserver") },
+            subnetIds: { systemNodes: subnetId("snet-system"), userNodes: subnetId("snet-user"), ingress: subnetId("snet-ingress"), apiServer: variant.withApiServerSubnet === false ? undefined : subnetId("snet-apiserver") },
             caKeySecrets: [
                 { namespace: "cert-manager", name: "platform-ca", readers: [{ namespace: "cert-manager", serviceAccount: "cert-manager" }] },
                 { namespace: "istio-system", name: "cacerts", readers: [{ namespace: "istio-system", serviceAccount: "istiod-1-30" }] },
             ],
             alertActionGroupId: variant.alertActionGroupId,
-            keyVaultNetwork: { privateEndpointSubnetId: subnet("snet-pe"), vaultDnsZoneId: `${RG_ID}/providers/Microsoft.Network/privateDnsZones/privatelink.vaultcore.azure.net` },
+            keyVaultNetwork: { privateEndpointSubnetId: subnetId("snet-pe"), vaultDnsZoneId: `${RG_ID}/providers/Microsoft.Network/privateDnsZones/privatelink.vaultcore.azure.net` },
             routeTableId: ROUTE_TABLE,
             egressReady: [defaultRoute],
             logAnalyticsWorkspaceId: WORKSPACE,
@@ -83,12 +76,10 @@ async function declareCluster(variant: Variant): Promise<Declared> {
     return { graph, cluster: component! };
 }
 
-const memo = new Map<string, Promise<Declared>>();
-const once = (key: string, variant: Variant) => memo.get(key) ?? memo.set(key, declareCluster(variant)).get(key)!;
 /** KMS on, API Server VNet Integration, the patch channel, an action group. */
-const kms = () => once("kms", { alertActionGroupId: `${RG_ID}/providers/Microsoft.Insights/actionGroups/ag-platform-dev-platform` });
+const kms = once(() => declareCluster({ alertActionGroupId: `${RG_ID}/providers/Microsoft.Insights/actionGroups/ag-platform-dev-platform` }));
 /** KMS off, no API server subnet, the stable channel (AKS moves the minor), a public FQDN. */
-const plain = () => once("plain", { cluster: { kmsEtcdEncryption: false, upgradeChannel: "stable", publicFqdn: true }, withApiServerSubnet: false });
+const plain = once(() => declareCluster({ cluster: { kmsEtcdEncryption: false, upgradeChannel: "stable", publicFqdn: true }, withApiServerSubnet: false }));
 
 const identity = (graph: Graph, name: string) => named(graph, name).outputs as Inputs;
 const pool = (overrides: Inputs) => ({
@@ -116,12 +107,12 @@ describe("private cluster component: the managed cluster", () => {
         assert.deepEqual([inputs["enableRBAC"], inputs["disableLocalAccounts"]], [true, true]);
         assert.deepEqual(inputs["aadProfile"], { managed: true, enableAzureRBAC: true, adminGroupObjectIDs: [ADMIN_GROUP], tenantID: MOCK_TENANT_ID });
         // learn.microsoft.com/azure/aks/api-server-vnet-integration: the API server's ILB in its delegated subnet.
-        assert.deepEqual(inputs["apiServerAccessProfile"], { enablePrivateCluster: true, privateDNSZone: "system", enablePrivateClusterPublicFQDN: false, disableRunCommand: true, enableVnetIntegration: true, subnetId: subnet("snet-apiserver") });
+        assert.deepEqual(inputs["apiServerAccessProfile"], { enablePrivateCluster: true, privateDNSZone: "system", enablePrivateClusterPublicFQDN: false, disableRunCommand: true, enableVnetIntegration: true, subnetId: subnetId("snet-apiserver") });
         assert.deepEqual(inputs["oidcIssuerProfile"], { enabled: true });
         assert.deepEqual(inputs["addonProfiles"], { azureKeyvaultSecretsProvider: { enabled: false }, azurepolicy: { enabled: true } });
     });
 
-    it("runs as its own identity, with the kubelet's given, after its network grants, its vault grants and the firewall", async () => {
+    it("runs as its own identity, with the kubelet's given, after its network grants, its vault grants and the default route to the firewall", async () => {
         const { graph } = await kms();
         const aks = named(graph, "cluster-aks");
         const kubelet = identity(graph, "cluster-kubelet-identity");
@@ -166,12 +157,12 @@ describe("private cluster component: the managed cluster", () => {
         const { graph } = await kms();
         assert.deepEqual(named(graph, "cluster-aks").inputs["agentPoolProfiles"], [pool({
             name: "system", mode: "System", nodeTaints: ["CriticalAddonsOnly=true:NoSchedule"],
-            vmSize: "Standard_D4ds_v5", count: 3, minCount: 3, maxCount: 4, maxPods: 110, osDiskSizeGB: 128, vnetSubnetID: subnet("snet-system"),
+            vmSize: "Standard_D4ds_v5", count: 3, minCount: 3, maxCount: 4, maxPods: 110, osDiskSizeGB: 128, vnetSubnetID: subnetId("snet-system"),
         })]);
         const user = named(graph, "cluster-user-pool");
         assert.deepEqual(user.inputs, pool({
             agentPoolName: "user", resourceName: "aks-platform-dev", resourceGroupName: RG, mode: "User",
-            vmSize: "Standard_D8ds_v5", count: 3, minCount: 3, maxCount: 9, maxPods: 60, osDiskSizeGB: 200, vnetSubnetID: subnet("snet-user"),
+            vmSize: "Standard_D8ds_v5", count: 3, minCount: 3, maxCount: 9, maxPods: 60, osDiskSizeGB: 200, vnetSubnetID: subnetId("snet-user"),
         }));
     });
 
@@ -197,31 +188,30 @@ describe("private cluster component: identities and access", () => {
     it("grants the control plane Network Contributor on exactly its subnets and the route table, and Managed Identity Operator on the kubelet", async () => {
         const { graph } = await kms();
         const principal = identity(graph, "cluster-identity")["principalId"];
-        const grants = graph.resources.filter((r) => r.type === "azure-native:authorization:RoleAssignment" && r.inputs["principalId"] === principal && r.inputs["roleDefinitionId"] === roleId(ROLE.networkContributor));
-        assert.deepEqual(grants.map((g) => g.inputs["scope"]).sort(), [ROUTE_TABLE, subnet("snet-apiserver"), subnet("snet-ingress"), subnet("snet-system"), subnet("snet-user")].sort());
+        const grants = graph.resources.filter((r) => r.type === "azure-native:authorization:RoleAssignment" && r.inputs["principalId"] === principal && r.inputs["roleDefinitionId"] === builtInRole(ROLE.networkContributor));
+        assert.deepEqual(grants.map((g) => g.inputs["scope"]).sort(), [ROUTE_TABLE, subnetId("snet-apiserver"), subnetId("snet-ingress"), subnetId("snet-system"), subnetId("snet-user")].sort());
         for (const grant of grants) {
             assert.equal(grant.inputs["principalType"], "ServicePrincipal");
         }
         assert.equal(named(graph, "cluster-network-contributor-route-table").inputs["description"], "platform-dev/aks-control-plane/network-contributor/route-table");
         const operator = named(graph, "cluster-kubelet-identity-operator").inputs;
-        assert.deepEqual([operator["principalId"], operator["principalType"], operator["roleDefinitionId"], operator["scope"], operator["description"]], [principal, "ServicePrincipal", roleId(ROLE.managedIdentityOperator), named(graph, "cluster-kubelet-identity").id, "platform-dev/aks-control-plane/managed-identity-operator/kubelet"]);
+        assert.deepEqual([operator["principalId"], operator["principalType"], operator["roleDefinitionId"], operator["scope"], operator["description"]], [principal, "ServicePrincipal", builtInRole(ROLE.managedIdentityOperator), named(graph, "cluster-kubelet-identity").id, "platform-dev/aks-control-plane/managed-identity-operator/kubelet"]);
         assert.deepEqual([named(graph, "cluster-identity").inputs["resourceName"], named(graph, "cluster-kubelet-identity").inputs["resourceName"]], ["id-platform-dev-aks", "id-platform-dev-kubelet"]);
     });
 
     it("makes the admin groups cluster admins through Azure RBAC, and hands out an exec kubeconfig (kubelogin), secret", async () => {
         const { graph, cluster } = await kms();
         const admin = named(graph, `cluster-cluster-admin-${ADMIN_GROUP}`).inputs;
-        assert.deepEqual([admin["principalId"], admin["principalType"], admin["roleDefinitionId"], admin["scope"], admin["description"]], [ADMIN_GROUP, "Group", roleId(ROLE.aksRbacClusterAdmin), named(graph, "cluster-aks").id, `platform-dev/admin-group/${ADMIN_GROUP}/aks-rbac-cluster-admin`]);
+        assert.deepEqual([admin["principalId"], admin["principalType"], admin["roleDefinitionId"], admin["scope"], admin["description"]], [ADMIN_GROUP, "Group", builtInRole(ROLE.aksRbacClusterAdmin), named(graph, "cluster-aks").id, `platform-dev/admin-group/${ADMIN_GROUP}/aks-rbac-cluster-admin`]);
         assert.equal(cluster.adminGrants.length, 1);
-        const value = <T>(output: pulumi.Output<T>) => new Promise<T>((resolve) => output.apply(resolve));
-        const kubeconfig = await value(cluster.kubeconfig);
+        const kubeconfig = await valueOf(cluster.kubeconfig);
         assert.match(kubeconfig, /kubelogin/);
         assert.equal(await (cluster.kubeconfig as unknown as { isSecret: Promise<boolean> }).isSecret, true);
-        assert.equal(await value(cluster.clusterName), "aks-platform-dev");
-        assert.equal(await value(cluster.clusterId), named(graph, "cluster-aks").id);
-        assert.equal(await value(cluster.oidcIssuerUrl), (named(graph, "cluster-aks").outputs["oidcIssuerProfile"] as Inputs)["issuerURL"]);
-        assert.equal(await value(cluster.nodeResourceGroupName), "rg-platform-dev-aks-nodes");
-        assert.equal(await value(cluster.kubeletPrincipalId), identity(graph, "cluster-kubelet-identity")["principalId"]);
+        assert.equal(await valueOf(cluster.clusterName), "aks-platform-dev");
+        assert.equal(await valueOf(cluster.clusterId), named(graph, "cluster-aks").id);
+        assert.equal(await valueOf(cluster.oidcIssuerUrl), (named(graph, "cluster-aks").outputs["oidcIssuerProfile"] as Inputs)["issuerURL"]);
+        assert.equal(await valueOf(cluster.nodeResourceGroupName), "rg-platform-dev-aks-nodes");
+        assert.equal(await valueOf(cluster.kubeletPrincipalId), identity(graph, "cluster-kubelet-identity")["principalId"]);
     });
 });
 
@@ -249,7 +239,7 @@ describe("private cluster component: etcd encryption", () => {
         const vault = named(graph, "cluster-etcd-kv");
         for (const [name, role, slug] of [["cluster-etcd-key-vault-crypto-user", ROLE.keyVaultCryptoUser, "key-vault-crypto-user"], ["cluster-etcd-key-vault-contributor", ROLE.keyVaultContributor, "key-vault-contributor"]] as const) {
             const grant = named(graph, name).inputs;
-            assert.deepEqual([grant["principalId"], grant["principalType"], grant["roleDefinitionId"], grant["scope"], grant["description"]], [principal, "ServicePrincipal", roleId(role), vault.id, `platform-dev/aks-control-plane/${slug}`]);
+            assert.deepEqual([grant["principalId"], grant["principalType"], grant["roleDefinitionId"], grant["scope"], grant["description"]], [principal, "ServicePrincipal", builtInRole(role), vault.id, `platform-dev/aks-control-plane/${slug}`]);
         }
         const kmsProfile = named(graph, "cluster-aks").inputs["securityProfile"].azureKeyVaultKms;
         assert.deepEqual({ ...kmsProfile, keyId: undefined }, { enabled: true, keyId: undefined, keyVaultNetworkAccess: "Private", keyVaultResourceId: vault.id });

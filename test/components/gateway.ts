@@ -11,17 +11,12 @@ import { parsePlatformConfig, type AzurePlatformConfig } from "../../config";
 import { MOCK_SUBSCRIPTION_ID } from "../../offline/mocks";
 import { SECRET_SIG, SIG_KEY, type Graph } from "../../offline/engine";
 import { rawConfig, TEST_CA } from "../helpers";
-import { declare, dependsOn, named, type Inputs } from "./harness";
+import { builtInRole, declare, dependsOn, named, once, RG, RG_ID, subnetId, valueOf, WORKSPACE, type Inputs } from "./harness";
 
-const RG = "rg-platform-dev";
-const RG_ID = `/subscriptions/${MOCK_SUBSCRIPTION_ID}/resourceGroups/${RG}`;
-const APIM_SUBNET = `${RG_ID}/providers/Microsoft.Network/virtualNetworks/vnet-platform-dev/subnets/snet-apim`;
-const APPGW_SUBNET = `${RG_ID}/providers/Microsoft.Network/virtualNetworks/vnet-platform-dev/subnets/snet-appgw`;
-const WORKSPACE = `${RG_ID}/providers/Microsoft.OperationalInsights/workspaces/log-platform-dev`;
+const APIM_SUBNET = subnetId("snet-apim");
+const APPGW_SUBNET = subnetId("snet-appgw");
 const pem = (body: string) => `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`;
-/** Built-in role ids (learn.microsoft.com/azure/role-based-access-control/built-in-roles). */
 const ROLE = { certificatesOfficer: "a4417e6f-fecd-4de8-b567-7b0420556985", secretsUser: "4633458b-17de-408a-b874-0445c86b69e6", reader: "acdd72a7-3385-48ef-bd42-f606fba81ae7" };
-const roleId = (guid: string) => `/subscriptions/${MOCK_SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
 
 type GatewayBlock = Record<string, unknown>;
 
@@ -55,7 +50,7 @@ async function declareGateway(gateway: GatewayBlock, extra: Partial<GatewayArgs>
             config: gatewayConfig(gateway),
             apimSubnetId: APIM_SUBNET,
             subscriptionId: MOCK_SUBSCRIPTION_ID,
-            privateEndpointSubnetId: `${RG_ID}/providers/Microsoft.Network/virtualNetworks/vnet-platform-dev/subnets/snet-pe`,
+            privateEndpointSubnetId: subnetId("snet-pe"),
             vaultDnsZoneId: `${RG_ID}/providers/Microsoft.Network/privateDnsZones/privatelink.vaultcore.azure.net`,
             tenantId: "22222222-2222-4222-8222-222222222222",
             certificateOfficerGroupIds: ["33333333-3333-4333-8333-333333333333"],
@@ -72,12 +67,10 @@ async function declareGateway(gateway: GatewayBlock, extra: Partial<GatewayArgs>
     return { graph, gateway: component!, suffix: named(graph, "gateway-suffix").outputs["result"] as string };
 }
 
-const memo = new Map<string, Promise<Declared>>();
-const once = (key: string, declared: () => Promise<Declared>) => memo.get(key) ?? memo.set(key, declared()).get(key)!;
 /** dev as committed: Developer SKU, no custom hostnames, no partners, no alert receivers. */
-const dev = () => once("dev", () => declareGateway(DEV_GATEWAY));
+const dev = once(() => declareGateway(DEV_GATEWAY));
 /** Premium with zones, the gateway's and the partners' hostnames (supplied client CA), and both receivers. */
-const premium = () => once("premium", () => declareGateway({
+const premium = once(() => declareGateway({
     ...DEV_GATEWAY,
     apim: {
         ...DEV_GATEWAY.apim, sku: "Premium", capacity: 3,
@@ -86,9 +79,9 @@ const premium = () => once("premium", () => declareGateway({
     },
 }, { alertReceivers: { emailAddress: "oncall@example.com", webhookUrl: pulumi.secret("https://hooks.example.com/services/token") } }));
 /** dev's partners without a supplied CA: one is generated. */
-const generatedPartnerCa = () => once("partners", () => declareGateway({ ...DEV_GATEWAY, apim: { ...DEV_GATEWAY.apim, partners: { certificateSecretName: "partners-certificate", allowedSourceRanges: ["203.0.113.0/24"] } } }));
+const generatedPartnerCa = once(() => declareGateway({ ...DEV_GATEWAY, apim: { ...DEV_GATEWAY.apim, partners: { certificateSecretName: "partners-certificate", allowedSourceRanges: ["203.0.113.0/24"] } } }));
 /** The regional edge. */
-const appGateway = () => once("appgw", () => declareGateway({ ...DEV_GATEWAY, edge: "appgateway", appGateway: { certificateSecretName: "api-certificate", minCapacity: 2, maxCapacity: 4 } }, { appGatewaySubnetId: APPGW_SUBNET }));
+const appGateway = once(() => declareGateway({ ...DEV_GATEWAY, edge: "appgateway", appGateway: { certificateSecretName: "api-certificate", minCapacity: 2, maxCapacity: 4 } }, { appGatewaySubnetId: APPGW_SUBNET }));
 
 /** Inputs without the defaults the SDK adds on its own and the placement every resource shares. */
 function own(inputs: Inputs, ...sdkDefaults: string[]): Inputs {
@@ -128,17 +121,16 @@ describe("gateway component: key vault", () => {
         assert.deepEqual([vault.inputs["properties"].publicNetworkAccess, vault.inputs["properties"].enableRbacAuthorization], ["Disabled", true]);
         assert.deepEqual(named(graph, "gateway-suffix").inputs, { length: 6, special: false, upper: false });
         const officer = named(graph, "gateway-kv-certificates-officer-33333333-3333-4333-8333-333333333333").inputs;
-        assert.deepEqual([officer["principalId"], officer["principalType"], officer["roleDefinitionId"], officer["scope"]], ["33333333-3333-4333-8333-333333333333", "Group", roleId(ROLE.certificatesOfficer), vault.id]);
+        assert.deepEqual([officer["principalId"], officer["principalType"], officer["roleDefinitionId"], officer["scope"]], ["33333333-3333-4333-8333-333333333333", "Group", builtInRole(ROLE.certificatesOfficer), vault.id]);
         assert.equal(officer["description"], "platform-dev/gateway-kv/certificates-officer/33333333-3333-4333-8333-333333333333");
     });
 
     it("exposes the vault and, for Front Door, the endpoint host and the domain's validation token", async () => {
         const { graph, gateway, suffix } = await dev();
-        const value = <T>(output: pulumi.Output<T>) => new Promise<T>((resolve) => output.apply(resolve));
-        assert.equal(await value(gateway.keyVaultId), named(graph, "gateway-kv").id);
+        assert.equal(await valueOf(gateway.keyVaultId), named(graph, "gateway-kv").id);
         assert.equal(gateway.apiHostName, "api.dev.platform.example.com");
-        assert.equal(await value(gateway.edgeTarget), named(graph, "gateway-afd-endpoint").outputs["hostName"]);
-        assert.ok(String(await value(gateway.edgeTarget)).startsWith(`platform-dev-${suffix}`));
+        assert.equal(await valueOf(gateway.edgeTarget), named(graph, "gateway-afd-endpoint").outputs["hostName"]);
+        assert.ok(String(await valueOf(gateway.edgeTarget)).startsWith(`platform-dev-${suffix}`));
         assert.ok(gateway.domainValidationToken);
         assert.equal(gateway.alertActionGroupId, undefined);
         assert.deepEqual(gateway.heldCertificates, []);
@@ -296,7 +288,7 @@ describe("gateway component: API Management", () => {
         const grant = named(graph, "gateway-apim-kv-secrets-user").inputs;
         assert.deepEqual(
             [grant["principalId"], grant["principalType"], grant["roleDefinitionId"], grant["scope"], grant["description"]],
-            [(service.outputs["identity"] as Inputs)["principalId"], "ServicePrincipal", roleId(ROLE.secretsUser), named(graph, "gateway-kv").id, "platform-dev/apim/key-vault-secrets-user"],
+            [(service.outputs["identity"] as Inputs)["principalId"], "ServicePrincipal", builtInRole(ROLE.secretsUser), named(graph, "gateway-kv").id, "platform-dev/apim/key-vault-secrets-user"],
         );
     });
 
@@ -412,7 +404,7 @@ describe("gateway component: alerts", () => {
         ].join("\n"));
         assert.deepEqual([rule.inputs["ruleName"], rule.inputs["severity"], rule.inputs["evaluationFrequency"], rule.inputs["scopes"], rule.inputs["displayName"]], ["alert-platform-dev-afd-domain-validation", 1, "PT1H", [WORKSPACE], "FrontDoorDomainNotApproved"]);
         const reader = named(graph, "gateway-afd-domain-alert-reader").inputs;
-        assert.deepEqual([reader["principalId"], reader["principalType"], reader["roleDefinitionId"], reader["scope"], reader["description"]], [(rule.outputs["identity"] as Inputs)["principalId"], "ServicePrincipal", roleId(ROLE.reader), RG_ID, "platform-dev/afd-domain-alert/reader"]);
+        assert.deepEqual([reader["principalId"], reader["principalType"], reader["roleDefinitionId"], reader["scope"], reader["description"]], [(rule.outputs["identity"] as Inputs)["principalId"], "ServicePrincipal", builtInRole(ROLE.reader), RG_ID, "platform-dev/afd-domain-alert/reader"]);
         // No receivers: no action group, and alerts notify nobody.
         assert.ok(!graph.resources.some((r) => r.type === "azure-native:monitor:ActionGroup"));
         assert.deepEqual(named(graph, "gateway-apim-alerts-auth-failures").inputs["actions"], []);
@@ -482,8 +474,7 @@ describe("gateway component: Application Gateway edge", () => {
             managedRules: { managedRuleSets: [{ ruleSetType: "Microsoft_DefaultRuleSet", ruleSetVersion: "2.1" }, { ruleSetType: "Microsoft_BotManagerRuleSet", ruleSetVersion: "1.1" }] },
         });
         assert.deepEqual(named(graph, "gateway-agw-diagnostics").inputs["resourceUri"], agw.id);
-        const value = <T>(output: pulumi.Output<T>) => new Promise<T>((resolve) => output.apply(resolve));
-        assert.equal(await value(gateway.edgeTarget), named(graph, "gateway-agw-pip").outputs["ipAddress"]);
+        assert.equal(await valueOf(gateway.edgeTarget), named(graph, "gateway-agw-pip").outputs["ipAddress"]);
         assert.equal(gateway.domainValidationToken, undefined);
         assert.deepEqual(gateway.heldCertificates.map((h) => h.certificate), ["key-vault/api-certificate"]);
     });

@@ -7,7 +7,7 @@ import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { istiodServiceAccount, ServiceMesh, type IngressExposure } from "../../components/mesh";
 import { SECRET_SIG, SIG_KEY, type Graph } from "../../offline/engine";
-import { CLUSTER, crdModels, declare, dependsOn, named, TELEMETRY } from "./harness";
+import { CLUSTER, crdModels, declare, dependsOn, named, once, TELEMETRY, valueOf } from "./harness";
 
 const INTERNAL_LB: IngressExposure = { kind: "azureInternalLoadBalancer", subnetName: "snet-ingress", ipAddress: "10.20.4.4" };
 
@@ -35,13 +35,11 @@ async function declareMesh(highAvailability: boolean, ingressExposure: IngressEx
             admission: upstream("kyverno"),
         }, kubernetes());
     });
-    const value = (output: pulumi.Output<string>) => new Promise<string>((resolve) => output.apply(resolve));
-    return { graph, systemNamespace: await value(mesh!.systemNamespace), ingressNamespace: await value(mesh!.ingressNamespace) };
+    return { graph, systemNamespace: await valueOf(mesh!.systemNamespace), ingressNamespace: await valueOf(mesh!.ingressNamespace) };
 }
 
-const memo = new Map<string, Promise<Declared>>();
-const single = () => memo.get("single") ?? memo.set("single", declareMesh(false, INTERNAL_LB)).get("single")!;
-const highlyAvailable = () => memo.get("ha") ?? memo.set("ha", declareMesh(true, { kind: "clusterDefault" })).get("ha")!;
+const single = once(() => declareMesh(false, INTERNAL_LB));
+const highlyAvailable = once(() => declareMesh(true, { kind: "clusterDefault" }));
 
 /** Istio's TLS 1.2 ECDHE suites with AEAD ciphers (istio.io MeshConfig tlsDefaults; no CBC, no RSA key exchange). */
 const AEAD_SUITES = ["ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305"];
