@@ -27,20 +27,18 @@ export interface KyvernoArgs {
 export const KYVERNO_NAMESPACE = "kyverno";
 
 /**
- * Namespaces exempt from the restricted Pod Security policies, and why. Each runs a node agent that needs the
- * host; their own namespace's Pod Security label is `privileged` for the same reason.
+ * Namespaces exempt from the restricted Pod Security policies. Each runs a node agent that needs the host; their
+ * own namespace's Pod Security label is `privileged` for the same reason.
  */
-const PRIVILEGED_NAMESPACES: Record<string, string> = {
-    "kube-system": "AKS's own system pods (CSI drivers, Cilium, kube-proxy replacement)",
-    "istio-system": "istio-cni's node agent writes the CNI configuration on the host",
-    monitoring: "node-exporter reads host metrics (hostNetwork, hostPID, host paths); Alloy reads the nodes' pod logs (/var/log)",
-    falco: "Falco's eBPF probe loads into the host kernel",
-};
+const PRIVILEGED_NAMESPACES = [
+    "kube-system", // AKS's own system pods (CSI drivers, Cilium, kube-proxy replacement)
+    "istio-system", // istio-cni's node agent writes the CNI configuration on the host
+    "monitoring", // node-exporter reads host metrics (hostNetwork, hostPID, host paths); Alloy reads the nodes' pod logs
+    "falco", // Falco's eBPF probe loads into the host kernel
+];
 
-/** Namespaces AKS creates and runs for its add-ons: AKS owns their pods, so the platform's policies stay out. */
-const AKS_ADDON_NAMESPACES: Record<string, string> = {
-    "gatekeeper-system": "the Azure Policy add-on's Gatekeeper, deployed and upgraded by AKS",
-};
+/** Namespaces AKS creates and runs for its add-ons (the Azure Policy add-on's Gatekeeper): the platform's policies stay out. */
+const AKS_ADDON_NAMESPACES = ["gatekeeper-system"];
 
 /**
  * Kyverno (outside the mesh: its webhooks must answer the API server directly) with the Pod Security Standards
@@ -74,7 +72,7 @@ export class Kyverno extends pulumi.ComponentResource {
 
 /** The namespaces exempt from pod rules: the privileged platform ones, and the AKS add-ons'. */
 function exemptNamespaces(): string[] {
-    return [...Object.keys(PRIVILEGED_NAMESPACES), ...Object.keys(AKS_ADDON_NAMESPACES)];
+    return [...PRIVILEGED_NAMESPACES, ...AKS_ADDON_NAMESPACES];
 }
 
 /** Enforce rejects a non-compliant resource; Audit only reports it. */

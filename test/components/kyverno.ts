@@ -202,6 +202,19 @@ describe("kyverno component: application namespaces", () => {
         assert.deepEqual(rule.verifyImages[0].skipImageReferences, ["docker.io/istio/proxyv2:*"]);
     });
 
+    it("names each ClusterPolicy for what it requires (the names in policy reports and admission denials)", async () => {
+        const graph = await enforced();
+        const names = Object.fromEntries(graph.resources.filter((r) => r.type === "kubernetes:kyverno.io/v1:ClusterPolicy").map((r) => [r.name, (r.inputs["metadata"] as { name: string }).name]));
+        assert.deepEqual(names, {
+            "kyverno-require-resources": "require-requests-limits",
+            "kyverno-disallow-latest": "disallow-latest-tag",
+            "kyverno-default-deny": "generate-default-deny",
+            "kyverno-restrict-registries": "restrict-image-registries",
+            "kyverno-require-mesh": "require-mesh-injection",
+            "kyverno-verify-signatures": "verify-image-signatures",
+        });
+    });
+
     it("declares no signature policy when none is configured", async () => {
         assert.ok(!(await audit()).resources.some((r) => r.name === "kyverno-verify-signatures"));
     });
