@@ -5,7 +5,7 @@ const TAP_NODE_ARGS = ["--require", "ts-node/register/transpile-only", "--test-r
 const inProcess = (mutate, testFiles) => ({ mutate, testRunner: "tap", tap: { testFiles, nodeArgs: TAP_NODE_ARGS }, coverageAnalysis: "perTest" });
 const MODULES = {
     // The NSG rules against the platform's flows through an NSG model (no plan).
-    network: inProcess(["components/network/rules.ts"], ["test/nsgRules.test.ts"]),
+    network: inProcess(["components/network/rules.ts"], ["test/unit/nsgRules.ts"]),
     // Components declared on their own with the offline mocks (test/components/harness.ts).
     mesh: inProcess(["components/mesh/*.ts"], ["test/components/mesh.ts"]),
     kyverno: inProcess(["components/kyverno/*.ts"], ["test/components/kyverno.ts"]),
@@ -16,7 +16,7 @@ const MODULES = {
     policies: {
         mutate: ["policies/rules/*.ts"],
         testRunner: "command",
-        commandRunner: { command: "node --test --require ts-node/register/transpile-only test/policies.test.ts" },
+        commandRunner: { command: "node --test --require ts-node/register/transpile-only test/unit/policies.ts" },
         coverageAnalysis: "off",
     },
 };

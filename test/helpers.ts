@@ -201,9 +201,14 @@ export function planAppGatewayEdge(stack: "dev" | "prod", preview: boolean): Pro
     return planWith({ stack, preview, overrides });
 }
 
-/** A stack file's `platform:` values, parsed the way loadConfig receives them. */
+const stackFiles = new Map<string, ReturnType<typeof readStackConfig>>();
+
+/** A stack file's `platform:` values, parsed the way loadConfig receives them (a fresh copy each call). */
 export function rawConfig(stack: string): Record<string, any> {
-    const { config } = readStackConfig(PROJECT_DIR, stack);
+    if (!stackFiles.has(stack)) {
+        stackFiles.set(stack, readStackConfig(PROJECT_DIR, stack));
+    }
+    const { config } = stackFiles.get(stack)!;
     return Object.fromEntries(
         Object.entries(config)
             .filter(([key]) => key.startsWith("platform:"))

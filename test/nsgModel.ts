@@ -1,6 +1,6 @@
 /**
  * The network flows the platform needs, evaluated with Azure's semantics; test/planned/flows.ts holds them to the planned NSGs of both edges and both Azure
- * stacks, test/nsgRules.test.ts to the rules module itself (no plan: fast enough for mutation testing). The flows are written from Microsoft's documentation (links per row), not from
+ * stacks, test/unit/nsgRules.ts to the rules module itself (no plan: fast enough for mutation testing). The flows are written from Microsoft's documentation (links per row), not from
  * components/network/rules.ts; the evaluator models how Azure applies NSGs
  * (learn.microsoft.com/azure/virtual-network/network-security-group-how-it-works):
  * - inbound traffic is checked against the NSG of the destination's subnet, outbound against the source's;

@@ -1,6 +1,6 @@
 /**
  * A compliant resource per policy and one failing variant per rule, with the message each must give. The packs'
- * tests run them through the packs' servers (policies.test.ts); scripts/compare-checkov.ts runs Checkov on them.
+ * tests run them through the packs' servers (test/unit/policies.ts); scripts/compare-checkov.ts runs Checkov on them.
  */
 import * as cdn from "@pulumi/azure-native/cdn";
 import * as network from "@pulumi/azure-native/network";

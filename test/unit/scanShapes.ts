@@ -4,10 +4,10 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ARM_KINDS, armResource, toArmTemplate } from "../offline/armTemplate";
-import { SECRET_SIG, SIG_KEY, type Graph, type GraphResource } from "../offline/engine";
-import { objectKind, toManifests } from "../offline/k8sManifests";
-import { readSuppressions, suppressionFor } from "../scripts/scan";
+import { ARM_KINDS, armResource, toArmTemplate } from "../../offline/armTemplate";
+import { SECRET_SIG, SIG_KEY, type Graph, type GraphResource } from "../../offline/engine";
+import { objectKind, toManifests } from "../../offline/k8sManifests";
+import { readSuppressions, suppressionFor } from "../../scripts/scan";
 
 function resource(type: string, inputs: Record<string, unknown>): GraphResource {
     return { urn: `urn:pulumi:test::platform::${type}::r`, type, name: "r", custom: true, dependencies: [], propertyDependencies: {}, protect: false, inputs, outputs: {} } as unknown as GraphResource;

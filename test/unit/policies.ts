@@ -4,14 +4,14 @@
  */
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
-import type { Checkpoint, CheckpointResource } from "../offline/checkpoint";
-import { closePackServers, evaluatePack, packDirs, packServer } from "../offline/policyCheck";
-import { stackPolicyConfigs } from "../offline/policyConfig";
-import { UNKNOWN } from "../offline/engine";
-import { azureTlsPolicies } from "../policies/rules/azureTls";
-import { baselinePolicies } from "../policies/rules/baseline";
-import { meshTlsPolicies } from "../policies/rules/meshTls";
-import { goodStorage, goodVault, POLICY_CASES } from "./policyFixtures";
+import type { Checkpoint, CheckpointResource } from "../../offline/checkpoint";
+import { closePackServers, evaluatePack, packDirs, packServer } from "../../offline/policyCheck";
+import { stackPolicyConfigs } from "../../offline/policyConfig";
+import { UNKNOWN } from "../../offline/engine";
+import { azureTlsPolicies } from "../../policies/rules/azureTls";
+import { baselinePolicies } from "../../policies/rules/baseline";
+import { meshTlsPolicies } from "../../policies/rules/meshTls";
+import { goodStorage, goodVault, POLICY_CASES } from "../policyFixtures";
 
 function checkpointWith(...resources: Partial<CheckpointResource>[]): Checkpoint {
     return {

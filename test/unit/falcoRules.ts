@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
-import { PROJECT_DIR } from "../offline/engine";
+import { PROJECT_DIR } from "../../offline/engine";
 
 interface Entry { rule?: string; macro?: string; list?: string; desc?: string; condition?: string; output?: string; priority?: string; tags?: string[]; items?: string[] }
 

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { isSecret } from "@pulumi/pulumi";
-import { ConfigError, parsePlatformConfig } from "../config";
-import { azureConfig, rawConfig, TEST_CA } from "./helpers";
+import { ConfigError, parsePlatformConfig } from "../../config";
+import { azureConfig, rawConfig, TEST_CA } from "../helpers";
 
 function problemsOf(mutate: (raw: Record<string, any>) => void, stack = "dev"): string[] {
     const raw = structuredClone(rawConfig(stack));

@@ -5,11 +5,11 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { nsgRules, toSecurityRule } from "../components/network/rules";
-import { parsePlatformConfig, type AzurePlatformConfig, type SubnetRole } from "../config";
-import { addressInSubnet, parseCidr } from "../config/cidr";
-import { rawConfig } from "./helpers";
-import { addressPlan, forbiddenFlows, requiredFlows, verdict, type Edge, type NetworkView, type Rule } from "./nsgModel";
+import { nsgRules, toSecurityRule } from "../../components/network/rules";
+import { parsePlatformConfig, type AzurePlatformConfig, type SubnetRole } from "../../config";
+import { addressInSubnet, parseCidr } from "../../config/cidr";
+import { rawConfig } from "../helpers";
+import { addressPlan, forbiddenFlows, requiredFlows, verdict, type Edge, type NetworkView, type Rule } from "../nsgModel";
 
 interface Variant {
     stack: "dev" | "prod";

@@ -5,8 +5,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { ConfigError, parsePlatformConfig } from "../config";
-import { SEED, validConfig } from "./arbitraries";
+import { ConfigError, parsePlatformConfig } from "../../config";
+import { SEED, validConfig } from "../arbitraries";
 
 describe("random valid configurations", () => {
     it("all parse", () => {

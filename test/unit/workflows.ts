@@ -6,11 +6,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
-import { PROJECT_DIR } from "../offline/engine";
-import { packDirs } from "../offline/policyCheck";
-import { firewallRuleCollectionGroups } from "../components/network/firewallRules";
-import { CHARTS } from "../versions";
-import { azureConfig } from "./helpers";
+import { PROJECT_DIR } from "../../offline/engine";
+import { packDirs } from "../../offline/policyCheck";
+import { firewallRuleCollectionGroups } from "../../components/network/firewallRules";
+import { CHARTS } from "../../versions";
+import { azureConfig } from "../helpers";
 
 const read = (file: string) => fs.readFileSync(path.join(PROJECT_DIR, file), "utf8");
 const deploy = parse(read(".github/workflows/deploy.yml"));
