@@ -61,7 +61,8 @@ async function declareCluster(variant: Variant): Promise<Declared> {
             subnetIds: { systemNodes: subnetId("snet-system"), userNodes: subnetId("snet-user"), ingress: subnetId("snet-ingress"), apiServer: variant.withApiServerSubnet === false ? undefined : subnetId("snet-apiserver") },
             caKeySecrets: [
                 { namespace: "cert-manager", name: "platform-ca", readers: [{ namespace: "cert-manager", serviceAccount: "cert-manager" }] },
-                { namespace: "istio-system", name: "cacerts", readers: [{ namespace: "istio-system", serviceAccount: "istiod-1-30" }] },
+                // During a minor upgrade two istiod revisions read the plug-in CA.
+                { namespace: "istio-system", name: "cacerts", readers: [{ namespace: "istio-system", serviceAccount: "istiod-1-30" }, { namespace: "istio-system", serviceAccount: "istiod-1-31" }] },
             ],
             alertActionGroupId: variant.alertActionGroupId,
             keyVaultNetwork: { privateEndpointSubnetId: subnetId("snet-pe"), vaultDnsZoneId: `${RG_ID}/providers/Microsoft.Network/privateDnsZones/privatelink.vaultcore.azure.net` },
@@ -80,6 +81,8 @@ async function declareCluster(variant: Variant): Promise<Declared> {
 const kms = once(() => declareCluster({ alertActionGroupId: `${RG_ID}/providers/Microsoft.Insights/actionGroups/ag-platform-dev-platform` }));
 /** KMS off, no API server subnet, the stable channel (AKS moves the minor), a public FQDN. */
 const plain = once(() => declareCluster({ cluster: { kmsEtcdEncryption: false, upgradeChannel: "stable", publicFqdn: true }, withApiServerSubnet: false }));
+/** The rapid channel moves the minor version too. */
+const rapid = once(() => declareCluster({ cluster: { kmsEtcdEncryption: false, upgradeChannel: "rapid" }, withApiServerSubnet: false }));
 
 const identity = (graph: Graph, name: string) => named(graph, name).outputs as Inputs;
 const pool = (overrides: Inputs) => ({
@@ -177,6 +180,8 @@ describe("private cluster component: the managed cluster", () => {
         const aks = named(graph, "cluster-aks");
         assert.deepEqual(aks.ignoreChanges, ["agentPoolProfiles[0].count", "kubernetesVersion", "agentPoolProfiles[0].orchestratorVersion"]);
         assert.deepEqual(named(graph, "cluster-user-pool").ignoreChanges, ["count", "orchestratorVersion"]);
+        const onRapid = (await rapid()).graph;
+        assert.deepEqual([named(onRapid, "cluster-aks").ignoreChanges, named(onRapid, "cluster-user-pool").ignoreChanges], [aks.ignoreChanges, ["count", "orchestratorVersion"]]);
         assert.deepEqual(aks.inputs["apiServerAccessProfile"], { enablePrivateCluster: true, privateDNSZone: "system", enablePrivateClusterPublicFQDN: true, disableRunCommand: true });
         assert.equal(aks.inputs["securityProfile"].azureKeyVaultKms, undefined);
         assert.ok(!graph.resources.some((r) => r.name.startsWith("cluster-etcd")));
@@ -215,12 +220,28 @@ describe("private cluster component: identities and access", () => {
     });
 });
 
+describe("private cluster component: structure", () => {
+    for (const [label, declared] of [["KMS", kms], ["no KMS", plain]] as const) {
+        it(`${label}: declares every object under the component`, async () => {
+            const { graph } = await declared();
+            const component = named(graph, "cluster");
+            assert.equal(component.type, "platform:cluster:PrivateCluster");
+            const own = graph.resources.filter((r) => r.name.startsWith("cluster-"));
+            assert.ok(own.length > 10, `${own.length} resources`);
+            const underComponent = (urn: string | undefined): boolean => urn === component.urn || own.some((o) => o.urn === urn && underComponent(o.parent));
+            assert.deepEqual(own.filter((r) => !underComponent(r.parent)).map((r) => r.name), []);
+        });
+    }
+});
+
 describe("private cluster component: etcd encryption", () => {
     it("keeps the KMS key in a private Premium vault of its own: RSA-HSM 2048, rotated every 180 days, each version valid 2 years, protected", async () => {
         const { graph } = await kms();
         const vault = named(graph, "cluster-etcd-kv");
         assert.equal(vault.protect, true);
         assert.match(vault.inputs["vaultName"], /^kv-plt-dev-kms-[a-z0-9]{6}$/);
+        // Vault names take letters, digits and hyphens, 3-24 characters (Microsoft.KeyVault naming rules); lower case by convention.
+        assert.deepEqual(named(graph, "cluster-etcd-suffix").inputs, { length: 6, special: false, upper: false });
         assert.deepEqual([vault.inputs["properties"].sku, vault.inputs["properties"].publicNetworkAccess], [{ family: "A", name: "premium" }, "Disabled"]);
         const key = named(graph, "cluster-etcd-key");
         assert.equal(key.protect, true);
@@ -288,7 +309,7 @@ describe("private cluster component: operations", () => {
             "AKSAudit",
             '| where tostring(ObjectRef.resource) == "secrets" and Verb in ("get", "list", "watch")',
             '| where (tostring(ObjectRef.namespace) == "cert-manager" and tostring(ObjectRef.name) == "platform-ca" and tostring(User.username) !in ("system:serviceaccount:cert-manager:cert-manager"))'
-                + ' or (tostring(ObjectRef.namespace) == "istio-system" and tostring(ObjectRef.name) == "cacerts" and tostring(User.username) !in ("system:serviceaccount:istio-system:istiod-1-30"))',
+                + ' or (tostring(ObjectRef.namespace) == "istio-system" and tostring(ObjectRef.name) == "cacerts" and tostring(User.username) !in ("system:serviceaccount:istio-system:istiod-1-30", "system:serviceaccount:istio-system:istiod-1-31"))',
             "| project TimeGenerated, Verb, Namespace = tostring(ObjectRef.namespace), Secret = tostring(ObjectRef.name), Reader = tostring(User.username), SourceIps",
         ].join("\n"));
         assert.deepEqual([rule["ruleName"], rule["displayName"], rule["severity"], rule["evaluationFrequency"], rule["windowSize"], rule["scopes"]], ["alert-platform-dev-ca-key-read", "CaKeyReadByUnexpectedIdentity", 1, "PT5M", "PT5M", [WORKSPACE]]);

@@ -137,6 +137,20 @@ describe("gateway component: key vault", () => {
     });
 });
 
+describe("gateway component: structure", () => {
+    for (const [label, declared] of [["Front Door", premium], ["generated partner CA", generatedPartnerCa], ["Application Gateway", appGateway]] as const) {
+        it(`${label}: declares every object under the component`, async () => {
+            const { graph } = await declared();
+            const component = named(graph, "gateway");
+            assert.equal(component.type, "platform:gateway:Gateway");
+            const own = graph.resources.filter((r) => r.name.startsWith("gateway-"));
+            assert.ok(own.length > 10, `${own.length} resources`);
+            const underComponent = (urn: string | undefined): boolean => urn === component.urn || own.some((o) => o.urn === urn && underComponent(o.parent));
+            assert.deepEqual(own.filter((r) => !underComponent(r.parent)).map((r) => r.name), []);
+        });
+    }
+});
+
 describe("gateway component: Front Door", () => {
     it("is a protected Premium profile, 60 s to the origin", async () => {
         const { graph } = await dev();
