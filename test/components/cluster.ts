@@ -11,7 +11,7 @@ import { parsePlatformConfig, type AzurePlatformConfig } from "../../config";
 import { MOCK_DEPLOYER_OBJECT_ID, MOCK_SUBSCRIPTION_ID, MOCK_TENANT_ID } from "../../offline/mocks";
 import type { Graph } from "../../offline/engine";
 import { rawConfig } from "../helpers";
-import { builtInRole, declare, dependsOn, named, once, RG, RG_ID, subnetId, valueOf, WORKSPACE, type Inputs } from "./harness";
+import { builtInRole, declare, dependsOn, named, once, ownResources, RG, RG_ID, subnetId, valueOf, WORKSPACE, type Inputs } from "./harness";
 
 const ROUTE_TABLE = `${RG_ID}/providers/Microsoft.Network/routeTables/rt-platform-dev`;
 const ADMIN_GROUP = "11111111-1111-4111-8111-111111111111";
@@ -224,12 +224,10 @@ describe("private cluster component: structure", () => {
     for (const [label, declared] of [["KMS", kms], ["no KMS", plain]] as const) {
         it(`${label}: declares every object under the component`, async () => {
             const { graph } = await declared();
-            const component = named(graph, "cluster");
+            const { component, own, outside } = ownResources(graph, "cluster");
             assert.equal(component.type, "platform:cluster:PrivateCluster");
-            const own = graph.resources.filter((r) => r.name.startsWith("cluster-"));
             assert.ok(own.length > 10, `${own.length} resources`);
-            const underComponent = (urn: string | undefined): boolean => urn === component.urn || own.some((o) => o.urn === urn && underComponent(o.parent));
-            assert.deepEqual(own.filter((r) => !underComponent(r.parent)).map((r) => r.name), []);
+            assert.deepEqual(outside, []);
         });
     }
 });

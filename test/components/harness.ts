@@ -82,6 +82,17 @@ export function named(graph: Graph, name: string): Planned {
     return found as Planned;
 }
 
+/**
+ * A component's own resources (named `<component>-...`) and those among them declared outside it: a child that
+ * misses `{ parent }` lands under the stack, where an alias-less move would later replace it.
+ */
+export function ownResources(graph: Graph, component: string): { component: Planned; own: GraphResource[]; outside: string[] } {
+    const root = named(graph, component);
+    const own = graph.resources.filter((r) => r.name.startsWith(`${component}-`));
+    const under = (urn: string | undefined): boolean => urn === root.urn || own.some((o) => o.urn === urn && under(o.parent));
+    return { component: root, own, outside: own.filter((r) => !under(r.parent)).map((r) => r.name) };
+}
+
 /** The URNs `resource` was declared to depend on (dependsOn and the inputs it reads). */
 export function dependsOn(graph: Graph, resource: GraphResource): string[] {
     return graph.resources.filter((r) => resource.dependencies.includes(r.urn)).map((r) => r.name).sort();

@@ -7,7 +7,7 @@ import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { istiodServiceAccount, ServiceMesh, type IngressExposure } from "../../components/mesh";
 import { SECRET_SIG, SIG_KEY, type Graph } from "../../offline/engine";
-import { CLUSTER, crdModels, declare, dependsOn, named, once, TELEMETRY, valueOf } from "./harness";
+import { CLUSTER, crdModels, declare, dependsOn, named, once, ownResources, TELEMETRY, valueOf } from "./harness";
 
 const INTERNAL_LB: IngressExposure = { kind: "azureInternalLoadBalancer", subnetName: "snet-ingress", ipAddress: "10.20.4.4" };
 
@@ -292,12 +292,11 @@ describe("service mesh component: policies and monitors", () => {
 
     it("declares every object under the component, through the cluster's provider", async () => {
         const { graph } = await single();
-        const mesh = named(graph, "mesh");
-        const own = graph.resources.filter((r) => r.name.startsWith("mesh-"));
+        const { component, own, outside } = ownResources(graph, "mesh");
+        assert.equal(component.type, "platform:mesh:ServiceMesh");
         // 2 namespaces with 2 network policies each, cacerts, 4 releases, the certificate, the Gateway, 4 policies, 2 monitors.
-        assert.equal(own.length, 19);
+        assert.deepEqual([own.length, outside], [19, []]);
         for (const r of own) {
-            assert.ok(r.parent === mesh.urn || own.some((o) => o.urn === r.parent), `${r.name} is not under the mesh`);
             assert.match(r.provider ?? "", /::pulumi:providers:kubernetes::cluster::/, r.name);
         }
     });
