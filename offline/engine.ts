@@ -48,6 +48,8 @@ export interface Graph {
     preview: boolean;
     resources: GraphResource[];
     stackOutputs: Record<string, unknown>;
+    /** Every invoke (a data source or function call), and the provider it went to; none: the default provider. */
+    invokes: { token: string; provider?: string }[];
 }
 
 /** The subset of the protobuf request the recorder reads. */
@@ -108,10 +110,15 @@ class Recorder {
         return this.realUrns.get(mockUrn)?.urn ?? mockUrn;
     }
 
+    /** A provider reference (`<urn>::<id>`) with the engine's URN. */
+    providerReference(reference: string): string {
+        const separator = reference.lastIndexOf("::");
+        return `${this.resolve(reference.slice(0, separator))}${reference.slice(separator)}`;
+    }
+
     private resolveProvider(reference: string, type: string, version: string): string | undefined {
         if (reference) {
-            const separator = reference.lastIndexOf("::");
-            return `${this.resolve(reference.slice(0, separator))}${reference.slice(separator)}`;
+            return this.providerReference(reference);
         }
         const pkg = type.split(":")[0];
         if (pkg === "pulumi" || !type.includes(":")) {
@@ -246,8 +253,15 @@ interface RecordOptions {
 
 async function record(options: RecordOptions, program: () => Promise<unknown>): Promise<Graph> {
     const { project, stack, preview } = options;
+    const mocks = new PlatformMocks(preview);
+    const invokes: { token: string; provider?: string }[] = [];
+    const answer = mocks.call.bind(mocks);
+    mocks.call = (args) => {
+        invokes.push({ token: args.token, provider: args.provider });
+        return answer(args);
+    };
     // The organization a DIY (self-managed) backend reports; Pulumi Cloud reports the stack's owner.
-    await pulumi.runtime.setMocks(new PlatformMocks(preview), project, stack, preview, OFFLINE_ORGANIZATION);
+    await pulumi.runtime.setMocks(mocks, project, stack, preview, OFFLINE_ORGANIZATION);
     const recorder = new Recorder(project, stack);
     recorder.install(settings.getMonitor());
     pulumi.runtime.setAllConfig(options.config, options.secretKeys);
@@ -269,5 +283,12 @@ async function record(options: RecordOptions, program: () => Promise<unknown>): 
     if (programErrors.length > 0) {
         throw new ProgramError(programErrors);
     }
-    return { project, stack, preview, resources: recorder.resources, stackOutputs: (stackOutputs ?? {}) as Record<string, unknown> };
+    return {
+        project,
+        stack,
+        preview,
+        resources: recorder.resources,
+        stackOutputs: (stackOutputs ?? {}) as Record<string, unknown>,
+        invokes: invokes.map((invoke) => ({ token: invoke.token, provider: invoke.provider ? recorder.providerReference(invoke.provider) : undefined })),
+    };
 }

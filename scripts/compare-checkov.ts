@@ -34,7 +34,7 @@ function write(dir: string, stem: string, type: string, inputs: Record<string, u
         fs.writeFileSync(file, JSON.stringify(template, null, 2));
         return file;
     }
-    const manifests = toManifests({ project: "platform", stack: "fixture", preview: false, resources: [resource], stackOutputs: {} });
+    const manifests = toManifests({ project: "platform", stack: "fixture", preview: false, resources: [resource], stackOutputs: {}, invokes: [] });
     if (manifests.length === 0) {
         return undefined;
     }

@@ -11,7 +11,7 @@ import { parsePlatformConfig, type AzurePlatformConfig } from "../../config";
 import { MOCK_DEPLOYER_OBJECT_ID, MOCK_SUBSCRIPTION_ID, MOCK_TENANT_ID } from "../../offline/mocks";
 import type { Graph } from "../../offline/engine";
 import { rawConfig } from "../helpers";
-import { builtInRole, declare, dependsOn, named, once, ownResources, RG, RG_ID, subnetId, valueOf, WORKSPACE, type Inputs } from "./harness";
+import { AZURE_PROVIDER, builtInRole, declare, dependsOn, named, once, ownResources, RG, RG_ID, subnetId, valueOf, WORKSPACE, type Inputs } from "./harness";
 
 const ROUTE_TABLE = `${RG_ID}/providers/Microsoft.Network/routeTables/rt-platform-dev`;
 const ADMIN_GROUP = "11111111-1111-4111-8111-111111111111";
@@ -49,7 +49,7 @@ async function declareCluster(variant: Variant): Promise<Declared> {
     const raw = rawConfig("dev");
     const config = parsePlatformConfig({ ...raw, cluster: { ...CLUSTER_BLOCK, ...variant.cluster } }) as AzurePlatformConfig;
     let component: PrivateCluster | undefined;
-    const graph = await declare(() => {
+    const graph = await declare(({ azure }) => {
         // The network's default route to the firewall: without it, nodes cannot bootstrap.
         const defaultRoute = new network.Route("network-route-default", { routeName: "default", routeTableName: "rt-platform-dev", resourceGroupName: RG, addressPrefix: "0.0.0.0/0", nextHopType: network.RouteNextHopType.VirtualAppliance, nextHopIpAddress: "10.20.16.4" });
         component = new PrivateCluster("cluster", {
@@ -72,7 +72,7 @@ async function declareCluster(variant: Variant): Promise<Declared> {
             client: { tenantId: MOCK_TENANT_ID, subscriptionId: MOCK_SUBSCRIPTION_ID, objectId: MOCK_DEPLOYER_OBJECT_ID },
             skuTier: "Standard",
             tags: { environment: "dev" },
-        });
+        }, azure());
     }, false);
     return { graph, cluster: component! };
 }
@@ -211,6 +211,10 @@ describe("private cluster component: identities and access", () => {
         assert.equal(cluster.adminGrants.length, 1);
         const kubeconfig = await valueOf(cluster.kubeconfig);
         assert.match(kubeconfig, /kubelogin/);
+        // The credentials and the KMS key's version are read through the cluster's own Azure provider.
+        const reads = graph.invokes.filter((i) => ["azure-native:containerservice:listManagedClusterUserCredentials", "azure-native:keyvault:getKey"].includes(i.token));
+        assert.deepEqual(reads.map((i) => i.token).sort(), ["azure-native:containerservice:listManagedClusterUserCredentials", "azure-native:keyvault:getKey"]);
+        assert.ok(reads.every((i) => AZURE_PROVIDER.test(i.provider ?? "")), JSON.stringify(reads));
         assert.equal(await (cluster.kubeconfig as unknown as { isSecret: Promise<boolean> }).isSecret, true);
         assert.equal(await valueOf(cluster.clusterName), "aks-platform-dev");
         assert.equal(await valueOf(cluster.clusterId), named(graph, "cluster-aks").id);

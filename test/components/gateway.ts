@@ -11,7 +11,7 @@ import { parsePlatformConfig, type AzurePlatformConfig } from "../../config";
 import { MOCK_SUBSCRIPTION_ID } from "../../offline/mocks";
 import { SECRET_SIG, SIG_KEY, type Graph } from "../../offline/engine";
 import { rawConfig, TEST_CA } from "../helpers";
-import { builtInRole, declare, dependsOn, named, once, ownResources, RG, RG_ID, subnetId, valueOf, WORKSPACE, type Inputs } from "./harness";
+import { AZURE_PROVIDER, builtInRole, declare, dependsOn, named, once, ownResources, RG, RG_ID, subnetId, valueOf, WORKSPACE, type Inputs } from "./harness";
 
 const APIM_SUBNET = subnetId("snet-apim");
 const APPGW_SUBNET = subnetId("snet-appgw");
@@ -42,7 +42,7 @@ interface Declared {
 
 async function declareGateway(gateway: GatewayBlock, extra: Partial<GatewayArgs> = {}): Promise<Declared> {
     let component: Gateway | undefined;
-    const graph = await declare(() => {
+    const graph = await declare(({ azure }) => {
         component = new Gateway("gateway", {
             namePrefix: "platform-dev",
             location: "westeurope",
@@ -62,7 +62,7 @@ async function declareGateway(gateway: GatewayBlock, extra: Partial<GatewayArgs>
             alertReceivers: {},
             tags: { environment: "dev" },
             ...extra,
-        });
+        }, azure());
     }, false);
     return { graph, gateway: component!, suffix: named(graph, "gateway-suffix").outputs["result"] as string };
 }
@@ -376,6 +376,10 @@ describe("gateway component: alerts", () => {
         assert.deepEqual(group["webhookReceivers"], [{ name: "webhook", serviceUri: { [SIG_KEY]: SECRET_SIG, value: "https://hooks.example.com/services/token" }, useCommonAlertSchema: true }]);
         assert.ok(gateway.alertActionGroupId);
         assert.deepEqual(gateway.heldCertificates.map((h) => h.certificate), ["key-vault/apim-certificate", "key-vault/partners-certificate", "partner-client-ca"]);
+        // Their expiry is read from the vault through the gateway's own Azure provider.
+        const reads = graph.invokes.filter((i) => i.token === "azure-native:keyvault:getSecret");
+        assert.equal(reads.length, 2);
+        assert.ok(reads.every((i) => AZURE_PROVIDER.test(i.provider ?? "")), JSON.stringify(reads));
     });
 
     for (const [alert, codes] of [["auth-failures", ["401", "403"]], ["rate-limited", ["429"]]] as const) {

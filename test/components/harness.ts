@@ -5,6 +5,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { MOCK_SUBSCRIPTION_ID } from "../../offline/mocks";
+import * as azure from "@pulumi/azure-native";
 import * as k8s from "@pulumi/kubernetes";
 import { runComponents, type Graph, type GraphResource } from "../../offline/engine";
 import { loadModels, type Models } from "../../components/shared/customResources";
@@ -42,6 +43,9 @@ export function once<T>(run: () => Promise<T>): () => Promise<T> {
     return () => (result ??= run());
 }
 
+/** The provider an invoke went to must be the component's own (`{ parent }` on the invoke), never the default one. */
+export const AZURE_PROVIDER = /^urn:pulumi:dev::platform::pulumi:providers:azure-native::azure::/;
+
 /** An output's value (known offline: the mocks answer every input and output). */
 export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
     return new Promise<T>((resolve) => output.apply(resolve));
@@ -55,6 +59,8 @@ export function crdModels(): Promise<Models> {
 }
 
 export interface Declaring {
+    /** The options the platform gives an Azure component: its explicit Azure provider (the deploying subscription). */
+    azure(): { providers: pulumi.ProviderResource[] };
     /** The options the platform gives an in-cluster component: the cluster's Kubernetes provider. */
     kubernetes(): { providers: pulumi.ProviderResource[] };
     /** What another component hands over for ordering (cert-manager's release, Kyverno's): a release of that name. */
@@ -69,8 +75,9 @@ export function declare(body: (declaring: Declaring) => unknown, preview = true)
             provider ??= new k8s.Provider("cluster", { kubeconfig: "offline" });
             return { providers: [provider] };
         };
+        const azureProvider = new azure.Provider("azure", { subscriptionId: MOCK_SUBSCRIPTION_ID, location: "westeurope" });
         const upstream = (name: string) => new k8s.helm.v3.Release(name, { chart: name, version: "1.0.0", repositoryOpts: { repo: "https://charts.example.com" } }, { provider: kubernetes().providers[0] });
-        return body({ kubernetes, upstream });
+        return body({ azure: () => ({ providers: [azureProvider] }), kubernetes, upstream });
     });
 }
 

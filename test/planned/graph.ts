@@ -42,6 +42,17 @@ for (const { stack, phase } of PLAN_VARIANTS) {
             }
         });
 
+        it("sends every invoke to an explicit provider (update mode: at preview, invokes of unknown inputs wait)", async () => {
+            // An invoke without `{ parent }` or a provider reads with the ambient default provider's config.
+            const graph = await plan(stack, false, phase);
+            const providers = new Set(graph.resources.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => r.urn));
+            assert.ok(graph.invokes.length > (stack === "local" ? -1 : 2), `${graph.invokes.length} invokes`);
+            for (const invoke of graph.invokes) {
+                const providerUrn = invoke.provider?.slice(0, invoke.provider.lastIndexOf("::"));
+                assert.ok(providerUrn && providers.has(providerUrn), `${invoke.token} goes to provider ${invoke.provider}`);
+            }
+        });
+
         it("parents every resource under a platform component or the stack", async () => {
             const graph = await plan(stack, true, phase);
             // Provider-implemented components (kubernetes:yaml/v2:ConfigFile) keep their provider's token.
