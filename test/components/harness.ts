@@ -68,7 +68,18 @@ export interface Declaring {
 }
 
 /** Declares what `body` declares and returns the recorded graph (update mode: provider outputs, such as ids, are known). */
-export function declare(body: (declaring: Declaring) => unknown, preview = true): Promise<Graph> {
+export async function declare(body: (declaring: Declaring) => unknown, preview = true): Promise<Graph> {
+    // The SDK captures a stack per promise; declarations need none (as in test/planWorker.ts). Restored for assertions.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+        return await declareWithStacks(body, preview);
+    } finally {
+        Error.stackTraceLimit = limit;
+    }
+}
+
+function declareWithStacks(body: (declaring: Declaring) => unknown, preview: boolean): Promise<Graph> {
     return runComponents({ stack: "dev", preview }, () => {
         let provider: k8s.Provider | undefined;
         const kubernetes = () => {
