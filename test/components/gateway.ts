@@ -79,9 +79,14 @@ const premium = once(() => declareGateway({
     },
 }, { alertReceivers: { emailAddress: "oncall@example.com", webhookUrl: pulumi.secret("https://hooks.example.com/services/token") } }));
 /** dev's partners without a supplied CA: one is generated. */
-const generatedPartnerCa = once(() => declareGateway({ ...DEV_GATEWAY, apim: { ...DEV_GATEWAY.apim, partners: { certificateSecretName: "partners-certificate", allowedSourceRanges: ["203.0.113.0/24"] } } }));
+/** dev's partners without a supplied CA (one is generated), an issuer with a trailing slash, values XML must escape, a webhook only. */
+const generatedPartnerCa = once(() => declareGateway({
+    ...DEV_GATEWAY,
+    apim: { ...DEV_GATEWAY.apim, partners: { certificateSecretName: "partners-certificate", allowedSourceRanges: ["203.0.113.0/24"] } },
+    jwt: { issuer: "https://idp.example.com/", audiences: ["api://a&b<c>\"'"], requiredClaims: ["sub", "tid<x>"] },
+}, { alertReceivers: { webhookUrl: pulumi.secret("https://hooks.example.com/services/token") } }));
 /** The regional edge. */
-const appGateway = once(() => declareGateway({ ...DEV_GATEWAY, edge: "appgateway", appGateway: { certificateSecretName: "api-certificate", minCapacity: 2, maxCapacity: 4 } }, { appGatewaySubnetId: APPGW_SUBNET }));
+const appGateway = once(() => declareGateway({ ...DEV_GATEWAY, edge: "appgateway", appGateway: { certificateSecretName: "api-certificate", minCapacity: 2, maxCapacity: 4 } }, { appGatewaySubnetId: APPGW_SUBNET, alertReceivers: { emailAddress: "oncall@example.com" } }));
 
 /** Inputs without the defaults the SDK adds on its own and the placement every resource shares. */
 function own(inputs: Inputs, ...sdkDefaults: string[]): Inputs {
@@ -351,6 +356,13 @@ describe("gateway component: API Management", () => {
         assert.match(String(named(generated.graph, "gateway-apim-partner-api-policy").inputs["value"]), /validate-client-certificate[^>]*validate-revocation="false"/);
     });
 
+    it("escapes config values in the policy XML, drops a trailing slash from the issuer, and keeps claim names to safe characters", async () => {
+        const xml = String(named((await generatedPartnerCa()).graph, "gateway-apim-global-policy").inputs["value"]);
+        assert.match(xml, /<openid-config url="https:\/\/idp\.example\.com\/\.well-known\/openid-configuration" \/>/);
+        assert.match(xml, /<audience>api:\/\/a&amp;b&lt;c&gt;&quot;&apos;<\/audience>/);
+        assert.match(xml, /<claim name="sub" \/>\n {16}<claim name="tidx" \/>/);
+    });
+
     it("generates the partners' CA when none is supplied: ECDSA P-384, a year, signing only", async () => {
         const { graph, gateway } = await generatedPartnerCa();
         assert.deepEqual(named(graph, "gateway-partner-ca-key").inputs, { algorithm: "ECDSA", ecdsaCurve: "P384" });
@@ -360,6 +372,12 @@ describe("gateway component: API Management", () => {
             [{ commonName: "Partner CA (platform-dev)", organization: "Platform" }, true, 8760, ["cert_signing", "crl_signing"]],
         );
         assert.equal(ca["privateKeyPem"][SIG_KEY], SECRET_SIG);
+        // API Management trusts it for client certificates, beside the platform's root and intermediate.
+        const certificates = named(graph, "gateway-apim").inputs["certificates"];
+        assert.deepEqual(certificates.at(-1), { storeName: "CertificateAuthority", encodedCertificate: String(named(graph, "gateway-partner-ca").outputs["certPem"]).replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, "") });
+        assert.equal(named(graph, "gateway-apim-partner-api").inputs["displayName"], "Partner API (client certificates)");
+        // The offline vault answers `exp` a year after 2026-12-01 (offline/mocks.ts); the CA's not-after is its validity end.
+        assert.deepEqual(await Promise.all(gateway.heldCertificates.map((h) => valueOf(h.notAfter))), ["2027-12-01T00:00:00.000Z", named(graph, "gateway-partner-ca").outputs["validityEndTime"]]);
         assert.deepEqual(gateway.heldCertificates.map((h) => h.certificate), ["key-vault/partners-certificate", "partner-client-ca"]);
     });
 });
@@ -406,6 +424,13 @@ describe("gateway component: alerts", () => {
             assert.ok(String(rule["description"]).length > 0);
         });
     }
+
+    it("notifies a webhook alone, or an e-mail alone", async () => {
+        const webhookOnly = named((await generatedPartnerCa()).graph, "gateway-apim-alerts-action-group").inputs;
+        assert.deepEqual([webhookOnly["emailReceivers"], webhookOnly["webhookReceivers"].length], [[], 1]);
+        const emailOnly = named((await appGateway()).graph, "gateway-apim-alerts-action-group").inputs;
+        assert.deepEqual([emailOnly["emailReceivers"], emailOnly["webhookReceivers"]], [[{ name: "email", emailAddress: "oncall@example.com", useCommonAlertSchema: true }], []]);
+    });
 
     it("alerts hourly when a custom domain of this profile is not Approved, reading Resource Graph as Reader of the group", async () => {
         const { graph } = await dev();
@@ -481,8 +506,8 @@ describe("gateway component: Application Gateway edge", () => {
         const { graph, gateway } = await appGateway();
         const agw = named(graph, "gateway-agw");
         const identities = agw.inputs["identity"];
-        assert.equal(identities.type, "UserAssigned");
-        assert.equal(identities.userAssignedIdentities.length, 1);
+        assert.deepEqual([identities.type, identities.userAssignedIdentities], ["UserAssigned", [named(graph, "gateway-agw-identity").id]]);
+        assert.deepEqual([named(graph, "gateway-agw-identity").inputs["resourceName"], named(graph, "gateway-agw-pip").inputs["publicIpAddressName"]], ["id-platform-dev-appgw", "pip-platform-dev-appgw"]);
         assert.deepEqual(own(named(graph, "gateway-agw-waf").inputs), {
             policyName: "wafagwplatformdev", location: "westeurope",
             // fileUploadEnforcement and requestBodyEnforcement are the SDK's defaults.
