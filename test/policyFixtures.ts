@@ -9,7 +9,7 @@ import { APIM_DISABLEABLE_KEYS } from "./helpers";
 export const goodStorage = { minimumTlsVersion: "TLS1_2", enableHttpsTrafficOnly: true, publicNetworkAccess: "Disabled", allowBlobPublicAccess: false, allowSharedKeyAccess: false };
 const goodDomain = { tlsSettings: { minimumTlsVersion: "TLS12", cipherSuiteSetType: "TLS12_2023", certificateType: "ManagedCertificate" } };
 const goodApim = { customProperties: Object.fromEntries(APIM_DISABLEABLE_KEYS.map((k) => [k, "False"])) };
-export const goodVault = { properties: { enableRbacAuthorization: true, enablePurgeProtection: true, publicNetworkAccess: "Disabled" } };
+const goodVault = { properties: { enableRbacAuthorization: true, enablePurgeProtection: true, publicNetworkAccess: "Disabled" } };
 const goodCluster = { apiServerAccessProfile: { enablePrivateCluster: true }, disableLocalAccounts: true, networkProfile: { networkPolicy: "cilium" } };
 
 function customized(...tls12: string[]) {
@@ -66,10 +66,10 @@ export const POLICY_CASES: PolicyCase[] = [
     {
         policy: "frontdoor-domain-tls", type: "azure-native:cdn:AFDCustomDomain", good: goodDomain,
         bad: [
-            ["TLS 1.0", (p) => (p.tlsSettings.minimumTlsVersion = "TLS10"), /^tlsSettings\.minimumTlsVersion is "TLS10"/],
+            ["TLS 1.0", (p) => (p.tlsSettings.minimumTlsVersion = "TLS10"), /^tlsSettings\.minimumTlsVersion is "TLS10"; allowed: TLS12, TLS13\.$/],
             ["TLS12_2022 suites", (p) => (p.tlsSettings.cipherSuiteSetType = "TLS12_2022"), /^tlsSettings\.cipherSuiteSetType is "TLS12_2022"/],
             ["a CBC suite in a custom set", (p) => Object.assign(p.tlsSettings, customized(cdn.AfdCustomizedCipherSuiteForTls12.ECDHE_RSA_AES128_GCM_SHA256, cdn.AfdCustomizedCipherSuiteForTls12.ECDHE_RSA_AES128_SHA256)), /allows \["ECDHE_RSA_AES128_SHA256"\]/],
-            ["a DHE suite in a custom set", (p) => Object.assign(p.tlsSettings, customized(cdn.AfdCustomizedCipherSuiteForTls12.DHE_RSA_AES256_GCM_SHA384)), /allows \["DHE_RSA_AES256_GCM_SHA384"\]/],
+            ["a DHE suite in a custom set", (p) => Object.assign(p.tlsSettings, customized(cdn.AfdCustomizedCipherSuiteForTls12.DHE_RSA_AES256_GCM_SHA384)), /allows \["DHE_RSA_AES256_GCM_SHA384"\]; allowed: ECDHE_RSA_AES128_GCM_SHA256, ECDHE_RSA_AES256_GCM_SHA384\.$/],
             ["Application Gateway's suite names in a custom set", (p) => Object.assign(p.tlsSettings, customized("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256")), /allows \["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"\]/],
         ],
     },
@@ -77,7 +77,10 @@ export const POLICY_CASES: PolicyCase[] = [
         // Both ECDHE-GCM names of the SDK's AfdCustomizedCipherSuiteForTls12 enum: the set the review found rejected.
         policy: "frontdoor-domain-tls", type: "azure-native:cdn:AFDCustomDomain",
         good: { tlsSettings: { minimumTlsVersion: "TLS12", certificateType: "ManagedCertificate", ...customized(cdn.AfdCustomizedCipherSuiteForTls12.ECDHE_RSA_AES128_GCM_SHA256, cdn.AfdCustomizedCipherSuiteForTls12.ECDHE_RSA_AES256_GCM_SHA384) } },
-        bad: [["an empty custom set", (p) => (p.tlsSettings.customizedCipherSuiteSet.cipherSuiteSetForTls12 = []), /allows "nothing"/]],
+        bad: [
+            ["an empty custom set", (p) => (p.tlsSettings.customizedCipherSuiteSet.cipherSuiteSetForTls12 = []), /allows "nothing"/],
+            ["Customized with no suites at all", (p) => delete p.tlsSettings.customizedCipherSuiteSet, /cipherSuiteSetForTls12 allows "nothing"/],
+        ],
     },
     {
         // A TLS 1.3 minimum with a custom set: TLS 1.3's suites are all AEAD, and no TLS 1.2 list is needed.
@@ -117,6 +120,7 @@ export const POLICY_CASES: PolicyCase[] = [
         bad: [
             ["Detection mode", (p) => (p.policySettings.mode = "Detection"), /^policySettings\.mode is "Detection"/],
             ["disabled", (p) => (p.policySettings.enabledState = "Disabled"), /^policySettings\.enabledState is "Disabled"/],
+            ["no policy settings", (p) => delete p.policySettings, /^policySettings\.(enabledState|mode) is undefined/],
         ],
     },
     {
@@ -124,7 +128,13 @@ export const POLICY_CASES: PolicyCase[] = [
         bad: [
             ["HTTP accepted", (p) => (p.protocols = ["http", "https"]), /^protocols is \["http","https"\]/],
             ["plain-HTTP service", (p) => (p.serviceUrl = "http://backend"), /^serviceUrl is "http:\/\/backend"/],
+            ["an empty protocol list", (p) => (p.protocols = []), /^protocols is \[\]; allowed: \["https"\]/],
         ],
+    },
+    {
+        // An API whose backend comes from a policy (set-backend-service) has no serviceUrl: nothing to check there.
+        policy: "apim-api-https", type: "azure-native:apimanagement:Api", good: { protocols: ["https"] },
+        bad: [["no protocols given", (p) => delete p.protocols, /^protocols is undefined/]],
     },
     {
         policy: "apim-backend-tls", type: "azure-native:apimanagement:Backend", good: goodBackend,
@@ -146,7 +156,41 @@ export const POLICY_CASES: PolicyCase[] = [
             ["another suite name that does not exist", (p) => p.spec.servers[0].tls.cipherSuites.push("ECDHE-ECDSA-AES256-GCM-SHA256"), /cipherSuites is .*ECDHE-ECDSA-AES256-GCM-SHA256/],
             ["no credential", (p) => delete p.spec.servers[0].tls.credentialName, /has no credentialName/],
             ["plain HTTP served", (p) => delete p.spec.servers[1].tls, /^spec\.servers\[1\] serves plain HTTP/],
+            ["plain HTTP with the redirect off", (p) => (p.spec.servers[1].tls.httpsRedirect = false), /^spec\.servers\[1\] serves plain HTTP/],
+            // Istio parses a port's protocol ignoring case (pkg/config/protocol/instance.go, Parse).
+            ["a lower-case https server at TLS 1.0", (p) => {
+                p.spec.servers[0].port.protocol = "https";
+                p.spec.servers[0].tls.minProtocolVersion = "TLSV1_0";
+            }, /^spec\.servers\[0\]\.tls\.minProtocolVersion is "TLSV1_0"/],
+            ["a TLS server at TLS 1.1", (p) => p.spec.servers.push({ port: { number: 8443, protocol: "TLS", name: "tls" }, tls: { mode: "SIMPLE", credentialName: "cert", minProtocolVersion: "TLSV1_1", cipherSuites: gcm } }), /^spec\.servers\[2\]\.tls\.minProtocolVersion is "TLSV1_1"/],
+            ["an HTTPS server without tls", (p) => delete p.spec.servers[0].tls, /^spec\.servers\[0\]\.tls has no credentialName/],
+            ["only a CBC suite", (p) => Object.assign(p.spec.servers[0].tls, { minProtocolVersion: "TLSV1_2", cipherSuites: ["AES128-SHA"] }), /cipherSuites is \["AES128-SHA"\]/],
         ],
+    },
+    {
+        // Servers the policy leaves alone or accepts: TLS passed through to the backend (the gateway holds no key),
+        // plain TCP, a TLS 1.3 minimum (TLS 1.3's suites are fixed AEAD ones), a certificate mounted from files.
+        policy: "istio-gateway-tls", type: "kubernetes:networking.istio.io/v1:Gateway",
+        good: {
+            spec: {
+                servers: [
+                    { port: { number: 443, protocol: "TLS", name: "passthrough" }, tls: { mode: "PASSTHROUGH" } },
+                    { port: { number: 15443, protocol: "TLS", name: "auto" }, tls: { mode: "AUTO_PASSTHROUGH" } },
+                    { port: { number: 5432, protocol: "TCP", name: "tcp" } },
+                    { port: { number: 8443, protocol: "HTTPS", name: "tls13" }, tls: { mode: "SIMPLE", credentialName: "cert", minProtocolVersion: "TLSV1_3" } },
+                    { port: { number: 9443, protocol: "HTTPS", name: "files" }, tls: { mode: "SIMPLE", serverCertificate: "/etc/certs/tls.crt", privateKey: "/etc/certs/tls.key", minProtocolVersion: "TLSV1_3" } },
+                ],
+            },
+        },
+        bad: [
+            ["passthrough turned into termination at TLS 1.0", (p) => (p.spec.servers[0].tls = { mode: "SIMPLE", credentialName: "cert", minProtocolVersion: "TLSV1_0" }), /^spec\.servers\[0\]\.tls\.minProtocolVersion is "TLSV1_0"/],
+            ["auto passthrough turned into termination without a credential", (p) => (p.spec.servers[1].tls = { mode: "SIMPLE", minProtocolVersion: "TLSV1_3" }), /^spec\.servers\[1\]\.tls has no credentialName/],
+            ["the file-mounted server at TLS 1.2 with Envoy's default suites", (p) => (p.spec.servers[4].tls.minProtocolVersion = "TLSV1_2"), /^spec\.servers\[4\]\.tls\.cipherSuites is undefined/],
+        ],
+    },
+    {
+        policy: "istio-gateway-tls", type: "kubernetes:networking.istio.io/v1alpha3:Gateway", good: goodIstioGateway,
+        bad: [["TLS 1.0 (v1alpha3)", (p) => (p.spec.servers[0].tls.minProtocolVersion = "TLSV1_0"), /minProtocolVersion is "TLSV1_0"/]],
     },
     {
         policy: "istio-gateway-tls", type: "kubernetes:networking.istio.io/v1beta1:Gateway", good: goodIstioGateway,
@@ -157,6 +201,15 @@ export const POLICY_CASES: PolicyCase[] = [
         bad: [
             ["PERMISSIVE", (p) => (p.spec.mtls.mode = "PERMISSIVE"), /^spec\.mtls\.mode is "PERMISSIVE"/],
             ["a port with mTLS off", (p) => (p.spec.portLevelMtls = { 8080: { mode: "DISABLE" } }), /^spec\.portLevelMtls\["8080"\]\.mode is "DISABLE"/],
+            ["mTLS off", (p) => (p.spec.mtls.mode = "DISABLE"), /^spec\.mtls\.mode is "DISABLE"/],
+        ],
+    },
+    {
+        // No spec, or UNSET: the namespace's or the mesh's policy applies (security.istio.io PeerAuthentication docs).
+        policy: "istio-peer-authentication-strict", type: "kubernetes:security.istio.io/v1beta1:PeerAuthentication", good: { metadata: { name: "inherit" } },
+        bad: [
+            ["PERMISSIVE (v1beta1)", (p) => (p.spec = { mtls: { mode: "PERMISSIVE" } }), /^spec\.mtls\.mode is "PERMISSIVE"/],
+            ["a port PERMISSIVE under an UNSET mode", (p) => (p.spec = { mtls: { mode: "UNSET" }, portLevelMtls: { 9090: { mode: "STRICT" }, 8080: { mode: "PERMISSIVE" } } }), /^spec\.portLevelMtls\["8080"\]\.mode is "PERMISSIVE"/],
         ],
     },
     {
@@ -165,14 +218,34 @@ export const POLICY_CASES: PolicyCase[] = [
             ["TLS off", (p) => (p.spec.trafficPolicy.tls.mode = "DISABLE"), /^spec\.trafficPolicy\.tls\.mode is "DISABLE"/],
             ["skip verify on a port", (p) => (p.spec.trafficPolicy.portLevelSettings[0].tls.insecureSkipVerify = true), /^spec\.trafficPolicy\.portLevelSettings\[0\]\.tls\.insecureSkipVerify is true/],
             ["TLS off in a subset", (p) => (p.spec.subsets[0].trafficPolicy.tls.mode = "DISABLE"), /^spec\.subsets\[0\]\.trafficPolicy\.tls\.mode is "DISABLE"/],
+            ["TLS off on a port", (p) => (p.spec.trafficPolicy.portLevelSettings[0].tls.mode = "DISABLE"), /^spec\.trafficPolicy\.portLevelSettings\[0\]\.tls\.mode is "DISABLE"/],
+            ["skip verify in a subset's port", (p) => (p.spec.subsets[0].trafficPolicy.portLevelSettings = [{ port: { number: 443 }, tls: { mode: "SIMPLE", insecureSkipVerify: true } }]), /^spec\.subsets\[0\]\.trafficPolicy\.portLevelSettings\[0\]\.tls\.insecureSkipVerify is true/],
         ],
+    },
+    {
+        // A rule that only names subsets (the mesh's ISTIO_MUTUAL default applies) and a subset with no policy.
+        policy: "istio-destination-rule-tls", type: "kubernetes:networking.istio.io/v1beta1:DestinationRule", good: { spec: { host: "api", subsets: [{ name: "v1" }, { name: "v2", trafficPolicy: {} }] } },
+        bad: [["TLS off in the rule (v1beta1)", (p) => (p.spec.trafficPolicy = { tls: { mode: "DISABLE" } }), /^spec\.trafficPolicy\.tls\.mode is "DISABLE"/]],
+    },
+    {
+        policy: "istio-destination-rule-tls", type: "kubernetes:networking.istio.io/v1alpha3:DestinationRule", good: { spec: { host: "api" } },
+        bad: [["skip verify (v1alpha3)", (p) => (p.spec.trafficPolicy = { tls: { mode: "SIMPLE", insecureSkipVerify: true } }), /^spec\.trafficPolicy\.tls\.insecureSkipVerify is true/]],
     },
     {
         policy: "istiod-mesh-tls", type: "kubernetes:helm.sh/v3:Release", good: goodIstiod,
         bad: [
             ["mesh mTLS at TLS 1.2", (p) => (p.values.meshConfig.meshMTLS.minProtocolVersion = "TLSV1_2"), /meshMTLS\.minProtocolVersion is "TLSV1_2"; set "TLSV1_3"/],
             ["no TLS defaults", (p) => delete p.values.meshConfig.tlsDefaults, /tlsDefaults\.minProtocolVersion is undefined/],
+            ["no values", (p) => delete p.values, /^values\.meshConfig\.meshMTLS\.minProtocolVersion is undefined/],
+            ["no mesh config", (p) => delete p.values.meshConfig, /^values\.meshConfig\.meshMTLS\.minProtocolVersion is undefined/],
+            ["TLS 1.1 by default", (p) => (p.values.meshConfig.tlsDefaults.minProtocolVersion = "TLSV1_1"), /^values\.meshConfig\.tlsDefaults\.minProtocolVersion is "TLSV1_1"; set TLSV1_2 or TLSV1_3\.$/],
+            ["a CBC suite by default", (p) => p.values.meshConfig.tlsDefaults.cipherSuites.push("ECDHE-RSA-AES128-SHA"), /^values\.meshConfig\.tlsDefaults\.cipherSuites is \[.*"ECDHE-RSA-AES128-SHA"\]/],
         ],
+    },
+    {
+        // Another chart's release: its values are not istiod's.
+        policy: "istiod-mesh-tls", type: "kubernetes:helm.sh/v3:Release", good: { chart: "gateway", values: {} },
+        bad: [["the istiod chart", (p) => (p.chart = "istiod"), /^values\.meshConfig\.meshMTLS\.minProtocolVersion is undefined/]],
     },
     {
         policy: "cert-manager-certificate-policy", type: "kubernetes:cert-manager.io/v1:Certificate", good: goodCertificate,
@@ -181,11 +254,42 @@ export const POLICY_CASES: PolicyCase[] = [
             ["renewal after expiry", (p) => (p.spec.renewBefore = "2160h"), /^spec\.renewBefore is "2160h"/],
             ["the key kept across renewals", (p) => delete p.spec.privateKey.rotationPolicy, /rotationPolicy is undefined/],
             ["RSA 1024", (p) => (p.spec.privateKey = { algorithm: "RSA", size: 1024, rotationPolicy: "Always" }), /size is 1024 for RSA/],
+            // cert-manager's default algorithm is RSA (Certificate API reference, privateKey.algorithm).
+            ["1024 bits with the default algorithm", (p) => (p.spec.privateKey = { size: 1024, rotationPolicy: "Always" }), /size is 1024 for RSA/],
+            ["ECDSA below P-256", (p) => (p.spec.privateKey.size = 224), /^spec\.privateKey\.size is 224 for ECDSA/],
+            ["no private key settings (the key is kept)", (p) => delete p.spec.privateKey, /rotationPolicy is undefined/],
+            ["a year, in minutes", (p) => (p.spec.duration = "525600m"), /^spec\.duration is "525600m"/],
+            ["one second over 90 days", (p) => (p.spec.duration = "2160h1s"), /^spec\.duration is "2160h1s"/],
+            ["a duration that is no Go duration", (p) => (p.spec.duration = "90d"), /^spec\.duration is "90d"/],
+            ["an empty duration", (p) => (p.spec.duration = ""), /^spec\.duration is ""/],
+            ["renewal that is no Go duration", (p) => (p.spec.renewBefore = "30d"), /^spec\.renewBefore is "30d"/],
+            ["renewal before the default duration has begun", (p) => {
+                delete p.spec.duration;
+                p.spec.renewBefore = "2160h";
+            }, /^spec\.renewBefore is "2160h"/],
         ],
     },
     {
+        // Durations in the other units Go takes; cert-manager's defaults (RSA 2048, 2160h) where nothing is set.
+        policy: "cert-manager-certificate-policy", type: "kubernetes:cert-manager.io/v1:Certificate",
+        good: { spec: { duration: "90m", renewBefore: "1800s", privateKey: { rotationPolicy: "Always" } } },
+        bad: [
+            ["renewal longer than the duration", (p) => (p.spec.renewBefore = "91m"), /^spec\.renewBefore is "91m"/],
+            ["renewal as long as a 2h0m0s duration", (p) => Object.assign(p.spec, { duration: "2h0m0s", renewBefore: "7200s" }), /^spec\.renewBefore is "7200s"/],
+        ],
+    },
+    {
+        policy: "cert-manager-certificate-policy", type: "kubernetes:cert-manager.io/v1:Certificate",
+        good: { spec: { renewBefore: "720h", privateKey: { algorithm: "Ed25519", rotationPolicy: "Always" } } },
+        bad: [["a duration past 90 days", (p) => (p.spec.duration = "2161h"), /^spec\.duration is "2161h"/]],
+    },
+    {
         policy: "ingress-tls", type: "kubernetes:networking.k8s.io/v1:Ingress", good: { spec: { tls: [{ hosts: ["a.example.com"], secretName: "a" }] } },
-        bad: [["no TLS", (p) => delete p.spec.tls, /^spec\.tls is empty/]],
+        bad: [
+            ["no TLS", (p) => delete p.spec.tls, /^spec\.tls is empty/],
+            ["an empty TLS list", (p) => (p.spec.tls = []), /^spec\.tls is empty/],
+            ["no spec", (p) => delete p.spec, /^spec\.tls is empty/],
+        ],
     },
     {
         policy: "redis-tls", type: "azure-native:redis:Redis", good: { minimumTlsVersion: "1.2", enableNonSslPort: false },
@@ -204,9 +308,10 @@ export const POLICY_CASES: PolicyCase[] = [
         policy: "app-service-tls", type: "azure-native:web:WebApp", good: goodSite,
         bad: [
             ["HTTP served", (p) => (p.httpsOnly = false), /^httpsOnly is false/],
-            ["TLS 1.0", (p) => (p.siteConfig.minTlsVersion = "1.0"), /^siteConfig\.minTlsVersion is "1\.0"/],
+            ["TLS 1.0", (p) => (p.siteConfig.minTlsVersion = "1.0"), /^siteConfig\.minTlsVersion is "1\.0"; allowed: 1\.2, 1\.3\.$/],
             ["the SCM endpoint at TLS 1.1", (p) => (p.siteConfig.scmMinTlsVersion = "1.1"), /^siteConfig\.scmMinTlsVersion is "1\.1"/],
-            ["plain FTP", (p) => (p.siteConfig.ftpsState = "AllAllowed"), /^siteConfig\.ftpsState is "AllAllowed"/],
+            ["plain FTP", (p) => (p.siteConfig.ftpsState = "AllAllowed"), /^siteConfig\.ftpsState is "AllAllowed"; allowed: FtpsOnly, Disabled \(AllAllowed takes plain FTP\)\.$/],
+            ["no siteConfig", (p) => delete p.siteConfig, /^siteConfig\.ftpsState is undefined/],
             ["FTP left to the default", (p) => delete p.siteConfig.ftpsState, /^siteConfig\.ftpsState is undefined/],
         ],
     },
@@ -223,19 +328,35 @@ export const POLICY_CASES: PolicyCase[] = [
     },
     {
         policy: "messaging-namespace-tls", type: "azure-native:servicebus:Namespace", good: { minimumTlsVersion: "1.3" },
-        bad: [["TLS 1.1", (p) => (p.minimumTlsVersion = "1.1"), /^minimumTlsVersion is "1\.1"/]],
+        bad: [["TLS 1.1", (p) => (p.minimumTlsVersion = "1.1"), /^minimumTlsVersion is "1\.1"; allowed: 1\.2, 1\.3\.$/]],
     },
     {
         policy: "database-server-tls", type: "azure-native:dbforpostgresql:Configuration", good: { configurationName: "ssl_min_protocol_version", value: "TLSv1.2" },
         bad: [
             ["TLS 1.1 allowed", (p) => (p.value = "TLSv1.1"), /^ssl_min_protocol_version is "TLSv1\.1"/],
             ["TLS not required", (p) => Object.assign(p, { configurationName: "require_secure_transport", value: "OFF" }), /^require_secure_transport is "OFF"/],
+            ["the minimum without a value", (p) => delete p.value, /^ssl_min_protocol_version is undefined/],
         ],
+    },
+    {
+        // require_secure_transport left ON (its default), and a parameter no TLS rule reads.
+        policy: "database-server-tls", type: "azure-native:dbforpostgresql:Configuration", good: { configurationName: "require_secure_transport", value: "ON" },
+        bad: [["turned off", (p) => (p.value = "off"), /^require_secure_transport is "off"/]],
+    },
+    {
+        policy: "database-server-tls", type: "azure-native:dbforpostgresql:Configuration", good: { configurationName: "log_connections", value: "off" },
+        bad: [["the name changed to the TLS minimum", (p) => (p.configurationName = "SSL_MIN_PROTOCOL_VERSION"), /^ssl_min_protocol_version is "off"/]],
+    },
+    {
+        // No configurationName in the inputs (it is optional in ConfigurationArgs): no TLS parameter to judge.
+        policy: "database-server-tls", type: "azure-native:dbforpostgresql:Configuration", good: { value: "off" },
+        bad: [["named require_secure_transport", (p) => (p.configurationName = "require_secure_transport"), /^require_secure_transport is "off"/]],
     },
     {
         policy: "database-server-tls", type: "azure-native:dbformysql:Configuration", good: { configurationName: "tls_version", value: "TLSv1.2,TLSv1.3" },
         bad: [
             ["TLS 1.0 in the list", (p) => (p.value = "TLSv1,TLSv1.2"), /^tls_version is "TLSv1,TLSv1\.2"/],
+            ["TLS 1.1 after a space", (p) => (p.value = "TLSv1.2, TLSv1.1"), /^tls_version is "TLSv1\.2, TLSv1\.1"/],
             ["TLS not required", (p) => Object.assign(p, { configurationName: "require_secure_transport", value: "off" }), /^require_secure_transport is "off"/],
         ],
     },
@@ -250,7 +371,20 @@ export const POLICY_CASES: PolicyCase[] = [
             ["HTTP to the backend", (p) => (p.backendHttpSettingsCollection[0].protocol = "Http"), /^backendHttpSettingsCollection\[0\]\.protocol is "Http"/],
             ["Custom with TLS 1.2 and no suites (the defaults include CBC)", (p) => Object.assign(p.sslPolicy, { policyType: "Custom", minProtocolVersion: "TLSv1_2", cipherSuites: [] }), /^sslPolicy\.cipherSuites allows "the defaults"/],
             ["Standard_v2 without WAF", (p) => Object.assign(p, { sku: { name: "Standard_v2", tier: "Standard_v2" }, firewallPolicy: undefined }), /^sku\.tier is "Standard_v2"/],
+            ["WAF_v2 without a WAF policy", (p) => delete p.firewallPolicy, /^sku\.tier is "WAF_v2" and firewallPolicy is undefined/],
+            ["no sku", (p) => delete p.sku, /^sku\.tier is undefined/],
+            ["a policy with no type", (p) => delete p.sslPolicy.policyType, /^sslPolicy\.policyType is undefined; use Predefined AppGwSslPolicy20220101S or a Custom policy\.$/],
+            ["Custom with TLS 1.2 and no suite list", (p) => Object.assign(p.sslPolicy, { policyType: "Custom", minProtocolVersion: "TLSv1_2", cipherSuites: undefined }), /^sslPolicy\.cipherSuites allows "the defaults"/],
+            ["an HTTP listener with no rule", (p) => p.requestRoutingRules.pop(), /^httpListeners\[1\] \("http"\) is "Http" without a redirect/],
+            ["an HTTP listener with a rule that does not redirect", (p) => p.requestRoutingRules.push({ name: "plain", httpListener: listenerId("http") }), /^httpListeners\[1\] \("http"\) is "Http" without a redirect/],
+            ["a rule that names no listener", (p) => delete p.requestRoutingRules[1].httpListener, /^httpListeners\[1\] \("http"\) is "Http" without a redirect/],
         ],
+    },
+    {
+        // Only what the policy reads: no SSL profiles, listeners, rules or backend settings to check.
+        policy: "appgateway-tls", type: "azure-native:network:ApplicationGateway",
+        good: { sku: goodAppGateway.sku, firewallPolicy: goodAppGateway.firewallPolicy, sslPolicy: goodAppGateway.sslPolicy },
+        bad: [["an HTTP listener added", (p) => (p.httpListeners = [{ name: "http", protocol: "Http" }]), /^httpListeners\[0\] \("http"\) is "Http" without a redirect/]],
     },
     {
         // CustomV2 with a TLS 1.3 minimum takes no TLS 1.2 suites: Azure accepts it, and TLS 1.3's suites are all AEAD.
@@ -260,7 +394,11 @@ export const POLICY_CASES: PolicyCase[] = [
     },
     {
         policy: "waf-prevention", type: "azure-native:network:WebApplicationFirewallPolicy", good: { policySettings: { state: "Enabled", mode: "Prevention" } },
-        bad: [["Detection", (p) => (p.policySettings.mode = "Detection"), /^policySettings\.mode is "Detection"/]],
+        bad: [
+            ["Detection", (p) => (p.policySettings.mode = "Detection"), /^policySettings\.mode is "Detection"/],
+            ["disabled", (p) => (p.policySettings.state = "Disabled"), /^policySettings\.state is "Disabled"/],
+            ["no policy settings", (p) => delete p.policySettings, /^policySettings\.(state|mode) is undefined/],
+        ],
     },
     {
         policy: "tls-private-key-strength", type: "tls:index/privateKey:PrivateKey", good: { algorithm: "ECDSA", ecdsaCurve: "P384" },
@@ -269,6 +407,11 @@ export const POLICY_CASES: PolicyCase[] = [
             ["P224", (p) => (p.ecdsaCurve = "P224"), /^ecdsaCurve is "P224"/],
             ["the provider's P224 default", (p) => delete p.ecdsaCurve, /P224 \(the provider default\)/],
         ],
+    },
+    {
+        // rsaBits applies to RSA keys only (registry docs of tls_private_key): an ECDSA key is judged by its curve.
+        policy: "tls-private-key-strength", type: "tls:index/privateKey:PrivateKey", good: { algorithm: "ECDSA", ecdsaCurve: "P256", rsaBits: 1024 },
+        bad: [["the same key as RSA", (p) => (p.algorithm = "RSA"), /^rsaBits is 1024/]],
     },
     {
         // RSA at the 2048-bit floor, and the provider's default size, which is 2048 (registry docs of tls_private_key).
@@ -285,6 +428,7 @@ export const POLICY_CASES: PolicyCase[] = [
             ["access policies", (p) => (p.properties.enableRbacAuthorization = false), /^properties\.enableRbacAuthorization is false/],
             ["no purge protection", (p) => delete p.properties.enablePurgeProtection, /^properties\.enablePurgeProtection is undefined/],
             ["public access", (p) => (p.properties.publicNetworkAccess = "Enabled"), /^properties\.publicNetworkAccess is "Enabled"/],
+            ["no properties", (p) => delete p.properties, /^properties\.enableRbacAuthorization is undefined/],
         ],
     },
     {
@@ -292,6 +436,7 @@ export const POLICY_CASES: PolicyCase[] = [
         bad: [
             ["public network", (p) => (p.publicNetworkAccess = "Enabled"), /^publicNetworkAccess is "Enabled"/],
             ["shared keys", (p) => delete p.allowSharedKeyAccess, /^allowSharedKeyAccess is undefined/],
+            ["anonymous blob reads", (p) => (p.allowBlobPublicAccess = true), /^allowBlobPublicAccess is true/],
         ],
     },
     {
@@ -300,6 +445,8 @@ export const POLICY_CASES: PolicyCase[] = [
             ["public API server", (p) => (p.apiServerAccessProfile.enablePrivateCluster = false), /^apiServerAccessProfile\.enablePrivateCluster is false/],
             ["local accounts", (p) => (p.disableLocalAccounts = false), /^disableLocalAccounts is false/],
             ["no network policy", (p) => (p.networkProfile.networkPolicy = "none"), /^networkProfile\.networkPolicy is "none"/],
+            ["no network profile", (p) => delete p.networkProfile, /^networkProfile\.networkPolicy is undefined/],
+            ["no API server access profile (public)", (p) => delete p.apiServerAccessProfile, /^apiServerAccessProfile\.enablePrivateCluster is undefined/],
         ],
     },
 ];

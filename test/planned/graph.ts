@@ -4,20 +4,7 @@ import { describe, it } from "node:test";
 import { REDACTED, toCheckpoint } from "../../offline/checkpoint";
 import { SECRET_SIG, SIG_KEY } from "../../offline/engine";
 import { plan, PLAN_VARIANTS } from "../helpers";
-
-/**
- * What holds state a redeploy cannot bring back (seed: "stateful resources are protected"): secrets and keys,
- * backups and logs, the cluster's etcd, API Management's configuration, the edge's domains and certificates.
- */
-const STATE_BEARING_TYPES = [
-    "azure-native:keyvault:Vault",
-    "azure-native:storage:StorageAccount",
-    "azure-native:storage:BlobContainer",
-    "azure-native:operationalinsights:Workspace",
-    "azure-native:containerservice:ManagedCluster",
-    "azure-native:apimanagement:ApiManagementService",
-    "azure-native:cdn:Profile",
-];
+import { STATE_BEARING_TYPES } from "../stateBearingTypes";
 
 for (const { stack, phase } of PLAN_VARIANTS) {
     describe(`graph of ${stack}${phase ? ` (phase ${phase})` : ""}`, () => {

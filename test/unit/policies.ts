@@ -11,7 +11,8 @@ import { UNKNOWN } from "../../offline/engine";
 import { azureTlsPolicies } from "../../policies/rules/azureTls";
 import { baselinePolicies } from "../../policies/rules/baseline";
 import { meshTlsPolicies } from "../../policies/rules/meshTls";
-import { goodStorage, goodVault, POLICY_CASES } from "../policyFixtures";
+import { goodStorage, POLICY_CASES } from "../policyFixtures";
+import { STATE_BEARING_TYPES } from "../stateBearingTypes";
 
 function checkpointWith(...resources: Partial<CheckpointResource>[]): Checkpoint {
     return {
@@ -54,10 +55,12 @@ describe("policies", () => {
         }
     }
 
-    it("stateful-resources-protected passes a protected vault and fails an unprotected one", async () => {
-        assert.deepEqual(await messages("stateful-resources-protected", "azure-native:keyvault:Vault", goodVault, { protect: true }), []);
-        const found = await messages("stateful-resources-protected", "azure-native:keyvault:Vault", goodVault);
-        assert.match(found[0] ?? "", /^azure-native:keyvault:Vault "r0" has opts\.protect false/);
+    it("stateful-resources-protected fails each state-bearing type unprotected, and nothing else", async () => {
+        for (const type of STATE_BEARING_TYPES) {
+            assert.deepEqual(await messages("stateful-resources-protected", type, {}, { protect: true }), [], type);
+            assert.deepEqual(await messages("stateful-resources-protected", type, {}), [`${type} "r0" has opts.protect false; set protect: true.`]);
+        }
+        assert.deepEqual(await messages("stateful-resources-protected", "azure-native:network:VirtualNetwork", {}), []);
     });
 
     it("frontdoor-domains-behind-waf recognises a domain bound by dependency (preview) or by id (deployed), and fails an unbound one", async () => {
@@ -76,7 +79,10 @@ describe("policies", () => {
         // A `pulumi stack export` of a security policy declared with the domain's id as a plain string (ARM ids are case-insensitive).
         const id = "/subscriptions/0000/resourceGroups/rg-platform/providers/Microsoft.Cdn/profiles/AFD-Platform/customDomains/api-example-com";
         assert.deepEqual(await check([domain, binding([], [id])]), []);
-        for (const unbound of [binding([]), binding([], [id.replace("api-example-com", "other")])]) {
+        // A route serves the domain (it depends on it) without binding a WAF; a security policy with no parameters binds nothing.
+        const route = { type: "azure-native:cdn:Route", inputs: {}, outputs: {}, dependencies: [domainUrn] };
+        const noParameters = { type: "azure-native:cdn:SecurityPolicy", inputs: {}, outputs: {}, dependencies: [domainUrn] };
+        for (const unbound of [binding([]), binding([], [id.replace("api-example-com", "other")]), route, noParameters]) {
             const found = await check([domain, unbound]);
             assert.equal(found.length, 1);
             assert.equal(found[0]!.urn, domainUrn);
@@ -103,13 +109,30 @@ describe("policies", () => {
             }
         });
 
+        it("takes a v1beta1 policy, and requires STRICT itself, not only a mesh-wide one", async () => {
+            const v1beta1 = { ...peer("istio-system", { mtls: { mode: "STRICT" } }), type: "kubernetes:security.istio.io/v1beta1:PeerAuthentication" };
+            assert.deepEqual(await check(istiod, v1beta1), []);
+            assert.equal((await check(istiod, peer("istio-system", { mtls: { mode: "PERMISSIVE" } }))).length, 1);
+            assert.equal((await check(istiod, peer("istio-system", {}))).length, 1, "a policy with no mode inherits, it does not set STRICT");
+            // The same object as a ConfigMap: not a PeerAuthentication.
+            assert.equal((await check(istiod, { ...peer("istio-system", { mtls: { mode: "STRICT" } }), type: "kubernetes:core/v1:ConfigMap" })).length, 1);
+            // Another chart's release is not istiod, and istiod as a bare object is not a release.
+            const other = { type: "kubernetes:helm.sh/v3:Release", inputs: { chart: "gateway" }, outputs: { chart: "gateway" } };
+            assert.deepEqual(await check(other), []);
+            assert.deepEqual(await check({ ...istiod, type: "kubernetes:core/v1:ConfigMap" }), []);
+        });
+
         it("does not pass vacuously when a preview has no outputs for the Kubernetes resources (a fresh phase-2 stack)", async () => {
             // The engine sends outputs to AnalyzeStack; creates under a provider with unknown config have none.
             const blank = (r: Partial<CheckpointResource>) => ({ ...r, outputs: {} });
             const found = await check(blank(istiod));
             assert.equal(found.length, 1);
             assert.equal(found[0]!.enforcementLevel, "advisory");
-            assert.match(found[0]!.message, /can't run policy 'mesh-strict-mtls'.*during preview.*cannot be verified/);
+            assert.match(found[0]!.message, /can't run policy 'mesh-strict-mtls'.*during preview.*outputs of 1 Kubernetes resources \(r0, \.\.\.\); the mesh's mTLS cannot be verified/);
+            // A YAML group is a component with no outputs of its own, and other providers' resources are not the cluster's.
+            const yaml = { type: "kubernetes:yaml/v2:ConfigGroup", inputs: {}, outputs: {} };
+            const azure = { type: "azure-native:resources:ResourceGroup", inputs: {}, outputs: {} };
+            assert.deepEqual(await check(yaml, azure, istiod, peer("istio-system", { mtls: { mode: "STRICT" } })), []);
         });
     });
 
