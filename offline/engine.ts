@@ -48,8 +48,14 @@ export interface Graph {
     preview: boolean;
     resources: GraphResource[];
     stackOutputs: Record<string, unknown>;
-    /** Every invoke (a data source or function call), and the provider it went to; none: the default provider. */
-    invokes: { token: string; provider?: string }[];
+    /** Every invoke (a data source or function call), its arguments, and the provider it went to; none: the default provider. */
+    invokes: Invoke[];
+}
+
+export interface Invoke {
+    token: string;
+    inputs: Record<string, unknown>;
+    provider?: string;
 }
 
 /** The subset of the protobuf request the recorder reads. */
@@ -82,6 +88,7 @@ interface AliasMessage {
 
 interface MockMonitor {
     registerResource(req: RegisterRequest, callback: (err: unknown, resp?: { getUrn(): string; getId(): string; getObject(): { toJavaScript(): Record<string, unknown> } }) => void): Promise<void>;
+    registerResourceOutputs(req: { getUrn(): string; getOutputs(): { toJavaScript(): Record<string, unknown> } | undefined }, callback: (err: unknown, resp?: unknown) => void): void;
 }
 
 // Internal runtime hooks: the monitor object setMocks installed, and the wait for outstanding RPCs.
@@ -104,6 +111,15 @@ class Recorder {
                 }
                 callback(err, resp);
             });
+        // A component's registered outputs are its state, as the engine stores them (the root stack's are the stack outputs).
+        const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+        monitor.registerResourceOutputs = (req, callback) => {
+            const resource = this.resources.find((r) => r.urn === this.resolve(req.getUrn()));
+            if (resource) {
+                resource.outputs = req.getOutputs()?.toJavaScript() ?? {};
+            }
+            registerOutputs(req, callback);
+        };
     }
 
     private resolve(mockUrn: string): string {
@@ -254,10 +270,10 @@ interface RecordOptions {
 async function record(options: RecordOptions, program: () => Promise<unknown>): Promise<Graph> {
     const { project, stack, preview } = options;
     const mocks = new PlatformMocks(preview);
-    const invokes: { token: string; provider?: string }[] = [];
+    const invokes: Invoke[] = [];
     const answer = mocks.call.bind(mocks);
     mocks.call = (args) => {
-        invokes.push({ token: args.token, provider: args.provider });
+        invokes.push({ token: args.token, inputs: args.inputs, provider: args.provider });
         return answer(args);
     };
     // The organization a DIY (self-managed) backend reports; Pulumi Cloud reports the stack's owner.
@@ -289,6 +305,6 @@ async function record(options: RecordOptions, program: () => Promise<unknown>): 
         preview,
         resources: recorder.resources,
         stackOutputs: (stackOutputs ?? {}) as Record<string, unknown>,
-        invokes: invokes.map((invoke) => ({ token: invoke.token, provider: invoke.provider ? recorder.providerReference(invoke.provider) : undefined })),
+        invokes: invokes.map((invoke) => ({ ...invoke, provider: invoke.provider ? recorder.providerReference(invoke.provider) : undefined })),
     };
 }

@@ -9,7 +9,7 @@ import * as network from "@pulumi/azure-native/network";
 import { PrivateCluster } from "../../components/cluster";
 import { parsePlatformConfig, type AzurePlatformConfig } from "../../config";
 import { MOCK_DEPLOYER_OBJECT_ID, MOCK_SUBSCRIPTION_ID, MOCK_TENANT_ID } from "../../offline/mocks";
-import type { Graph } from "../../offline/engine";
+import { SECRET_SIG, SIG_KEY, type Graph } from "../../offline/engine";
 import { rawConfig } from "../helpers";
 import { AZURE_PROVIDER, builtInRole, declare, dependsOn, named, once, ownResources, RG, RG_ID, subnetId, valueOf, WORKSPACE, type Inputs } from "./harness";
 
@@ -232,6 +232,12 @@ describe("private cluster component: structure", () => {
             assert.equal(component.type, "platform:cluster:PrivateCluster");
             assert.ok(own.length > 10, `${own.length} resources`);
             assert.deepEqual(outside, []);
+            // The registered outputs, as the engine stores them: the kubeconfig only as a secret.
+            const aks = named(graph, "cluster-aks");
+            const { kubeconfig, ...plain } = component.outputs;
+            assert.deepEqual(plain, { clusterName: "aks-platform-dev", clusterId: aks.id, oidcIssuerUrl: (aks.outputs["oidcIssuerProfile"] as Inputs)["issuerURL"] });
+            assert.equal((kubeconfig as Inputs)[SIG_KEY], SECRET_SIG);
+            assert.match(String((kubeconfig as Inputs)["value"]), /kubelogin/);
         });
     }
 });

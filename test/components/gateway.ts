@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { Gateway, type GatewayArgs } from "../../components/gateway";
+import { renderPolicy } from "../../components/gateway/policyXml";
 import { parsePlatformConfig, type AzurePlatformConfig } from "../../config";
 import { MOCK_SUBSCRIPTION_ID } from "../../offline/mocks";
 import { SECRET_SIG, SIG_KEY, type Graph } from "../../offline/engine";
@@ -83,7 +84,7 @@ const premium = once(() => declareGateway({
 const generatedPartnerCa = once(() => declareGateway({
     ...DEV_GATEWAY,
     apim: { ...DEV_GATEWAY.apim, partners: { certificateSecretName: "partners-certificate", allowedSourceRanges: ["203.0.113.0/24"] } },
-    jwt: { issuer: "https://idp.example.com/", audiences: ["api://a&b<c>\"'"], requiredClaims: ["sub", "tid<x>"] },
+    jwt: { issuer: "https://idp.example.com/", audiences: ["api://a&b<c>\"'", "api://second"], requiredClaims: ["sub", "tid<x>"] },
 }, { alertReceivers: { webhookUrl: pulumi.secret("https://hooks.example.com/services/token") } }));
 /** The regional edge. */
 const appGateway = once(() => declareGateway({ ...DEV_GATEWAY, edge: "appgateway", appGateway: { certificateSecretName: "api-certificate", minCapacity: 2, maxCapacity: 4 } }, { appGatewaySubnetId: APPGW_SUBNET, alertReceivers: { emailAddress: "oncall@example.com" } }));
@@ -150,6 +151,15 @@ describe("gateway component: structure", () => {
             assert.equal(component.type, "platform:gateway:Gateway");
             assert.ok(own.length > 10, `${own.length} resources`);
             assert.deepEqual(outside, []);
+            // The registered outputs, as the engine stores them: the vault for the certificates, and Front Door's
+            // hostname and domain token for the DNS records (none on the regional edge).
+            const vault = named(graph, "gateway-kv");
+            const held = { keyVaultId: vault.id, keyVaultUri: (vault.outputs["properties"] as Inputs)["vaultUri"] };
+            assert.deepEqual(component.outputs, label === "Application Gateway" ? held : {
+                ...held,
+                edgeTarget: named(graph, "gateway-afd-endpoint").outputs["hostName"],
+                domainValidationToken: (named(graph, "gateway-afd-domain").outputs["validationProperties"] as Inputs)["validationToken"],
+            });
         });
     }
 });
@@ -359,8 +369,18 @@ describe("gateway component: API Management", () => {
     it("escapes config values in the policy XML, drops a trailing slash from the issuer, and keeps claim names to safe characters", async () => {
         const xml = String(named((await generatedPartnerCa()).graph, "gateway-apim-global-policy").inputs["value"]);
         assert.match(xml, /<openid-config url="https:\/\/idp\.example\.com\/\.well-known\/openid-configuration" \/>/);
-        assert.match(xml, /<audience>api:\/\/a&amp;b&lt;c&gt;&quot;&apos;<\/audience>/);
+        assert.ok(xml.includes([
+            "            <audiences>",
+            "                <audience>api://a&amp;b&lt;c&gt;&quot;&apos;</audience>",
+            "                <audience>api://second</audience>",
+            "            </audiences>",
+        ].join("\n")), xml);
         assert.match(xml, /<claim name="sub" \/>\n {16}<claim name="tidx" \/>/);
+    });
+
+    it("refuses to render a policy file with a placeholder left without a value, naming it", () => {
+        assert.throws(() => renderPolicy("global.xml", {}), /^Error: global\.xml: no value for __[A-Z0-9_]+__$/);
+        assert.throws(() => renderPolicy("global.xml", { xml: { AUDIENCES: "" } }), /^Error: global\.xml: no value for __[A-Z0-9_]+__$/);
     });
 
     it("generates the partners' CA when none is supplied: ECDSA P-384, a year, signing only", async () => {
@@ -384,7 +404,7 @@ describe("gateway component: API Management", () => {
 
 describe("gateway component: alerts", () => {
     it("notifies the configured e-mail and webhook (secret) through one action group, using the common schema", async () => {
-        const { graph, gateway } = await premium();
+        const { graph, gateway, suffix } = await premium();
         const group = named(graph, "gateway-apim-alerts-action-group").inputs;
         assert.deepEqual(own(group, "webhookReceivers"), {
             actionGroupName: "ag-platform-dev-platform", groupShortName: "platform", location: "global", enabled: true,
@@ -396,7 +416,7 @@ describe("gateway component: alerts", () => {
         assert.deepEqual(gateway.heldCertificates.map((h) => h.certificate), ["key-vault/apim-certificate", "key-vault/partners-certificate", "partner-client-ca"]);
         // Their expiry is read from the vault through the gateway's own Azure provider.
         const reads = graph.invokes.filter((i) => i.token === "azure-native:keyvault:getSecret");
-        assert.equal(reads.length, 2);
+        assert.deepEqual(reads.map((i) => i.inputs), ["apim-certificate", "partners-certificate"].map((secretName) => ({ resourceGroupName: RG, vaultName: `kv-plt-dev-${suffix}`, secretName })));
         assert.ok(reads.every((i) => AZURE_PROVIDER.test(i.provider ?? "")), JSON.stringify(reads));
     });
 
@@ -444,6 +464,8 @@ describe("gateway component: alerts", () => {
             "| project id, validation",
         ].join("\n"));
         assert.deepEqual([rule.inputs["ruleName"], rule.inputs["severity"], rule.inputs["evaluationFrequency"], rule.inputs["scopes"], rule.inputs["displayName"]], ["alert-platform-dev-afd-domain-validation", 1, "PT1H", [WORKSPACE], "FrontDoorDomainNotApproved"]);
+        // What the on-call reads first: the state and its consequence.
+        assert.equal(rule.inputs["description"], "A Front Door custom domain is not Approved: its managed certificate stops renewing (runbook: FrontDoorDomainNotApproved).");
         const reader = named(graph, "gateway-afd-domain-alert-reader").inputs;
         assert.deepEqual([reader["principalId"], reader["principalType"], reader["roleDefinitionId"], reader["scope"], reader["description"]], [(rule.outputs["identity"] as Inputs)["principalId"], "ServicePrincipal", builtInRole(ROLE.reader), RG_ID, "platform-dev/afd-domain-alert/reader"]);
         // No receivers: no action group, and alerts notify nobody.

@@ -225,5 +225,6 @@ describe("kyverno component: application namespaces", () => {
         assert.equal(component.type, "platform:kyverno:Kyverno");
         // The namespace and its 2 network policies, 2 releases, 6 policies.
         assert.deepEqual([own.length, outside], [11, []]);
+        assert.deepEqual(component.outputs, { namespace: "kyverno" });
     });
 });

@@ -296,6 +296,8 @@ describe("service mesh component: policies and monitors", () => {
         assert.equal(component.type, "platform:mesh:ServiceMesh");
         // 2 namespaces with 2 network policies each, cacerts, 4 releases, the certificate, the Gateway, 4 policies, 2 monitors.
         assert.deepEqual([own.length, outside], [19, []]);
+        // What the component hands on: the namespaces other components' policies and workloads name.
+        assert.deepEqual(component.outputs, { systemNamespace: "istio-system", ingressNamespace: "istio-ingress" });
         for (const r of own) {
             assert.match(r.provider ?? "", /::pulumi:providers:kubernetes::cluster::/, r.name);
         }
