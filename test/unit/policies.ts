@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import type { Checkpoint, CheckpointResource } from "../../offline/checkpoint";
-import { closePackServers, evaluatePack, packDirs, packServer } from "../../offline/policyCheck";
+import { closePackServers, evaluatePack, evaluatePacks, packDirs, packServer, type Violation } from "../../offline/policyCheck";
 import { stackPolicyConfigs } from "../../offline/policyConfig";
 import { UNKNOWN } from "../../offline/engine";
 import { azureTlsPolicies } from "../../policies/rules/azureTls";
@@ -39,21 +39,41 @@ async function messages(policy: string, type: string, inputs: Record<string, unk
     return violations.filter((v) => v.policy === policy).map((v) => v.message);
 }
 
+/**
+ * Every fixture variant as one resource of a single preview of both packs. The engine analyzes each resource
+ * with a call of its own, so a resource policy's verdicts on a variant are those naming its URN.
+ */
+const FIXTURE_VARIANTS = POLICY_CASES.map(({ type, good, bad }, c) => {
+    const resource = (variant: string, props: Record<string, unknown>) => ({ urn: `urn:pulumi:test::platform::${type}::case${c}-${variant}`, type, inputs: props, outputs: props });
+    return {
+        good: resource("good", structuredClone(good)),
+        bad: bad.map(([, mutate], b) => {
+            const props = structuredClone(good);
+            mutate(props);
+            return resource(`bad${b}`, props);
+        }),
+    };
+});
+let fixtureVerdicts: Promise<Violation[]> | undefined;
+
+async function fixtureMessages(policy: string, urn: string): Promise<string[]> {
+    fixtureVerdicts ??= evaluatePacks(checkpointWith(...FIXTURE_VARIANTS.flatMap((v) => [v.good, ...v.bad])));
+    return (await fixtureVerdicts).filter((v) => v.urn === urn && v.policy === policy).map((v) => v.message);
+}
 
 describe("policies", () => {
-    for (const { policy, type, good, bad } of POLICY_CASES) {
+    POLICY_CASES.forEach(({ policy, type, bad }, c) => {
+        const variants = FIXTURE_VARIANTS[c]!;
         it(`${policy} passes a compliant ${type}`, async () => {
-            assert.deepEqual(await messages(policy, type, structuredClone(good)), []);
+            assert.deepEqual(await fixtureMessages(policy, variants.good.urn), []);
         });
-        for (const [title, mutate, expected] of bad) {
+        bad.forEach(([title, , expected], b) => {
             it(`${policy} fails ${title}`, async () => {
-                const props = structuredClone(good);
-                mutate(props);
-                const found = await messages(policy, type, props);
+                const found = await fixtureMessages(policy, variants.bad[b]!.urn);
                 assert.ok(found.some((m) => expected.test(m)), `expected ${expected}, got ${JSON.stringify(found)}`);
             });
-        }
-    }
+        });
+    });
 
     it("stateful-resources-protected fails each state-bearing type unprotected, and nothing else", async () => {
         for (const type of STATE_BEARING_TYPES) {
