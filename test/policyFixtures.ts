@@ -92,6 +92,8 @@ export const POLICY_CASES: PolicyCase[] = [
         policy: "apim-protocols-and-ciphers", type: "azure-native:apimanagement:ApiManagementService", good: goodApim,
         bad: [
             ["TLS 1.0 on", (p) => (p.customProperties["Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10"] = "true"), /Protocols\.Tls10"\] is "true"/],
+            // customProperties is a map of strings (ApiManagementServiceArgs): the policy takes only the string "false".
+            ["TLS 1.1 off as a boolean", (p) => (p.customProperties["Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls11"] = false), /Protocols\.Tls11"\] is false; set "false"/],
             ["3DES absent (means on)", (p) => delete p.customProperties["Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Ciphers.TripleDes168"], /TripleDes168"\] is undefined; set "false" \(absent means on\)/],
         ],
     },

@@ -29,5 +29,5 @@ export function equalsIgnoreCase(value: unknown, expected: string): boolean {
 
 /** Whether `value` is one of `allowed`; typing `allowed` as an SDK enum's values keeps misspelt names from compiling. */
 export function isOneOf<T extends string>(allowed: readonly T[], value: unknown): value is T {
-    return typeof value === "string" && (allowed as readonly string[]).includes(value);
+    return (allowed as readonly unknown[]).includes(value);
 }

@@ -193,6 +193,20 @@ describe("policies", () => {
             assert.match(p.name, /^[a-z0-9][a-z0-9-]*$/);
             assert.ok(p.description && p.severity && p.remediationSteps && p.framework, `${p.name} lacks metadata`);
         }
+        // The Microsoft cloud security benchmark's controls (learn.microsoft.com/security/benchmark/azure/): DP-3 for
+        // transport security, NS-2 for network exposure, BR-2 for what backs up or holds state.
+        const CONTROL_TITLES: Record<string, string> = {
+            "DP-3": "Encrypt sensitive data in transit",
+            "NS-2": "Secure cloud services with network controls",
+            "BR-2": "Protect backup and recovery data",
+        };
+        const NETWORK = ["key-vault-hardening", "storage-no-public-access", "aks-private-cluster", "waf-prevention"];
+        for (const p of policies) {
+            const reference = p.name === "stateful-resources-protected" ? "BR-2" : NETWORK.includes(p.name) ? "NS-2" : "DP-3";
+            const { specification, ...framework } = p.framework!;
+            assert.deepEqual(framework, { name: "Microsoft cloud security benchmark", version: "v1", reference }, p.name);
+            assert.ok(specification?.startsWith(CONTROL_TITLES[reference]!), `${p.name}: ${specification}`);
+        }
     });
 });
 
