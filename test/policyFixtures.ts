@@ -165,6 +165,10 @@ export const POLICY_CASES: PolicyCase[] = [
                 p.spec.servers[0].tls.minProtocolVersion = "TLSV1_0";
             }, /^spec\.servers\[0\]\.tls\.minProtocolVersion is "TLSV1_0"/],
             ["a TLS server at TLS 1.1", (p) => p.spec.servers.push({ port: { number: 8443, protocol: "TLS", name: "tls" }, tls: { mode: "SIMPLE", credentialName: "cert", minProtocolVersion: "TLSV1_1", cipherSuites: gcm } }), /^spec\.servers\[2\]\.tls\.minProtocolVersion is "TLSV1_1"/],
+            ["no minimum and Envoy's default suites", (p) => {
+                delete p.spec.servers[0].tls.minProtocolVersion;
+                delete p.spec.servers[0].tls.cipherSuites;
+            }, /^spec\.servers\[0\]\.tls\.cipherSuites is undefined/],
             ["an HTTPS server without tls", (p) => delete p.spec.servers[0].tls, /^spec\.servers\[0\]\.tls has no credentialName/],
             ["only a CBC suite", (p) => Object.assign(p.spec.servers[0].tls, { minProtocolVersion: "TLSV1_2", cipherSuites: ["AES128-SHA"] }), /cipherSuites is \["AES128-SHA"\]/],
         ],
@@ -264,6 +268,8 @@ export const POLICY_CASES: PolicyCase[] = [
             ["one second over 90 days", (p) => (p.spec.duration = "2160h1s"), /^spec\.duration is "2160h1s"/],
             ["a duration that is no Go duration", (p) => (p.spec.duration = "90d"), /^spec\.duration is "90d"/],
             ["an empty duration", (p) => (p.spec.duration = ""), /^spec\.duration is ""/],
+            // With no readable duration, no renewal time can be shown to come before it.
+            ["a duration that is no Go duration, with a renewal", (p) => (p.spec.duration = "90d"), /^spec\.renewBefore is "720h"; it must be shorter than the duration\.$/],
             ["renewal that is no Go duration", (p) => (p.spec.renewBefore = "30d"), /^spec\.renewBefore is "30d"/],
             ["renewal before the default duration has begun", (p) => {
                 delete p.spec.duration;
