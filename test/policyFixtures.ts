@@ -195,6 +195,27 @@ export const POLICY_CASES: PolicyCase[] = [
         ],
     },
     {
+        // Every ECDHE AEAD suite of Envoy's TLS 1.2 list (envoy.extensions.transport_sockets.tls.v3.TlsParameters cipher_suites).
+        policy: "istio-gateway-tls", type: "kubernetes:networking.istio.io/v1:Gateway",
+        good: {
+            spec: {
+                servers: [{
+                    port: { number: 443, protocol: "HTTPS", name: "https" },
+                    tls: {
+                        mode: "SIMPLE", credentialName: "cert", minProtocolVersion: "TLSV1_2",
+                        cipherSuites: ["ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305"],
+                    },
+                }],
+            },
+        },
+        bad: [["Envoy's RSA key-exchange suite added", (p) => p.spec.servers[0].tls.cipherSuites.push("AES128-GCM-SHA256"), /cipherSuites is .*"AES128-GCM-SHA256"/]],
+    },
+    {
+        // Nothing to judge: no spec, or a server without a port (Istio rejects it; the policy must not fail on it).
+        policy: "istio-gateway-tls", type: "kubernetes:networking.istio.io/v1:Gateway", good: { metadata: { name: "empty" } },
+        bad: [["servers added, one plain HTTP", (p) => (p.spec = { servers: [{ hosts: ["*"] }, { port: { number: 80, protocol: "HTTP", name: "http" } }] }), /^spec\.servers\[1\] serves plain HTTP/]],
+    },
+    {
         policy: "istio-gateway-tls", type: "kubernetes:networking.istio.io/v1alpha3:Gateway", good: goodIstioGateway,
         bad: [["TLS 1.0 (v1alpha3)", (p) => (p.spec.servers[0].tls.minProtocolVersion = "TLSV1_0"), /minProtocolVersion is "TLSV1_0"/]],
     },
@@ -203,11 +224,13 @@ export const POLICY_CASES: PolicyCase[] = [
         bad: [["TLS 1.1 (v1beta1)", (p) => (p.spec.servers[0].tls.minProtocolVersion = "TLSV1_1"), /minProtocolVersion is "TLSV1_1"/]],
     },
     {
-        policy: "istio-peer-authentication-strict", type: "kubernetes:security.istio.io/v1:PeerAuthentication", good: { spec: { mtls: { mode: "STRICT" } } },
+        // A port set STRICT, and one with no mode (it inherits).
+        policy: "istio-peer-authentication-strict", type: "kubernetes:security.istio.io/v1:PeerAuthentication", good: { spec: { mtls: { mode: "STRICT" }, portLevelMtls: { 9090: { mode: "STRICT" }, 9091: {} } } },
         bad: [
             ["PERMISSIVE", (p) => (p.spec.mtls.mode = "PERMISSIVE"), /^spec\.mtls\.mode is "PERMISSIVE"/],
             ["a port with mTLS off", (p) => (p.spec.portLevelMtls = { 8080: { mode: "DISABLE" } }), /^spec\.portLevelMtls\["8080"\]\.mode is "DISABLE"/],
             ["mTLS off", (p) => (p.spec.mtls.mode = "DISABLE"), /^spec\.mtls\.mode is "DISABLE"/],
+            ["a port PERMISSIVE where no mode is set", (p) => (p.spec = { portLevelMtls: { 8080: { mode: "PERMISSIVE" } } }), /^spec\.portLevelMtls\["8080"\]\.mode is "PERMISSIVE"/],
         ],
     },
     {
@@ -234,8 +257,8 @@ export const POLICY_CASES: PolicyCase[] = [
         bad: [["TLS off in the rule (v1beta1)", (p) => (p.spec.trafficPolicy = { tls: { mode: "DISABLE" } }), /^spec\.trafficPolicy\.tls\.mode is "DISABLE"/]],
     },
     {
-        policy: "istio-destination-rule-tls", type: "kubernetes:networking.istio.io/v1alpha3:DestinationRule", good: { spec: { host: "api" } },
-        bad: [["skip verify (v1alpha3)", (p) => (p.spec.trafficPolicy = { tls: { mode: "SIMPLE", insecureSkipVerify: true } }), /^spec\.trafficPolicy\.tls\.insecureSkipVerify is true/]],
+        policy: "istio-destination-rule-tls", type: "kubernetes:networking.istio.io/v1alpha3:DestinationRule", good: { metadata: { name: "no-spec" } },
+        bad: [["skip verify (v1alpha3)", (p) => (p.spec = { host: "api", trafficPolicy: { tls: { mode: "SIMPLE", insecureSkipVerify: true } } }), /^spec\.trafficPolicy\.tls\.insecureSkipVerify is true/]],
     },
     {
         policy: "istiod-mesh-tls", type: "kubernetes:helm.sh/v3:Release", good: goodIstiod,
@@ -264,6 +287,7 @@ export const POLICY_CASES: PolicyCase[] = [
             ["1024 bits with the default algorithm", (p) => (p.spec.privateKey = { size: 1024, rotationPolicy: "Always" }), /size is 1024 for RSA/],
             ["ECDSA below P-256", (p) => (p.spec.privateKey.size = 224), /^spec\.privateKey\.size is 224 for ECDSA/],
             ["no private key settings (the key is kept)", (p) => delete p.spec.privateKey, /rotationPolicy is undefined/],
+            ["no spec", (p) => delete p.spec, /^spec\.privateKey\.rotationPolicy is undefined/],
             ["a year, in minutes", (p) => (p.spec.duration = "525600m"), /^spec\.duration is "525600m"/],
             ["one second over 90 days", (p) => (p.spec.duration = "2160h1s"), /^spec\.duration is "2160h1s"/],
             ["a duration that is no Go duration", (p) => (p.spec.duration = "90d"), /^spec\.duration is "90d"/],
@@ -290,6 +314,12 @@ export const POLICY_CASES: PolicyCase[] = [
         policy: "cert-manager-certificate-policy", type: "kubernetes:cert-manager.io/v1:Certificate",
         good: { spec: { renewBefore: "720h", privateKey: { algorithm: "Ed25519", rotationPolicy: "Always" } } },
         bad: [["a duration past 90 days", (p) => (p.spec.duration = "2161h"), /^spec\.duration is "2161h"/]],
+    },
+    {
+        // No renewBefore (cert-manager renews at two thirds of the duration), ECDSA at its default size (256).
+        policy: "cert-manager-certificate-policy", type: "kubernetes:cert-manager.io/v1:Certificate",
+        good: { spec: { duration: "2160h", privateKey: { algorithm: "ECDSA", rotationPolicy: "Always" } } },
+        bad: [["RSA with the same settings", (p) => Object.assign(p.spec.privateKey, { algorithm: "RSA", size: 1024 }), /size is 1024 for RSA/]],
     },
     {
         policy: "ingress-tls", type: "kubernetes:networking.k8s.io/v1:Ingress", good: { spec: { tls: [{ hosts: ["a.example.com"], secretName: "a" }] } },

@@ -145,6 +145,10 @@ describe("policies", () => {
             assert.deepEqual(await check(istiod, v1beta1), []);
             assert.equal((await check(istiod, peer("istio-system", { mtls: { mode: "PERMISSIVE" } }))).length, 1);
             assert.equal((await check(istiod, peer("istio-system", {}))).length, 1, "a policy with no mode inherits, it does not set STRICT");
+            // Policies the check must read past: one with no metadata, one with no spec.
+            const bare = { type: "kubernetes:security.istio.io/v1:PeerAuthentication", inputs: {}, outputs: { kind: "PeerAuthentication" } };
+            const noSpec = { type: "kubernetes:security.istio.io/v1:PeerAuthentication", inputs: {}, outputs: { metadata: { name: "default", namespace: "istio-system" } } };
+            assert.deepEqual(await check(istiod, bare, noSpec, peer("istio-system", { mtls: { mode: "STRICT" } })), []);
             // The same object as a ConfigMap: not a PeerAuthentication.
             assert.equal((await check(istiod, { ...peer("istio-system", { mtls: { mode: "STRICT" } }), type: "kubernetes:core/v1:ConfigMap" })).length, 1);
             // Another chart's release is not istiod, and istiod as a bare object is not a release.
