@@ -3,6 +3,7 @@
  * (so StrykerJS sees which test covers which line). Expectations are literals from the requirement, never the
  * component's constants.
  */
+import assert from "node:assert/strict";
 import type * as pulumi from "@pulumi/pulumi";
 import { MOCK_SUBSCRIPTION_ID } from "../../offline/mocks";
 import * as azure from "@pulumi/azure-native";
@@ -101,14 +102,16 @@ export function named(graph: Graph, name: string): Planned {
 }
 
 /**
- * A component's own resources (named `<component>-...`) and those among them declared outside it: a child that
- * misses `{ parent }` lands under the stack, where an alias-less move would later replace it.
+ * The component of type `type` and its own resources (named `<component>-...`), each of which must be declared
+ * under it: a child that misses `{ parent }` lands under the stack, where an alias-less move would later replace it.
  */
-export function ownResources(graph: Graph, component: string): { component: Planned; own: GraphResource[]; outside: string[] } {
+export function ownResources(graph: Graph, component: string, type: string): { component: Planned; own: GraphResource[] } {
     const root = named(graph, component);
+    assert.equal(root.type, type);
     const own = graph.resources.filter((r) => r.name.startsWith(`${component}-`));
     const under = (urn: string | undefined): boolean => urn === root.urn || own.some((o) => o.urn === urn && under(o.parent));
-    return { component: root, own, outside: own.filter((r) => !under(r.parent)).map((r) => r.name) };
+    assert.deepEqual(own.filter((r) => !under(r.parent)).map((r) => r.name), [], `declared outside ${component}`);
+    return { component: root, own };
 }
 
 /** The URNs `resource` was declared to depend on (dependsOn and the inputs it reads). */
