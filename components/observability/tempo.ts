@@ -30,8 +30,12 @@ export function tempoValues(settings: TempoSettings): Record<string, unknown> {
                     }
                     : { backend: "local", local: { path: "/var/tempo/traces" }, wal },
             },
-            // Only OTLP, from the collector; the Jaeger receivers stay closed.
-            receivers: { jaeger: null, otlp: { protocols: { grpc: { endpoint: "0.0.0.0:4317" }, http: { endpoint: "0.0.0.0:4318" } } } },
+            // Only OTLP, from the collector. The chart's Service template reads every Jaeger protocol's endpoint
+            // (tempo 2.2.4 templates/_ports.tpl), so removing them fails the render: they listen on loopback instead.
+            receivers: {
+                jaeger: { protocols: { grpc: { endpoint: "127.0.0.1:14250" }, thrift_binary: { endpoint: "127.0.0.1:6832" }, thrift_compact: { endpoint: "127.0.0.1:6831" }, thrift_http: { endpoint: "127.0.0.1:14268" } } },
+                otlp: { protocols: { grpc: { endpoint: "0.0.0.0:4317" }, http: { endpoint: "0.0.0.0:4318" } } },
+            },
             resources: { requests: { cpu: "200m", memory: "1Gi" }, limits: { memory: "4Gi" } },
         },
         serviceAccount: {

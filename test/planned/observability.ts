@@ -143,6 +143,14 @@ describe("observability: log and trace storage", () => {
         assert.equal(graph.resources.some((r) => r.type.includes("listStorageAccountKeys")), false);
     });
 
+    it("opens only Tempo's OTLP receivers to the network: the Jaeger ones, which the chart's Services require, listen on loopback", async () => {
+        const graph = await plan("prod", true, "all");
+        const receivers = values(graph, "tempo")["tempo"].receivers;
+        assert.deepEqual(Object.values(receivers.jaeger.protocols).map((p: any) => p.endpoint.split(":")[0]), ["127.0.0.1", "127.0.0.1", "127.0.0.1", "127.0.0.1"]);
+        assert.deepEqual(Object.keys(receivers.jaeger.protocols).sort(), ["grpc", "thrift_binary", "thrift_compact", "thrift_http"]);
+        assert.deepEqual(receivers.otlp.protocols, { grpc: { endpoint: "0.0.0.0:4317" }, http: { endpoint: "0.0.0.0:4318" } });
+    });
+
     it("retains logs and traces as long as config says", async () => {
         const { logRetentionDays, traceRetentionDays } = azureConfig("prod").observability;
         const graph = await plan("prod", true, "all");
