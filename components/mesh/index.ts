@@ -142,12 +142,13 @@ export class ServiceMesh extends pulumi.ComponentResource {
 }
 
 /**
- * The hub of istiod and of the proxies it injects. Istio's published 1.30 charts default to registry.istio.io
+ * The hub and tag of istiod and of the proxies it injects. Istio's published 1.30 charts default to registry.istio.io
  * (release-builder build.sh), which ACR cannot cache; the same images are on docker.io/istio, which the platform
- * registry mirrors.
+ * registry mirrors. The tag is the charts' version: release-builder stamps it into the published values, and the
+ * charts' source at the tag says `latest` (manifests/charts/<chart>/values.yaml), so it is pinned here, not inherited.
  */
 function istioHub(cluster: ClusterContext) {
-    return { global: { hub: path.posix.dirname(platformImage(cluster, MESH_PROXY_IMAGE)) } };
+    return { global: { hub: path.posix.dirname(platformImage(cluster, MESH_PROXY_IMAGE)), tag: CHARTS.istiod.version } };
 }
 
 /** The control plane's namespace and the ingress gateway's. */

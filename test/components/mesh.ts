@@ -45,7 +45,8 @@ const highlyAvailable = once(() => declareMesh(true, { kind: "clusterDefault" })
 const AEAD_SUITES = ["ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305"];
 const GCM_SUITES = AEAD_SUITES.filter((suite) => suite.includes("-GCM-"));
 /** Istio's images from the registry's docker.io/istio cache (registry.istio.io cannot be cached by ACR). */
-const HUB = { global: { hub: "acrplatformdev.azurecr.io/istio" } };
+// The tag is the charts' version, 1.30.3 (the published charts' values.yaml global.tag).
+const HUB = { global: { hub: "acrplatformdev.azurecr.io/istio", tag: "1.30.3" } };
 
 describe("service mesh component: namespaces", () => {
     it("puts the control plane in a privileged istio-system (istio-cni's node agent writes host CNI config) and the gateway in a restricted, injected istio-ingress", async () => {
