@@ -13,6 +13,9 @@ import { parse, stringify } from "yaml";
 import { toArmTemplate } from "../offline/armTemplate";
 import { PROJECT_DIR, runProgram } from "../offline/engine";
 import { toManifests } from "../offline/k8sManifests";
+import { plannedReleases, renderWithoutCluster } from "./render/helm";
+import { clusterFacts } from "./render/plan";
+import { buildTools } from "./render/tools";
 
 /** One reviewed exception: a check that fails by design, on which resources, why, and whose risk it is. */
 interface Suppression {
@@ -89,7 +92,20 @@ async function main(): Promise<number> {
     fs.writeFileSync(path.join(outDir, "arm", "template.json"), `${JSON.stringify(arm.template, null, 2)}\n`);
     const manifests = toManifests(graph);
     fs.writeFileSync(path.join(outDir, "kubernetes", "objects.yaml"), manifests.map((m) => stringify(m)).join("---\n"));
-    console.log(`${values.stack}${values.phase ? ` phase ${values.phase}` : ""}: ${arm.template.resources.length} Azure resources, ${manifests.length} Kubernetes objects written to ${path.relative(PROJECT_DIR, outDir)}`);
+    // The workloads the charts will run, rendered by Helm (scripts/render/helm.ts) from the planned releases.
+    const releases = plannedReleases(graph);
+    let rendered = 0;
+    if (releases.length > 0) {
+        buildTools(["helm"]);
+        const objects = renderWithoutCluster(releases, clusterFacts(graph).kubernetesVersion, path.join(PROJECT_DIR, "build", "render-scan", values.stack));
+        // One file per release: Checkov names a resource by kind, namespace and name, and the file says which chart.
+        for (const release of releases) {
+            const own = objects.filter((o) => o.source.startsWith(`${release.resource}:`)).map((o) => o.object);
+            fs.writeFileSync(path.join(outDir, "kubernetes", `release-${release.resource}.yaml`), own.map((m) => stringify(m)).join("---\n"));
+            rendered += own.length;
+        }
+    }
+    console.log(`${values.stack}${values.phase ? ` phase ${values.phase}` : ""}: ${arm.template.resources.length} Azure resources, ${manifests.length} Kubernetes objects and ${rendered} rendered by ${releases.length} Helm releases written to ${path.relative(PROJECT_DIR, outDir)}`);
     if (arm.skippedTypes.length > 0) {
         console.log(`  not converted (no SDK model here): ${arm.skippedTypes.join(", ")}`);
     }

@@ -142,3 +142,21 @@ export function splitManifests(text: string, origin: string): Sourced[] {
     }
     return objects;
 }
+
+/** The API versions a set of CRDs serves (`group/version` and `group/version/Kind`), as a cluster would once they are applied. */
+export function crdApiVersions(objects: Sourced[]): string[] {
+    return [...new Set(objects.filter((o) => o.object.kind === "CustomResourceDefinition").flatMap((o) => {
+        const spec = o.object["spec"] as { group: string; names: { kind: string }; versions: { name: string; served: boolean }[] };
+        return spec.versions.filter((v) => v.served).flatMap((v) => [`${spec.group}/${v.name}`, `${spec.group}/${v.name}/${spec.names.kind}`]);
+    }))].sort();
+}
+
+/**
+ * Every release rendered without a cluster (for scanners): Helm's built-in API versions plus those of the CRDs
+ * the releases install. `npm run render` renders with a real API server's discovery instead.
+ */
+export function renderWithoutCluster(releases: Release[], kubeVersion: string, workDir: string): Sourced[] {
+    const crds = releases.flatMap((r) => renderRelease(r, { kubeVersion, apiVersions: [] }, workDir)).filter((o) => o.object.kind === "CustomResourceDefinition");
+    const apiVersions = crdApiVersions(crds);
+    return releases.flatMap((r) => renderRelease(r, { kubeVersion, apiVersions }, workDir));
+}
