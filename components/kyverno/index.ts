@@ -88,8 +88,9 @@ function declareReleases(name: string, args: KyvernoArgs, ns: k8s.core.v1.Namesp
         releaseName: "kyverno",
         namespace: ns.metadata.name,
         values: {
-            // "When set, it will override any values set under `.image.registry` across the chart" (values.yaml).
-            ...chartRegistry(args.cluster, (registry) => ({ global: { image: { registry } } })),
+            // global.image.registry is the default of every image whose own registry is unset; the pre-delete hooks'
+            // image names ghcr.io itself, which wins (kyverno 3.9.0 templates/_helpers/_image.tpl), so it is set too.
+            ...chartRegistry(args.cluster, (registry) => ({ global: { image: { registry } }, webhooksCleanup: { image: { registry } } })),
             // AKS's admissions enforcer rewrites webhooks' namespace selectors to skip system namespaces;
             // Kyverno then rewrites them back, and the two loop forever (kyverno#6539). The annotation opts out.
             config: { webhookAnnotations: { "admissions.enforcer/disabled": "true" } },
@@ -145,7 +146,10 @@ function declareWorkloadRules(validatePolicy: ValidatePolicy): void {
         match: { any: [PODS] },
         validate: {
             message: "Images carry an explicit tag or digest other than latest.",
-            pattern: { spec: { containers: [{ image: "*:* & !*:latest" }] } },
+            // `auto` is the placeholder istiod's injector replaces with the proxy image (Istio's gateway chart writes it):
+            // the rule Kyverno generates for Deployments sees it before injection, the Pod rule sees the real image.
+            // `|` separates alternatives, each an `&` of conditions (kyverno pkg/engine/pattern validateStringPatterns).
+            pattern: { spec: { containers: [{ image: "*:* & !*:latest | auto" }] } },
         },
     });
 }
