@@ -205,7 +205,9 @@ function declareControlPlane(name: string, args: ServiceMeshArgs, system: k8s.co
     const cni = pinnedRelease(`${name}-cni`, CHARTS.istioCni, {
         releaseName: "istio-cni",
         namespace: system.metadata.name,
-        values: { revision, ...istioHub(args.cluster) },
+        // The AppArmor profile in the securityContext field (Kubernetes >= 1.30), not the annotation deprecated since
+        // 1.30 that the chart writes by default for 1.29 (cni values.yaml useAppArmorAnnotation).
+        values: { revision, ...istioHub(args.cluster), useAppArmorAnnotation: false },
     }, { parent, dependsOn: [base] });
     const istiod = pinnedRelease(`${name}-istiod`, CHARTS.istiod, {
         releaseName: `istiod-${revision}`,

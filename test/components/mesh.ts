@@ -110,7 +110,8 @@ describe("service mesh component: control plane", () => {
         assert.deepEqual(release("mesh-cni"), { chart: "cni", name: "istio-cni", ...common });
         assert.deepEqual(release("mesh-istiod"), { chart: "istiod", name: "istiod-1-30", ...common });
         assert.deepEqual(named(graph, "mesh-base").inputs["values"], { defaultRevision: "1-30" });
-        assert.deepEqual(named(graph, "mesh-cni").inputs["values"], { revision: "1-30", ...HUB });
+        // The AppArmor profile as a field: the annotation the chart writes by default is deprecated since Kubernetes 1.30.
+        assert.deepEqual(named(graph, "mesh-cni").inputs["values"], { revision: "1-30", ...HUB, useAppArmorAnnotation: false });
         assert.deepEqual(dependsOn(graph, named(graph, "mesh-base")), ["mesh-system-ns"]);
         assert.deepEqual(dependsOn(graph, named(graph, "mesh-cni")), ["mesh-base", "mesh-system-ns"]);
         // istiod starts after its CRDs, the CNI plugin and its CA (without cacerts it makes a self-signed root).
