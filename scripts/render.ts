@@ -19,7 +19,7 @@ import { ApiServer, type ServedResource } from "./render/apiserver";
 import { APPLICATION_LABELS, APPLICATION_NAMESPACES, applications } from "./render/application";
 import { addressesIn, clusterOf, evaluate } from "./render/flows";
 import { plannedReleases, renderRelease, RenderError, type Release, type Sourced } from "./render/helm";
-import { admit, isPolicy } from "./render/kyverno";
+import { admissionSubjects, admit, isPolicy } from "./render/kyverno";
 import { clusterFacts, programObjects } from "./render/plan";
 import { platformFlows } from "./render/platformFlows";
 import { buildTools, pinnedVersion } from "./render/tools";
@@ -99,7 +99,7 @@ async function main(): Promise<number> {
         throw new Error(`${stack} runs Kubernetes ${facts.kubernetesVersion}; the render tools pin kube-apiserver ${apiServerVersion} (scripts/tools/kubernetes/pin.sh re-pins them)`);
     }
     const releases = plannedReleases(graph);
-    const program = programObjects(graph);
+    const program = programObjects(graph, workDir);
     console.log(`${stack}: planned ${graph.resources.length} resources, ${releases.length} Helm releases, ${program.length} Kubernetes objects (${elapsed()})`);
 
     // 1. Render, first with Helm's built-in API versions, for the CRDs the releases install (a release that fails
@@ -162,11 +162,12 @@ async function main(): Promise<number> {
 
     // 2. Kyverno: every object through the policies the plan and the charts declare.
     const policies = objects.filter((o) => isPolicy(o.object));
-    const admission = admit(policies, objects, workDir);
+    const subjects = admissionSubjects(policies.map((p) => p.object), objects);
+    const admission = admit(policies, subjects, workDir);
     findings.add("kyverno", admission.failures);
     findings.add("kyverno", admission.idle);
     const generated: Sourced[] = admission.generated.map((object) => ({ source: "kyverno generate", object }));
-    console.log(`2. kyverno: ${policies.length} policies (${[...new Set(admission.actions.values())].join(", ")}) on ${objects.length} objects: ${admission.results.length} results, ${admission.failures.length} failures, ${generated.length} objects generated (${elapsed()})`);
+    console.log(`2. kyverno: ${policies.length} policies (${[...new Set(admission.actions.values())].join(", ")}) on the ${subjects.length} objects of the kinds they judge: ${admission.results.length} results, ${admission.failures.length} failures, ${generated.length} objects generated (${elapsed()})`);
 
     // 4. Images: what every pod will run, under the platform registry and through a cache rule.
     const images = judgeImages(imageUses(objects.filter((o) => !o.source.startsWith("representative application"))), facts.registry, facts.cacheRules);

@@ -54,18 +54,31 @@ function failureAction(policy: Manifest): string {
     return spec.validationFailureAction ?? spec.rules?.[0]?.validate?.failureAction ?? spec.validationActions?.join("+") ?? "-";
 }
 
+/**
+ * The objects Kyverno would be asked about: those of a kind some policy is written for (Pod rules also judge Pod
+ * controllers), or all of them if a policy names every kind. Kyverno's webhooks receive nothing else, and the CLI's
+ * time grows with every object it parses (the CRDs alone are megabytes).
+ */
+export function admissionSubjects(policies: Manifest[], objects: Sourced[]): Sourced[] {
+    const kinds = new Set(policies.flatMap(targetKinds).flatMap((k) => (k === "Pod" ? ["Pod", ...POD_CONTROLLERS] : [k])));
+    return kinds.has("*") ? objects : objects.filter((o) => kinds.has(o.object.kind));
+}
+
 /** Runs `kyverno apply` of the policies on the resources; throws if the CLI cannot run them. */
 export function admit(policies: Sourced[], resources: Sourced[], workDir: string): Admission {
     const dir = path.join(workDir, "kyverno");
     fs.rmSync(dir, { recursive: true, force: true });
-    fs.mkdirSync(path.join(dir, "generated"), { recursive: true });
+    fs.mkdirSync(dir, { recursive: true });
     const policyFile = path.join(dir, "policies.yaml");
     const resourceFile = path.join(dir, "resources.yaml");
+    const generatedFile = path.join(dir, "generated.yaml");
     fs.writeFileSync(policyFile, policies.map((p) => stringify(p.object)).join("---\n"));
     fs.writeFileSync(resourceFile, resources.map((r) => stringify(r.object)).join("---\n"));
-    const result = run(TOOLS.kyverno, ["apply", policyFile, "--resource", resourceFile, "--policy-report", "--output-format", "json", "--output", path.join(dir, "generated"), "--remove-color"], { allowFailure: true });
-    fs.writeFileSync(path.join(dir, "report.json"), result.stdout);
-    const reports = result.stdout.split(/^---$/m).map((c) => c.trim()).filter((c) => c.startsWith("{")).map((c) => JSON.parse(c) as { results?: ReportResult[] });
+    // --output names a .yaml file: the generate rules' objects are written there (a directory gets only mutations).
+    const result = run(TOOLS.kyverno, ["apply", policyFile, "--resource", resourceFile, "--policy-report", "--output-format", "json", "--output", generatedFile, "--remove-color"], { allowFailure: true });
+    fs.writeFileSync(path.join(dir, "report.txt"), result.stdout);
+    // The reports are JSON documents separated by `---`, after the generate rules' progress lines.
+    const reports = result.stdout.split(/^---$/m).map((c) => c.slice(Math.max(0, c.indexOf('{"kind"')))).filter((c) => c.startsWith('{"kind"')).map((c) => JSON.parse(c) as { results?: ReportResult[] });
     if (reports.length === 0) {
         throw new Error(`kubectl-kyverno apply produced no policy report (exit ${result.status}):\n${result.stderr.trim() || result.stdout.trim()}`);
     }
@@ -85,10 +98,6 @@ export function admit(policies: Sourced[], resources: Sourced[], workDir: string
             }
         }
     }
-    const generated = fs.readdirSync(path.join(dir, "generated")).flatMap((f) => readGenerated(path.join(dir, "generated", f)));
+    const generated = fs.existsSync(generatedFile) ? parseAllDocuments(fs.readFileSync(generatedFile, "utf8")).map((d) => d.toJS() as Manifest).filter((o) => o?.kind) : [];
     return { results, failures, idle, generated, actions };
-}
-
-function readGenerated(file: string): Manifest[] {
-    return parseAllDocuments(fs.readFileSync(file, "utf8")).map((d) => d.toJS() as Manifest).filter((o) => o && o.kind);
 }

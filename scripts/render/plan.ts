@@ -1,7 +1,10 @@
 /** What the render check reads from the update plan besides the releases: the cluster, its registry, its objects. */
-import type { Graph, GraphResource } from "../../offline/engine";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { SECRET_SIG, SIG_KEY, type Graph, type GraphResource } from "../../offline/engine";
 import { objectKind, toManifests, type Manifest } from "../../offline/k8sManifests";
 import type { Sourced } from "./helm";
+import { run } from "./tools";
 import type { CacheRule } from "./workloads";
 
 const one = (graph: Graph, type: string): GraphResource => {
@@ -59,14 +62,42 @@ export function clusterFacts(graph: Graph): ClusterFacts {
 
 /**
  * The Kubernetes objects the program declares itself, as the provider sends them. Secret values stay in the
- * plan: each is replaced by a placeholder (base64 where the field holds base64).
+ * plan: each key of a Secret's data and stringData keeps its name, its value becomes a placeholder. A TLS Secret's
+ * certificate and key are a throwaway pair instead: the API server warns when they do not match
+ * (kubernetes v1.34 pkg/registry/core/secret/strategy.go, warningsForSecret).
  */
-export function programObjects(graph: Graph): Sourced[] {
-    const names = graph.resources.filter((r) => objectKind(r.type) !== undefined).map((r) => r.name);
+export function programObjects(graph: Graph, workDir: string): Sourced[] {
+    const resources = graph.resources.filter((r) => objectKind(r.type) !== undefined);
+    let pair: Record<string, string> | undefined;
     return toManifests(graph).map((object: Manifest, i) => {
-        if (object.kind === "Secret" && object["data"] && typeof object["data"] === "object") {
-            object["data"] = Object.fromEntries(Object.keys(object["data"] as object).map((k) => [k, Buffer.from("redacted").toString("base64")]));
+        const resource = resources[i]!;
+        if (object.kind === "Secret") {
+            if (object["type"] === "kubernetes.io/tls") {
+                pair ??= throwawayTlsPair(workDir);
+            }
+            for (const field of ["data", "stringData"] as const) {
+                const value = unwrapSecret(resource.inputs[field]);
+                if (value && typeof value === "object") {
+                    object[field] = Object.fromEntries(Object.keys(value).map((k) => {
+                        const text = pair?.[k] ?? "redacted";
+                        return [k, field === "data" ? Buffer.from(text).toString("base64") : text];
+                    }));
+                }
+            }
         }
-        return { source: `program: ${names[i]}`, object };
+        return { source: `program: ${resource.name}`, object };
     });
+}
+
+/** A self-signed certificate and its key (openssl), valid for a day: stands in for a TLS Secret's content. */
+function throwawayTlsPair(workDir: string): Record<string, string> {
+    const [key, cert] = [path.join(workDir, "throwaway.key"), path.join(workDir, "throwaway.crt")];
+    run("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=render-check", "-days", "1", "-keyout", key, "-out", cert]);
+    return { "tls.crt": fs.readFileSync(cert, "utf8"), "tls.key": fs.readFileSync(key, "utf8") };
+}
+
+/** A value the engine holds as a secret, unwrapped (only its shape is read here: which keys a Secret has). */
+function unwrapSecret(value: unknown): unknown {
+    const record = value as Record<string, unknown> | undefined;
+    return record && record[SIG_KEY] === SECRET_SIG ? record["value"] : value;
 }

@@ -70,6 +70,14 @@ function podsOf(cluster: Cluster, role: Role): Pod[] {
 
 const external = (name: string, ip: string): Peer => ({ name, ip });
 
+/**
+ * Roles whose service account is bound to a role they never use themselves: the gateway chart's Role lets istiod
+ * serve the gateway its certificates (istiod checks the gateway's right to read the Secret named by
+ * `credentialName` with a SubjectAccessReview; gateway values.yaml `rbac`: "roles will be created to enable accessing
+ * certificates from Gateways"); the gateway calls only istiod.
+ */
+const BOUND_WITHOUT_API_CALLS: Role[] = [ROLES.ingressGateway];
+
 /** Service accounts some RoleBinding or ClusterRoleBinding grants permissions: their pods call the API server. */
 function boundServiceAccounts(objects: Manifest[]): Set<string> {
     const bound = new Set<string>();
@@ -180,7 +188,8 @@ export function platformFlows(cluster: Cluster, objects: Sourced[], apps: Applic
     for (const pod of podNetwork.filter((p) => p.origin !== "AKS")) {
         required("resolves names", pod, dns!, PORTS.dns, "UDP");
         required("resolves names over TCP", pod, dns!, PORTS.dns);
-        if (bound.has(`${pod.namespace}/${pod.serviceAccount}`)) {
+        const usesItsRole = !BOUND_WITHOUT_API_CALLS.some((r) => r.origin === pod.origin && matches({ matchLabels: r.labels ?? {} }, pod.podLabels));
+        if (bound.has(`${pod.namespace}/${pod.serviceAccount}`) && usesItsRole) {
             required(`calls the API server (service account ${pod.serviceAccount} is bound to a role)`, pod, apiServer, PORTS.apiServer);
         }
     }

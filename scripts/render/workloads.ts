@@ -112,10 +112,11 @@ export function imageUses(objects: Sourced[]): ImageUse[] {
         const owner = `${template.source} ${template.owner.kind}/${template.owner.metadata["name"]}`;
         for (const container of allContainers(template.spec)) {
             uses.push({ image: container.image ?? "(none)", where: `${owner} ${container.name}` });
-            // Images a controller passes on to what it creates (e.g. the operator's config-reloader).
+            // Images a controller passes on to what it creates (e.g. the operator's config-reloader): a reference
+            // with a tag or digest, or any reference a flag named for an image carries (a base image has no tag).
             for (const value of [...(container.args ?? []), ...(container.command ?? []), ...(container.env ?? []).map((e) => e.value ?? "")]) {
-                const candidate = value.includes("=") ? value.slice(value.indexOf("=") + 1) : value;
-                if (IMAGE_IN_REGISTRY.test(candidate)) {
+                const [flag, candidate] = value.includes("=") ? [value.slice(0, value.indexOf("=")), value.slice(value.indexOf("=") + 1)] : ["", value];
+                if (IMAGE_IN_REGISTRY.test(candidate) && (/[:@]/.test(candidate.split("/").slice(1).join("/")) || /image/i.test(flag))) {
                     uses.push({ image: candidate, where: `${owner} ${container.name} (argument ${value.split("=")[0]})` });
                 }
             }
