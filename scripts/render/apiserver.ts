@@ -22,15 +22,16 @@ export interface ServedResource {
     namespaced: boolean;
 }
 
-function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
+/** Ports free now, distinct: each is held until all are chosen (closing one before asking again may return it twice). */
+async function freePorts(count: number): Promise<number[]> {
+    const servers = await Promise.all(Array.from({ length: count }, () => new Promise<net.Server>((resolve, reject) => {
         const server = net.createServer();
         server.once("error", reject);
-        server.listen(0, "127.0.0.1", () => {
-            const { port } = server.address() as net.AddressInfo;
-            server.close(() => resolve(port));
-        });
-    });
+        server.listen(0, "127.0.0.1", () => resolve(server));
+    })));
+    const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
+    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+    return ports;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -50,7 +51,7 @@ export class ApiServer {
     async start(serviceCidr: string): Promise<void> {
         fs.rmSync(this.dir, { recursive: true, force: true });
         fs.mkdirSync(this.dir, { recursive: true });
-        const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
+        const [etcdClient, etcdPeer, apiPort] = await freePorts(3);
         this.spawn("etcd", TOOLS.etcd, [
             "--data-dir", path.join(this.dir, "etcd"),
             "--listen-client-urls", `http://127.0.0.1:${etcdClient}`, "--advertise-client-urls", `http://127.0.0.1:${etcdClient}`,
