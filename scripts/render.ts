@@ -127,7 +127,12 @@ async function main(): Promise<number> {
         const rendered = withNamespaces(renderAll(releases, facts.kubernetesVersion, apiVersions, workDir, findings), releases, served);
         objects = [...rendered, ...program, ...apps];
         fs.writeFileSync(path.join(workDir, "objects.json"), JSON.stringify(objects, null, 1));
-        console.log(`1. render: ${releases.length} releases, ${rendered.length} objects (${elapsed()})`);
+        const failed = findings.lines.length;
+        console.log(`1. render: ${releases.length - failed} of ${releases.length} releases rendered, ${rendered.length} objects (${elapsed()})`);
+        if (failed > 0) {
+            // The later steps would judge a cluster without those releases' objects.
+            return report(stack, findings, elapsed());
+        }
 
         // Two objects of one name: the second release's install fails on the first's.
         const seen = new Map<string, string>();
@@ -197,11 +202,15 @@ async function main(): Promise<number> {
         console.log(`   - ${n}`);
     }
 
+    return report(stack, findings, elapsed());
+}
+
+function report(stack: string, findings: Findings, elapsed: string): number {
     if (findings.lines.length > 0) {
         console.log(`\n${stack}: ${findings.lines.length} finding(s):\n${findings.lines.join("\n")}`);
         return 1;
     }
-    console.log(`\n${stack}: the rendered cluster passes every check (${elapsed()})`);
+    console.log(`\n${stack}: the rendered cluster passes every check (${elapsed})`);
     return 0;
 }
 
