@@ -151,6 +151,10 @@ export class Observability extends pulumi.ComponentResource {
                     // Prometheus is outside the mesh and cannot scrape a STRICT mTLS port.
                     serviceMonitor: { enabled: false },
                     additionalDataSources: grafanaDataSources({ loki: this.lokiUrl, tempo: tempo.queryUrl }),
+                    // Dashboards and datasources are ConfigMaps in this namespace: the sidecars read here only, with a
+                    // Role, not kube-prometheus-stack's default ClusterRole that reads every Secret in the cluster.
+                    rbac: { namespaced: true },
+                    sidecar: { dashboards: { searchNamespace: null } },
                 },
             },
         }, { parent: this, dependsOn: [crds, admin, ...(receivers ? [receivers] : [])] });

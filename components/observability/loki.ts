@@ -71,6 +71,9 @@ export function lokiValues(settings: LokiSettings): Record<string, unknown> {
         // Memcached only pays off at distributed scale; its chunk cache defaults to 8 GiB.
         chunksCache: distributed ? { allocatedMemory: 2048 } : { enabled: false },
         resultsCache: { enabled: distributed },
+        // No rules come from ConfigMaps (the ruler reads its bucket). The rules sidecar's ClusterRole reads every Secret
+        // in the cluster, and every Loki pod's service account holds it (loki 18.11.0 templates/backend/clusterrole.yaml).
+        sidecar: { rules: { enabled: false } },
         // The canary and the Helm test pull `:latest` images and write synthetic logs.
         lokiCanary: { enabled: false },
         test: { enabled: false },

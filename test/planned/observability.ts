@@ -53,6 +53,18 @@ describe("observability: metrics", () => {
         assert.equal(values(graph, "kube-prometheus-stack")["grafana"].admin.existingSecret, "grafana-admin");
     });
 
+    it("lets no observability workload read Secrets outside its namespace (the charts' default ClusterRoles read all of them)", async () => {
+        for (const stack of ["dev", "prod"] as const) {
+            const graph = await plan(stack, true, "all");
+            const grafana = values(graph, "kube-prometheus-stack")["grafana"];
+            // grafana 12.11.1 values.yaml: rbac.namespaced (a Role instead of the ClusterRole); kube-prometheus-stack
+            // 88.5.3 sets sidecar.dashboards.searchNamespace: ALL, which a Role cannot serve.
+            assert.deepEqual([grafana.rbac, grafana.sidecar], [{ namespaced: true }, { dashboards: { searchNamespace: null } }], stack);
+            // loki 18.11.0 templates/backend/clusterrole.yaml grants secrets cluster-wide while sidecar.rules.enabled (default true).
+            assert.deepEqual(values(graph, "loki")["sidecar"], { rules: { enabled: false } }, stack);
+        }
+    });
+
     it("keeps Grafana in the mesh and unexposed: ClusterIP, no ingress, no LoadBalancer in the namespace", async () => {
         const graph = await plan("prod", true, "all");
         const grafana = values(graph, "kube-prometheus-stack")["grafana"];
