@@ -81,6 +81,8 @@ function veleroValues({ target, policy, cluster }: Pick<VeleroArgs, "target" | "
             imagePullPolicy: "IfNotPresent",
             volumeMounts: [{ mountPath: "/target", name: "plugins" }],
             securityContext: restrictedContainer,
+            // It copies the plugin binary into the shared volume, then exits.
+            resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } },
         }],
         podSecurityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: "RuntimeDefault" } },
         containerSecurityContext: restrictedContainer,

@@ -192,6 +192,9 @@ describe("velero", () => {
         assert.ok(release.dependencies.includes(namespace.urn));
         assert.deepEqual(ofType(graph, "kubernetes:core/v1:Secret").filter((s) => (s.inputs["metadata"] as { namespace: string }).namespace === "velero"), []);
         assert.match(release.inputs["values"].initContainers[0].image, /velero-plugin-for-microsoft-azure:v1\.14\.\d+$/);
+        // Every container declares requests and a memory limit, the plugin's init container too (Checkov CKV_K8S_10/12/13).
+        assert.deepEqual(Object.keys(release.inputs["values"].initContainers[0].resources.requests).sort(), ["cpu", "memory"]);
+        assert.ok(release.inputs["values"].initContainers[0].resources.limits.memory);
     });
 
     it("local: backs up to the configured S3 store with its key kept secret end to end", async () => {
