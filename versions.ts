@@ -36,7 +36,7 @@ export const ISTIO_REVISION = CHARTS.istiod.version.split(".").slice(0, 2).join(
  * The platform registry's artifact cache (Azure Container Registry cache rules, target => source): every image
  * the charts and the program run comes from `<registry>/<namespace>/...`, which ACR pulls once from the upstream
  * path and serves from then on. Namespaces are the images' organisations, so each chart needs only its global
- * registry key (test/planned/images.ts checks every chart image against this table). Rules may not overlap
+ * registry key (`npm run render` checks every rendered image against the planned rules). Rules may not overlap
  * (learn.microsoft.com/azure/container-registry/wildcards-artifact-cache).
  */
 export const REGISTRY_CACHE_RULES = {
