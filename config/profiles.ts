@@ -7,6 +7,8 @@ export interface EnvironmentProfile {
     highAvailability: boolean;
     /** Kyverno's failure action: Enforce rejects a non-compliant pod, Audit only reports it. */
     admissionEnforce: boolean;
+    /** Short-lived canary certificates through each issuer, and an alert when their renewal stops (docs/runbooks.md). */
+    renewalDrill: boolean;
 }
 
 export interface AzureEnvironmentProfile extends EnvironmentProfile {
@@ -23,6 +25,10 @@ export interface AzureEnvironmentProfile extends EnvironmentProfile {
     backupStorageSku: "Standard_LRS" | "Standard_GZRS";
     /** Logs and traces survive a zone outage in prod; they are not worth a second region. */
     telemetryStorageSku: "Standard_LRS" | "Standard_ZRS";
+    /** Microsoft Sentinel on the workspace (`security.sentinel` overrides). */
+    sentinel: boolean;
+    /** Defender for Containers, subscription-wide (`security.defenderForContainers` overrides). */
+    defenderForContainers: boolean;
 }
 
 export interface LocalEnvironmentProfile extends EnvironmentProfile {
@@ -34,13 +40,15 @@ export const ENVIRONMENT_PROFILES: { dev: AzureEnvironmentProfile; prod: AzureEn
     dev: {
         highAvailability: false, admissionEnforce: false, acmeEnvironment: "staging", persistentMetrics: false,
         logRetentionDays: 30, firewallTier: "Standard", clusterSkuTier: "Free", backupStorageSku: "Standard_LRS", telemetryStorageSku: "Standard_LRS",
+        renewalDrill: true, sentinel: false, defenderForContainers: false,
     },
     prod: {
         highAvailability: true, admissionEnforce: true, acmeEnvironment: "production", persistentMetrics: true,
         logRetentionDays: 90, firewallTier: "Premium", clusterSkuTier: "Standard", backupStorageSku: "Standard_GZRS", telemetryStorageSku: "Standard_ZRS",
+        renewalDrill: false, sentinel: true, defenderForContainers: true,
     },
     local: {
-        highAvailability: false, admissionEnforce: false,
+        highAvailability: false, admissionEnforce: false, renewalDrill: false,
         retention: { metricsDays: 2, logDays: 7, traceDays: 2 },
     },
 };
