@@ -110,6 +110,7 @@ export async function definePlatform(config: PlatformConfig): Promise<Record<str
                 logRetentionDays: config.observability.logRetentionDays,
                 traceRetentionDays: config.observability.traceRetentionDays,
                 criticalAlerts: criticalAlerts(config),
+                grafanaAdminRotation: config.observability.grafanaAdminPasswordRotation,
             },
             backup: { target: azure.backupStorage.target, policy: config.backup },
             outsideCertificates: azure.heldCertificates,
@@ -372,7 +373,7 @@ interface InClusterTarget {
     profile: EnvironmentProfile;
     /** Public certificates through Let's Encrypt, when a public Azure DNS zone is configured. */
     acme: AcmeArgs | undefined;
-    observability: Pick<ObservabilityArgs, "retentionDays" | "persistentStorageGi" | "telemetry" | "logRetentionDays" | "traceRetentionDays" | "criticalAlerts">;
+    observability: Pick<ObservabilityArgs, "retentionDays" | "persistentStorageGi" | "telemetry" | "logRetentionDays" | "traceRetentionDays" | "criticalAlerts" | "grafanaAdminRotation">;
     backup: Pick<VeleroArgs, "target" | "policy"> | undefined;
     /** Certificates outside the cluster nothing renews (Key Vault imports, the partner CA): watched like the CAs. */
     outsideCertificates: ObservabilityArgs["heldCertificates"];
@@ -431,6 +432,9 @@ function defineInCluster(config: PlatformConfig, target: InClusterTarget) {
         acme: target.acme,
         monitoring: observability.release,
         admission: kyverno,
+        renewalDrill: target.profile.renewalDrill
+            ? { platformCaDnsName: `renewal-canary.${target.ingressDomain}`, acmeDnsName: target.acme && `renewal-canary.${target.acme.zone.name}` }
+            : undefined,
     }, opts);
     const mesh = new ServiceMesh("mesh", {
         cluster,

@@ -286,6 +286,11 @@ const observability = z.strictObject({
         /** host:port of the SMTP relay (STARTTLS is required). */
         smarthost: z.string().regex(/^[a-z0-9.-]+:\d{2,5}$/, { message: "is not host:port, such as smtp.example.com:587" }),
     }).optional(),
+    /**
+     * A label for the Grafana admin password's generation, e.g. `2027-01`: changing it makes a new password and
+     * restarts Grafana with it (docs/incident-response.md, "Rotating the platform's credentials").
+     */
+    grafanaAdminPasswordRotation: z.string().regex(/^[A-Za-z0-9._-]{1,40}$/, { message: "is not a label such as 2027-01" }).optional(),
 }).prefault({});
 
 const tags = z.strictObject({

@@ -37,6 +37,7 @@ const ARM_TYPES: Record<string, [string, string]> = {
     "azure-native:cdn:Profile": ["Microsoft.Cdn", "profiles"],
     "azure-native:monitor:ActionGroup": ["Microsoft.Insights", "actionGroups"],
     "azure-native:monitor:MetricAlert": ["Microsoft.Insights", "metricAlerts"],
+    "azure-native:monitor:DataCollectionRule": ["Microsoft.Insights", "dataCollectionRules"],
 };
 
 /** Child resources whose ARM id nests under a parent named by another input. */

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
@@ -39,6 +40,8 @@ export interface ObservabilityArgs {
     heldCertificates: { certificate: string; notAfter: pulumi.Input<string> }[];
     /** Namespaces whose agents push events here (Falcosidekick): admitted to Alertmanager and Loki's gateway. */
     eventSourceNamespaces: string[];
+    /** The Grafana admin password's generation: a new value makes a new password (and Grafana restarts with it). */
+    grafanaAdminRotation?: string;
 }
 
 /**
@@ -84,7 +87,15 @@ export class Observability extends pulumi.ComponentResource {
         const inNamespace = { parent: this, dependsOn: [ns] };
         monitoringNetworkPolicies(name, namespace, args, inNamespace);
 
-        const password = new random.RandomPassword(`${name}-grafana-admin-password`, { length: 32, special: false }, { parent: this });
+        const password = new random.RandomPassword(`${name}-grafana-admin-password`, {
+            length: 32,
+            special: false,
+            ...(args.grafanaAdminRotation ? { keepers: { rotation: args.grafanaAdminRotation } } : {}),
+        }, { parent: this });
+        // Grafana sets the admin password when it creates its database, which lives in the pod (no persistence): a
+        // changed password takes effect when the pod restarts, which a changed digest in the pod template causes.
+        // The digest of 190 random bits reveals nothing: kept out of secrecy so the chart's values stay reviewable in diffs.
+        const passwordDigest = pulumi.unsecret(password.result.apply((value) => createHash("sha256").update(value).digest("hex")));
         const admin = new k8s.core.v1.Secret(`${name}-grafana-admin`, {
             metadata: { name: GRAFANA_ADMIN_SECRET, namespace },
             stringData: { "admin-user": "admin", "admin-password": password.result },
@@ -148,6 +159,7 @@ export class Observability extends pulumi.ComponentResource {
                     ingress: { enabled: false },
                     // Grafana joins the mesh on its own (the namespace does not): STRICT mTLS and the mesh's default deny.
                     podLabels: { "istio.io/rev": args.cluster.meshRevision },
+                    podAnnotations: { "checksum/admin-password": passwordDigest },
                     // Prometheus is outside the mesh and cannot scrape a STRICT mTLS port.
                     serviceMonitor: { enabled: false },
                     additionalDataSources: grafanaDataSources({ loki: this.lokiUrl, tempo: tempo.queryUrl }),
