@@ -170,6 +170,12 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
             const length = Number(args.inputs["length"]);
             return { id: `${args.name}-id`, state: { ...args.inputs, result: createHash("sha256").update(args.name).digest("hex").slice(0, length) } };
         }
+        if (args.type === "random:index/randomPassword:RandomPassword" && !this.preview) {
+            // A changed input (a keeper) replaces the password, so the value follows the inputs as well as the name.
+            const length = Number(args.inputs["length"]);
+            const result = createHash("sha256").update(`${args.name}/${JSON.stringify(args.inputs)}`).digest("hex").slice(0, length);
+            return { id: `${args.name}-id`, state: { ...args.inputs, result } };
+        }
         const tlsOutputs = TLS_OUTPUTS[args.type];
         if (tlsOutputs && !this.preview) {
             return { id: `${args.name}-id`, state: { ...args.inputs, ...tlsOutputs(args.name, args.inputs) } };
