@@ -81,10 +81,13 @@ function upstreamImage(path: string): string {
 /** Images the program sets itself, as paths of the platform registry (chart images stay at each chart's pinned defaults). */
 export const IMAGES = {
     /** Velero's object store and volume snapshotter for Azure; the 1.14 line pairs with Velero 1.18. */
+    // renovate: datasource=docker packageName=docker.io/velero/velero-plugin-for-microsoft-azure
     veleroPluginAzure: "velero/velero-plugin-for-microsoft-azure:v1.14.0",
     /** Velero's object store for S3-compatible storage (the local stack). */
+    // renovate: datasource=docker packageName=docker.io/velero/velero-plugin-for-aws
     veleroPluginAws: "velero/velero-plugin-for-aws:v1.14.0",
     /** The collector chart names no default image; contrib carries the Prometheus exporter. Tag = the chart's appVersion. */
+    // renovate: datasource=docker packageName=docker.io/otel/opentelemetry-collector-contrib
     openTelemetryCollector: { repository: "otel/opentelemetry-collector-contrib", tag: "0.158.0" },
 } as const;
 
