@@ -3,6 +3,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import type { AdmissionConfig } from "../../config";
 import { APPLICATION_REPOSITORIES, CHARTS, MESH_PROXY_IMAGE } from "../../versions";
 import { typedResource, type Models } from "../shared/customResources";
+import { applicationNamespaceRule, outsidePlatform, type Rule } from "../shared/applicationNamespaces";
 import { pinnedRelease } from "../shared/helm";
 import { allowPlatformSpec, namespaceSelector, platformNamespace, type ClusterContext, type TelemetryEndpoint } from "../shared/namespace";
 import { chartRegistry, platformImage } from "../shared/images";
@@ -117,7 +118,6 @@ function declareReleases(name: string, args: KyvernoArgs, ns: k8s.core.v1.Namesp
     return kyverno;
 }
 
-export type Rule = NonNullable<NonNullable<NonNullable<ConstructorParameters<Models["ClusterPolicy"]>[0]>["spec"]>["rules"]>[number];
 type ValidateRule = Rule & { validate: NonNullable<Rule["validate"]> };
 type ValidatePolicy = (key: string, policyName: string, rule: ValidateRule) => void;
 
@@ -128,37 +128,6 @@ function validatePolicyDeclarer(name: string, args: KyvernoArgs, kyverno: k8s.he
             metadata: { name: policyName },
             spec: { background: true, rules: [{ ...rule, validate: { ...rule.validate, failureAction: failureAction(args) } }] },
         }), { parent, dependsOn: [kyverno] });
-    };
-}
-
-/** What a policy generates in every application namespace: one object, by its kind, name and content. */
-export interface GeneratedObject {
-    apiVersion: string;
-    kind: string;
-    name: string;
-    /** The object's content beyond its metadata (`spec`, for the kinds the platform generates). */
-    data: Record<string, unknown>;
-}
-
-/**
- * A generate rule that keeps `object` in every application namespace (every namespace the platform does not own),
- * in step with the policy: a changed or deleted copy comes back (`synchronize`), and namespaces that exist when the
- * policy is created get one too (`generateExisting`, per rule since Kyverno 1.13; kyverno.io/docs generate rules).
- */
-export function applicationNamespaceRule(object: GeneratedObject, platformNamespaces: string[]): Rule {
-    return {
-        name: `${object.name}-in-every-application-namespace`,
-        match: { any: [{ resources: { kinds: ["Namespace"] } }] },
-        exclude: { any: [{ resources: { namespaces: platformNamespaces } }] },
-        generate: {
-            apiVersion: object.apiVersion,
-            kind: object.kind,
-            name: object.name,
-            namespace: "{{request.object.metadata.name}}",
-            synchronize: true,
-            generateExisting: true,
-            data: object.data,
-        },
     };
 }
 
@@ -191,7 +160,7 @@ function declareApplicationRules(name: string, args: KyvernoArgs, kyverno: k8s.h
     // Application namespaces start closed, with what a meshed pod needs open: the same base as the platform's own
     // namespaces (DNS, istiod, scraping), calls from the ingress gateway and spans to the collector. The
     // platform's namespaces declare their own policies of these names, so they are left out.
-    const applications = { exclude: { any: [{ resources: { namespaces: args.platformNamespaces } }] } };
+    const applications = outsidePlatform(args.platformNamespaces);
     const networkPolicy = (policyName: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
         applicationNamespaceRule({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", name: policyName, data: { spec } }, args.platformNamespaces);
     const { ingressGatewayNamespace, telemetry } = args.applicationTraffic;
@@ -240,7 +209,7 @@ function declareApplicationRules(name: string, args: KyvernoArgs, kyverno: k8s.h
         typedResource(`${name}-verify-signatures`, new args.models.ClusterPolicy({
             metadata: { name: "verify-image-signatures" },
             spec: {
-                // Registry round trips outlast the default 10 s (`webhookTimeoutSeconds` is deprecated for this field in 1.19).
+                // Registry round trips outlast the default 10 s (here, not in the spec.webhookTimeoutSeconds 1.19 deprecates).
                 webhookConfiguration: { timeoutSeconds: 30 },
                 rules: [{
                     name: "cosign-signed-images",

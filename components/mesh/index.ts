@@ -7,7 +7,7 @@ import { EXCLUDE_FROM_BACKUP } from "../shared/backup";
 import { pinnedRelease } from "../shared/helm";
 import { platformNamespace, type ClusterContext, type TelemetryEndpoint } from "../shared/namespace";
 import { platformImage } from "../shared/images";
-import { applicationNamespaceRule } from "../kyverno";
+import { applicationNamespaceRule } from "../shared/applicationNamespaces";
 
 /** How the ingress gateway's Service is exposed: an Azure internal load balancer, or the cluster's default. */
 /** Istio's plug-in CA Secret (a fixed name istiod looks for), holding the mesh intermediate's key. */
