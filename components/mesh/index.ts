@@ -189,8 +189,9 @@ interface ControlPlane {
  * Cilium rewriting its conflist, Azure/AKS#4349): repair its network namespace in place, with no RBAC over pods
  * (cni 1.30.3 values.yaml `repair`; the chart's default, pinned so a chart bump cannot drop it). Istio's other
  * mitigation, istiod's untaint controller (istiod values `taint.enabled`), only removes a
- * `cni.istio.io/not-ready` taint the infrastructure puts on new nodes; AKS sets such creation-only taints with
- * `nodeInitializationTaints`, which azure-native 3.28.0 does not expose, and its `nodeTaints` are reconciled back.
+ * `cni.istio.io/not-ready` taint the infrastructure puts on new nodes. On AKS only `nodeInitializationTaints` can be
+ * removed through the Kubernetes API (learn.microsoft.com/azure/aks/use-node-taints; node-pool `nodeTaints` cannot),
+ * and azure-native 3.28.0 does not expose them.
  */
 const CNI_REPAIR = { enabled: true, repairPods: true, deletePods: false, labelPods: false };
 
