@@ -92,19 +92,19 @@ describe("application namespaces' secrets in the plans", () => {
 });
 
 describe("renewal drill and Grafana rotation in the plans", () => {
-    const canaries = (graph: Graph) => ofType(graph, "kubernetes:cert-manager.io/v1:Certificate").filter((c) => String(c.inputs["metadata"].name).startsWith("renewal-canary-"));
+    const canaries = (graph: Graph) => ofType(graph, "kubernetes:cert-manager.io/v1:Certificate").filter((c) => String((c.inputs as Inputs)["metadata"].name).startsWith("renewal-canary-"));
 
     it("dev issues a 6-hour canary through the platform CA, and one through Let's Encrypt when a zone is configured; prod none", async () => {
-        const dev = canaries(await plan("dev", true, "all")).map((c) => [c.inputs["metadata"].namespace, c.inputs["spec"].issuerRef, c.inputs["spec"].dnsNames, c.inputs["spec"].duration, c.inputs["spec"].renewBefore]);
+        const dev = canaries(await plan("dev", true, "all")).map((c) => [(c.inputs as Inputs)["metadata"].namespace, (c.inputs as Inputs)["spec"].issuerRef, (c.inputs as Inputs)["spec"].dnsNames, (c.inputs as Inputs)["spec"].duration, (c.inputs as Inputs)["spec"].renewBefore]);
         assert.deepEqual(dev, [["cert-manager", { kind: "ClusterIssuer", name: "platform-ca" }, ["renewal-canary.aks-ingress.dev.platform.example.com"], "6h", "4h"]]);
-        const withZone = canaries(await planDevWithOptions()).map((c) => [c.inputs["spec"].issuerRef.name, c.inputs["spec"].dnsNames]);
+        const withZone = canaries(await planDevWithOptions()).map((c) => [(c.inputs as Inputs)["spec"].issuerRef.name, (c.inputs as Inputs)["spec"].dnsNames]);
         assert.deepEqual(withZone, [["platform-ca", ["renewal-canary.aks-ingress.dev.platform.example.com"]], ["letsencrypt", ["renewal-canary.platform.example.com"]]]);
         assert.deepEqual(canaries(await plan("prod", true, "all")), []);
     });
 
     it("dev watches the canaries' renewal with its own alert rules", async () => {
-        const rule = ofType(await plan("dev", true, "all"), "kubernetes:monitoring.coreos.com/v1:PrometheusRule").find((r) => r.inputs["metadata"].name === "platform-renewal-drill");
-        const alerts = (rule!.inputs["spec"].groups as Inputs[]).flatMap((g) => g["rules"] as Inputs[]).map((r) => r["alert"]);
+        const rule = ofType(await plan("dev", true, "all"), "kubernetes:monitoring.coreos.com/v1:PrometheusRule").find((r) => (r.inputs as Inputs)["metadata"].name === "platform-renewal-drill");
+        const alerts = ((rule!.inputs as Inputs)["spec"].groups as Inputs[]).flatMap((g) => g["rules"] as Inputs[]).map((r) => r["alert"]);
         assert.deepEqual(alerts, ["RenewalDrillStalled", "RenewalDrillMissing"]);
     });
 
