@@ -56,8 +56,8 @@ export function renewalDrillGroup(namespace: string, canaries: Canary[]): AlertG
     };
 }
 
-/** The canary Certificates in `namespace` and their alert rule. */
-export function declareRenewalDrill(name: string, args: { models: Models; namespace: string; canaries: Canary[]; privateKey: { algorithm: "ECDSA"; size: number; rotationPolicy: "Always" } }, opts: pulumi.CustomResourceOptions): void {
+/** The canary Certificates in `namespace`, and their alert rule beside the platform's others (`rulesNamespace`, after `monitoring` installs the CRD). */
+export function declareRenewalDrill(name: string, args: { models: Models; namespace: string; rulesNamespace: string; monitoring: pulumi.Resource; canaries: Canary[]; privateKey: { algorithm: "ECDSA"; size: number; rotationPolicy: "Always" } }, opts: pulumi.CustomResourceOptions): void {
     for (const canary of args.canaries) {
         typedResource(`${name}-${canary.name}`, new args.models.Certificate({
             metadata: { name: canary.name, namespace: args.namespace },
@@ -72,7 +72,7 @@ export function declareRenewalDrill(name: string, args: { models: Models; namesp
         }), opts);
     }
     typedResource(`${name}-alerts`, new args.models.PrometheusRule({
-        metadata: { name: "platform-renewal-drill", namespace: args.namespace },
+        metadata: { name: "platform-renewal-drill", namespace: args.rulesNamespace },
         spec: prometheusRuleSpec(renewalDrillGroup(args.namespace, args.canaries)),
-    }), opts);
+    }), { ...opts, dependsOn: [args.monitoring] });
 }

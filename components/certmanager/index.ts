@@ -151,7 +151,14 @@ export class CertManager extends pulumi.ComponentResource {
                 { platformCa: PLATFORM_CA_ISSUER, acme: args.acme ? ACME_ISSUER : undefined },
                 { platformCa: args.renewalDrill.platformCaDnsName, acme: args.renewalDrill.acmeDnsName },
             );
-            declareRenewalDrill(`${name}-renewal-drill`, { models: args.models, namespace: CERT_MANAGER_NAMESPACE, canaries, privateKey: CERTIFICATE_POLICY.privateKey }, { parent: this, dependsOn: [this.release, caSecret] });
+            declareRenewalDrill(`${name}-renewal-drill`, {
+                models: args.models,
+                namespace: CERT_MANAGER_NAMESPACE,
+                rulesNamespace: args.cluster.monitoringNamespace,
+                monitoring: args.monitoring,
+                canaries,
+                privateKey: CERTIFICATE_POLICY.privateKey,
+            }, { parent: this, dependsOn: [this.release, caSecret] });
         }
 
         this.namespace = ns.metadata.name;
