@@ -18,19 +18,20 @@ export interface RunnerImageBuild {
     tag: string;
 }
 
-export function runnerImageBuild(): RunnerImageBuild {
+/** The build of the pinned tools from a context folder (the image folder unless another is given). */
+export function runnerImageBuild(tools: Record<keyof typeof RUNNER_IMAGE_TOOLS, string> = RUNNER_IMAGE_TOOLS, context = RUNNER_IMAGE_CONTEXT): RunnerImageBuild {
     const buildArgs = {
-        RUNNER_VERSION: RUNNER_IMAGE_TOOLS.runner,
+        RUNNER_VERSION: tools.runner,
         NODE_VERSION: fs.readFileSync(path.join(PROJECT_DIR, ".nvmrc"), "utf8").trim(),
-        PULUMI_VERSION: RUNNER_IMAGE_TOOLS.pulumi,
-        KUBELOGIN_VERSION: RUNNER_IMAGE_TOOLS.kubelogin,
-        AZURE_CLI_VERSION: RUNNER_IMAGE_TOOLS.azureCli,
+        PULUMI_VERSION: tools.pulumi,
+        KUBELOGIN_VERSION: tools.kubelogin,
+        AZURE_CLI_VERSION: tools.azureCli,
     };
     const hash = createHash("sha256").update(JSON.stringify(buildArgs));
-    for (const file of fs.readdirSync(RUNNER_IMAGE_CONTEXT).sort()) {
-        hash.update(`\0${file}\0`).update(fs.readFileSync(path.join(RUNNER_IMAGE_CONTEXT, file)));
+    for (const file of fs.readdirSync(context).sort()) {
+        hash.update(`\0${file}\0`).update(fs.readFileSync(path.join(context, file)));
     }
-    return { buildArgs, tag: `${RUNNER_IMAGE_TOOLS.runner}-${hash.digest("hex").slice(0, 12)}` };
+    return { buildArgs, tag: `${tools.runner}-${hash.digest("hex").slice(0, 12)}` };
 }
 
 /** Where the image workflow pushes (GitHub's container registry of the repository, lower case as it requires). */

@@ -24,8 +24,9 @@ token=$(curl -fsS -X POST "$api/app/installations/$GITHUB_APP_INSTALLATION_ID/ac
 # One runner, one job: a just-in-time runner is removed once its job ends. Labels: only this job definition's.
 curl -fsS -X POST "$api/repos/$GITHUB_REPOSITORY/actions/runners/generate-jitconfig" \
     -H "Authorization: Bearer $token" -H "Accept: application/vnd.github+json" \
-    -d "$(jq -cn --arg name "$RUNNER_LABEL-$(hostname)" --arg label "$RUNNER_LABEL" '{name: $name, runner_group_id: 1, labels: [$label], work_folder: "_work"}')" \
-    | jq -er .encoded_jit_config > "$JIT_CONFIG_FILE"
+    -d "$(jq -cn --arg name "$RUNNER_LABEL-$(hostname)" --arg runner_label "$RUNNER_LABEL" '{name: $name, runner_group_id: 1, labels: [$runner_label], work_folder: "_work"}')" \
+    | jq -er .encoded_jit_config > "$JIT_CONFIG_FILE.partial"
+mv "$JIT_CONFIG_FILE.partial" "$JIT_CONFIG_FILE"
 
 # The token is not needed past this point.
 curl -fsS -X DELETE "$api/installation/token" -H "Authorization: Bearer $token" -H "Accept: application/vnd.github+json" || true
