@@ -5,13 +5,14 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import type { GraphResource } from "../../offline/engine";
 import { byName, ofType, plan, planWithRunners, registryOf, waitsFor } from "../helpers";
 
 describe("runners in the platform", () => {
     for (const stack of ["dev", "prod"] as const) {
         it(`${stack}: phase 1 declares them in its delegated runners subnet, its egress through the firewall ready first`, async () => {
             const graph = await planWithRunners(stack, "azure");
-            const env = byName(graph, "runners-env");
+            const env = byName(graph, "runners-env") as GraphResource & { inputs: Record<string, any> };
             const subnet = byName(graph, "network-subnet-runners");
             assert.equal(env.inputs["vnetConfiguration"].infrastructureSubnetId, subnet.id);
             assert.deepEqual(subnet.inputs["delegations"], [{ name: "delegation", serviceName: "Microsoft.App/environments" }]);
@@ -25,7 +26,7 @@ describe("runners in the platform", () => {
         it(`${stack}: the jobs carry the labels deploy.yml routes the stack's previews and updates to, and pull from the stack's registry`, async () => {
             const graph = await planWithRunners(stack);
             for (const role of ["preview", "deploy"]) {
-                const job = byName(graph, `runners-${role}`).inputs;
+                const job = byName(graph, `runners-${role}`).inputs as Record<string, any>;
                 assert.equal(job["configuration"].eventTriggerConfig.scale.rules[0].metadata.labels, `platform-${stack}-${role}`);
                 assert.match(job["template"].containers[0].image, new RegExp(`^${registryOf(stack).replace(/\./g, "\\.")}/platform/github-runner:2\\.336\\.0-[0-9a-f]{12}$`));
                 assert.deepEqual(job["configuration"].registries.map((r: { server: string }) => r.server), [registryOf(stack)]);

@@ -112,7 +112,7 @@ describe("stack config", () => {
         const config = parsePlatformConfig({ ...rawConfig("prod"), runners: RUNNERS_APP.config, runnersGithubAppPrivateKey: RUNNERS_APP.privateKey });
         assert.ok(config.environment === "prod" && config.runners);
         assert.deepEqual(config.runners, { github: { owner: "Example-Org", repository: "platform", appId: 123456, installationId: 7654321 } });
-        assert.ok(isSecret(config.runnersGithubAppPrivateKey));
+        assert.ok(config.runnersGithubAppPrivateKey && isSecret(config.runnersGithubAppPrivateKey));
     });
 
     it("lets dev turn KMS off, and then needs no API server subnet", () => {
