@@ -24,6 +24,7 @@ import { PrivateCa } from "./components/pki";
 import { ContainerRegistry } from "./components/registry";
 import { DefenderForContainers } from "./components/defender";
 import { Siem } from "./components/siem";
+import { runnerImageBuild, Runners } from "./components/runners";
 import { deterministicGuid } from "./components/shared/guid";
 import { loadModels } from "./components/shared/customResources";
 import type { ClusterContext } from "./components/shared/namespace";
@@ -254,6 +255,27 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
         tags,
     }, { providers: [azureProvider] });
 
+    // Phase 2 runs on these (deploy.yml routes a stack in phase `all` to their labels); declared once the GitHub App is configured.
+    const runners = config.runners && config.runnersGithubAppPrivateKey && new Runners("runners", {
+        namePrefix,
+        stack: pulumi.getStack(),
+        location: config.location,
+        resourceGroupName: net.resourceGroupName,
+        subscriptionId: client.subscriptionId,
+        tenantId: client.tenantId,
+        subnetId: net.subnetIds.runners,
+        networkReady: net.egressReady,
+        privateEndpointSubnetId: net.subnetIds.privateEndpoints,
+        vaultDnsZoneId: net.privateDnsZoneIds.vault,
+        logAnalyticsWorkspaceId: net.logAnalyticsWorkspaceId,
+        registry: { id: registry.registryId, name: registryName, loginServer: registry.loginServer },
+        imageTag: runnerImageBuild().tag,
+        github: { ...config.runners.github, privateKey: config.runnersGithubAppPrivateKey },
+        jobs: { preview: profile.runners.preview, deploy: profile.runners.deploy },
+        resources: { cpu: profile.runners.cpu, memory: profile.runners.memory },
+        tags,
+    }, { providers: [azureProvider, randomProvider] });
+
     const telemetryStorage = new TelemetryStorage("telemetry-storage", {
         namePrefix,
         location: config.location,
@@ -361,6 +383,7 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
             telemetryStorageAccount: telemetryStorage.backend.storageAccountName,
             // Per application namespace: the vault and the client id its SecretProviderClass names (docs/application-secrets.md).
             ...(applicationSecrets ? { applicationSecrets: applicationSecrets.stores } : {}),
+            ...(runners ? { runnerLabels: runners.labels } : {}),
         },
     };
 }

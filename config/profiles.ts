@@ -40,7 +40,29 @@ export interface AzureEnvironmentProfile extends EnvironmentProfile {
     sentinel: boolean;
     /** Defender for Containers, subscription-wide (`security.defenderForContainers` overrides). */
     defenderForContainers: boolean;
+    /** Phase 2's runners (Container Apps jobs): per job definition, and each runner's size. */
+    runners: RunnersProfile;
 }
+
+export interface RunnersProfile {
+    /**
+     * Executions at once and each one's limit in seconds, above the workflow jobs' timeout-minutes (deploy.yml: 60 for
+     * previews, 240 for updates) so GitHub cancels a job before Container Apps stops its runner.
+     */
+    preview: { maxExecutions: number; replicaTimeoutSeconds: number };
+    deploy: { maxExecutions: number; replicaTimeoutSeconds: number };
+    /** Each container's size; the init and runner containers together stay a Consumption combination (containers#configuration). */
+    cpu: number;
+    memory: string;
+}
+
+/** Previews of both stacks for a few pull requests at once; one update at a time per stack (deploy.yml's concurrency). */
+const RUNNERS: RunnersProfile = {
+    preview: { maxExecutions: 4, replicaTimeoutSeconds: 75 * 60 },
+    deploy: { maxExecutions: 2, replicaTimeoutSeconds: 255 * 60 },
+    cpu: 2,
+    memory: "4Gi",
+};
 
 export interface LocalEnvironmentProfile extends EnvironmentProfile {
     /** A laptop keeps metrics on the node and logs on Loki's volume, briefly. */
@@ -52,11 +74,13 @@ export const ENVIRONMENT_PROFILES: { dev: AzureEnvironmentProfile; prod: AzureEn
         highAvailability: false, admissionEnforce: false, logStateGi: 10, acmeEnvironment: "staging", metricVolumes: undefined,
         logRetentionDays: 30, firewallTier: "Standard", clusterSkuTier: "Free", backupStorageSku: "Standard_LRS", telemetryStorageSku: "Standard_LRS",
         renewalDrill: true, sentinel: false, defenderForContainers: false,
+        runners: RUNNERS,
     },
     prod: {
         highAvailability: true, admissionEnforce: true, logStateGi: 20, acmeEnvironment: "production", metricVolumes: { alertmanagerGi: 4 },
         logRetentionDays: 90, firewallTier: "Premium", clusterSkuTier: "Standard", backupStorageSku: "Standard_GZRS", telemetryStorageSku: "Standard_ZRS",
         renewalDrill: false, sentinel: true, defenderForContainers: true,
+        runners: RUNNERS,
     },
     local: {
         highAvailability: false, admissionEnforce: false, renewalDrill: false, logStateGi: 10,

@@ -9,3 +9,4 @@ import "./components/cluster";
 import "./components/siem";
 import "./components/defender";
 import "./components/appsecrets";
+import "./components/runners";

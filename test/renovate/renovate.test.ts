@@ -13,7 +13,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import { parse } from "yaml";
-import { CHARTS, IMAGES, imageFrom } from "../../versions";
+import { CHARTS, IMAGES, imageFrom, RUNNER_IMAGE_TOOLS } from "../../versions";
 
 const ROOT = path.join(__dirname, "..", "..");
 const PREFIX = path.join(ROOT, ".ci", ".renovate");
@@ -73,6 +73,14 @@ describe("Renovate over this repository", () => {
         }
     });
 
+    it("finds every tool the runner image bakes in (versions.ts RUNNER_IMAGE_TOOLS), at its version", () => {
+        const tools = Object.entries(RUNNER_IMAGE_TOOLS);
+        assert.ok(tools.length >= 4);
+        for (const [tool, version] of tools) {
+            assert.deepEqual(found((d) => d.packageFile === "versions.ts" && d.depName === tool).map((d) => d.currentValue), [version], tool);
+        }
+    });
+
     it("finds every image in versions.ts, at its tag, at the upstream the registry's cache pulls it from", () => {
         const images = Object.values(IMAGES).map((image) => typeof image === "string" ? image : `${image.repository}:${image.tag}`);
         assert.equal(images.length, 3);
@@ -115,8 +123,9 @@ describe("Renovate over this repository", () => {
             }
         }
         assert.ok(count >= 10);
-        // The README names the CLI the runner image carries; the test in test/unit/workflows.ts holds it equal to the deploy's.
-        assert.ok(found((d) => d.packageFile === "README.md" && d.depName === "pulumi/pulumi").length > 0);
+        // The README names the deploy's CLI (test/unit/workflows.ts holds them equal): the same update must reach it.
+        const named = fs.readFileSync(path.join(ROOT, "README.md"), "utf8").match(/Pulumi CLI (\d+\.\d+\.\d+)/)?.[1];
+        assert.ok(named === undefined || found((d) => d.packageFile === "README.md" && d.depName === "pulumi/pulumi" && d.currentValue === named).length > 0, "README.md: Pulumi CLI");
     });
 
     it("finds every tool version the scripts install, and every Go tool module", () => {
@@ -126,16 +135,15 @@ describe("Renovate over this repository", () => {
         for (const pin of pins) {
             assert.ok(found((d) => d.manager === "regex" && d.packageFile === pin.file && d.currentValue === pin.version).length > 0, `${pin.file}: ${pin.version}`);
         }
-        const tools = fs.existsSync(path.join(ROOT, "scripts", "tools")) ? fs.readdirSync(path.join(ROOT, "scripts", "tools")) : [];
-        assert.ok(tools.length >= 1);
-        for (const tool of tools) {
-            const goMod = fs.readFileSync(path.join(ROOT, "scripts", "tools", tool, "go.mod"), "utf8");
-            const toolModules = [...goMod.matchAll(/^tool (\S+)$/gm)].map((m) => m[1]!);
-            assert.ok(toolModules.length > 0, tool);
-            const required = found((d) => d.manager === "gomod" && d.packageFile === `scripts/tools/${tool}/go.mod`);
-            for (const module of toolModules) {
-                assert.ok(required.some((d) => module === d.depName || module.startsWith(`${d.depName}/`)), `${tool}: ${module}`);
-            }
+        // Every Go module under scripts/: tool modules (a `tool` directive) and programs, each requirement found.
+        const goMods = fs.readdirSync(path.join(ROOT, "scripts"), { recursive: true, encoding: "utf8" }).filter((f) => path.basename(f) === "go.mod").map((f) => `scripts/${f}`);
+        assert.ok(goMods.length >= 1);
+        for (const file of goMods) {
+            const goMod = fs.readFileSync(path.join(ROOT, file), "utf8");
+            const required = [...goMod.matchAll(/^\s+(\S+) v\S+$/gm), ...goMod.matchAll(/^require (\S+) v\S+$/gm)].map((m) => m[1]!);
+            assert.ok(required.length > 0, file);
+            const extracted = new Set(found((d) => d.manager === "gomod" && d.packageFile === file).map((d) => d.depName));
+            assert.deepEqual(required.filter((module) => !extracted.has(module)), [], file);
         }
     });
 });
