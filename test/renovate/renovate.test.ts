@@ -20,7 +20,7 @@ const PREFIX = path.join(ROOT, ".ci", ".renovate");
 const NODE = path.join(PREFIX, "node_modules", `node-linux-${os.arch() === "arm64" ? "arm64" : "x64"}`, "bin", "node");
 const RENOVATE = path.join(PREFIX, "node_modules", "renovate", "dist");
 
-interface Dep { manager: string; packageFile: string; depName?: string; packageName?: string; currentValue?: string; datasource?: string; registryUrls?: string[] }
+interface Dep { manager: string; packageFile: string; depName?: string; packageName?: string; currentValue?: string; currentDigest?: string; datasource?: string; registryUrls?: string[] }
 
 function renovate(script: string, args: string[], cwd: string) {
     assert.ok(fs.existsSync(NODE) && fs.existsSync(path.join(RENOVATE, script)), "Renovate is missing: bash scripts/install-renovate.sh");
@@ -115,7 +115,8 @@ describe("Renovate over this repository", () => {
             for (const use of uses) {
                 const [name, ref] = use.split("@");
                 count++;
-                assert.ok(found((d) => d.manager === "github-actions" && d.packageFile === file && d.depName === name && d.currentValue === ref).length > 0, `${file}: ${use}`);
+                // A digest pin is found as its digest (and the tag in its comment as the value).
+                assert.ok(found((d) => d.manager === "github-actions" && d.packageFile === file && d.depName === name && (d.currentValue === ref || d.currentDigest === ref)).length > 0, `${file}: ${use}`);
             }
             const pulumi = (parse(text)?.runs?.steps ?? []).find((s: Record<string, any>) => String(s.uses).startsWith("pulumi/actions@"));
             if (pulumi) {
@@ -140,10 +141,13 @@ describe("Renovate over this repository", () => {
         assert.ok(goMods.length >= 1);
         for (const file of goMods) {
             const goMod = fs.readFileSync(path.join(ROOT, file), "utf8");
-            const required = [...goMod.matchAll(/^\s+(\S+) v\S+$/gm), ...goMod.matchAll(/^require (\S+) v\S+$/gm)].map((m) => m[1]!);
-            assert.ok(required.length > 0, file);
-            const extracted = new Set(found((d) => d.manager === "gomod" && d.packageFile === file).map((d) => d.depName));
-            assert.deepEqual(required.filter((module) => !extracted.has(module)), [], file);
+            // A tool (its package path, inside a required module) and each direct requirement (no `// indirect`).
+            const tools = [...goMod.matchAll(/^tool (\S+)$/gm)].map((m) => m[1]!);
+            const direct = [...goMod.matchAll(/^\s+(\S+) v\S+$/gm), ...goMod.matchAll(/^require (\S+) v\S+$/gm)].map((m) => m[1]!);
+            assert.ok(tools.length + direct.length > 0, file);
+            const extracted = found((d) => d.manager === "gomod" && d.packageFile === file).map((d) => d.depName!);
+            assert.deepEqual(tools.filter((tool) => !extracted.some((module) => tool === module || tool.startsWith(`${module}/`))), [], file);
+            assert.deepEqual(direct.filter((module) => !extracted.includes(module)), [], file);
         }
     });
 });
