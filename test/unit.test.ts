@@ -1,8 +1,8 @@
 /**
  * The suites that need no plan (test/unit/), in one process: config validation and its properties, the NSG rules,
- * the packs' fixtures through their servers, the Falco rules file, the scan's converter, the workflows and the
- * render check's reading of manifests. Each suite file also runs alone (`node --test test/unit/nsgRules.ts`), as
- * the mutation runs do.
+ * the packs' fixtures through their servers, the Falco rules file, the scan's converter, the workflows, the runner
+ * image and the render check's reading of manifests. Each suite file also runs alone
+ * (`node --test test/unit/nsgRules.ts`), as the mutation runs do.
  */
 import "./unit/config";
 import "./unit/properties";
@@ -11,4 +11,5 @@ import "./unit/policies";
 import "./unit/falcoRules";
 import "./unit/scanShapes";
 import "./unit/workflows";
+import "./unit/runnerImage";
 import "./unit/renderCheck";

@@ -1,18 +1,46 @@
 /**
- * The platform registry itself: private, Premium, its Docker Hub credential set, and what the local stack does
- * without one. Which images the charts run, and that each maps through a planned cache rule to its upstream, is
- * read from the rendered manifests by `npm run render` (scripts/render/workloads.ts), which writes the table to
- * build/render/<stack>/images.md; no table is kept here by hand.
+ * The platform registry itself: private, Premium, its Docker Hub credential set, the applications' path, and what
+ * the local stack does without one. Which images the charts run, and that each maps through a planned cache rule to
+ * its upstream, is read from the rendered manifests by `npm run render` (scripts/render/workloads.ts), which writes
+ * the table to build/render/<stack>/images.md; no table is kept here by hand.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { byName, ofType, plan, registryOf } from "../helpers";
+import type { Graph } from "../../offline/engine";
+import { byName, chartOf, ofType, plan, registryOf } from "../helpers";
+
+/** Where the planned cache rules send `<registry>/<path>` (ACR maps target => source, `*` as the rest of the path). */
+function upstreamThroughCache(graph: Graph, path: string): string | undefined {
+    for (const rule of ofType(graph, "azure-native:containerregistry:CacheRule")) {
+        const target = String(rule.inputs["targetRepository"]);
+        const source = String(rule.inputs["sourceRepository"]);
+        if (target.endsWith("/*") ? path.startsWith(target.slice(0, -1)) : path === target) {
+            return target.endsWith("/*") ? source.slice(0, -1) + path.slice(target.length - 1) : source;
+        }
+    }
+    return undefined;
+}
 
 describe("images on AKS come from the platform registry", () => {
+    it("prod: admits teams' images from the registry's apps/ namespace, which the nodes pull through the private endpoint and no cache rule fills", async () => {
+        const graph = await plan("prod", true, "all");
+        const registry = registryOf("prod");
+        const restrict = ofType(graph, "kubernetes:kyverno.io/v1:ClusterPolicy").find((p) => (p.inputs["metadata"] as { name: string }).name === "restrict-image-registries")!;
+        const allowed = ((restrict.inputs["spec"] as Record<string, any>)["rules"][0].validate.pattern.spec.containers[0].image as string).split(" | ");
+        // Kyverno's wildcard pattern: `<registry>/apps/*` admits `<registry>/apps/<team>/<image>:<tag>` and nothing else of the registry.
+        assert.ok(allowed.includes(`${registry}/apps/*`), allowed.join(", "));
+        assert.ok(!allowed.includes(`${registry}/*`), "the whole registry would admit every cached upstream image");
+        // A cache rule whose target covered apps/ would let an upstream organisation's images in under that name.
+        assert.equal(upstreamThroughCache(graph, "apps/payments/api"), undefined);
+        // Nodes reach the registry only through its private endpoint (no public access); MCR is the one public registry
+        // admitted (the firewall's AKS FQDN tag), and stack config cannot add another.
+        assert.deepEqual(allowed.filter((a) => !a.startsWith(`${registry}/`)), ["mcr.microsoft.com/*"]);
+    });
+
     it("local stack: no registry of its own, every image the program names comes from its upstream", async () => {
         const graph = await plan("local", true);
         const releases = ofType(graph, "kubernetes:helm.sh/v3:Release");
-        const values = (chart: string) => releases.find((r) => r.inputs["chart"] === chart)!.inputs["values"] as Record<string, any>;
+        const values = (chart: string) => releases.find((r) => chartOf(r) === chart)!.inputs["values"] as Record<string, any>;
         assert.equal(values("istiod")["global"].hub, "docker.io/istio");
         assert.equal(values("opentelemetry-collector")["image"].repository, "docker.io/otel/opentelemetry-collector-contrib");
         assert.equal(values("cert-manager")["imageRegistry"], undefined, "the chart's own default registry stays");
@@ -55,7 +83,7 @@ describe("images on AKS come from the platform registry", () => {
 
     it("starts Falco from what its image carries: falcoctl downloads nothing, and the image's config.d is masked (charts#1057)", async () => {
         const graph = await plan("prod", true, "all");
-        const values = ofType(graph, "kubernetes:helm.sh/v3:Release").find((r) => r.inputs["chart"] === "falco")!.inputs["values"] as Record<string, any>;
+        const values = ofType(graph, "kubernetes:helm.sh/v3:Release").find((r) => chartOf(r) === "falco")!.inputs["values"] as Record<string, any>;
         assert.deepEqual(values["falcoctl"], { artifact: { install: { enabled: false }, follow: { enabled: false } } });
         assert.deepEqual(values["mounts"], { volumes: [{ name: "image-config-d", emptyDir: {} }], volumeMounts: [{ name: "image-config-d", mountPath: "/etc/falco/config.d" }] });
         assert.equal(values["driver"].kind, "modern_ebpf", "with another driver the chart mounts its own volume at config.d");
