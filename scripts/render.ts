@@ -116,6 +116,7 @@ async function main(): Promise<number> {
     let objects: Sourced[];
     let dryRunCount = 0;
     let namespaceLabels: Map<string, Record<string, string>>;
+    let generated: Sourced[] = [];
     try {
         const namespaces = [...rendered0, ...apps].filter((o) => o.object.kind === "Namespace");
         const crds = rendered0.filter((o) => o.object.kind === "CustomResourceDefinition");
@@ -144,9 +145,18 @@ async function main(): Promise<number> {
             seen.set(k, o.source);
         }
 
-        // 3. The API server: Namespaces and CRDs are real; everything else a server-side dry run of its create.
+        // 2. Kyverno: every object of the kinds the policies judge, through the policies the plan and the charts declare.
+        const policies = objects.filter((o) => isPolicy(o.object));
+        const subjects = admissionSubjects(policies.map((p) => p.object), objects);
+        const admission = admit(policies, subjects, workDir);
+        findings.add("kyverno", admission.failures);
+        findings.add("kyverno", admission.idle);
+        generated = admission.generated.map((object) => ({ source: "kyverno generate", object }));
+        console.log(`2. kyverno: ${policies.length} policies (${[...new Set(admission.actions.values())].join(", ")}) on the ${subjects.length} objects of the kinds they judge: ${admission.results.length} results, ${admission.failures.length} failures, ${generated.length} objects generated (${elapsed()})`);
+
+        // 3. The API server: Namespaces and CRDs are real; everything else (what Kyverno generates too) a server-side dry run of its create.
         const groups = new Map<string, Sourced[]>();
-        for (const o of objects.filter((o) => o.object.kind !== "Namespace" && o.object.kind !== "CustomResourceDefinition")) {
+        for (const o of [...objects, ...generated].filter((o) => o.object.kind !== "Namespace" && o.object.kind !== "CustomResourceDefinition")) {
             const group = o.source.split(":")[0]!;
             groups.set(group, [...(groups.get(group) ?? []), o]);
         }
@@ -164,15 +174,6 @@ async function main(): Promise<number> {
     } finally {
         api.stop();
     }
-
-    // 2. Kyverno: every object through the policies the plan and the charts declare.
-    const policies = objects.filter((o) => isPolicy(o.object));
-    const subjects = admissionSubjects(policies.map((p) => p.object), objects);
-    const admission = admit(policies, subjects, workDir);
-    findings.add("kyverno", admission.failures);
-    findings.add("kyverno", admission.idle);
-    const generated: Sourced[] = admission.generated.map((object) => ({ source: "kyverno generate", object }));
-    console.log(`2. kyverno: ${policies.length} policies (${[...new Set(admission.actions.values())].join(", ")}) on the ${subjects.length} objects of the kinds they judge: ${admission.results.length} results, ${admission.failures.length} failures, ${generated.length} objects generated (${elapsed()})`);
 
     // 4. Images: what every pod will run, under the platform registry and through a cache rule.
     const images = judgeImages(imageUses(objects.filter((o) => !o.source.startsWith("representative application"))), facts.registry, facts.cacheRules);

@@ -20,7 +20,10 @@ export interface Release {
     resource: string;
     name: string;
     namespace: string;
+    /** The chart's name (an `oci://` reference's last segment). */
     chart: string;
+    /** What Helm pulls: the chart's name in `repository`, or an `oci://` reference. */
+    reference: string;
     version: string;
     repository: string;
     values: Record<string, unknown>;
@@ -47,7 +50,8 @@ export function plannedReleases(graph: Graph): Release[] {
             resource: r.name,
             name: String(r.inputs["name"]),
             namespace: String(r.inputs["namespace"]),
-            chart: String(r.inputs["chart"]),
+            chart: String(r.inputs["chart"]).split("/").pop()!,
+            reference: String(r.inputs["chart"]),
             version: String(r.inputs["version"]),
             repository: String((r.inputs["repositoryOpts"] as { repo?: string } | undefined)?.repo ?? ""),
             values,
@@ -74,9 +78,10 @@ export function chartSource(release: Release, workDir: string): string {
     const archive = path.join(cache, `${release.chart}-${release.version}.tgz`);
     if (!fs.existsSync(archive)) {
         fs.mkdirSync(cache, { recursive: true });
-        const pulled = run(TOOLS.helm, ["pull", release.chart, "--repo", release.repository, "--version", release.version, "--destination", cache], { allowFailure: true, env: helmEnv(workDir) });
+        const source = release.reference.startsWith("oci://") ? [release.reference] : [release.chart, "--repo", release.repository];
+        const pulled = run(TOOLS.helm, ["pull", ...source, "--version", release.version, "--destination", cache], { allowFailure: true, env: helmEnv(workDir) });
         if (pulled.status !== 0 || !fs.existsSync(archive)) {
-            throw new RenderError(`cannot pull ${release.chart} ${release.version} from ${release.repository}: ${pulled.stderr.trim()}\n`
+            throw new RenderError(`cannot pull ${release.chart} ${release.version} from ${release.repository || release.reference}: ${pulled.stderr.trim()}\n`
                 + `Where chart repositories are out of reach, set ${CHARTS_DIR_VARIABLE} to a directory of chart folders named <chart>-<version>.`);
         }
     }
