@@ -2,7 +2,7 @@
  * Every planned `helm.v3.Release` rendered with the real `helm template`: the release's chart, version, name,
  * namespace and planned values, the cluster's Kubernetes version and the API versions it serves. Charts come from
  * a local chart directory when RENDER_CHARTS_DIR names one (folders `<chart>-<version>`, as `helm template` reads
- * them), else from their repositories (pulled once into build/render/charts).
+ * them), else from their repositories (pulled into the check's work directory).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
