@@ -15,7 +15,7 @@ import * as analyzerProto from "@pulumi/pulumi/proto/analyzer_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 
-/** How long a pack may take to print its port: the CLI type-checks the pack with ts-node first. */
+/** How long a pack may take to print its port (about a second on an idle machine; far more on a loaded CI runner). */
 const START_TIMEOUT_MS = 120_000;
 
 const LEVELS: Record<analyzerProto.EnforcementLevel, EnforcementLevel> = {

@@ -8,9 +8,15 @@ import type { Checkpoint, CheckpointResource } from "../../offline/checkpoint";
 import { closePackServers, evaluatePack, evaluatePacks, packDirs, packServer, type Violation } from "../../offline/policyCheck";
 import { stackPolicyConfigs } from "../../offline/policyConfig";
 import { UNKNOWN } from "../../offline/engine";
-import { azureTlsPolicies } from "../../policies/rules/azureTls";
+import { apiManagementPolicies } from "../../policies/rules/apiManagement";
+import { appGatewayPolicies } from "../../policies/rules/appGateway";
 import { baselinePolicies } from "../../policies/rules/baseline";
-import { meshTlsPolicies } from "../../policies/rules/meshTls";
+import { certManagerPolicies } from "../../policies/rules/certManager";
+import { dataServicePolicies } from "../../policies/rules/dataServices";
+import { frontDoorPolicies } from "../../policies/rules/frontDoor";
+import { ingressPolicies } from "../../policies/rules/ingress";
+import { istioPolicies } from "../../policies/rules/istio";
+import { keyPolicies } from "../../policies/rules/keys";
 import { goodStorage, POLICY_CASES } from "../policyFixtures";
 import { STATE_BEARING_TYPES } from "../stateBearingTypes";
 
@@ -201,7 +207,7 @@ describe("policies", () => {
     });
 
     it("packs have unique, valid policy names and the metadata the console shows", () => {
-        const policies = [...azureTlsPolicies, ...meshTlsPolicies, ...baselinePolicies];
+        const policies = [...frontDoorPolicies, ...apiManagementPolicies, ...appGatewayPolicies, ...dataServicePolicies, ...keyPolicies, ...istioPolicies, ...ingressPolicies, ...certManagerPolicies, ...baselinePolicies];
         const names = policies.map((x) => x.name);
         assert.equal(new Set(names).size, names.length);
         for (const p of policies) {
