@@ -7,6 +7,7 @@ import "./unit/config";
 import "./unit/properties";
 import "./unit/nsgRules";
 import "./unit/policies";
+import "./unit/foreignStacks";
 import "./unit/falcoRules";
 import "./unit/scanShapes";
 import "./unit/workflows";
