@@ -8,6 +8,7 @@ import "./unit/properties";
 import "./unit/nsgRules";
 import "./unit/policies";
 import "./unit/foreignStacks";
+import "./unit/policyKinds";
 import "./unit/falcoRules";
 import "./unit/scanShapes";
 import "./unit/workflows";

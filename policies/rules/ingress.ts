@@ -95,7 +95,9 @@ function redirectsToHttps(route: IHTTPRoute): boolean {
     return rules.length > 0 && rules.every((rule) => (rule.filters ?? []).some((f) => f.type === "RequestRedirect" && f.requestRedirect?.scheme === "https"));
 }
 
-const namespaceOf = (r: PolicyResource) => String((r.props as { metadata?: { namespace?: string } }).metadata?.namespace ?? "default");
+type Named = { metadata?: { name?: string; namespace?: string } };
+const namespaceOf = (r: PolicyResource) => String((r.props as Named).metadata?.namespace ?? "default");
+const objectName = (r: PolicyResource) => String((r.props as Named).metadata?.name ?? r.name);
 
 export const gatewayApiHttpRedirect: StackValidationPolicy = {
     name: "gateway-api-http-redirect",
@@ -114,11 +116,11 @@ export const gatewayApiHttpRedirect: StackValidationPolicy = {
             const kind = GATEWAY.matches(gateway.type) ? "Gateway" : "ListenerSet";
             const listeners = ((gateway.props as IGateway | IListenerSet).spec?.listeners ?? []) as IListener[];
             for (const listener of listeners.filter((l) => String(l.protocol).toUpperCase() === "HTTP")) {
-                const parent: Parent = { kind, name: String((gateway.props as IGateway).metadata?.name ?? gateway.name), namespace: namespaceOf(gateway), listener };
+                const parent: Parent = { kind, name: objectName(gateway), namespace: namespaceOf(gateway), listener };
                 const attached = routes.filter((r) => ((r.props as IHTTPRoute).spec?.parentRefs ?? []).some((ref) => attaches(ref, namespaceOf(r), parent)));
                 const plaintext = attached.filter((r) => GRPC_ROUTE.matches(r.type) || !redirectsToHttps(r.props as IHTTPRoute));
                 if (attached.length === 0 || plaintext.length > 0) {
-                    const why = attached.length === 0 ? "no HTTPRoute in this stack redirects it to HTTPS" : `${plaintext.map((r) => r.name).join(", ")} serve${plaintext.length === 1 ? "s" : ""} plain HTTP on it`;
+                    const why = attached.length === 0 ? "no HTTPRoute in this stack redirects it to HTTPS" : `${plaintext.map(objectName).join(", ")} serve${plaintext.length === 1 ? "s" : ""} plain HTTP on it`;
                     report(`${kind} "${parent.name}" listener "${listener.name}" is HTTP and ${why}.`, gateway.urn);
                 }
             }
