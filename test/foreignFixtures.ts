@@ -4,6 +4,7 @@
  * `expect` names every policy of both packs that must fail the resource, with what its message says; every other
  * policy must pass it. test/unit/foreignStacks.ts runs each stack through the packs' servers as one preview.
  */
+import type { Checkpoint } from "../offline/checkpoint";
 import type { PolicyConfig } from "../offline/policyConfig";
 
 export interface ForeignResource {
@@ -477,3 +478,29 @@ export const FOREIGN_STACKS: ForeignStack[] = [
         ],
     },
 ];
+
+/** A resource's URN in its stack. */
+export function foreignUrn(stack: ForeignStack, r: Pick<ForeignResource, "type" | "name">): string {
+    const [project, stackName] = stack.stack.split("/");
+    return `urn:pulumi:${stackName}::${project}::${r.type}::${r.name}`;
+}
+
+/** The stack as the engine holds it after a preview (the props as inputs and outputs). */
+export function foreignCheckpoint(stack: ForeignStack): Checkpoint {
+    const urns = new Map(stack.resources.map((r) => [r.name, foreignUrn(stack, r)]));
+    return {
+        version: 3,
+        deployment: {
+            manifest: { time: "1970-01-01T00:00:00Z", magic: "test", version: "test" },
+            resources: stack.resources.map((r) => ({
+                urn: urns.get(r.name)!,
+                custom: true,
+                type: r.type,
+                inputs: r.props,
+                outputs: r.props,
+                protect: r.protect ?? false,
+                dependencies: (r.dependsOn ?? []).map((name) => urns.get(name)!),
+            })),
+        },
+    };
+}

@@ -5,35 +5,10 @@
  */
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
-import type { Checkpoint } from "../../offline/checkpoint";
 import { closePackServers, evaluatePacks, type Violation } from "../../offline/policyCheck";
 import { readPolicyConfig } from "../../offline/policyConfig";
 import { PROJECT_DIR } from "../../offline/engine";
-import { FOREIGN_STACKS, type ForeignStack } from "../foreignFixtures";
-
-const urnOf = (stack: string, type: string, name: string) => {
-    const [project, stackName] = stack.split("/");
-    return `urn:pulumi:${stackName}::${project}::${type}::${name}`;
-};
-
-function checkpointOf(stack: ForeignStack): Checkpoint {
-    const urns = new Map(stack.resources.map((r) => [r.name, urnOf(stack.stack, r.type, r.name)]));
-    return {
-        version: 3,
-        deployment: {
-            manifest: { time: "1970-01-01T00:00:00Z", magic: "test", version: "test" },
-            resources: stack.resources.map((r) => ({
-                urn: urns.get(r.name)!,
-                custom: true,
-                type: r.type,
-                inputs: r.props,
-                outputs: r.props,
-                protect: r.protect ?? false,
-                dependencies: (r.dependsOn ?? []).map((name) => urns.get(name)!),
-            })),
-        },
-    };
-}
+import { FOREIGN_STACKS, foreignCheckpoint, foreignUrn } from "../foreignFixtures";
 
 /** Every policy mandatory: the levels of an audit of prod (policies/config/tls.json and baseline-prod.json). */
 const AUDIT_CONFIGS = {
@@ -54,11 +29,11 @@ describe("the packs on other teams' stacks", () => {
     for (const stack of FOREIGN_STACKS) {
         describe(`${stack.stack}: ${stack.what}`, () => {
             let verdicts: Promise<Violation[]> | undefined;
-            const all = () => (verdicts ??= evaluatePacks(checkpointOf(stack), { configs: { ...AUDIT_CONFIGS, ...stack.configs } }));
+            const all = () => (verdicts ??= evaluatePacks(foreignCheckpoint(stack), { configs: { ...AUDIT_CONFIGS, ...stack.configs } }));
             for (const r of stack.resources) {
                 const expected = Object.keys(r.expect).sort();
                 it(`${r.name} (${r.type}): ${expected.length ? `fails ${expected.join(", ")}` : "passes every policy"}`, async () => {
-                    const found = (await all()).filter((v) => v.urn === urnOf(stack.stack, r.type, r.name));
+                    const found = (await all()).filter((v) => v.urn === foreignUrn(stack, r));
                     assert.deepEqual([...new Set(found.map((v) => v.policy))].sort(), expected, JSON.stringify(found.map((v) => `${v.policy}: ${v.message}`), null, 1));
                     for (const [policy, message] of Object.entries(r.expect)) {
                         const messages = found.filter((v) => v.policy === policy).map((v) => v.message);
