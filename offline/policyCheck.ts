@@ -102,12 +102,17 @@ export async function evaluatePack(checkpoint: Checkpoint, packName: string, con
     return evaluateWith(await packServer(packName), checkpoint, config);
 }
 
-/** `configs` maps a pack name to its policy config, as each `--policy-pack` takes its own `--policy-pack-config`. */
-export async function evaluatePacks(checkpoint: Checkpoint, options: { pack?: string; configs?: Record<string, PolicyConfig | undefined> } = {}): Promise<Violation[]> {
-    const names = Object.keys(packDirs()).filter((name) => options.pack === undefined || name === options.pack);
-    if (names.length === 0) {
-        throw new Error(`no pack named ${JSON.stringify(options.pack)}; packs: ${Object.keys(packDirs()).join(", ")}`);
+/**
+ * `packs` names the packs to run (all by default); `configs` maps a pack name to its policy config, as each
+ * `--policy-pack` takes its own `--policy-pack-config`.
+ */
+export async function evaluatePacks(checkpoint: Checkpoint, options: { packs?: readonly string[]; configs?: Record<string, PolicyConfig | undefined> } = {}): Promise<Violation[]> {
+    const known = Object.keys(packDirs());
+    const unknown = (options.packs ?? []).filter((name) => !known.includes(name));
+    if (unknown.length > 0) {
+        throw new Error(`no pack named ${JSON.stringify(unknown[0])}; packs: ${known.join(", ")}`);
     }
+    const names = options.packs ?? known;
     const results = await Promise.all(names.map((name) => evaluatePack(checkpoint, name, options.configs?.[name])));
     return results.flat();
 }
