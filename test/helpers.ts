@@ -262,17 +262,27 @@ export function customResourcesBeforeCrds(graph: Graph): { checked: number; prob
     return { checked: customResources.length, problems };
 }
 
+const APIM_SECURITY = "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.";
+
 /**
- * The 16 customProperties keys Microsoft documents as settable to turn off a protocol or cipher, written from the
- * SDK's doc of ApiManagementServiceArgs.customProperties (azure-native 3.28.0), not from the program or the policy.
+ * The customProperties keys that turn a protocol or cipher off, read from the SDK's own doc of
+ * ApiManagementServiceArgs.customProperties (the installed azure-native's d.ts, Microsoft's REST reference text):
+ * the keys it names in backticks and the ciphers it lists after "[cipher_name]:". That doc leaves out SSL 3.0, whose
+ * two keys the ARM template reference of Microsoft.ApiManagement/service lists
+ * (learn.microsoft.com/azure/templates/microsoft.apimanagement/service).
  */
-export const APIM_DISABLEABLE_KEYS = [
-    "Protocols.Tls10", "Protocols.Tls11", "Protocols.Ssl30", "Backend.Protocols.Tls10", "Backend.Protocols.Tls11", "Backend.Protocols.Ssl30",
-    "Ciphers.TripleDes168", "Ciphers.TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", "Ciphers.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
-    "Ciphers.TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "Ciphers.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "Ciphers.TLS_RSA_WITH_AES_128_GCM_SHA256",
-    "Ciphers.TLS_RSA_WITH_AES_256_CBC_SHA256", "Ciphers.TLS_RSA_WITH_AES_128_CBC_SHA256", "Ciphers.TLS_RSA_WITH_AES_256_CBC_SHA",
-    "Ciphers.TLS_RSA_WITH_AES_128_CBC_SHA",
-].map((k) => `Microsoft.WindowsAzure.ApiManagement.Gateway.Security.${k}`);
+function apimDisableableKeys(): string[] {
+    const dts = fs.readFileSync(require.resolve("@pulumi/azure-native/apimanagement/apiManagementService.d.ts"), "utf8");
+    const doc = /\/\*\*((?:(?!\*\/)[\s\S])*)\*\/\s*customProperties\?:/.exec(dts)![1]!;
+    const named = [...doc.matchAll(/`(Microsoft\.WindowsAzure\.ApiManagement\.Gateway\.Security\.[\w.]+)`/g)].map((m) => m[1]!);
+    const ciphers = /Ciphers\.\[cipher_name\]`: ([\w, ]+)\./.exec(doc)![1]!.split(",").map((c) => `${APIM_SECURITY}Ciphers.${c.trim()}`);
+    const ssl30 = [`${APIM_SECURITY}Protocols.Ssl30`, `${APIM_SECURITY}Backend.Protocols.Ssl30`];
+    // The doc's example key (one of the listed ciphers) comes back once.
+    return [...new Set([...named, ...ciphers, ...ssl30])];
+}
+
+/** The 16 keys (14 from the SDK's doc, SSL 3.0's two from the ARM reference). */
+export const APIM_DISABLEABLE_KEYS = apimDisableableKeys();
 
 /**
  * The platform registry's login server for a committed stack, from the naming rule (one registry per organization

@@ -133,7 +133,9 @@ describe("private cluster", () => {
             "Microsoft.Network/virtualNetworks/vnet-platform-dev/subnets/snet-ingress",
         ]);
         const controlPlane = byName(update, "cluster-identity");
-        for (const grant of ofType(update, ROLE_ASSIGNMENT)) {
+        const assignments = ofType(update, ROLE_ASSIGNMENT);
+        assert.ok(assignments.length > 0, "no role assignment");
+        for (const grant of assignments) {
             assert.match(String(grant.inputs["roleAssignmentName"]), /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
             assert.equal(grant.deleteBeforeReplace, true, `${grant.name} cannot be replaced under the same name without deleteBeforeReplace`);
             // Known at preview, and the same at update: the name does not depend on anything Azure computes.

@@ -199,7 +199,9 @@ describe("gateway component", () => {
         const inputs = group!.inputs as Record<string, any>;
         assert.deepEqual(inputs["emailReceivers"], [{ name: "email", emailAddress: ALERT_RECEIVERS.email.to, useCommonAlertSchema: true }]);
         assert.deepEqual(inputs["webhookReceivers"], [{ name: "webhook", serviceUri: { [SIG_KEY]: SECRET_SIG, value: ALERT_RECEIVERS.webhookUrl }, useCommonAlertSchema: true }]);
-        for (const alert of ofType(graph, "azure-native:monitor:MetricAlert")) {
+        const alerts = ofType(graph, "azure-native:monitor:MetricAlert");
+        assert.ok(alerts.length > 0, "no metric alert sends to the action group");
+        for (const alert of alerts) {
             assert.deepEqual(alert.inputs["actions"], [{ actionGroupId: group!.id }]);
         }
     });

@@ -176,7 +176,9 @@ describe("images on AKS come from the platform registry", () => {
         assert.equal(credentials.inputs["loginServer"], "docker.io");
         const vaultUri = `https://${String(byName(graph, "gateway-kv").inputs["vaultName"])}.vault.azure.net/`;
         assert.deepEqual(credentials.inputs["authCredentials"], [{ name: "Credential1", usernameSecretIdentifier: `${vaultUri}secrets/dockerhub-username`, passwordSecretIdentifier: `${vaultUri}secrets/dockerhub-token` }]);
-        for (const rule of ofType(graph, "azure-native:containerregistry:CacheRule")) {
+        const cacheRules = ofType(graph, "azure-native:containerregistry:CacheRule");
+        assert.ok(cacheRules.some((r) => String(r.inputs["sourceRepository"]).startsWith("docker.io/")) && cacheRules.some((r) => !String(r.inputs["sourceRepository"]).startsWith("docker.io/")), "cache rules from Docker Hub and elsewhere");
+        for (const rule of cacheRules) {
             const fromDockerHub = String(rule.inputs["sourceRepository"]).startsWith("docker.io/");
             assert.equal(rule.inputs["credentialSetResourceId"], fromDockerHub ? credentials.id : undefined, String(rule.inputs["cacheRuleName"]));
         }

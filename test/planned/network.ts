@@ -16,7 +16,9 @@ describe("network component", () => {
             ["snet-aks-apiserver", [{ name: "delegation", serviceName: "Microsoft.ContainerService/managedClusters" }], undefined],
         ]);
         assert.equal(firewall.inputs["networkSecurityGroup"], undefined);
-        for (const s of subnets.filter((s) => s !== firewall)) {
+        const guarded = subnets.filter((s) => s !== firewall);
+        assert.ok(guarded.length > 0, "no subnet besides the firewall's");
+        for (const s of guarded) {
             const nsgId = (s.inputs["networkSecurityGroup"] as { id: string }).id;
             assert.match(nsgId, /\/providers\/Microsoft\.Network\/networkSecurityGroups\/nsg-platform-dev-/);
             assert.equal(s.inputs["defaultOutboundAccess"], false);
@@ -82,7 +84,9 @@ describe("network component", () => {
         const aks = groups[0]!.applicationRules;
         assert.deepEqual(aks.find((r) => r.fqdnTag)?.fqdnTag, "AzureKubernetesService");
         assert.ok(aks.some((r) => r.fqdns.includes("packages.aks.azure.com") && r.fqdns.includes("acs-mirror.azureedge.net")));
-        for (const rule of rules.filter((r) => !r.fqdnTag)) {
+        const fqdnRules = rules.filter((r) => !r.fqdnTag);
+        assert.ok(fqdnRules.length > 0, "no FQDN rule");
+        for (const rule of fqdnRules) {
             assert.deepEqual(rule.protocols, [{ protocolType: "Https", port: 443 }], rule.name);
             assert.ok(rule.fqdns.length > 0 && rule.fqdns.every((f) => f !== "*" && /^(\*\.)?[a-z0-9.-]+\.[a-z]+$/.test(f)), `${rule.name}: ${rule.fqdns}`);
         }

@@ -26,7 +26,9 @@ const CLAIMS: Claim[] = [
     {
         readme: "TLS 1.2+ and `TLS12_2023` suites",
         check: ({ prod }) => {
-            for (const domain of inputs(prod, "azure-native:cdn:AFDCustomDomain")) {
+            const domains = inputs(prod, "azure-native:cdn:AFDCustomDomain");
+            assert.ok(domains.length > 0, "no custom domain to hold to the claim");
+            for (const domain of domains) {
                 assert.deepEqual([domain["tlsSettings"].minimumTlsVersion, domain["tlsSettings"].cipherSuiteSetType], ["TLS12", "TLS12_2023"]);
             }
         },
