@@ -31,7 +31,7 @@ describe("URN stability", () => {
         const vault = graph.resources.find((r) => r.type === "azure-native:keyvault:Vault")!;
         const renamed = { ...vault, urn: vault.urn.replace(/::gateway-kv$/, "::gateway-vault") };
         const without: Graph = { ...graph, resources: graph.resources.map((r) => (r === vault ? renamed : r)) };
-        assert.deepEqual(compareUrns(golden("dev"), without).replaced, [{ urn: vault.urn, type: vault.type }]);
+        assert.deepEqual(compareUrns(golden("dev"), without).replaced, [{ urn: vault.urn, type: vault.type, protect: true }]);
         const withAlias: Graph = { ...graph, resources: graph.resources.map((r) => (r === vault ? { ...renamed, aliases: [vault.urn] } : r)) };
         assert.deepEqual(compareUrns(golden("dev"), withAlias).replaced, []);
     });
