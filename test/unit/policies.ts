@@ -17,6 +17,7 @@ import { frontDoorPolicies } from "../../policies/rules/frontDoor";
 import { ingressPolicies } from "../../policies/rules/ingress";
 import { istioPolicies } from "../../policies/rules/istio";
 import { keyPolicies } from "../../policies/rules/keys";
+import { APIM_DISABLEABLE_KEYS } from "../helpers";
 import { goodStorage, POLICY_CASES } from "../policyFixtures";
 import { STATE_BEARING_TYPES } from "../stateBearingTypes";
 
@@ -263,6 +264,23 @@ describe("policies", () => {
             assert.equal(found.length, 1);
             assert.match(found[0]!, /can't run policy 'gateway-api-http-redirect'.*the Gateway API listeners' routes cannot be verified/);
         });
+    });
+
+    it("apim-protocols-and-ciphers: every key the SDK documents as disableable must be off, absent only where its doc says off by default", async () => {
+        // ApiManagementServiceArgs.customProperties: TLS 1.0/1.1 (client and backend) and 3DES default to "False" for
+        // services created after April 1, 2018; the ciphers' "default value is true"; SSL 3.0 has no documented default.
+        const offByDefault = ["Protocols.Tls10", "Protocols.Tls11", "Backend.Protocols.Tls10", "Backend.Protocols.Tls11", "Ciphers.TripleDes168"].map((k) => `Microsoft.WindowsAzure.ApiManagement.Gateway.Security.${k}`);
+        assert.equal(APIM_DISABLEABLE_KEYS.length, 16);
+        const service = (key: string) => ({
+            type: "azure-native:apimanagement:ApiManagementService",
+            urn: `urn:pulumi:test::platform::apim::${key}`,
+            inputs: { customProperties: Object.fromEntries(APIM_DISABLEABLE_KEYS.filter((k) => k !== key).map((k) => [k, "false"])) },
+        });
+        const violations = (await evaluatePack(checkpointWith(...APIM_DISABLEABLE_KEYS.map(service)), "platform-tls")).filter((v) => v.policy === "apim-protocols-and-ciphers");
+        for (const key of APIM_DISABLEABLE_KEYS) {
+            const found = violations.filter((v) => v.urn.endsWith(`::${key}`)).map((v) => v.message);
+            assert.deepEqual(found, offByDefault.includes(key) ? [] : [`customProperties["${key}"] is undefined; set "false" (absent means on).`], key);
+        }
     });
 
     it("frontdoor-domains-behind-waf accepts the host names its config says another stack's security policy binds", async () => {
