@@ -1,6 +1,6 @@
 /**
  * A client of a policy pack's real Analyzer server, started and driven the way the Pulumi CLI does it:
- * the nodejs language host runs `node @pulumi/pulumi/cmd/run-policy-pack <engine> .` with the pack
+ * the nodejs language host runs `node @pulumi/pulumi/cmd/run-policy-pack <engine> <pack dir>` with the pack
  * folder as working directory (sdk/nodejs/cmd/pulumi-language-nodejs/main.go RunPlugin, kind analyzer), reads
  * the port the pack prints, then calls Handshake, ConfigureStack, GetAnalyzerInfo, Configure, Analyze on each
  * resource's inputs and AnalyzeStack on the outputs (pkg/resource/plugin/analyzer_plugin.go,
@@ -121,8 +121,9 @@ export class PackServer {
     static async start(dir: string, stack = { stack: "dev", project: "platform", organization: "organization" }): Promise<PackServer> {
         const packDir = path.resolve(dir);
         const runPolicyPack = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
-        // The engine's address and ".", the program, as the CLI passes them (pkg/resource/plugin/analyzer_plugin.go).
-        const child = spawn(process.execPath, [runPolicyPack, "127.0.0.1:0", "."], { cwd: packDir, stdio: ["ignore", "pipe", "pipe"] });
+        // The engine's address, then the pack folder as the program, run in that folder: the nodejs language host's
+        // RunPlugin for an analyzer (sdk/nodejs/cmd/pulumi-language-nodejs, main.go).
+        const child = spawn(process.execPath, [runPolicyPack, "127.0.0.1:0", packDir], { cwd: packDir, stdio: ["ignore", "pipe", "pipe"] });
         const port = await new Promise<number>((resolve, reject) => {
             let output = "";
             const fail = (why: string) => {

@@ -38,7 +38,7 @@ after(async () => {
     fs.rmSync(bundleDir, { recursive: true, force: true });
 });
 
-/** Seconds from spawning a pack folder as the CLI does to its serving the Analyzer protocol (port printed, GetAnalyzerInfo answered). */
+/** Seconds from spawning a pack folder as the CLI's nodejs language host does to its serving the Analyzer protocol (port printed, GetAnalyzerInfo answered). */
 async function startSeconds(dir: string): Promise<number> {
     const started = process.hrtime.bigint();
     const server = await PackServer.start(dir);
