@@ -20,6 +20,7 @@ import { Network, SUBNET_NAMES } from "./components/network";
 import { MONITORING_NAMESPACE, Observability, TelemetryStorage, type CriticalReceiver, type ObservabilityArgs } from "./components/observability";
 import { PrivateCa } from "./components/pki";
 import { ContainerRegistry } from "./components/registry";
+import { runnerImageBuild, Runners } from "./components/runners";
 import { deterministicGuid } from "./components/shared/guid";
 import { loadModels } from "./components/shared/customResources";
 import type { ClusterContext } from "./components/shared/namespace";
@@ -217,10 +218,11 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
         tags,
     }, { providers: [azureProvider, randomProvider] });
 
+    // Registry names are global: one per organization and stack, the same on every run.
+    const registryName = `acr${namePrefix.replace(/[^a-z0-9]/g, "")}${deterministicGuid(`${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`).slice(0, 8)}`;
     const registry = new ContainerRegistry("registry", {
         namePrefix,
-        // Registry names are global: one per organization and stack, the same on every run.
-        registryName: `acr${namePrefix.replace(/[^a-z0-9]/g, "")}${deterministicGuid(`${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`).slice(0, 8)}`,
+        registryName,
         location: config.location,
         resourceGroupName: net.resourceGroupName,
         subscriptionId: client.subscriptionId,
@@ -232,6 +234,27 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
         logAnalyticsWorkspaceId: net.logAnalyticsWorkspaceId,
         tags,
     }, { providers: [azureProvider] });
+
+    // Phase 2 runs on these (deploy.yml routes a stack in phase `all` to their labels); declared once the GitHub App is configured.
+    const runners = config.runners && config.runnersGithubAppPrivateKey && new Runners("runners", {
+        namePrefix,
+        stack: pulumi.getStack(),
+        location: config.location,
+        resourceGroupName: net.resourceGroupName,
+        subscriptionId: client.subscriptionId,
+        tenantId: client.tenantId,
+        subnetId: net.subnetIds.runners,
+        networkReady: net.egressReady,
+        privateEndpointSubnetId: net.subnetIds.privateEndpoints,
+        vaultDnsZoneId: net.privateDnsZoneIds.vault,
+        logAnalyticsWorkspaceId: net.logAnalyticsWorkspaceId,
+        registry: { id: registry.registryId, name: registryName, loginServer: registry.loginServer },
+        imageTag: runnerImageBuild().tag,
+        github: { ...config.runners.github, privateKey: config.runnersGithubAppPrivateKey },
+        jobs: { preview: profile.runners.preview, deploy: profile.runners.deploy },
+        resources: { cpu: profile.runners.cpu, memory: profile.runners.memory },
+        tags,
+    }, { providers: [azureProvider, randomProvider] });
 
     const telemetryStorage = new TelemetryStorage("telemetry-storage", {
         namePrefix,
@@ -293,6 +316,7 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
             kubeconfig: cluster.kubeconfig,
             backupStorageAccount: backupStorage.target.storageAccountName,
             telemetryStorageAccount: telemetryStorage.backend.storageAccountName,
+            ...(runners ? { runnerLabels: runners.labels } : {}),
         },
     };
 }
