@@ -34,8 +34,14 @@ export interface RuleCollectionGroup {
 
 const https = [{ protocolType: "Https" as const, port: 443 }];
 
+/** Egress that follows from optional features (each off unless the stack turns it on). */
+export interface OptionalEgress {
+    /** Container insights (the SIEM's data collection): the Azure Monitor agent on the nodes. */
+    containerInsights?: boolean;
+}
+
 /** Egress rule collection groups, in the order they are created (see Network: one write at a time). */
-export function firewallRuleCollectionGroups(net: NetworkConfig, location: string): RuleCollectionGroup[] {
+export function firewallRuleCollectionGroups(net: NetworkConfig, location: string, optional: OptionalEgress = {}): RuleCollectionGroup[] {
     const nodes = [net.subnets.systemNodes, net.subnets.userNodes];
     const runners = [net.subnets.runners];
     return [
@@ -62,6 +68,15 @@ export function firewallRuleCollectionGroups(net: NetworkConfig, location: strin
                 // cert-manager's ACME issuer (DNS-01 needs only Azure DNS, reached through the FQDN tag's ARM hosts).
                 { name: "acme", sources: nodes, fqdns: ["acme-v02.api.letsencrypt.org", "acme-staging-v02.api.letsencrypt.org"], protocols: https },
                 { name: "defender", sources: nodes, fqdns: ["*.ods.opinsights.azure.com", "*.oms.opinsights.azure.com", "*.cloud.defender.microsoft.com"], protocols: https },
+                // learn.microsoft.com/azure/azure-monitor/containers/kubernetes-monitoring-firewall (Azure public cloud):
+                // the agent's rules and ingestion; *.ods/*.oms.opinsights and dc.services.visualstudio.com are allowed
+                // above, login.microsoftonline.com by the FQDN tag.
+                ...(optional.containerInsights ? [{
+                    name: "container-insights",
+                    sources: nodes,
+                    fqdns: ["*.monitoring.azure.com", "global.handler.control.monitor.azure.com", `${location}.handler.control.monitor.azure.com`, "*.ingest.monitor.azure.com"],
+                    protocols: https,
+                }] : []),
             ],
         },
         {

@@ -8,7 +8,7 @@ import { addressInSubnet, FIRST_ASSIGNABLE_OFFSET } from "../../config/cidr";
 import { sendDiagnostics } from "../shared/diagnostics";
 import { standardPublicIp } from "../shared/publicIp";
 import { required } from "../shared/required";
-import { firewallRuleCollectionGroups, type RuleCollectionGroup } from "./firewallRules";
+import { firewallRuleCollectionGroups, type OptionalEgress, type RuleCollectionGroup } from "./firewallRules";
 import { nsgRules, SUBNETS_WITHOUT_NSG, toSecurityRule } from "./rules";
 
 export interface NetworkArgs {
@@ -32,6 +32,8 @@ export interface NetworkArgs {
     edge: "frontdoor" | "appgateway";
     /** Partner address ranges allowed to reach API Management directly (client-certificate APIs, frontdoor edge). */
     partnerSourceRanges?: string[];
+    /** Egress for optional features the stack turns on (firewallRules.ts). */
+    optionalEgress?: OptionalEgress;
 }
 
 /** Private DNS zones the platform's private endpoints register in, by the sub-resource they serve. */
@@ -178,7 +180,7 @@ export class Network extends pulumi.ComponentResource {
 
         // Azure answers 409 to concurrent writes on one firewall policy: each group waits for the one before.
         let previous: pulumi.Resource = policy;
-        for (const group of firewallRuleCollectionGroups(args.config, location)) {
+        for (const group of firewallRuleCollectionGroups(args.config, location, args.optionalEgress)) {
             previous = new network.FirewallPolicyRuleCollectionGroup(`${name}-fw-rules-${group.name}`, {
                 ruleCollectionGroupName: group.name,
                 firewallPolicyName: policy.name,
