@@ -86,6 +86,11 @@ export class Network extends pulumi.ComponentResource {
     public readonly privateDnsZoneIds: Record<keyof typeof PRIVATE_DNS_ZONES, pulumi.Output<string>>;
     /** What must exist before anything uses `outboundType: userDefinedRouting`: the firewall, its rules, the default route. */
     public readonly egressReady: pulumi.Resource[];
+    /**
+     * The last subnet write. Every id in `subnetIds` resolves only after it, so whatever names a subnet (API
+     * Management, the firewall, private endpoints, the cluster, Application Gateway) waits for all of them.
+     */
+    public readonly subnetsReady: pulumi.Resource;
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:network:Network", name, {}, opts);
@@ -129,7 +134,7 @@ export class Network extends pulumi.ComponentResource {
         }, { parent: this });
 
         const ingressLoadBalancerIp = addressInSubnet(args.config.subnets.ingress, FIRST_ASSIGNABLE_OFFSET);
-        const subnetIds = declareSubnets(name, args, { resourceGroupName, vnet, routeTable, ingressLoadBalancerIp }, this);
+        const { subnetIds, last } = declareSubnets(name, args, { resourceGroupName, vnet, routeTable, ingressLoadBalancerIp }, this);
         const zoneIds = declarePrivateDns(name, args, { resourceGroupName, vnet, ingressLoadBalancerIp }, this);
 
         const egress = this.firewall(name, args, resourceGroupName, subnetIds.firewall, routeTable, workspace);
@@ -141,6 +146,7 @@ export class Network extends pulumi.ComponentResource {
         this.routeTableId = routeTable.id;
         this.firewallPrivateIp = egress.privateIp;
         this.egressReady = egress.ready;
+        this.subnetsReady = last;
         this.privateDnsZoneIds = zoneIds;
         this.ingressLoadBalancerIp = ingressLoadBalancerIp;
         this.registerOutputs({
@@ -255,14 +261,21 @@ interface NetworkParts {
     ingressLoadBalancerIp: string;
 }
 
-/** Every configured subnet with its NSG (the rules from rules.ts), delegation and route, created one after another. */
-function declareSubnets(name: string, args: NetworkArgs, parts: NetworkParts & { routeTable: network.RouteTable }, parent: pulumi.Resource): SubnetIds {
+/**
+ * Every configured subnet with its NSG (the rules from rules.ts), delegation and route, created one after another.
+ * The ids handed out resolve after the last subnet: Azure fails a write that touches the VNet while a subnet is being
+ * written ("AnotherOperationInProgress", "ReferencedResourceNotProvisioned ... PutSubnetOperation";
+ * hashicorp/terraform-provider-azurerm#17649 and #30197), and a consumer of an early subnet would otherwise start
+ * while later ones are still written.
+ */
+function declareSubnets(name: string, args: NetworkArgs, parts: NetworkParts & { routeTable: network.RouteTable }, parent: pulumi.Resource): { subnetIds: SubnetIds; last: pulumi.Resource } {
     const { resourceGroupName, vnet, routeTable, ingressLoadBalancerIp } = parts;
     const { location, tags, namePrefix } = args;
     const rules = nsgRules(args.config, { edge: args.edge, ingressLoadBalancerIp, partnerSourceRanges: args.partnerSourceRanges });
     // Azure rejects concurrent writes to one VNet's subnets (AnotherOperationInProgress): create them in order.
-    let previous: pulumi.Resource | undefined;
-    const declareSubnet = (role: SubnetRole, addressPrefix: string): pulumi.Output<string> => {
+    let previous: network.Subnet | undefined;
+    const declared: network.Subnet[] = [];
+    const declareSubnet = (role: SubnetRole, addressPrefix: string): network.Subnet => {
         const subnetRules = SUBNETS_WITHOUT_NSG.includes(role) ? undefined : rules[role];
         const delegatedTo = SUBNET_DELEGATIONS[role];
         const nsg = subnetRules && new network.NetworkSecurityGroup(`${name}-nsg-${role}`, {
@@ -285,11 +298,12 @@ function declareSubnets(name: string, args: NetworkArgs, parts: NetworkParts & {
             privateEndpointNetworkPolicies: network.VirtualNetworkPrivateEndpointNetworkPolicies.Enabled,
         }, { parent, dependsOn: previous ? [previous] : [] });
         previous = subnet;
-        return subnet.id;
+        declared.push(subnet);
+        return subnet;
     };
     // In the schema's order (the order they are created in); the optional ones only when configured.
     const subnets = args.config.subnets;
-    const subnetIds: SubnetIds = {
+    const roles = {
         systemNodes: declareSubnet("systemNodes", subnets.systemNodes),
         userNodes: declareSubnet("userNodes", subnets.userNodes),
         apim: declareSubnet("apim", subnets.apim),
@@ -300,7 +314,11 @@ function declareSubnets(name: string, args: NetworkArgs, parts: NetworkParts & {
         appGateway: subnets.appGateway === undefined ? undefined : declareSubnet("appGateway", subnets.appGateway),
         apiServer: subnets.apiServer === undefined ? undefined : declareSubnet("apiServer", subnets.apiServer),
     };
-    return subnetIds;
+    const last = declared.at(-1)!;
+    // The subnet's id, known only once the last subnet write has finished (the output carries both dependencies).
+    const afterLast = (subnet: network.Subnet) => pulumi.all([subnet.id, last.id]).apply(([id]) => id);
+    const subnetIds = Object.fromEntries(Object.entries(roles).filter(([, subnet]) => subnet !== undefined).map(([role, subnet]) => [role, afterLast(subnet!)])) as SubnetIds;
+    return { subnetIds, last };
 }
 
 /** The private endpoints' DNS zones, and the ingress domain resolving to the ingress gateway's load balancer, all linked to the VNet. */
