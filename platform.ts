@@ -150,6 +150,9 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
         ingressDomain,
         edge: config.gateway.edge,
         partnerSourceRanges: config.gateway.apim.partners?.allowedSourceRanges,
+        // API Management exists with the frontdoor edge only; Premium runs several units (virtual-network-reference).
+        alertReceivers: config.receiverEndpoints,
+        apim: config.gateway.edge === "frontdoor" ? { multiUnit: config.gateway.apim.sku === "Premium", jwtIssuer: config.gateway.jwt.issuer } : undefined,
     }, { providers: [azureProvider] });
 
     const gateway = new Gateway("gateway", {

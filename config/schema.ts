@@ -172,7 +172,8 @@ const gateway = z.strictObject({
          */
         partners: z.strictObject({
             certificateSecretName: keyVaultSecretName,
-            allowedSourceRanges: z.array(cidr).min(1),
+            /** One NSG rule each, in a band of 100 priorities (learn.microsoft.com/azure/virtual-network/network-security-groups-overview). */
+            allowedSourceRanges: z.array(cidr).min(1).max(100),
             /** The CA partners' certificates chain to; dev generates one when absent, prod requires it. */
             clientCaCertificate: pemCertificate.optional(),
         }).optional(),

@@ -2,7 +2,8 @@
  * The firewall's allow-list as data: what AKS needs to run (images come from the platform registry's private endpoint),
  * and what the phase-2 runners need to deploy. Anything not listed is denied by the firewall's default.
  */
-import type { NetworkConfig } from "../../config";
+import type { NetworkConfig, ReceiverEndpoint } from "../../config";
+import { isAddress } from "../../config/egress";
 import { chartRepositoryHosts } from "../../versions";
 
 export interface ApplicationRule {
@@ -18,8 +19,10 @@ export interface ApplicationRule {
 export interface NetworkRule {
     name: string;
     sources: string[];
-    /** IP ranges or service tags (FQDNs in network rules would need the firewall's DNS proxy). */
+    /** IP ranges or service tags. */
     destinationAddresses: string[];
+    /** DNS names (no wildcards): the firewall resolves them, which needs its DNS proxy (see `needsDnsProxy`). */
+    destinationFqdns?: string[];
     ports: string[];
     protocols: ("TCP" | "UDP")[];
 }
@@ -34,8 +37,42 @@ export interface RuleCollectionGroup {
 
 const https = [{ protocolType: "Https" as const, port: 443 }];
 
+/**
+ * Application rules take HTTPS ports 1-64000 (learn.microsoft.com/azure/firewall/firewall-faq, "What are the
+ * port ranges in application rules"): a webhook on a higher port goes through a network rule by name instead.
+ */
+const APPLICATION_RULE_MAX_PORT = 64000;
+
+/**
+ * The critical-alert receivers' egress from the nodes (Alertmanager and Falco run there, SNAT to the node), exactly
+ * the hosts and ports the config names: HTTPS webhooks as application rules (TLS SNI checked), SMTP and addresses
+ * as network rules (application rules speak only HTTP, HTTPS and MSSQL: firewall-faq).
+ */
+function receiverRules(nodes: string[], receivers: readonly ReceiverEndpoint[]): Pick<RuleCollectionGroup, "networkRules" | "applicationRules"> {
+    const name = (r: ReceiverEndpoint) => r.key.split(".").at(-1)!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    const byApplicationRule = (r: ReceiverEndpoint) => r.protocol === "https" && !isAddress(r.host) && r.port <= APPLICATION_RULE_MAX_PORT;
+    return {
+        applicationRules: receivers.filter(byApplicationRule).map((r) => ({ name: name(r), sources: nodes, fqdns: [r.host], protocols: [{ protocolType: "Https" as const, port: r.port }] })),
+        networkRules: receivers.filter((r) => !byApplicationRule(r)).map((r) => ({
+            name: name(r),
+            sources: nodes,
+            destinationAddresses: isAddress(r.host) ? [r.host] : [],
+            ...(isAddress(r.host) ? {} : { destinationFqdns: [r.host] }),
+            ports: [String(r.port)],
+            protocols: ["TCP" as const],
+        })),
+    };
+}
+
+/**
+ * "You must enable DNS Proxy to use FQDNs in your network rules" (learn.microsoft.com/azure/firewall/fqdn-filtering-network-rules).
+ */
+export function needsDnsProxy(groups: readonly RuleCollectionGroup[]): boolean {
+    return groups.some((g) => g.networkRules.some((r) => (r.destinationFqdns ?? []).length > 0));
+}
+
 /** Egress rule collection groups, in the order they are created (see Network: one write at a time). */
-export function firewallRuleCollectionGroups(net: NetworkConfig, location: string): RuleCollectionGroup[] {
+export function firewallRuleCollectionGroups(net: NetworkConfig, location: string, receivers: readonly ReceiverEndpoint[] = []): RuleCollectionGroup[] {
     const nodes = [net.subnets.systemNodes, net.subnets.userNodes];
     const runners = [net.subnets.runners];
     return [
@@ -64,6 +101,7 @@ export function firewallRuleCollectionGroups(net: NetworkConfig, location: strin
                 { name: "defender", sources: nodes, fqdns: ["*.ods.opinsights.azure.com", "*.oms.opinsights.azure.com", "*.cloud.defender.microsoft.com"], protocols: https },
             ],
         },
+        ...(receivers.length === 0 ? [] : [{ name: "alert-receivers", priority: 200, ...receiverRules(nodes, receivers) }]),
         {
             name: "deploy-runners",
             priority: 300,

@@ -3,13 +3,13 @@ import * as network from "@pulumi/azure-native/network";
 import * as privatedns from "@pulumi/azure-native/privatedns";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as resources from "@pulumi/azure-native/resources";
-import type { NetworkConfig, SubnetRole } from "../../config";
+import type { NetworkConfig, ReceiverEndpoint, SubnetRole } from "../../config";
 import { addressInSubnet, FIRST_ASSIGNABLE_OFFSET } from "../../config/cidr";
 import { sendDiagnostics } from "../shared/diagnostics";
 import { standardPublicIp } from "../shared/publicIp";
 import { required } from "../shared/required";
-import { firewallRuleCollectionGroups, type RuleCollectionGroup } from "./firewallRules";
-import { nsgRules, SUBNETS_WITHOUT_NSG, toSecurityRule } from "./rules";
+import { firewallRuleCollectionGroups, needsDnsProxy, type RuleCollectionGroup } from "./firewallRules";
+import { nsgRules, SUBNETS_WITHOUT_NSG, toSecurityRule, type ApimNetworkNeeds } from "./rules";
 
 export interface NetworkArgs {
     /** Short name used in every Azure resource name, e.g. `platform-dev`. */
@@ -32,6 +32,10 @@ export interface NetworkArgs {
     edge: "frontdoor" | "appgateway";
     /** Partner address ranges allowed to reach API Management directly (client-certificate APIs, frontdoor edge). */
     partnerSourceRanges?: string[];
+    /** API Management's own dependencies (frontdoor edge): multi-unit sync, the JWT issuer's keys. */
+    apim?: ApimNetworkNeeds;
+    /** The critical-alert receivers the cluster sends to (webhooks, SMTP relay, SIEM): the firewall lets exactly these out. */
+    alertReceivers?: ReceiverEndpoint[];
 }
 
 /** Private DNS zones the platform's private endpoints register in, by the sub-resource they serve. */
@@ -169,6 +173,7 @@ export class Network extends pulumi.ComponentResource {
     ): { privateIp: pulumi.Output<string>; ready: pulumi.Resource[] } {
         const { namePrefix, location, tags, zones } = args;
         const premium = args.firewallTier === "Premium";
+        const ruleGroups = firewallRuleCollectionGroups(args.config, location, args.alertReceivers);
         const publicIp = standardPublicIp(`${name}-fw-pip`, { publicIpAddressName: `pip-${namePrefix}-fw`, resourceGroupName, location, zones, tags }, { parent: this });
         const policy = new network.FirewallPolicy(`${name}-fw-policy`, {
             firewallPolicyName: `afwp-${namePrefix}`,
@@ -177,12 +182,14 @@ export class Network extends pulumi.ComponentResource {
             sku: { tier: args.firewallTier },
             threatIntelMode: network.AzureFirewallThreatIntelMode.Deny,
             intrusionDetection: premium ? { mode: network.FirewallPolicyIntrusionDetectionStateType.Deny } : undefined,
+            // Only when a network rule names a host (an SMTP relay): the firewall then resolves it itself.
+            dnsSettings: needsDnsProxy(ruleGroups) ? { enableProxy: true, requireProxyForNetworkRules: true } : undefined,
             tags,
         }, { parent: this });
 
         // Azure answers 409 to concurrent writes on one firewall policy: each group waits for the one before.
         let previous: pulumi.Resource = policy;
-        for (const group of firewallRuleCollectionGroups(args.config, location)) {
+        for (const group of ruleGroups) {
             previous = new network.FirewallPolicyRuleCollectionGroup(`${name}-fw-rules-${group.name}`, {
                 ruleCollectionGroupName: group.name,
                 firewallPolicyName: policy.name,
@@ -233,7 +240,8 @@ function ruleCollections(group: RuleCollectionGroup): network.FirewallPolicyRule
                 ruleType: "NetworkRule" as const,
                 name: rule.name,
                 sourceAddresses: rule.sources,
-                destinationAddresses: rule.destinationAddresses,
+                destinationAddresses: rule.destinationAddresses.length === 0 ? undefined : rule.destinationAddresses,
+                destinationFqdns: rule.destinationFqdns,
                 destinationPorts: rule.ports,
                 ipProtocols: rule.protocols,
             })),
@@ -271,7 +279,7 @@ interface NetworkParts {
 function declareSubnets(name: string, args: NetworkArgs, parts: NetworkParts & { routeTable: network.RouteTable }, parent: pulumi.Resource): { subnetIds: SubnetIds; last: pulumi.Resource } {
     const { resourceGroupName, vnet, routeTable, ingressLoadBalancerIp } = parts;
     const { location, tags, namePrefix } = args;
-    const rules = nsgRules(args.config, { edge: args.edge, ingressLoadBalancerIp, partnerSourceRanges: args.partnerSourceRanges });
+    const rules = nsgRules(args.config, { edge: args.edge, ingressLoadBalancerIp, partnerSourceRanges: args.partnerSourceRanges, apim: args.apim });
     // Azure rejects concurrent writes to one VNet's subnets (AnotherOperationInProgress): create them in order.
     let previous: network.Subnet | undefined;
     const declared: network.Subnet[] = [];
