@@ -303,3 +303,38 @@ export function forbiddenFlowsFor(s: Record<string, string | undefined>, edge: E
     return flows;
 }
 
+/**
+ * What ARM accepts in a security rule (learn.microsoft.com/azure/virtual-network/network-security-groups-overview,
+ * "Security rules"; resource naming rules for Microsoft.Network/networkSecurityGroups/securityRules): priority
+ * 100-4096 unique per direction, a name of 1-80 word characters, '.', '-' or '_' starting with a word character and
+ * ending with one or '_', unique in the NSG; ports `*`, a port or a range within 0-65535; prefixes `*`, an address,
+ * a CIDR or a service tag.
+ */
+export const SERVICE_TAGS = ["VirtualNetwork", "Internet", "AzureLoadBalancer", "AzureFrontDoor.Backend", "ApiManagement", "Storage", "Sql", "AzureKeyVault", "AzureMonitor", "AzureActiveDirectory", "GatewayManager"];
+const validPort = (p: string) => p === "*" || /^\d{1,5}(-\d{1,5})?$/.test(p) && p.split("-").every((n) => Number(n) <= 65535);
+const validPrefix = (p: string) => p === "*" || SERVICE_TAGS.includes(p) || parseCidr(p) !== undefined || parseCidr(`${p}/32`) !== undefined;
+
+export function armProblems(subnet: string, rules: Rule[] & Record<string, unknown>[]): string[] {
+    const problems: string[] = [];
+    const names = rules.map((r) => r.name);
+    if (new Set(names).size !== names.length) {
+        problems.push(`${subnet}: rule names repeat: ${names.join(",")}`);
+    }
+    for (const direction of ["Inbound", "Outbound"]) {
+        const priorities = rules.filter((r) => r.direction === direction).map((r) => r.priority);
+        if (new Set(priorities).size !== priorities.length) {
+            problems.push(`${subnet}: ${direction} priorities repeat: ${priorities.join(",")}`);
+        }
+    }
+    for (const r of rules) {
+        const ports = r.destinationPortRange !== undefined ? [r.destinationPortRange] : r.destinationPortRanges ?? [];
+        if (!/^\w[\w.-]{0,78}[\w]$|^\w$/.test(r.name)) problems.push(`${subnet}/${r.name}: not a valid rule name`);
+        if (!(r.priority >= 100 && r.priority <= 4096)) problems.push(`${subnet}/${r.name}: priority ${r.priority}`);
+        if (ports.length === 0 || !ports.every(validPort)) problems.push(`${subnet}/${r.name}: ports ${JSON.stringify(ports)}`);
+        if (r["sourcePortRange"] !== "*") problems.push(`${subnet}/${r.name}: source port ${String(r["sourcePortRange"])}`);
+        for (const prefix of [r.sourceAddressPrefix, r.destinationAddressPrefix]) {
+            if (typeof prefix !== "string" || !validPrefix(prefix)) problems.push(`${subnet}/${r.name}: prefix ${String(prefix)}`);
+        }
+    }
+    return problems;
+}

@@ -38,8 +38,8 @@ export interface RuleCollectionGroup {
 const https = [{ protocolType: "Https" as const, port: 443 }];
 
 /**
- * Application rules take HTTPS ports 1-64000 (learn.microsoft.com/azure/firewall/firewall-faq, "What are the
- * port ranges in application rules"): a webhook on a higher port goes through a network rule by name instead.
+ * An application rule's port "cannot be greater than 64000" (FirewallPolicyRuleApplicationProtocol, the API azure-native
+ * 3.28 sends): a webhook on a higher port goes through a network rule by name instead.
  */
 const APPLICATION_RULE_MAX_PORT = 64000;
 
