@@ -155,6 +155,9 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
         apim: config.gateway.edge === "frontdoor" ? { multiUnit: config.gateway.apim.sku === "Premium", jwtIssuer: config.gateway.jwt.issuer } : undefined,
     }, { providers: [azureProvider] });
 
+    // The public zone may sit in another subscription: its records go through a provider for that one.
+    const publicZone = config.gateway.publicDnsZone;
+    const publicDnsProvider = publicZone && new AzureProvider("azure-public-dns", { location: config.location, subscriptionId: publicZone.subscriptionId });
     const gateway = new Gateway("gateway", {
         namePrefix,
         location: config.location,
@@ -173,6 +176,7 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
         privateCaIntermediatePem: platformCa.intermediateCertificatePem,
         ingressBackendUrl: `https://api.${ingressDomain}`,
         alertReceivers: { emailAddress: config.observability.criticalAlertEmail?.to, webhookUrl: config.alertWebhookUrl },
+        publicDnsZone: publicZone && publicDnsProvider && { ...publicZone, provider: publicDnsProvider },
         tags,
     }, { providers: [azureProvider, randomProvider, tls] });
 

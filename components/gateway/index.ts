@@ -9,10 +9,10 @@ import { sendDiagnostics } from "../shared/diagnostics";
 import { privateVault } from "../shared/privateVault";
 import { required } from "../shared/required";
 import { assignRole } from "../shared/roleAssignment";
-import { alertActionGroup, declareApiManagementAlerts, declareFrontDoorDomainAlert, type AzureAlertReceivers } from "./alerts";
+import { alertActionGroup, declareApiManagementAlerts, type AzureAlertReceivers } from "./alerts";
 import { declareApiManagement } from "./apiManagement";
 import { declareAppGateway } from "./appGateway";
-import { declareFrontDoorEdge, declareFrontDoorProfile } from "./frontDoor";
+import { declareFrontDoorEdge, declareFrontDoorProfile, type PublicDnsZone } from "./frontDoor";
 
 export interface GatewayArgs {
     /** Short name used in Azure resource names, e.g. `platform-dev`. */
@@ -45,6 +45,8 @@ export interface GatewayArgs {
     ingressBackendUrl: string;
     /** Who Azure Monitor notifies when API Management rejects unusually many requests. */
     alertReceivers: AzureAlertReceivers;
+    /** The Azure DNS zone the public names live in, if any: Front Door's validation and CNAME records are kept there. */
+    publicDnsZone?: PublicDnsZone;
     tags: Record<string, string>;
 }
 
@@ -141,6 +143,7 @@ export class Gateway extends pulumi.ComponentResource {
                 resourceGroupName,
                 customDomain: apiHostName,
                 rateLimitPerClientIpPerMinute: config.rateLimits.perClientIp,
+                publicDnsZone: args.publicDnsZone,
                 tags,
             };
             const profile = declareFrontDoorProfile(`${name}-afd`, frontDoorArgs, this);
@@ -170,10 +173,6 @@ export class Gateway extends pulumi.ComponentResource {
 
             const edge = declareFrontDoorEdge(`${name}-afd`, { ...frontDoorArgs, profile, originHostName: apim.originHostName }, this);
 
-            declareFrontDoorDomainAlert(`${name}-afd-domain-alert`, {
-                namePrefix, resourceGroupName, actionGroup, tags,
-                location, workspaceId: args.logAnalyticsWorkspaceId, profileName: frontDoorArgs.profileName, subscriptionId: args.subscriptionId,
-            }, this);
             this.edgeTarget = edge.endpoint.hostName;
             this.domainValidationToken = edge.domain.validationProperties.validationToken;
         }
