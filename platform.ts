@@ -136,6 +136,10 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
         costCenter: config.tags.costCenter,
         managedBy: "pulumi",
     };
+    // The committed prod stack's placeholder receiver (RFC 2606 .invalid never resolves): say so on every run.
+    for (const receiver of config.receiverEndpoints.filter((r) => r.host.endsWith(".invalid"))) {
+        pulumi.log.warn(`platform:${receiver.key} is a placeholder (${receiver.host}): critical alerts reach nobody until it is replaced (README, Stack configuration)`);
+    }
     const azureProvider = new AzureProvider("azure", { location: config.location });
     const client = getClientConfigOutput({ provider: azureProvider });
 
@@ -222,17 +226,20 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
         tags,
     }, { providers: [azureProvider, randomProvider] });
 
+    // Registry and vault names are global: one per organization and stack, the same on every run.
+    const stackSuffix = deterministicGuid(`${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`).slice(0, 8);
     const registry = new ContainerRegistry("registry", {
         namePrefix,
-        // Registry names are global: one per organization and stack, the same on every run.
-        registryName: `acr${namePrefix.replace(/[^a-z0-9]/g, "")}${deterministicGuid(`${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`).slice(0, 8)}`,
+        registryName: `acr${namePrefix.replace(/[^a-z0-9]/g, "")}${stackSuffix}`,
         location: config.location,
         resourceGroupName: net.resourceGroupName,
         subscriptionId: client.subscriptionId,
         privateEndpointSubnetId: net.subnetIds.privateEndpoints,
         registryDnsZoneId: net.privateDnsZoneIds.registry,
-        keyVault: { id: gateway.keyVaultId, uri: gateway.keyVaultUri },
-        dockerHubCredentials: config.registry.dockerHub,
+        // `kv-plt-<env>-acr-<8 hex>`: 24 characters at most.
+        credentialVaultName: `kv-${namePrefix.replace(/^platform-/, "plt-")}-acr-${stackSuffix}`,
+        tenantId: client.tenantId,
+        dockerHubCredentials: config.dockerHubUsername && config.dockerHubToken ? { username: config.dockerHubUsername, password: config.dockerHubToken } : undefined,
         kubeletPrincipalId: cluster.kubeletPrincipalId,
         logAnalyticsWorkspaceId: net.logAnalyticsWorkspaceId,
         tags,

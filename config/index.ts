@@ -7,7 +7,7 @@ import { receiverEndpoints, type ReceiverEndpoint } from "./egress";
 import { formatIssues } from "./errors";
 import { CONFIG_NAMESPACE, KNOWN_KEYS, platformConfigSchema, SECRET_KEYS, type ParsedConfig } from "./schema";
 
-export { FIXED_AFTER_CREATION, REPLACING_KEYS, UPGRADE_SURGE_NODES } from "./schema";
+export { APP_GATEWAY_DEFAULTS, FIXED_AFTER_CREATION, REPLACING_KEYS, UPGRADE_SURGE_NODES } from "./schema";
 export type { ReceiverEndpoint } from "./egress";
 export type { AdmissionConfig, AzureStackConfig, BackupPolicyConfig, SuppliedCaConfig, ClusterConfig, GatewayConfig, LocalStackConfig, NetworkConfig, SubnetRole } from "./schema";
 

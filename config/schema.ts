@@ -154,6 +154,9 @@ const pemCertificate = z.string().regex(/^-----BEGIN CERTIFICATE-----\n[A-Za-z0-
     message: "is not a single PEM certificate (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)",
 }).refine(isCertificate, { message: "is PEM-shaped but not an X.509 certificate" });
 
+/** Application Gateway's autoscale bounds when `gateway.appGateway` leaves them out (or is left out). */
+export const APP_GATEWAY_DEFAULTS = { minCapacity: 1, maxCapacity: 10 } as const;
+
 const gateway = z.strictObject({
     /** Which service terminates public TLS: Front Door Premium (global) or Application Gateway WAF_v2 (regional). */
     edge: z.enum(["frontdoor", "appgateway"]).default("frontdoor"),
@@ -190,12 +193,15 @@ const gateway = z.strictObject({
      * (Let's Encrypt staging in dev, production in prod) solving DNS-01 there through workload identity.
      */
     publicDnsZone: z.strictObject({ name: dnsName, resourceGroupName: z.string().min(1), subscriptionId: uuid }).optional(),
-    /** The Application Gateway edge (`edge: appgateway`): its listener certificate, imported into the platform Key Vault. */
+    /** The Application Gateway edge (`edge: appgateway`): its capacity, and its listener certificate once imported. */
     appGateway: z.strictObject({
-        /** Key Vault secret (certificate) name for `api.<domain>`; import it after phase 1 created the vault. */
-        certificateSecretName: keyVaultSecretName,
-        minCapacity: z.number().int().min(0).max(125).default(1),
-        maxCapacity: z.number().int().min(1).max(125).default(10),
+        /**
+         * The Key Vault certificate for `api.<domain>`: the gateway is created once it is named (import it into the vault
+         * the first run creates, then set this; README, "Importing a certificate").
+         */
+        certificateSecretName: keyVaultSecretName.optional(),
+        minCapacity: z.number().int().min(0).max(125).default(APP_GATEWAY_DEFAULTS.minCapacity),
+        maxCapacity: z.number().int().min(1).max(125).default(APP_GATEWAY_DEFAULTS.maxCapacity),
     }).optional(),
     /** Per-minute call budgets API Management enforces. */
     rateLimits: z.strictObject({
@@ -314,6 +320,12 @@ const secrets = {
     alertEmailPassword: z.string().min(1).optional(),
     /** Secret key for the local stack's S3 backup store (`backup.s3.accessKeyId`). */
     backupS3SecretAccessKey: z.string().min(1).optional(),
+    /**
+     * Docker Hub's pull credentials for the registry's cache (a user and a read-only access token): the program writes
+     * them to the registry's credential vault through ARM. Required in phase `all`, whose images come through it.
+     */
+    dockerHubUsername: z.string().min(1).optional(),
+    dockerHubToken: z.string().min(1).optional(),
     /** PEM private keys of supplied CAs' intermediates (`platformCa`, `meshCa`). */
     platformCaIntermediateKey: z.string().regex(/^-----BEGIN [A-Z ]*PRIVATE KEY-----/, { message: "is not a PEM private key" }).optional(),
     meshCaIntermediateKey: z.string().regex(/^-----BEGIN [A-Z ]*PRIVATE KEY-----/, { message: "is not a PEM private key" }).optional(),
@@ -346,15 +358,6 @@ export type SuppliedCaConfig = z.output<typeof suppliedCa>;
 export type AdmissionConfig = z.output<typeof admission>;
 
 /** dev and prod: the Azure layer, and the platform inside the private cluster. */
-/** The platform registry's upstream credentials: Key Vault secret names in the platform vault, imported like certificates. */
-const registry = z.strictObject({
-    /** Docker Hub serves ACR's artifact cache only with credentials (a username and an access token). */
-    dockerHub: z.strictObject({
-        usernameSecretName: keyVaultSecretName.default("dockerhub-username"),
-        passwordSecretName: keyVaultSecretName.default("dockerhub-token"),
-    }).prefault({}),
-});
-
 const azureStack = z.strictObject({
     /** dev or prod; decides SKUs, zones, replicas and which choices are allowed. */
     environment: z.enum(["dev", "prod"]),
@@ -371,7 +374,6 @@ const azureStack = z.strictObject({
     gateway,
     backup: azureBackup,
     observability,
-    registry: registry.prefault({}),
     ...common,
 });
 
@@ -420,6 +422,11 @@ export const platformConfigSchema = z
         }
         if (config.alertEmailPassword !== undefined && !config.observability.criticalAlertEmail) {
             problem(["observability", "criticalAlertEmail"], undefined, "is required when the secret alertEmailPassword is set (it names the SMTP relay and the addresses)");
+        }
+        for (const key of ["dockerHubUsername", "dockerHubToken"] as const) {
+            if (config[key] === undefined && (config.phase === "all" || config.dockerHubUsername !== undefined || config.dockerHubToken !== undefined)) {
+                problem([key], undefined, `is required ${config.phase === "all" ? "in phase all (the registry caches Docker Hub's images with it)" : "together with the other Docker Hub key"} (pulumi config set --secret platform:${key} ...)`);
+            }
         }
         checkAddressPlan(config.network, problem);
         checkNodePools(config.cluster, config.network, problem);
@@ -549,6 +556,10 @@ function checkEnvironmentChoices(config: AzureStackConfig, problem: Problem): vo
             problem(["cluster", "nodeOsUpgradeChannel"], config.cluster.nodeOsUpgradeChannel, "may not be None in prod; allowed: NodeImage, SecurityPatch, Unmanaged");
         }
     }
+    // Falco's critical events, certificate expiries and missing backups must page someone, not only land in Loki.
+    if (config.environment === "prod" && config.alertWebhookUrl === undefined && config.observability.criticalAlertEmail === undefined) {
+        problem(["alertWebhookUrl"], undefined, "is required in prod, or observability.criticalAlertEmail: critical alerts must reach a person (pulumi config set --secret platform:alertWebhookUrl https://...)");
+    }
     if (config.environment === "prod") {
         const fullMonth = Object.values(config.backup.schedules).some((s) => s.includedNamespaces === undefined && s.ttlHours >= 720);
         if (!fullMonth) {
@@ -557,9 +568,6 @@ function checkEnvironmentChoices(config: AzureStackConfig, problem: Problem): vo
     }
     if (config.environment === "prod" && config.gateway.apim.partners && !config.gateway.apim.partners.clientCaCertificate) {
         problem(["gateway", "apim", "partners", "clientCaCertificate"], undefined, "is required in prod (only dev generates a partner CA)");
-    }
-    if (config.gateway.edge === "appgateway" && config.gateway.appGateway === undefined) {
-        problem(["gateway", "appGateway"], undefined, "is required when gateway.edge is appgateway (certificateSecretName of the listener certificate in Key Vault)");
     }
     if (config.environment === "prod" && config.gateway.apim.capacity % config.cluster.zones.length !== 0) {
         problem(["gateway", "apim", "capacity"], config.gateway.apim.capacity, `must be a multiple of the number of zones (${config.cluster.zones.length}) so every zone gets a unit`);

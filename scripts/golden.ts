@@ -6,12 +6,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { PROJECT_DIR, runProgram } from "../offline/engine";
+import { phaseOverrides } from "../offline/phaseOverrides";
 import { GOLDEN_PLANS, urnsOf } from "../offline/urns";
 
 async function main(): Promise<void> {
     for (const { stack, ...rest } of GOLDEN_PLANS) {
         const phase = "phase" in rest ? rest.phase : undefined;
-        const graph = await runProgram({ stack, overrides: phase ? { "platform:phase": phase } : undefined });
+        const graph = await runProgram({ stack, ...phaseOverrides(phase) });
         const file = path.join(PROJECT_DIR, "test", "golden", `${stack}.json`);
         // One entry per line: a URN change is a one-line diff in review.
         fs.writeFileSync(file, `[\n${urnsOf(graph).map((entry) => `  ${JSON.stringify(entry)}`).join(",\n")}\n]\n`);

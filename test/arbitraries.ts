@@ -68,6 +68,9 @@ export const validConfig = fc.record({
             apim: { ...base.gateway.apim, sku: prod ? "Premium" : draw.devApimSku, capacity: prod ? 3 : 1 },
         },
         backup: { ...base.backup, immutabilityDays: draw.immutabilityDays, immutabilityLocked: draw.locked },
+        // Phase 2 requires them; stand-ins, never real credentials.
+        dockerHubUsername: "offline-docker-hub-user",
+        dockerHubToken: "offline-docker-hub-token",
     } as Record<string, any>;
 });
 

@@ -3,7 +3,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
-import type { GatewayConfig } from "../../config";
+import { APP_GATEWAY_DEFAULTS, type GatewayConfig } from "../../config";
 import { notAfter } from "../shared/pem";
 import { sendDiagnostics } from "../shared/diagnostics";
 import { privateVault } from "../shared/privateVault";
@@ -111,13 +111,10 @@ export class Gateway extends pulumi.ComponentResource {
         this.apiHostName = apiHostName;
         if (config.edge === "appgateway") {
             // Regional edge: Application Gateway terminates public TLS and calls the mesh ingress gateway itself.
-            const appGateway = config.appGateway;
+            const appGateway: NonNullable<GatewayConfig["appGateway"]> = config.appGateway ?? APP_GATEWAY_DEFAULTS;
             const subnetId = args.appGatewaySubnetId;
-            if (appGateway === undefined || subnetId === undefined) {
-                throw new pulumi.InputPropertyError({
-                    propertyPath: appGateway === undefined ? "config.appGateway" : "appGatewaySubnetId",
-                    reason: "the appgateway edge needs the Application Gateway's settings and its subnet",
-                });
+            if (subnetId === undefined) {
+                throw new pulumi.InputPropertyError({ propertyPath: "appGatewaySubnetId", reason: "the appgateway edge needs the Application Gateway's subnet" });
             }
             const edge = declareAppGateway(`${name}-agw`, {
                 namePrefix,
@@ -133,7 +130,10 @@ export class Gateway extends pulumi.ComponentResource {
                 capacity: { min: appGateway.minCapacity, max: appGateway.maxCapacity },
                 tags,
             }, this);
-            sendDiagnostics(`${name}-agw-diagnostics`, { resourceUri: edge.gateway.id, workspaceId: args.logAnalyticsWorkspaceId }, { parent: this });
+            if (edge.gateway) {
+                sendDiagnostics(`${name}-agw-diagnostics`, { resourceUri: edge.gateway.id, workspaceId: args.logAnalyticsWorkspaceId }, { parent: this });
+            }
+            // Known from the first run, so the public name's A record can be set before the gateway exists.
             this.edgeTarget = edge.publicIp.ipAddress;
         } else {
             const frontDoorArgs = {

@@ -12,7 +12,7 @@ import { MCSB_BACKUP, MCSB_NETWORK } from "./common";
 
 export const keyVaultHardening: ResourceValidationPolicy = {
     name: "key-vault-hardening",
-    description: "Key Vaults use RBAC authorization, purge protection and no public network access.",
+    description: "Key Vaults use RBAC authorization, purge protection and no public network access (unless a publicNetworkAccessReason tag states why).",
     severity: "high",
     framework: MCSB_NETWORK,
     remediationSteps: "Set properties.enableRbacAuthorization: true, properties.enablePurgeProtection: true and properties.publicNetworkAccess: \"Disabled\".",
@@ -24,8 +24,11 @@ export const keyVaultHardening: ResourceValidationPolicy = {
         if (p.enablePurgeProtection !== true) {
             report(`properties.enablePurgeProtection is ${JSON.stringify(p.enablePurgeProtection)}; set true.`);
         }
-        if (p.publicNetworkAccess !== keyvault.PublicNetworkAccess.Disabled) {
-            report(`properties.publicNetworkAccess is ${JSON.stringify(p.publicNetworkAccess)}; set "Disabled".`);
+        // A vault a service outside the VNet must read, and that no trusted-service path reaches, states why on itself:
+        // RBAC and purge protection still hold (above), and the reason is reviewed with the change that adds it.
+        const reason = vault.tags?.["publicNetworkAccessReason"];
+        if (p.publicNetworkAccess !== keyvault.PublicNetworkAccess.Disabled && !(typeof reason === "string" && reason.trim() !== "")) {
+            report(`properties.publicNetworkAccess is ${JSON.stringify(p.publicNetworkAccess)}; set "Disabled" (or state why in a publicNetworkAccessReason tag).`);
         }
     }),
 };

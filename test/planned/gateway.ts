@@ -7,7 +7,7 @@ import { evaluatePack, evaluatePacks } from "../../offline/policyCheck";
 import { stackPolicyConfigs } from "../../offline/policyConfig";
 import { parsePlatformConfig } from "../../config";
 import { SECRET_SIG, SIG_KEY } from "../../offline/engine";
-import { ALERT_RECEIVERS, APIM_DISABLEABLE_KEYS, azureConfig, byName, checkpointOf, ofType, plan, planAppGatewayEdge, planDevWithOptions, planSuppliedCas, rawConfig, waitsFor } from "../helpers";
+import { ALERT_RECEIVERS, APIM_DISABLEABLE_KEYS, azureConfig, byName, checkpointOf, DEV_APP_GATEWAY_SUBNET, ofType, plan, planAppGatewayEdge, planDevWithOptions, planSuppliedCas, planWith, rawConfig, waitsFor } from "../helpers";
 
 /** A PEM certificate's body is its base64 DER (RFC 7468 section 2), which Azure takes as `data`/`encodedCertificate`. */
 const derBase64 = (pem: string) => pem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, "");
@@ -212,6 +212,26 @@ describe("gateway component", () => {
 
     // The edge's own settings are the gateway component's tests (test/components/gateway.ts); these read it in the platform.
     describe("Application Gateway edge", () => {
+        it("first run (phase 1 update, no certificate named yet): no gateway and no read of a secret the new vault cannot hold yet", async () => {
+            // application-gateway-key-vault-common-errors: a listener whose certificate the gateway cannot fetch is
+            // disabled; and a read of an absent secret fails the whole update (azure review row 1).
+            const raw = rawConfig("dev");
+            const graph = await planWith({
+                stack: "dev",
+                preview: false,
+                overrides: {
+                    "platform:gateway": JSON.stringify({ ...raw["gateway"], edge: "appgateway" }),
+                    "platform:network": JSON.stringify({ ...raw["network"], subnets: { ...raw["network"].subnets, appGateway: DEV_APP_GATEWAY_SUBNET } }),
+                },
+            });
+            assert.deepEqual(ofType(graph, "azure-native:network:ApplicationGateway"), []);
+            assert.deepEqual(graph.invokes.filter((i) => i.token === "azure-native:keyvault:getSecret"), []);
+            // What the second run needs is in place: the identity's grant on the vault, the WAF policy, and the public
+            // IP the A record points at (stack output edgeTarget).
+            assert.ok(byName(graph, "gateway-agw-kv-secrets-user") && byName(graph, "gateway-agw-waf"));
+            assert.equal(graph.stackOutputs["edgeTarget"], byName(graph, "gateway-agw-pip").outputs["ipAddress"]);
+        });
+
         it("calls the mesh ingress gateway over HTTPS, trusting only the private root, and reads its certificate with a prior grant", async () => {
             const graph = await planAppGatewayEdge("dev", false);
             const agw = byName(graph, "gateway-agw");

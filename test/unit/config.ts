@@ -82,6 +82,13 @@ describe("stack config", () => {
         ["KMS without the API server subnet", (r) => delete r.network.subnets.apiServer, /^platform:network\.subnets\.apiServer: \(not set\) is required when cluster\.kmsEtcdEncryption is true/],
         // Seed 000: "Secret Encryption: KMS-managed, automatic rotation"; dev may opt out, prod may not.
         ["prod without KMS", (r) => (r.cluster.kmsEtcdEncryption = false), /^platform:cluster\.kmsEtcdEncryption: false may not be false in prod/, "prod"],
+        // Phase 2 pulls every docker.io image through the cache, which authenticates with them.
+        ["phase all without the Docker Hub secrets", (r) => (r.phase = "all"), /^platform:dockerHubUsername: is required in phase all \(the registry caches Docker Hub's images with it\)/],
+        ["one Docker Hub key without the other", (r) => (r.dockerHubUsername = "platform-bot"), /^platform:dockerHubToken: is required together with the other Docker Hub key/],
+        // in-cluster review row 2: in prod, critical alerts otherwise become log lines in Loki.
+        ["prod without a critical receiver", (r) => delete r.alertWebhookUrl, /^platform:alertWebhookUrl: is required in prod, or observability\.criticalAlertEmail/, "prod"],
+        // One NSG rule per range in a band of 100 priorities (network/rules.ts).
+        ["more partner ranges than the NSG band holds", (r) => (r.gateway.apim.partners = { certificateSecretName: "p", allowedSourceRanges: Array.from({ length: 101 }, (_, i) => `198.51.${i}.0/24`) }), /^platform:gateway\.apim\.partners\.allowedSourceRanges: has 101 entries; at most 100 allowed$/],
         ["ephemeral OS disk larger than the temp disk", (r) => (r.cluster.userPool.osDiskSizeGB = 2048), /^platform:cluster\.userPool\.osDiskSizeGB: 2048 must fit Standard_D4ds_v5's 150 GiB temp disk/],
     ];
     for (const [title, mutate, expected, stack] of cases) {
