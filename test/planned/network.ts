@@ -151,7 +151,7 @@ describe("network component", () => {
         // learn.microsoft.com/azure/key-vault/general/logging: the AuditEvent category records every data-plane call.
         const graph = await plan("prod", false);
         const vaults = ofType(graph, "azure-native:keyvault:Vault");
-        assert.deepEqual(vaults.map((v) => v.name).sort(), ["cluster-etcd-kv", "gateway-kv"]);
+        assert.deepEqual(vaults.map((v) => v.name).sort(), ["cluster-etcd-kv", "gateway-kv", "registry-credentials-kv"]);
         for (const vault of vaults) {
             const setting = ofType(graph, "azure-native:monitor:DiagnosticSetting").find((d) => d.inputs["resourceUri"] === vault.id);
             assert.ok(setting, `${vault.name} has no diagnostic setting`);
