@@ -157,9 +157,9 @@ export function nsgRules(net: NetworkConfig, inputs: NsgRuleInputs): Partial<Rec
  * API Management in external VNet mode, from learn.microsoft.com/azure/api-management/virtual-network-reference
  * ("Required ports": every row marked required, and the optional ones the platform uses). Inbound 443 comes from
  * Front Door's backends only (and partners), not the Internet the doc allows. Not opened: Traffic Manager (one
- * region), Event Hubs and AzureConnectors (unused). DNS to Azure's resolver needs no rule: NSGs do not filter
- * 168.63.129.16 unless denied by the AzurePlatformDNS tag (network-security-groups-overview, "Azure platform
- * considerations"). The "Internal infrastructure and diagnostics" FQDNs on 443 (Windows Update, Defender, Watson)
+ * region), Event Hubs and AzureConnectors (unused). DNS to Azure's resolver needs no rule: "DNS communication to
+ * Azure DNS isn't subject to NSGs unless it's targeted via the AzurePlatformDNS service tag"
+ * (learn.microsoft.com/azure/container-apps/firewall-integration; virtual-network/service-tags-overview). The "Internal infrastructure and diagnostics" FQDNs on 443 (Windows Update, Defender, Watson)
  * are not marked required and an NSG cannot name an FQDN: opening them would open all of the Internet on 443.
  */
 function apimRules(apimSubnet: string, privateEndpoints: string, loadBalancer: string, partners: readonly string[], needs: ApimNetworkNeeds | undefined): NsgRule[] {
