@@ -89,6 +89,8 @@ export async function definePlatform(config: PlatformConfig): Promise<Record<str
                 meshRevision: ISTIO_REVISION,
                 monitoringNamespace: MONITORING_NAMESPACE,
                 imageRegistry: azure.registry.loginServer,
+                // Premium SSD (learn.microsoft.com/azure/aks/concepts-storage: AKS's built-in storage classes).
+                storageClass: "managed-csi-premium",
             },
             ingressDomain: azure.ingressDomain,
             ingressExposure: azure.ingressExposure,
@@ -96,7 +98,7 @@ export async function definePlatform(config: PlatformConfig): Promise<Record<str
             acme: azure.acme,
             observability: {
                 retentionDays: config.observability.retentionDays,
-                persistentStorageGi: azure.profile.persistentMetrics ? config.observability.storageGi : undefined,
+                metricVolumes: azure.profile.metricVolumes && { prometheusGi: config.observability.storageGi, ...azure.profile.metricVolumes },
                 telemetry: azure.telemetry,
                 logRetentionDays: config.observability.logRetentionDays,
                 traceRetentionDays: config.observability.traceRetentionDays,
@@ -273,6 +275,8 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
         email: config.gateway.apim.publisherEmail,
         zone,
         identityClientId: dnsIdentity.clientId,
+        // The cluster DNS Service (CoreDNS), which every namespace's NetworkPolicy already admits on 53.
+        recursiveNameservers: [`${config.network.dnsServiceIp}:53`],
     };
 
     const ingressExposure: IngressExposure = { kind: "azureInternalLoadBalancer", subnetName: SUBNET_NAMES.ingress, ipAddress: net.ingressLoadBalancerIp };
@@ -319,7 +323,7 @@ interface InClusterTarget {
     profile: EnvironmentProfile;
     /** Public certificates through Let's Encrypt, when a public Azure DNS zone is configured. */
     acme: AcmeArgs | undefined;
-    observability: Pick<ObservabilityArgs, "retentionDays" | "persistentStorageGi" | "telemetry" | "logRetentionDays" | "traceRetentionDays" | "criticalAlerts">;
+    observability: Pick<ObservabilityArgs, "retentionDays" | "metricVolumes" | "telemetry" | "logRetentionDays" | "traceRetentionDays" | "criticalAlerts">;
     backup: Pick<VeleroArgs, "target" | "policy"> | undefined;
     /** Certificates outside the cluster nothing renews (Key Vault imports, the partner CA): watched like the CAs. */
     outsideCertificates: ObservabilityArgs["heldCertificates"];
@@ -346,6 +350,7 @@ function defineInCluster(config: PlatformConfig, target: InClusterTarget) {
         cluster,
         models,
         highAvailability: target.profile.highAvailability,
+        logStateGi: target.profile.logStateGi,
         ...target.observability,
         alertScope: { platformNamespaces: PLATFORM_NAMESPACES, ingressNamespace: INGRESS_NAMESPACE },
         // The CAs nothing renews: their not-after dates become series the expiry alerts watch.
@@ -396,6 +401,7 @@ function defineInCluster(config: PlatformConfig, target: InClusterTarget) {
         monitoring: observability.release,
         telemetry: observability.telemetry,
         admission: kyverno,
+        platformNamespaces: PLATFORM_NAMESPACES,
     }, opts);
     const falco = new Falco("falco", {
         cluster,

@@ -7,13 +7,24 @@ export interface EnvironmentProfile {
     highAvailability: boolean;
     /** Kyverno's failure action: Enforce rejects a non-compliant pod, Audit only reports it. */
     admissionEnforce: boolean;
+    /**
+     * Loki's state volumes (GiB): its ingesters' (or single binary's) write-ahead log, replayed after a restart, and
+     * the compactor's working directory, where retention's delete marks wait. An ingester's WAL holds up to Loki's
+     * max chunk age (2 h) of what it received, and with replication 3 on 3 ingesters each receives every stream.
+     */
+    logStateGi: number;
 }
 
 export interface AzureEnvironmentProfile extends EnvironmentProfile {
     /** Let's Encrypt's directory: production certificates, or staging's untrusted ones with generous rate limits. */
     acmeEnvironment: "production" | "staging";
-    /** Prometheus keeps its data on a persistent volume (of `observability.storageGi`) rather than the node's disk. */
-    persistentMetrics: boolean;
+    /**
+     * Prometheus (a volume of `observability.storageGi`) and Alertmanager (`alertmanagerGi`) keep their data on
+     * persistent volumes rather than the node's disk; undefined keeps both on the node. Alertmanager stores only its
+     * silences and notification log (kilobytes): 4 GiB is the smallest size Premium SSD bills (P1;
+     * learn.microsoft.com/azure/virtual-machines/disks-types, Premium SSD size).
+     */
+    metricVolumes: { alertmanagerGi: number } | undefined;
     logRetentionDays: number;
     /** Premium adds IDPS in Deny mode; Standard keeps dev affordable. */
     firewallTier: "Standard" | "Premium";
@@ -32,15 +43,15 @@ export interface LocalEnvironmentProfile extends EnvironmentProfile {
 
 export const ENVIRONMENT_PROFILES: { dev: AzureEnvironmentProfile; prod: AzureEnvironmentProfile; local: LocalEnvironmentProfile } = {
     dev: {
-        highAvailability: false, admissionEnforce: false, acmeEnvironment: "staging", persistentMetrics: false,
+        highAvailability: false, admissionEnforce: false, logStateGi: 10, acmeEnvironment: "staging", metricVolumes: undefined,
         logRetentionDays: 30, firewallTier: "Standard", clusterSkuTier: "Free", backupStorageSku: "Standard_LRS", telemetryStorageSku: "Standard_LRS",
     },
     prod: {
-        highAvailability: true, admissionEnforce: true, acmeEnvironment: "production", persistentMetrics: true,
+        highAvailability: true, admissionEnforce: true, logStateGi: 20, acmeEnvironment: "production", metricVolumes: { alertmanagerGi: 4 },
         logRetentionDays: 90, firewallTier: "Premium", clusterSkuTier: "Standard", backupStorageSku: "Standard_GZRS", telemetryStorageSku: "Standard_ZRS",
     },
     local: {
-        highAvailability: false, admissionEnforce: false,
+        highAvailability: false, admissionEnforce: false, logStateGi: 10,
         retention: { metricsDays: 2, logDays: 7, traceDays: 2 },
     },
 };

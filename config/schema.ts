@@ -431,6 +431,7 @@ export const platformConfigSchema = z
         checkAddressPlan(config.network, problem);
         checkNodePools(config.cluster, config.network, problem);
         checkEnvironmentChoices(config, problem);
+        checkPullableRegistries(config.admission, problem);
     });
 
 /** Parsed config, secrets still plain: only the config module sees this shape. */
@@ -536,6 +537,23 @@ function checkNodePools(cluster: ClusterConfig, net: NetworkConfig, problem: Pro
     if (new Set(cluster.zones).size !== cluster.zones.length) {
         problem(["cluster", "zones"], cluster.zones, "lists a zone twice");
     }
+}
+
+/**
+ * What the nodes can pull from on Azure: the platform registry through its private endpoint (its apps/ namespace is
+ * admitted without config) and Microsoft Container Registry through the firewall's AzureKubernetesService FQDN tag
+ * (learn.microsoft.com/azure/aks/outbound-rules-control-egress: mcr.microsoft.com, *.data.mcr.microsoft.com). An
+ * admitted registry the firewall blocks would only turn admission into ImagePullBackOff.
+ */
+const PULLABLE_PUBLIC_REGISTRY = "mcr.microsoft.com";
+
+function checkPullableRegistries(admission: AdmissionConfig, problem: Problem): void {
+    admission.allowedRegistries.forEach((registry, index) => {
+        if (registry.split("/")[0] !== PULLABLE_PUBLIC_REGISTRY) {
+            problem(["admission", "allowedRegistries", index], registry,
+                `is not reachable from the nodes: the firewall admits only ${PULLABLE_PUBLIC_REGISTRY} (or a path below it); teams' images come from the platform registry's apps/ namespace, admitted without config`);
+        }
+    });
 }
 
 function checkEnvironmentChoices(config: AzureStackConfig, problem: Problem): void {

@@ -165,7 +165,7 @@ export function planProdWithOptions(): Promise<Graph> {
             "platform:phase": "all",
             ...DOCKER_HUB_STAND_INS,
             "platform:gateway": JSON.stringify({ ...raw["gateway"], publicDnsZone: OPTIONAL_INPUTS.publicDnsZone }),
-            "platform:admission": JSON.stringify({ allowedRegistries: ["platformacr.azurecr.io"], imageSignatures: { publicKey: IMAGE_SIGNATURE_KEY } }),
+            "platform:admission": JSON.stringify({ allowedRegistries: ["mcr.microsoft.com/oss"], imageSignatures: { publicKey: IMAGE_SIGNATURE_KEY } }),
             "platform:backup": JSON.stringify({ ...raw["backup"], immutabilityLocked: true }),
         },
         secretOverrides: Object.keys(DOCKER_HUB_STAND_INS),
@@ -248,6 +248,11 @@ export function waitsFor(graph: Graph, r: GraphResource): Set<string> {
     return seen;
 }
 
+/** A Helm release's chart name, also for an OCI reference (`oci://quay.io/jetstack/charts/cert-manager`: its last segment). */
+export function chartOf(release: GraphResource): string {
+    return String(release.inputs["chart"]).split("/").pop()!;
+}
+
 /** Which chart installs each custom resource group's CRDs. */
 const CRD_OWNERS: Record<string, string> = {
     "cert-manager.io": "cert-manager",
@@ -262,7 +267,7 @@ export function customResourcesBeforeCrds(graph: Graph): { checked: number; prob
     const group = (type: string) => type.split(":")[1]!.split("/")[0]!;
     const customResources = graph.resources.filter((r) => r.type.startsWith("kubernetes:") && CRD_OWNERS[group(r.type)]);
     const problems = customResources.flatMap((r) => {
-        const owner = graph.resources.find((x) => x.type === "kubernetes:helm.sh/v3:Release" && x.inputs["chart"] === CRD_OWNERS[group(r.type)]);
+        const owner = graph.resources.find((x) => x.type === "kubernetes:helm.sh/v3:Release" && chartOf(x) === CRD_OWNERS[group(r.type)]);
         return owner && waitsFor(graph, r).has(owner.urn) ? [] : [`${r.urn} does not wait for the ${CRD_OWNERS[group(r.type)]} chart`];
     });
     return { checked: customResources.length, problems };

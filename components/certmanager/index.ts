@@ -31,6 +31,11 @@ export interface AcmeArgs {
     email: string;
     zone: { name: string; resourceGroupName: string; subscriptionId: string };
     identityClientId: pulumi.Input<string>;
+    /**
+     * `host:port` of the resolvers the DNS-01 self-check asks: the cluster DNS Service. Without them cert-manager asks
+     * the zone's authoritative servers directly on port 53, which the namespace's NetworkPolicy and the firewall block.
+     */
+    recursiveNameservers: string[];
 }
 
 export const ACME_ISSUER = "letsencrypt";
@@ -94,6 +99,9 @@ export class CertManager extends pulumi.ComponentResource {
                 cainjector: { replicaCount: replicas, podDisruptionBudget: pdb, resources: { requests: { cpu: "20m", memory: "128Mi" }, limits: { memory: "512Mi" } } },
                 startupapicheck: { resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "128Mi" } } },
                 prometheus: { enabled: true, servicemonitor: { enabled: true } },
+                // cert-manager.io/docs/configuration/acme/dns01 "Setting Nameservers for DNS01 Self Check": recursive
+                // servers only (chart values dns01RecursiveNameservers*, the controller's --dns01-recursive-nameservers*).
+                ...(args.acme ? { dns01RecursiveNameservers: args.acme.recursiveNameservers.join(","), dns01RecursiveNameserversOnly: true } : {}),
                 // Workload identity for Azure DNS: the pod label asks for the token, the annotation names the identity.
                 podLabels: { "azure.workload.identity/use": "true" },
                 serviceAccount: {

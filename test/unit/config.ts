@@ -62,6 +62,10 @@ describe("stack config", () => {
         ["a supplied CA that is no certificate", (r) => (r.meshCa = { rootCertificate: "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", intermediateCertificate: TEST_CA.intermediate }), /^platform:meshCa\.rootCertificate: .* is PEM-shaped but not an X\.509 certificate$/],
         ["a supplied CA that is not PEM", (r) => (r.meshCa = { rootCertificate: "root.crt", intermediateCertificate: "int.crt" }), /^platform:meshCa\.rootCertificate: "root\.crt" is not a single PEM certificate/],
         ["a registry that is not one", (r) => (r.admission = { allowedRegistries: ["https://myregistry.azurecr.io"] }), /^platform:admission\.allowedRegistries\[0\]: "https:\/\/myregistry\.azurecr\.io" is not a registry/],
+        // Nodes pull through the firewall only from MCR (learn.microsoft.com/azure/aks/outbound-rules-control-egress,
+        // the AzureKubernetesService FQDN tag) and from the platform registry's private endpoint, whose apps/ is admitted anyway.
+        ["an admitted registry the nodes cannot pull from", (r) => (r.admission = { allowedRegistries: ["mcr.microsoft.com", "docker.io/library"] }), /^platform:admission\.allowedRegistries\[1\]: "docker\.io\/library" is not reachable from the nodes: the firewall admits only mcr\.microsoft\.com/, "prod"],
+        ["a registry whose name only starts like MCR", (r) => (r.admission = { allowedRegistries: ["mcr.microsoft.com.example.net"] }), /^platform:admission\.allowedRegistries\[0\]: "mcr\.microsoft\.com\.example\.net" is not reachable from the nodes/],
         ["unknown top-level key", (r) => (r.netwrok = {}), /^platform:netwrok: is not a known key for an Azure stack; known keys: environment, location/],
         ["bad GUID", (r) => (r.cluster.adminGroupObjectIds = ["admins"]), /^platform:cluster\.adminGroupObjectIds\[0\]: "admins" is not a GUID/],
         ["alert e-mail without its password", (r) => (r.observability = { criticalAlertEmail: { to: "oncall@example.com", from: "alerts@example.com", smarthost: "smtp.example.com:587" } }), /^platform:alertEmailPassword: is required when observability\.criticalAlertEmail is set/],
@@ -100,6 +104,11 @@ describe("stack config", () => {
 
     it("accepts the appgateway edge before its certificate exists: the first run creates the vault it is imported into", () => {
         assert.deepEqual(problemsOf((r) => (r.gateway.edge = "appgateway"), "prod"), []);
+    });
+
+    it("admits MCR and paths below it on Azure stacks, and any registry on the local stack (no firewall there)", () => {
+        assert.deepEqual(problemsOf((r) => (r.admission = { allowedRegistries: ["mcr.microsoft.com", "mcr.microsoft.com/dotnet"] }), "prod"), []);
+        assert.deepEqual(problemsOf((r) => (r.admission = { allowedRegistries: ["ghcr.io/example", "localhost:5000"] }), "local"), []);
     });
 
     it("lets dev turn KMS off, and then needs no API server subnet", () => {

@@ -215,6 +215,9 @@ describe("CI and deploy workflows", () => {
         for (const host of new Set(Object.values(CHARTS).map((pin) => new URL(pin.repository).hostname))) {
             needed[host] = "helm: the chart repositories the releases install from";
         }
+        // Quay serves an OCI chart's blobs from its CDN hosts (cdn.quay.io, cdn0N.quay.io; docs.openshift.com
+        // "Configuring your firewall" lists them, or *.quay.io): cert-manager's chart comes from quay.io/jetstack/charts.
+        needed["*.quay.io"] = "helm: the CDN quay.io redirects the cert-manager chart's download to";
         const runnerRules = firewallRuleCollectionGroups(azureConfig("dev").network, "westeurope").find((g) => g.name === "deploy-runners")!.applicationRules;
         const allowed = runnerRules.flatMap((r) => r.fqdns);
         assert.deepEqual([...allowed].sort(), Object.keys(needed).sort());
