@@ -20,6 +20,7 @@ import { Network, SUBNET_NAMES } from "./components/network";
 import { MONITORING_NAMESPACE, Observability, TelemetryStorage, type CriticalReceiver, type ObservabilityArgs } from "./components/observability";
 import { PrivateCa } from "./components/pki";
 import { ContainerRegistry } from "./components/registry";
+import { runnerImageBuild, Runners } from "./components/runners";
 import { deterministicGuid } from "./components/shared/guid";
 import { loadModels } from "./components/shared/customResources";
 import type { ClusterContext } from "./components/shared/namespace";
@@ -230,9 +231,10 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
 
     // Registry and vault names are global: one per organization and stack, the same on every run.
     const stackSuffix = deterministicGuid(`${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`).slice(0, 8);
+    const registryName = `acr${namePrefix.replace(/[^a-z0-9]/g, "")}${stackSuffix}`;
     const registry = new ContainerRegistry("registry", {
         namePrefix,
-        registryName: `acr${namePrefix.replace(/[^a-z0-9]/g, "")}${stackSuffix}`,
+        registryName,
         location: config.location,
         resourceGroupName: net.resourceGroupName,
         subscriptionId: client.subscriptionId,
@@ -246,6 +248,27 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
         logAnalyticsWorkspaceId: net.logAnalyticsWorkspaceId,
         tags,
     }, { providers: [azureProvider] });
+
+    // Phase 2 runs on these (deploy.yml routes a stack in phase `all` to their labels); declared once the GitHub App is configured.
+    const runners = config.runners && config.runnersGithubAppPrivateKey && new Runners("runners", {
+        namePrefix,
+        stack: pulumi.getStack(),
+        location: config.location,
+        resourceGroupName: net.resourceGroupName,
+        subscriptionId: client.subscriptionId,
+        tenantId: client.tenantId,
+        subnetId: net.subnetIds.runners,
+        networkReady: net.egressReady,
+        privateEndpointSubnetId: net.subnetIds.privateEndpoints,
+        vaultDnsZoneId: net.privateDnsZoneIds.vault,
+        logAnalyticsWorkspaceId: net.logAnalyticsWorkspaceId,
+        registry: { id: registry.registryId, name: registryName, loginServer: registry.loginServer },
+        imageTag: runnerImageBuild().tag,
+        github: { ...config.runners.github, privateKey: config.runnersGithubAppPrivateKey },
+        jobs: { preview: profile.runners.preview, deploy: profile.runners.deploy },
+        resources: { cpu: profile.runners.cpu, memory: profile.runners.memory },
+        tags,
+    }, { providers: [azureProvider, randomProvider] });
 
     const telemetryStorage = new TelemetryStorage("telemetry-storage", {
         namePrefix,
@@ -307,6 +330,7 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
             kubeconfig: cluster.kubeconfig,
             backupStorageAccount: backupStorage.target.storageAccountName,
             telemetryStorageAccount: telemetryStorage.backend.storageAccountName,
+            ...(runners ? { runnerLabels: runners.labels } : {}),
         },
     };
 }

@@ -124,3 +124,28 @@ export function chartRepositoryHosts(): string[] {
     const hosts = charts.flatMap((pin) => [new URL(pin.repository).hostname, ...(pin.contentHosts ?? [])]);
     return [...new Set(hosts)].sort();
 }
+
+/**
+ * The phase-2 runner image (components/runners/image/Dockerfile): GitHub's runner and the tools the deploy workflow
+ * runs, baked in so a job downloads none of them. The image tag is derived from these pins, `.nvmrc` and the image
+ * folder's files (components/runners/image.ts), so a change to any of them builds and deploys a new tag.
+ */
+export const RUNNER_IMAGE_TOOLS = {
+    /**
+     * actions/runner release; GitHub stops queueing jobs for a runner 30 days after a newer release
+     * (docs.github.com, "Communicating with self-hosted runners"): the image workflow's weekly check fails first.
+     */
+    runner: "2.336.0",
+    /** The CLI the deploy workflow pins (pulumi/actions then downloads none). */
+    pulumi: "3.274.1",
+    /**
+     * >= 0.2.0: in workloadidentity mode with GitHub's ACTIONS_ID_TOKEN_REQUEST_* variables set, kubelogin fetches a
+     * fresh GitHub OIDC token for every Entra token itself (pkg/internal/token/provider.go, GithubActionsCredential).
+     */
+    kubelogin: "0.2.19",
+    /** azure/login and the provider registration script run `az` (PyPI azure-cli). */
+    azureCli: "2.91.0",
+} as const;
+
+/** The runner image's repository in the platform registry, cached from the repository's GitHub packages. */
+export const RUNNER_IMAGE_REPOSITORY = "platform/github-runner";

@@ -34,7 +34,29 @@ export interface AzureEnvironmentProfile extends EnvironmentProfile {
     backupStorageSku: "Standard_LRS" | "Standard_GZRS";
     /** Logs and traces survive a zone outage in prod; they are not worth a second region. */
     telemetryStorageSku: "Standard_LRS" | "Standard_ZRS";
+    /** Phase 2's runners (Container Apps jobs): per job definition, and each runner's size. */
+    runners: RunnersProfile;
 }
+
+export interface RunnersProfile {
+    /**
+     * Executions at once and each one's limit in seconds, above the workflow jobs' timeout-minutes (deploy.yml: 60 for
+     * previews, 240 for updates) so GitHub cancels a job before Container Apps stops its runner.
+     */
+    preview: { maxExecutions: number; replicaTimeoutSeconds: number };
+    deploy: { maxExecutions: number; replicaTimeoutSeconds: number };
+    /** Each container's size; the init and runner containers together stay a Consumption combination (containers#configuration). */
+    cpu: number;
+    memory: string;
+}
+
+/** Previews of both stacks for a few pull requests at once; one update at a time per stack (deploy.yml's concurrency). */
+const RUNNERS: RunnersProfile = {
+    preview: { maxExecutions: 4, replicaTimeoutSeconds: 75 * 60 },
+    deploy: { maxExecutions: 2, replicaTimeoutSeconds: 255 * 60 },
+    cpu: 2,
+    memory: "4Gi",
+};
 
 export interface LocalEnvironmentProfile extends EnvironmentProfile {
     /** A laptop keeps metrics on the node and logs on Loki's volume, briefly. */
@@ -45,10 +67,12 @@ export const ENVIRONMENT_PROFILES: { dev: AzureEnvironmentProfile; prod: AzureEn
     dev: {
         highAvailability: false, admissionEnforce: false, logStateGi: 10, acmeEnvironment: "staging", metricVolumes: undefined,
         logRetentionDays: 30, firewallTier: "Standard", clusterSkuTier: "Free", backupStorageSku: "Standard_LRS", telemetryStorageSku: "Standard_LRS",
+        runners: RUNNERS,
     },
     prod: {
         highAvailability: true, admissionEnforce: true, logStateGi: 20, acmeEnvironment: "production", metricVolumes: { alertmanagerGi: 4 },
         logRetentionDays: 90, firewallTier: "Premium", clusterSkuTier: "Standard", backupStorageSku: "Standard_GZRS", telemetryStorageSku: "Standard_ZRS",
+        runners: RUNNERS,
     },
     local: {
         highAvailability: false, admissionEnforce: false, logStateGi: 10,

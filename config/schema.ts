@@ -40,7 +40,10 @@ const subnets = z.strictObject({
     privateEndpoints: cidr,
     /** Internal load balancer in front of the mesh ingress gateway. */
     ingress: cidr,
-    /** Self-hosted CI runners that deploy phase 2 to the private API server. */
+    /**
+     * Phase 2's runners (Container Apps jobs): delegated to Microsoft.App/environments, /27 or larger (a workload
+     * profiles environment; learn.microsoft.com/azure/container-apps/custom-virtual-networks#subnet).
+     */
     runners: cidr,
     /** Application Gateway WAF_v2; required only when `gateway.edge` is `appgateway`. */
     appGateway: cidr.optional(),
@@ -326,6 +329,8 @@ const secrets = {
      */
     dockerHubUsername: z.string().min(1).optional(),
     dockerHubToken: z.string().min(1).optional(),
+    /** The runners' GitHub App private key (PEM, as GitHub downloads it); required with `runners`. */
+    runnersGithubAppPrivateKey: z.string().regex(/^-----BEGIN [A-Z ]*PRIVATE KEY-----/, { message: "is not a PEM private key" }).optional(),
     /** PEM private keys of supplied CAs' intermediates (`platformCa`, `meshCa`). */
     platformCaIntermediateKey: z.string().regex(/^-----BEGIN [A-Z ]*PRIVATE KEY-----/, { message: "is not a PEM private key" }).optional(),
     meshCaIntermediateKey: z.string().regex(/^-----BEGIN [A-Z ]*PRIVATE KEY-----/, { message: "is not a PEM private key" }).optional(),
@@ -358,6 +363,22 @@ export type SuppliedCaConfig = z.output<typeof suppliedCa>;
 export type AdmissionConfig = z.output<typeof admission>;
 
 /** dev and prod: the Azure layer, and the platform inside the private cluster. */
+/**
+ * Phase 2's ephemeral runners (components/runners): the GitHub App they register with, its key the secret
+ * `runnersGithubAppPrivateKey`. Without this block the stack declares no runners.
+ */
+const runners = z.strictObject({
+    github: z.strictObject({
+        /** The repository's owner: a GitHub user or organization name (letters, digits, single inner hyphens, at most 39). */
+        owner: z.string().regex(/^(?=.{1,39}$)[A-Za-z0-9]+(-[A-Za-z0-9]+)*$/, { message: "is not a GitHub user or organization name" }),
+        /** The repository's name (letters, digits, `.`, `-`, `_`, at most 100). */
+        repository: z.string().regex(/^(?!\.\.?$)[A-Za-z0-9._-]{1,100}$/, { message: "is not a GitHub repository name" }),
+        /** The GitHub App's id and its installation's id on the repository (the App's settings page and installation URL). */
+        appId: z.number().int().positive(),
+        installationId: z.number().int().positive(),
+    }),
+});
+
 const azureStack = z.strictObject({
     /** dev or prod; decides SKUs, zones, replicas and which choices are allowed. */
     environment: z.enum(["dev", "prod"]),
@@ -374,6 +395,7 @@ const azureStack = z.strictObject({
     gateway,
     backup: azureBackup,
     observability,
+    runners: runners.optional(),
     ...common,
 });
 
@@ -412,10 +434,23 @@ export const platformConfigSchema = z
             }
         }
         if (config.environment === "local") {
+            for (const key of ["dockerHubUsername", "dockerHubToken"] as const) {
+                if (config[key] !== undefined) {
+                    problem([key], undefined, "is used only by Azure stacks (the platform registry's Docker Hub cache); remove it");
+                }
+            }
+            if (config.runnersGithubAppPrivateKey !== undefined) {
+                problem(["runnersGithubAppPrivateKey"], undefined, "is used only by Azure stacks (their runners); remove it");
+            }
             if (config.backup && config.backupS3SecretAccessKey === undefined) {
                 problem(["backupS3SecretAccessKey"], undefined, "is required when backup.s3 is set (pulumi config set --secret platform:backupS3SecretAccessKey ...)");
             }
             return;
+        }
+        if ((config.runners === undefined) !== (config.runnersGithubAppPrivateKey === undefined)) {
+            problem([config.runners === undefined ? "runners" : "runnersGithubAppPrivateKey"], undefined, config.runners === undefined
+                ? "is required when the secret runnersGithubAppPrivateKey is set (it names the GitHub App and the repository)"
+                : "is required when runners is set (pulumi config set --secret platform:runnersGithubAppPrivateKey < app.private-key.pem)");
         }
         if (config.observability.criticalAlertEmail && config.alertEmailPassword === undefined) {
             problem(["alertEmailPassword"], undefined, "is required when observability.criticalAlertEmail is set (pulumi config set --secret platform:alertEmailPassword ...)");
@@ -441,6 +476,7 @@ export type LocalStackConfig = z.output<typeof localStack>;
 export type NetworkConfig = AzureStackConfig["network"];
 export type ClusterConfig = AzureStackConfig["cluster"];
 export type GatewayConfig = AzureStackConfig["gateway"];
+export type RunnersConfig = NonNullable<AzureStackConfig["runners"]>;
 
 type Problem = (path: (string | number)[], input: unknown, message: string) => void;
 
@@ -465,6 +501,7 @@ function checkAddressPlan(net: NetworkConfig, problem: Problem): void {
     if (net.subnets.apiServer !== undefined && parseCidr(net.subnets.apiServer)!.prefix > 28) {
         problem(["network", "subnets", "apiServer"], net.subnets.apiServer, "must be /28 or larger (API Server VNet Integration)");
     }
+    checkRunnersSubnet(net.subnets.runners, problem);
     if (parseCidr(net.subnets.apim)!.prefix > 27) {
         problem(["network", "subnets", "apim"], net.subnets.apim, "must be /27 or larger (API Management scales into it)");
     }
@@ -482,6 +519,25 @@ function checkAddressPlan(net: NetworkConfig, problem: Problem): void {
     const dns = parseIpv4(net.dnsServiceIp)!;
     if (!containsAddress(services, dns) || dns === services.base) {
         problem(["network", "dnsServiceIp"], net.dnsServiceIp, `must be a host address inside serviceCidr ${net.serviceCidr}`);
+    }
+}
+
+/**
+ * Ranges a Container Apps workload profiles environment's subnet may not overlap: AKS's reserved ranges and the
+ * environment's own (learn.microsoft.com/azure/container-apps/custom-virtual-networks#subnet-address-range-restrictions).
+ */
+const CONTAINER_APPS_RESERVED = ["169.254.0.0/16", "172.30.0.0/16", "172.31.0.0/16", "192.0.2.0/24", "100.100.0.0/17", "100.100.128.0/19", "100.100.160.0/19", "100.100.192.0/19"];
+
+function checkRunnersSubnet(runners: string, problem: Problem): void {
+    const subnet = parseCidr(runners)!;
+    // Workload profiles environments need at least a /27 (custom-virtual-networks#subnet).
+    if (subnet.prefix > 27) {
+        problem(["network", "subnets", "runners"], runners, "must be /27 or larger (a Container Apps workload profiles environment)");
+    }
+    for (const reserved of CONTAINER_APPS_RESERVED) {
+        if (overlaps(subnet, parseCidr(reserved)!)) {
+            problem(["network", "subnets", "runners"], runners, `overlaps ${reserved}, which Container Apps reserves`);
+        }
     }
 }
 

@@ -37,6 +37,8 @@ const ARM_TYPES: Record<string, [string, string]> = {
     "azure-native:cdn:Profile": ["Microsoft.Cdn", "profiles"],
     "azure-native:monitor:ActionGroup": ["Microsoft.Insights", "actionGroups"],
     "azure-native:monitor:MetricAlert": ["Microsoft.Insights", "metricAlerts"],
+    "azure-native:app:ManagedEnvironment": ["Microsoft.App", "managedEnvironments"],
+    "azure-native:app:Job": ["Microsoft.App", "jobs"],
 };
 
 /** Child resources whose ARM id nests under a parent named by another input. */
@@ -51,6 +53,7 @@ const NESTED_ARM_TYPES: Record<string, { parentInput: string; parentPath: string
     "azure-native:managedidentity:FederatedIdentityCredential": { parentInput: "resourceName", parentPath: "Microsoft.ManagedIdentity/userAssignedIdentities", childPath: "federatedIdentityCredentials" },
     "azure-native:containerservice:AgentPool": { parentInput: "resourceName", parentPath: "Microsoft.ContainerService/managedClusters", childPath: "agentPools" },
     "azure-native:containerservice:MaintenanceConfiguration": { parentInput: "resourceName", parentPath: "Microsoft.ContainerService/managedClusters", childPath: "maintenanceConfigurations" },
+    "azure-native:keyvault:Secret": { parentInput: "vaultName", parentPath: "Microsoft.KeyVault/vaults", childPath: "secrets" },
 };
 
 /** Extension resources: their ARM id hangs off the resource they apply to. */
@@ -83,6 +86,7 @@ const NAME_INPUT: Record<string, string> = {
     "azure-native:monitor:DiagnosticSetting": "name",
     "azure-native:monitor:MetricAlert": "ruleName",
     "azure-native:network:WebApplicationFirewallPolicy": "policyName",
+    "azure-native:app:ManagedEnvironment": "environmentName",
 };
 
 /** azure-native names a resource by `<camelCaseTypeName>Name` (VirtualNetwork -> virtualNetworkName, any case of "IP"). */

@@ -6,6 +6,7 @@
 set -euo pipefail
 NAMESPACES=(
   Microsoft.ApiManagement
+  Microsoft.App
   Microsoft.Cdn
   Microsoft.Compute
   Microsoft.ContainerRegistry

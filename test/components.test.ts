@@ -6,3 +6,4 @@ import "./components/mesh";
 import "./components/kyverno";
 import "./components/gateway";
 import "./components/cluster";
+import "./components/runners";

@@ -150,6 +150,26 @@ export function planDevWithOptions(preview = false): Promise<Graph> {
     });
 }
 
+/** The runners' GitHub App (offline stand-ins: an App id, an installation and a key that is never real). */
+export const RUNNERS_APP = {
+    config: { github: { owner: "Example-Org", repository: "platform", appId: 123456, installationId: 7654321 } },
+    privateKey: "-----BEGIN RSA PRIVATE KEY-----\nb2ZmbGluZS1ydW5uZXJzLWFwcC1rZXk=\n-----END RSA PRIVATE KEY-----\n",
+} as const;
+
+/** A stack with its runners configured (CI setup step 3), in the given phase (update mode: ids known). */
+export function planWithRunners(stack: "dev" | "prod", phase: "azure" | "all" = "all", preview = false): Promise<Graph> {
+    return planWith({
+        stack,
+        preview,
+        overrides: {
+            "platform:phase": phase,
+            "platform:runners": JSON.stringify(RUNNERS_APP.config),
+            "platform:runnersGithubAppPrivateKey": RUNNERS_APP.privateKey,
+        },
+        secretOverrides: ["platform:runnersGithubAppPrivateKey"],
+    });
+}
+
 /** A cosign public key (a stand-in: only its placement is checked). */
 export const IMAGE_SIGNATURE_KEY = "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----";
 

@@ -1,10 +1,10 @@
 /**
  * The firewall's allow-list as data: what AKS needs to run (images come from the platform registry's private endpoint),
- * and what the phase-2 runners need to deploy. Anything not listed is denied by the firewall's default.
+ * and what the phase-2 runners (components/runners/egress.ts) contact. Anything not listed is denied by the firewall's default.
  */
 import type { NetworkConfig, ReceiverEndpoint } from "../../config";
 import { isAddress } from "../../config/egress";
-import { chartRepositoryHosts } from "../../versions";
+import { runnerEgress } from "../runners/egress";
 
 export interface ApplicationRule {
     name: string;
@@ -106,21 +106,8 @@ export function firewallRuleCollectionGroups(net: NetworkConfig, location: strin
             name: "deploy-runners",
             priority: 300,
             networkRules: [],
-            applicationRules: [
-                {
-                    // docs.github.com "Communicating with self-hosted runners": the runner's own hosts, action
-                    // downloads, and the storage accounts logs, job summaries and artifacts go to (productionresultssa*,
-                    // for which GitHub publishes no list, hence the wildcard); release assets for runner updates and provider plugins.
-                    name: "github-actions",
-                    sources: runners,
-                    fqdns: ["github.com", "api.github.com", "codeload.github.com", "*.actions.githubusercontent.com", "*.blob.core.windows.net", "objects.githubusercontent.com", "release-assets.githubusercontent.com"],
-                    protocols: https,
-                },
-                { name: "pulumi", sources: runners, fqdns: ["api.pulumi.com", "get.pulumi.com"], protocols: https },
-                { name: "npm", sources: runners, fqdns: ["registry.npmjs.org"], protocols: https },
-                { name: "azure-management", sources: runners, fqdns: ["management.azure.com", "login.microsoftonline.com"], protocols: https },
-                { name: "helm-repositories", sources: runners, fqdns: chartRepositoryHosts(), protocols: https },
-            ],
+            // Host by host with its reason and source in components/runners/egress.ts.
+            applicationRules: runnerEgress().map((group) => ({ name: group.rule, sources: runners, fqdns: group.hosts.map((h) => h.host), protocols: https })),
         },
     ];
 }

@@ -61,9 +61,11 @@ export const SUBNET_NAMES: Record<SubnetRole, string> = {
     apiServer: "snet-aks-apiserver",
 };
 
-/** AKS injects the API server's pods and internal load balancer into a subnet delegated to it (api-server-vnet-integration). */
+/** Services that inject their own infrastructure into a subnet delegated to them: AKS's API server (api-server-vnet-integration), Container Apps. */
 const SUBNET_DELEGATIONS: Partial<Record<SubnetRole, string>> = {
     apiServer: "Microsoft.ContainerService/managedClusters",
+    // The runners' Container Apps workload profiles environment (learn.microsoft.com/azure/container-apps/custom-virtual-networks#subnet).
+    runners: "Microsoft.App/environments",
 };
 
 /** Subnets the config may leave out: the App Gateway's (appgateway edge only) and the API server's (VNet Integration). */
