@@ -162,11 +162,11 @@ export function planWithRunners(stack: "dev" | "prod", phase: "azure" | "all" = 
         stack,
         preview,
         overrides: {
-            "platform:phase": phase,
+            ...phaseOverrides(phase).overrides,
             "platform:runners": JSON.stringify(RUNNERS_APP.config),
             "platform:runnersGithubAppPrivateKey": RUNNERS_APP.privateKey,
         },
-        secretOverrides: ["platform:runnersGithubAppPrivateKey"],
+        secretOverrides: ["platform:runnersGithubAppPrivateKey", ...(phaseOverrides(phase).secretOverrides ?? [])],
     });
 }
 
