@@ -9,7 +9,7 @@ import { CONFIG_NAMESPACE, KNOWN_KEYS, platformConfigSchema, SECRET_KEYS, type P
 
 export { APP_GATEWAY_DEFAULTS, FIXED_AFTER_CREATION, REPLACING_KEYS, UPGRADE_SURGE_NODES } from "./schema";
 export type { ReceiverEndpoint } from "./egress";
-export type { AdmissionConfig, AzureStackConfig, BackupPolicyConfig, SuppliedCaConfig, ClusterConfig, GatewayConfig, LocalStackConfig, NetworkConfig, RunnersConfig, SubnetRole } from "./schema";
+export type { AdmissionConfig, ApplicationSecretsConfig, AzureStackConfig, BackupPolicyConfig, SuppliedCaConfig, ClusterConfig, GatewayConfig, LocalStackConfig, NetworkConfig, RunnersConfig, SecurityConfig, SubnetRole } from "./schema";
 
 type SecretKey = (typeof SECRET_KEYS)[number];
 

@@ -7,6 +7,8 @@ export interface EnvironmentProfile {
     highAvailability: boolean;
     /** Kyverno's failure action: Enforce rejects a non-compliant pod, Audit only reports it. */
     admissionEnforce: boolean;
+    /** Short-lived canary certificates through each issuer, and an alert when their renewal stops (docs/runbooks.md). */
+    renewalDrill: boolean;
     /**
      * Loki's state volumes (GiB): its ingesters' (or single binary's) write-ahead log, replayed after a restart, and
      * the compactor's working directory, where retention's delete marks wait. An ingester's WAL holds up to Loki's
@@ -34,6 +36,10 @@ export interface AzureEnvironmentProfile extends EnvironmentProfile {
     backupStorageSku: "Standard_LRS" | "Standard_GZRS";
     /** Logs and traces survive a zone outage in prod; they are not worth a second region. */
     telemetryStorageSku: "Standard_LRS" | "Standard_ZRS";
+    /** Microsoft Sentinel on the workspace (`security.sentinel` overrides). */
+    sentinel: boolean;
+    /** Defender for Containers, subscription-wide (`security.defenderForContainers` overrides). */
+    defenderForContainers: boolean;
     /** Phase 2's runners (Container Apps jobs): per job definition, and each runner's size. */
     runners: RunnersProfile;
 }
@@ -67,15 +73,17 @@ export const ENVIRONMENT_PROFILES: { dev: AzureEnvironmentProfile; prod: AzureEn
     dev: {
         highAvailability: false, admissionEnforce: false, logStateGi: 10, acmeEnvironment: "staging", metricVolumes: undefined,
         logRetentionDays: 30, firewallTier: "Standard", clusterSkuTier: "Free", backupStorageSku: "Standard_LRS", telemetryStorageSku: "Standard_LRS",
+        renewalDrill: true, sentinel: false, defenderForContainers: false,
         runners: RUNNERS,
     },
     prod: {
         highAvailability: true, admissionEnforce: true, logStateGi: 20, acmeEnvironment: "production", metricVolumes: { alertmanagerGi: 4 },
         logRetentionDays: 90, firewallTier: "Premium", clusterSkuTier: "Standard", backupStorageSku: "Standard_GZRS", telemetryStorageSku: "Standard_ZRS",
+        renewalDrill: false, sentinel: true, defenderForContainers: true,
         runners: RUNNERS,
     },
     local: {
-        highAvailability: false, admissionEnforce: false, logStateGi: 10,
+        highAvailability: false, admissionEnforce: false, renewalDrill: false, logStateGi: 10,
         retention: { metricsDays: 2, logDays: 7, traceDays: 2 },
     },
 };

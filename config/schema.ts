@@ -296,6 +296,11 @@ const observability = z.strictObject({
         /** host:port of the SMTP relay (STARTTLS is required). */
         smarthost: z.string().regex(/^[a-z0-9.-]+:\d{2,5}$/, { message: "is not host:port, such as smtp.example.com:587" }),
     }).optional(),
+    /**
+     * A label for the Grafana admin password's generation, e.g. `2027-01`: changing it makes a new password and
+     * restarts Grafana with it (docs/incident-response.md, "Rotating the platform's credentials").
+     */
+    grafanaAdminPasswordRotation: z.string().regex(/^[A-Za-z0-9._-]{1,40}$/, { message: "is not a label such as 2027-01" }).optional(),
 }).prefault({});
 
 const tags = z.strictObject({
@@ -363,6 +368,41 @@ export type SuppliedCaConfig = z.output<typeof suppliedCa>;
 export type AdmissionConfig = z.output<typeof admission>;
 
 /** dev and prod: the Azure layer, and the platform inside the private cluster. */
+/** A Kubernetes namespace name (RFC 1123 label). */
+const namespaceName = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { message: "is not a Kubernetes namespace name (lower-case letters, digits and hyphens)" });
+
+/**
+ * Security operations in Azure. Each switch defaults to the environment profile (config/profiles.ts: on in prod,
+ * off in dev); a stack may set it either way.
+ */
+const security = z.strictObject({
+    /**
+     * Microsoft Sentinel on the platform's Log Analytics workspace: Defender for Cloud alerts, Azure activity, AKS
+     * audit, and Falco's and Kyverno's events (Container insights) as analytics rules and incidents (docs/siem.md).
+     * prod may turn it off only with `siemWebhookUrl` (another SIEM).
+     */
+    sentinel: z.boolean().optional(),
+    /**
+     * Defender for Containers, a SUBSCRIPTION-WIDE plan: it covers every cluster and registry in the subscription,
+     * is billed per vCore, and stays on when the stack is destroyed (Azure refuses a delete at subscription scope).
+     * Turn it on in one stack per subscription, or off where the organisation enables it by Azure Policy.
+     */
+    defenderForContainers: z.boolean().optional(),
+}).prefault({});
+
+/**
+ * Key Vault secrets for application namespaces (docs/application-secrets.md): per namespace, a private vault of
+ * its own and a workload identity that only that namespace's service account can sign in as.
+ */
+const applicationSecrets = z.record(namespaceName, z.strictObject({
+    /** The service account the namespace's pods run as to read the vault (its federated credential's subject). */
+    serviceAccount: namespaceName.default("secrets-reader"),
+    /** Entra ID groups that write the namespace's secrets (Key Vault Secrets Officer on its vault only). */
+    secretOfficerGroupObjectIds: z.array(uuid).min(1),
+})).default({});
+
+export type SecurityConfig = z.output<typeof security>;
+export type ApplicationSecretsConfig = z.output<typeof applicationSecrets>;
 /**
  * Phase 2's ephemeral runners (components/runners): the GitHub App they register with, its key the secret
  * `runnersGithubAppPrivateKey`. Without this block the stack declares no runners.
@@ -395,6 +435,8 @@ const azureStack = z.strictObject({
     gateway,
     backup: azureBackup,
     observability,
+    security,
+    applicationSecrets,
     runners: runners.optional(),
     ...common,
 });
@@ -639,6 +681,10 @@ function checkEnvironmentChoices(config: AzureStackConfig, problem: Problem): vo
         if (!fullMonth) {
             problem(["backup", "schedules"], Object.keys(config.backup.schedules), "needs a full schedule (no includedNamespaces) with ttlHours >= 720 in prod (30 days of restore points)");
         }
+    }
+    // Seed 004: security events reach a SIEM in prod; Sentinel unless the team forwards to its own.
+    if (config.environment === "prod" && config.security.sentinel === false && config.siemWebhookUrl === undefined) {
+        problem(["security", "sentinel"], false, "may be false in prod only with siemWebhookUrl set (security events must reach a SIEM)");
     }
     if (config.environment === "prod" && config.gateway.apim.partners && !config.gateway.apim.partners.clientCaCertificate) {
         problem(["gateway", "apim", "partners", "clientCaCertificate"], undefined, "is required in prod (only dev generates a partner CA)");

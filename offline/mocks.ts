@@ -37,6 +37,7 @@ const ARM_TYPES: Record<string, [string, string]> = {
     "azure-native:cdn:Profile": ["Microsoft.Cdn", "profiles"],
     "azure-native:monitor:ActionGroup": ["Microsoft.Insights", "actionGroups"],
     "azure-native:monitor:MetricAlert": ["Microsoft.Insights", "metricAlerts"],
+    "azure-native:monitor:DataCollectionRule": ["Microsoft.Insights", "dataCollectionRules"],
     "azure-native:app:ManagedEnvironment": ["Microsoft.App", "managedEnvironments"],
     "azure-native:app:Job": ["Microsoft.App", "jobs"],
 };
@@ -172,6 +173,12 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
             // The provider returns a string of the requested length; derive it from the name so runs agree.
             const length = Number(args.inputs["length"]);
             return { id: `${args.name}-id`, state: { ...args.inputs, result: createHash("sha256").update(args.name).digest("hex").slice(0, length) } };
+        }
+        if (args.type === "random:index/randomPassword:RandomPassword" && !this.preview) {
+            // A changed input (a keeper) replaces the password, so the value follows the inputs as well as the name.
+            const length = Number(args.inputs["length"]);
+            const result = createHash("sha256").update(`${args.name}/${JSON.stringify(args.inputs)}`).digest("hex").slice(0, length);
+            return { id: `${args.name}-id`, state: { ...args.inputs, result } };
         }
         const tlsOutputs = TLS_OUTPUTS[args.type];
         if (tlsOutputs && !this.preview) {

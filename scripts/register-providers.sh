@@ -17,6 +17,8 @@ NAMESPACES=(
   Microsoft.Network
   Microsoft.OperationalInsights
   Microsoft.PolicyInsights
+  Microsoft.Security
+  Microsoft.SecurityInsights
   Microsoft.Storage
 )
 for namespace in "${NAMESPACES[@]}"; do

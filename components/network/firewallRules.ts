@@ -71,8 +71,17 @@ export function needsDnsProxy(groups: readonly RuleCollectionGroup[]): boolean {
     return groups.some((g) => g.networkRules.some((r) => (r.destinationFqdns ?? []).length > 0));
 }
 
+/** Egress that follows from optional features (each off unless the stack turns it on). */
+export interface OptionalEgress {
+    /** Container insights (the SIEM's data collection): the Azure Monitor agent on the nodes. */
+    containerInsights?: boolean;
+    /** The critical-alert receivers the config names (webhook, SMTP relay, SIEM webhook): exactly their hosts and ports. */
+    alertReceivers?: readonly ReceiverEndpoint[];
+}
+
 /** Egress rule collection groups, in the order they are created (see Network: one write at a time). */
-export function firewallRuleCollectionGroups(net: NetworkConfig, location: string, receivers: readonly ReceiverEndpoint[] = []): RuleCollectionGroup[] {
+export function firewallRuleCollectionGroups(net: NetworkConfig, location: string, optional: OptionalEgress = {}): RuleCollectionGroup[] {
+    const receivers = optional.alertReceivers ?? [];
     const nodes = [net.subnets.systemNodes, net.subnets.userNodes];
     const runners = [net.subnets.runners];
     return [
@@ -99,6 +108,15 @@ export function firewallRuleCollectionGroups(net: NetworkConfig, location: strin
                 // cert-manager's ACME issuer (DNS-01 needs only Azure DNS, reached through the FQDN tag's ARM hosts).
                 { name: "acme", sources: nodes, fqdns: ["acme-v02.api.letsencrypt.org", "acme-staging-v02.api.letsencrypt.org"], protocols: https },
                 { name: "defender", sources: nodes, fqdns: ["*.ods.opinsights.azure.com", "*.oms.opinsights.azure.com", "*.cloud.defender.microsoft.com"], protocols: https },
+                // learn.microsoft.com/azure/azure-monitor/containers/kubernetes-monitoring-firewall (Azure public cloud):
+                // the agent's rules and ingestion; *.ods/*.oms.opinsights and dc.services.visualstudio.com are allowed
+                // above, login.microsoftonline.com by the FQDN tag.
+                ...(optional.containerInsights ? [{
+                    name: "container-insights",
+                    sources: nodes,
+                    fqdns: ["*.monitoring.azure.com", "global.handler.control.monitor.azure.com", `${location}.handler.control.monitor.azure.com`, "*.ingest.monitor.azure.com"],
+                    protocols: https,
+                }] : []),
             ],
         },
         ...(receivers.length === 0 ? [] : [{ name: "alert-receivers", priority: 200, ...receiverRules(nodes, receivers) }]),

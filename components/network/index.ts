@@ -3,12 +3,12 @@ import * as network from "@pulumi/azure-native/network";
 import * as privatedns from "@pulumi/azure-native/privatedns";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as resources from "@pulumi/azure-native/resources";
-import type { NetworkConfig, ReceiverEndpoint, SubnetRole } from "../../config";
+import type { NetworkConfig, SubnetRole } from "../../config";
 import { addressInSubnet, FIRST_ASSIGNABLE_OFFSET } from "../../config/cidr";
 import { sendDiagnostics } from "../shared/diagnostics";
 import { standardPublicIp } from "../shared/publicIp";
 import { required } from "../shared/required";
-import { firewallRuleCollectionGroups, needsDnsProxy, type RuleCollectionGroup } from "./firewallRules";
+import { firewallRuleCollectionGroups, needsDnsProxy, type OptionalEgress, type RuleCollectionGroup } from "./firewallRules";
 import { nsgRules, SUBNETS_WITHOUT_NSG, toSecurityRule, type ApimNetworkNeeds } from "./rules";
 
 export interface NetworkArgs {
@@ -34,8 +34,8 @@ export interface NetworkArgs {
     partnerSourceRanges?: string[];
     /** API Management's own dependencies (frontdoor edge): multi-unit sync, the JWT issuer's keys. */
     apim?: ApimNetworkNeeds;
-    /** The critical-alert receivers the cluster sends to (webhooks, SMTP relay, SIEM): the firewall lets exactly these out. */
-    alertReceivers?: ReceiverEndpoint[];
+    /** Egress for optional features the stack turns on, and the alert receivers it names (firewallRules.ts). */
+    optionalEgress?: OptionalEgress;
 }
 
 /** Private DNS zones the platform's private endpoints register in, by the sub-resource they serve. */
@@ -175,7 +175,7 @@ export class Network extends pulumi.ComponentResource {
     ): { privateIp: pulumi.Output<string>; ready: pulumi.Resource[] } {
         const { namePrefix, location, tags, zones } = args;
         const premium = args.firewallTier === "Premium";
-        const ruleGroups = firewallRuleCollectionGroups(args.config, location, args.alertReceivers);
+        const ruleGroups = firewallRuleCollectionGroups(args.config, location, args.optionalEgress);
         const publicIp = standardPublicIp(`${name}-fw-pip`, { publicIpAddressName: `pip-${namePrefix}-fw`, resourceGroupName, location, zones, tags }, { parent: this });
         const policy = new network.FirewallPolicy(`${name}-fw-policy`, {
             firewallPolicyName: `afwp-${namePrefix}`,

@@ -33,6 +33,9 @@ const MODULE_NAMESPACES: Record<string, string[]> = {
     operationalinsights: ["Microsoft.OperationalInsights"],
     privatedns: ["Microsoft.Network"],
     resources: [],
+    // Defender plans (microsoft.security/pricings) and Sentinel (microsoft.securityinsights/onboardingstates, alertrules, dataconnectors).
+    security: ["Microsoft.Security"],
+    securityinsights: ["Microsoft.SecurityInsights"],
     storage: ["Microsoft.Storage"],
 };
 

@@ -109,7 +109,7 @@ describe("firewall rules over random valid configurations", () => {
     it("are rules ARM accepts, and let the nodes reach each configured alert receiver at its host and port, nothing more", () => {
         fc.assert(fc.property(networkConfig, (raw) => {
             const config = parsePlatformConfig(raw) as AzurePlatformConfig;
-            const groups = firewallRuleCollectionGroups(config.network, config.location, config.receiverEndpoints);
+            const groups = firewallRuleCollectionGroups(config.network, config.location, { alertReceivers: config.receiverEndpoints });
             assert.deepEqual(firewallProblems(groups), []);
             // Expected from the raw config (URL and host:port), not from the endpoints the config module derives.
             const expected = [raw["alertWebhookUrl"], raw["siemWebhookUrl"]].filter(Boolean).map((u: string) => {
