@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { PROJECT_DIR, runProgram } from "../offline/engine";
+import { phaseOverrides } from "../offline/phaseOverrides";
 import { GOLDEN_PLANS, goldenText, updatedGolden, type UrnEntry } from "../offline/urns";
 
 async function main(): Promise<number> {
@@ -16,7 +17,7 @@ async function main(): Promise<number> {
     let refusals = 0;
     for (const { stack, ...rest } of GOLDEN_PLANS) {
         const phase = "phase" in rest ? rest.phase : undefined;
-        const graph = await runProgram({ stack, overrides: phase ? { "platform:phase": phase } : undefined });
+        const graph = await runProgram({ stack, ...phaseOverrides(phase) });
         const file = path.join(PROJECT_DIR, "test", "golden", `${stack}.json`);
         const golden = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as UrnEntry[]) : [];
         const { entries, refused } = updatedGolden(golden, graph, values.remove);

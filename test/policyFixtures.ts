@@ -496,6 +496,15 @@ export const POLICY_CASES: PolicyCase[] = [
         ],
     },
     {
+        // Public access with its reason stated on the vault (the registry's credential vault); a blank reason is none.
+        policy: "key-vault-hardening", type: "azure-native:keyvault:Vault",
+        good: { ...goodVault, properties: { ...goodVault.properties, publicNetworkAccess: "Enabled" }, tags: { publicNetworkAccessReason: "read by a service outside the VNet" } },
+        bad: [
+            ["a blank reason", (p) => (p.tags.publicNetworkAccessReason = " "), /^properties\.publicNetworkAccess is "Enabled"; set "Disabled"/],
+            ["no reason", (p) => delete p.tags, /^properties\.publicNetworkAccess is "Enabled"/],
+        ],
+    },
+    {
         policy: "storage-no-public-access", type: "azure-native:storage:StorageAccount", good: goodStorage,
         bad: [
             ["public network", (p) => (p.publicNetworkAccess = "Enabled"), /^publicNetworkAccess is "Enabled"/],

@@ -5,6 +5,7 @@
  */
 import "./unit/config";
 import "./unit/properties";
+import "./unit/ruleProperties";
 import "./unit/nsgRules";
 import "./unit/policies";
 import "./unit/foreignStacks";

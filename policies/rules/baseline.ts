@@ -26,7 +26,7 @@ function firewalledOff(acls: { defaultAction?: string; ipRules?: unknown[] } | u
 
 export const keyVaultHardening: ResourceValidationPolicy = {
     name: "key-vault-hardening",
-    description: "Key Vaults use RBAC authorization, purge protection and no public network access.",
+    description: "Key Vaults use RBAC authorization, purge protection and no public network access (unless a publicNetworkAccessReason tag states why).",
     severity: "high",
     framework: MCSB_NETWORK,
     remediationSteps: "Set properties.enableRbacAuthorization: true, properties.enablePurgeProtection: true and properties.publicNetworkAccess: \"Disabled\" (or networkAcls.defaultAction Deny with no ipRules).",
@@ -39,9 +39,12 @@ export const keyVaultHardening: ResourceValidationPolicy = {
         if (p.enablePurgeProtection !== true) {
             report(`properties.enablePurgeProtection is ${JSON.stringify(p.enablePurgeProtection)}; set true.`);
         }
-        // The SDK's default is "enabled"; ARM takes the value in any case.
-        if (!equalsIgnoreCase(p.publicNetworkAccess, keyvault.PublicNetworkAccess.Disabled) && !firewalledOff(p.networkAcls, keyvault.NetworkRuleAction.Deny)) {
-            report(`properties.publicNetworkAccess is ${JSON.stringify(p.publicNetworkAccess)}; set "Disabled".`);
+        // The SDK's default is "enabled"; ARM takes the value in any case. A vault a service outside the VNet must read,
+        // and that no trusted-service path reaches, states why on itself: RBAC and purge protection still hold (above).
+        const reason = vault.tags?.["publicNetworkAccessReason"];
+        const stated = typeof reason === "string" && reason.trim() !== "";
+        if (!equalsIgnoreCase(p.publicNetworkAccess, keyvault.PublicNetworkAccess.Disabled) && !firewalledOff(p.networkAcls, keyvault.NetworkRuleAction.Deny) && !stated) {
+            report(`properties.publicNetworkAccess is ${JSON.stringify(p.publicNetworkAccess)}; set "Disabled" (or state why in a publicNetworkAccessReason tag).`);
         }
     }),
 };

@@ -108,8 +108,12 @@ function unwatched(graph: Graph): string[] {
         const watch = row.expiry;
         const what = `${row.component} ${row.certificate}`;
         if ("managedBy" in watch) {
-            // Only the certificate Microsoft holds for API Management's default *.azure-api.net name.
-            return row.certificate === "gateway default hostname (*.azure-api.net)" ? [] : [`${what}: "${watch.managedBy}" is no alert`];
+            // Only the certificate Microsoft holds for API Management's default *.azure-api.net name, and Front Door's
+            // managed certificate: "Azure Front Door can automatically rotate (renew) managed certificates without any
+            // human intervention", needing no action while the name's CNAME points at the endpoint
+            // (learn.microsoft.com/azure/frontdoor/domain, "Pending re-validation").
+            const managed = row.certificate === "gateway default hostname (*.azure-api.net)" || (row.component === "Front Door" && row.issuer === "Front Door managed (public CA)");
+            return managed ? [] : [`${what}: "${watch.managedBy}" is no alert`];
         }
         const certificate = watch.labels?.["certificate"];
         return [
