@@ -13,6 +13,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, parsePlatformConfig } from "../config";
 import { PROJECT_DIR, runProgram } from "../offline/engine";
+import { phaseOverrides } from "../offline/phaseOverrides";
 import type { Manifest } from "../offline/k8sManifests";
 import { readStackConfig } from "../offline/stackFiles";
 import { ApiServer, type ServedResource } from "./render/apiserver";
@@ -38,7 +39,7 @@ class Findings {
 
 /** The stack's validated config, for what the representative application needs (an allowed registry). */
 function stackConfig(stack: string) {
-    const { config } = readStackConfig(PROJECT_DIR, stack);
+    const config = { ...readStackConfig(PROJECT_DIR, stack).config, ...phaseOverrides("all").overrides };
     const raw = Object.fromEntries(Object.entries(config).filter(([k]) => k.startsWith("platform:")).map(([k, v]) => {
         try {
             return [k.slice("platform:".length), JSON.parse(v)];
@@ -92,7 +93,7 @@ async function main(): Promise<number> {
     fs.mkdirSync(workDir, { recursive: true });
     const findings = new Findings();
 
-    const graph = await runProgram({ stack, preview: false, overrides: { "platform:phase": "all" } });
+    const graph = await runProgram({ stack, preview: false, ...phaseOverrides("all") });
     const facts = clusterFacts(graph);
     const apiServerVersion = pinnedVersion("kubernetes", "k8s.io/kubernetes");
     if (!apiServerVersion.startsWith(`v${facts.kubernetesVersion}.`)) {
