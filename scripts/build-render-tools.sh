@@ -51,6 +51,16 @@ for module in "${modules[@]}"; do
       build kyverno "-X github.com/kyverno/kyverno/pkg/version.BuildVersion=$v" kubectl-kyverno=github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno ;;
     kubernetes)
       v=$(required kubernetes k8s.io/kubernetes)
+      # Each staging module is replaced with the tag of the same release (v1.X.Y -> v0.X.Y); a bump of
+      # k8s.io/kubernetes alone (Renovate's) would build it against the previous release's libraries.
+      stale=$(go mod edit -json scripts/tools/kubernetes/go.mod |
+        node -e 'const m = JSON.parse(require("fs").readFileSync(0, "utf8"));
+          process.stdout.write((m.Replace ?? []).filter((r) => r.Old.Path.startsWith("k8s.io/") && r.New.Version !== process.argv[1])
+            .map((r) => `${r.Old.Path} => ${r.New.Version}`).join(", "))' "v0.${v#v1.}")
+      if [ -n "$stale" ]; then
+        echo "kubernetes: k8s.io/kubernetes $v, but $stale; re-pin with: bash scripts/tools/kubernetes/pin.sh $v" >&2
+        exit 1
+      fi
       minor=${v#v1.}
       minor=${minor%%.*}
       build kubernetes "-X k8s.io/component-base/version.gitVersion=$v -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor" \

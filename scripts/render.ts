@@ -20,7 +20,7 @@ import { ApiServer, type ServedResource } from "./render/apiserver";
 import { APPLICATION_LABELS, APPLICATION_NAMESPACES, applications } from "./render/application";
 import { addressesIn, clusterOf, evaluate } from "./render/flows";
 import { plannedReleases, renderRelease, RenderError, type Release, type Sourced } from "./render/helm";
-import { admissionSubjects, admit, isPolicy } from "./render/kyverno";
+import { admissionSubjects, admit, cliVersionMismatch, isPolicy } from "./render/kyverno";
 import { clusterFacts, programObjects } from "./render/plan";
 import { platformFlows } from "./render/platformFlows";
 import { buildTools, pinnedVersion } from "./render/tools";
@@ -107,6 +107,12 @@ async function main(): Promise<number> {
     // here is rendered again below, where its failure counts).
     const firstPass = renderAll(releases, facts.kubernetesVersion, [], workDir, new Findings());
     const rendered0 = [...firstPass, ...program];
+    // Kyverno's CLI must be the engine the chart deploys: its rule semantics are what admission will run.
+    const kyvernoCli = pinnedVersion("kyverno", "github.com/kyverno/kyverno");
+    const engineMismatch = cliVersionMismatch(imageUses(firstPass.filter((o) => o.chart === "kyverno")).map((u) => u.image), kyvernoCli);
+    if (engineMismatch) {
+        throw new Error(engineMismatch);
+    }
     const istiod = firstPass.find((o) => o.chart === "istiod" && o.object.kind === "Deployment");
     const meshRevision = (istiod?.object as any)?.spec.template.metadata.labels["istio.io/rev"] as string;
     const config = stackConfig(stack);
@@ -154,6 +160,7 @@ async function main(): Promise<number> {
         findings.add("kyverno", admission.idle);
         generated = admission.generated.map((object) => ({ source: "kyverno generate", object }));
         console.log(`2. kyverno: ${policies.length} policies (${[...new Set(admission.actions.values())].join(", ")}) on the ${subjects.length} objects of the kinds they judge: ${admission.results.length} results, ${admission.failures.length} failures, ${generated.length} objects generated (${elapsed()})`);
+        console.log(`   policies applied per kind: ${[...admission.perKind].sort(([a], [b]) => a.localeCompare(b)).map(([kind, n]) => `${kind} ${n}`).join(", ")}`);
 
         // 3. The API server: Namespaces and CRDs are real; everything else (what Kyverno generates too) a server-side dry run of its create.
         const groups = new Map<string, Sourced[]>();

@@ -16,7 +16,7 @@ export const POLICY_KINDS = new Set(["ClusterPolicy", "Policy", "ValidatingPolic
 
 export const isPolicy = (o: Manifest) => (o.apiVersion.startsWith("kyverno.io/") || o.apiVersion.startsWith("policies.kyverno.io/")) && POLICY_KINDS.has(o.kind);
 
-interface ReportResult {
+export interface ReportResult {
     policy: string;
     rule?: string;
     result: "pass" | "fail" | "warn" | "error" | "skip";
@@ -30,6 +30,8 @@ export interface Admission {
     failures: string[];
     /** Policies that judged (pass or fail) no object of a kind they are written for. */
     idle: string[];
+    /** Each kind judged, with how many policies judged an object of it. */
+    perKind: Map<string, number>;
     /** What the generate rules create (the application namespaces' NetworkPolicies). */
     generated: Manifest[];
     /** The policies' enforcement: what the plan declares (Enforce in prod, Audit in dev). */
@@ -87,10 +89,11 @@ export function admit(policies: Sourced[], resources: Sourced[], workDir: string
     const actions = new Map(policies.map((p) => [String(p.object.metadata["name"]), failureAction(p.object)]));
     const failures = results.filter((r) => r.result === "fail" || r.result === "error").flatMap((r) => (r.resources ?? [{ kind: "?", name: "?", apiVersion: "?" }]).map((res) =>
         `${res.kind} ${res.namespace ? `${res.namespace}/` : ""}${res.name} (${sourceOf.get(`${res.kind}/${res.namespace ?? ""}/${res.name}`) ?? "?"}): ${r.policy}/${r.rule ?? "-"} [${actions.get(r.policy) ?? "?"}] ${r.result}: ${(r.message ?? "").trim()}`));
+    const judgedBy = judgedKinds(results);
     const idle: string[] = [];
     for (const { object: policy } of policies) {
         const name = String(policy.metadata["name"]);
-        const judged = new Set(results.filter((r) => r.policy === name && (r.result === "pass" || r.result === "fail")).flatMap((r) => (r.resources ?? []).map((res) => res.kind)));
+        const judged = judgedBy.get(name) ?? new Set<string>();
         for (const kind of targetKinds(policy)) {
             const kinds = kind === "Pod" ? ["Pod", ...POD_CONTROLLERS] : [kind];
             if (!kinds.some((k) => judged.has(k))) {
@@ -99,5 +102,33 @@ export function admit(policies: Sourced[], resources: Sourced[], workDir: string
         }
     }
     const generated = fs.existsSync(generatedFile) ? parseAllDocuments(fs.readFileSync(generatedFile, "utf8")).map((d) => d.toJS() as Manifest).filter((o) => o?.kind) : [];
-    return { results, failures, idle, generated, actions };
+    const perKind = new Map<string, number>();
+    for (const kinds of judgedBy.values()) {
+        for (const kind of kinds) {
+            perKind.set(kind, (perKind.get(kind) ?? 0) + 1);
+        }
+    }
+    return { results, failures, idle, perKind, generated, actions };
+}
+
+/** For each policy, the kinds of the objects it judged: a pass or a fail (a skip or an error judged nothing). */
+export function judgedKinds(results: ReportResult[]): Map<string, Set<string>> {
+    const judged = new Map<string, Set<string>>();
+    for (const r of results.filter((r) => r.result === "pass" || r.result === "fail")) {
+        const kinds = judged.get(r.policy) ?? new Set<string>();
+        for (const res of r.resources ?? []) {
+            kinds.add(res.kind);
+        }
+        judged.set(r.policy, kinds);
+    }
+    return judged;
+}
+
+/** Why the Kyverno CLI is not the admission controller the chart deploys (its kyverno/kyverno image's tag), if it is not. */
+export function cliVersionMismatch(chartImages: string[], cliVersion: string): string | undefined {
+    const engines = chartImages.filter((i) => /\/kyverno\/kyverno:/.test(i));
+    if (engines.length === 0 || engines.some((i) => !i.endsWith(`:${cliVersion}`))) {
+        return `the kyverno chart deploys ${engines.join(", ") || "no kyverno/kyverno image"}; the render tools pin kubectl-kyverno ${cliVersion} (scripts/tools/kyverno/go.mod)`;
+    }
+    return undefined;
 }

@@ -8,7 +8,7 @@ import { describe, it } from "node:test";
 import type { Manifest } from "../../offline/k8sManifests";
 import { clusterOf, matches, serviceBackends } from "../../scripts/render/flows";
 import { splitManifests, type Sourced } from "../../scripts/render/helm";
-import { targetKinds } from "../../scripts/render/kyverno";
+import { cliVersionMismatch, judgedKinds, targetKinds } from "../../scripts/render/kyverno";
 import { imageUses, judgeImages, upstreamOf } from "../../scripts/render/workloads";
 
 const REGISTRY = "acr.azurecr.io";
@@ -101,5 +101,24 @@ describe("render check: what a Kyverno policy is written for", () => {
         const validatingPolicy = { apiVersion: "policies.kyverno.io/v1", kind: "ValidatingPolicy", metadata: { name: "v" }, spec: { matchConstraints: { resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["pods"] }] } } } as Manifest;
         assert.deepEqual(targetKinds(clusterPolicy), ["Pod", "Namespace"]);
         assert.deepEqual(targetKinds(validatingPolicy), ["Pod"]);
+    });
+
+    it("counts a policy as having judged a kind only from a pass or a fail of its report (a skip or an error judged nothing)", () => {
+        const res = (kind: string) => [{ kind, name: "x", apiVersion: "v1" }];
+        const judged = judgedKinds([
+            { policy: "a", result: "pass", resources: res("Deployment") },
+            { policy: "a", result: "fail", resources: res("DaemonSet") },
+            { policy: "b", result: "skip", resources: res("Deployment") },
+            { policy: "c", result: "error", resources: res("Namespace") },
+            { policy: "c", result: "pass", resources: res("Namespace") },
+        ]);
+        assert.deepEqual([...judged].map(([p, kinds]) => [p, [...kinds].sort()]), [["a", ["DaemonSet", "Deployment"]], ["c", ["Namespace"]]]);
+    });
+
+    it("requires the Kyverno CLI to be the version of the admission controller image the chart deploys", () => {
+        const chart = ["acr.azurecr.io/kyverno/kyverno:v1.19.0", "acr.azurecr.io/kyverno/kyvernopre:v1.19.0", "acr.azurecr.io/kyverno/background-controller:v1.19.0"];
+        assert.equal(cliVersionMismatch(chart, "v1.19.0"), undefined);
+        assert.match(cliVersionMismatch(chart, "v1.18.2") ?? "", /deploys acr\.azurecr\.io\/kyverno\/kyverno:v1\.19\.0; the render tools pin kubectl-kyverno v1\.18\.2/);
+        assert.match(cliVersionMismatch(["acr.azurecr.io/kyverno/kyvernopre:v1.19.0"], "v1.19.0") ?? "", /no kyverno\/kyverno image/);
     });
 });
