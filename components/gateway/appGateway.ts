@@ -3,6 +3,7 @@ import * as network from "@pulumi/azure-native/network";
 import { pemToBase64Der } from "../shared/pem";
 import { standardPublicIp } from "../shared/publicIp";
 import { keyVaultReader } from "../shared/keyVaultReader";
+import type { ResponseHeader } from "./securityHeaders";
 
 export interface AppGatewayArgs {
     namePrefix: string;
@@ -19,6 +20,10 @@ export interface AppGatewayArgs {
     backendHostName: string;
     privateCaRootPem: pulumi.Input<string>;
     capacity: { min: number; max: number };
+    /** Client ranges the WAF blocks before anything else (`gateway.denyList`). */
+    denyList: string[];
+    /** Set on every response the listener serves (HSTS and the security headers). */
+    responseHeaders: ResponseHeader[];
     tags: Record<string, string>;
 }
 
@@ -64,6 +69,19 @@ export function declareAppGateway(name: string, args: AppGatewayArgs, parent: pu
                 { ruleSetType: "Microsoft_BotManagerRuleSet", ruleSetVersion: "1.1" },
             ],
         },
+        // The deny list first: custom rules run before the managed rules, lowest priority first
+        // (learn.microsoft.com/azure/web-application-firewall/ag/custom-waf-rules-overview). RemoteAddr is the client
+        // the gateway's TCP connection comes from.
+        ...(args.denyList.length === 0 ? {} : {
+            customRules: [{
+                name: "DenyList",
+                priority: 10,
+                ruleType: network.WebApplicationFirewallRuleType.MatchRule,
+                matchConditions: [{ matchVariables: [{ variableName: network.WebApplicationFirewallMatchVariable.RemoteAddr }], operator: network.WebApplicationFirewallOperator.IPMatch, matchValues: args.denyList }],
+                action: network.WebApplicationFirewallAction.Block,
+                state: network.WebApplicationFirewallState.Enabled,
+            }],
+        }),
         tags,
     }, opts);
 
@@ -132,6 +150,20 @@ export function declareAppGateway(name: string, args: AppGatewayArgs, parent: pu
             probe: part("probes", "ingress"),
             trustedRootCertificates: [part("trustedRootCertificates", "platform-root")],
         }],
+        // learn.microsoft.com/azure/application-gateway/rewrite-http-headers-url: security headers such as HSTS on the
+        // responses; X-Forwarded-For carries "IP:port" entries, which add_x_forwarded_for_proxy replaces by the client's
+        // address alone, appended to what the client sent: the mesh gateway trusts that one last hop (numTrustedProxies).
+        rewriteRuleSets: [{
+            name: "edge",
+            rewriteRules: [{
+                name: "headers",
+                ruleSequence: 100,
+                actionSet: {
+                    requestHeaderConfigurations: [{ headerName: "X-Forwarded-For", headerValue: "{var_add_x_forwarded_for_proxy}" }],
+                    responseHeaderConfigurations: args.responseHeaders.map((header) => ({ headerName: header.name, headerValue: header.value })),
+                },
+            }],
+        }],
         requestRoutingRules: [
             {
                 name: "api",
@@ -140,6 +172,7 @@ export function declareAppGateway(name: string, args: AppGatewayArgs, parent: pu
                 httpListener: part("httpListeners", "https"),
                 backendAddressPool: part("backendAddressPools", "ingress"),
                 backendHttpSettings: part("backendHttpSettingsCollection", "ingress-https"),
+                rewriteRuleSet: part("rewriteRuleSets", "edge"),
             },
             {
                 name: "redirect-http",

@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as cdn from "@pulumi/azure-native/cdn";
 import * as frontdoor from "@pulumi/azure-native/frontdoor";
+import type { input } from "@pulumi/azure-native/types";
+import type { ResponseHeader } from "./securityHeaders";
 
 export interface FrontDoorArgs {
     profileName: string;
@@ -11,7 +13,30 @@ export interface FrontDoorArgs {
     /** The public name clients call, e.g. `api.dev.platform.example.com`. */
     customDomain: string;
     rateLimitPerClientIpPerMinute: number;
+    /** Client ranges the WAF blocks before anything else (`gateway.denyList`). */
+    denyList: string[];
+    /** Set on every response the route serves (HSTS and the security headers). */
+    responseHeaders: ResponseHeader[];
     tags: Record<string, string>;
+}
+
+/**
+ * The deny list, evaluated before every other rule (lower priority first; a Block ends evaluation: waf-front-door-custom-rules).
+ * By the TCP peer (SocketAddr, which a client cannot forge) and by the client address Front Door derives from
+ * X-Forwarded-For (RemoteAddr, a client behind a proxy): two rules, as a rule's conditions must all match.
+ */
+function denyRules(denyList: string[]): input.frontdoor.CustomRuleArgs[] {
+    if (denyList.length === 0) {
+        return [];
+    }
+    return [frontdoor.MatchVariable.SocketAddr, frontdoor.MatchVariable.RemoteAddr].map((variable, i) => ({
+        name: `DenyList${variable}`,
+        priority: 10 + i,
+        ruleType: frontdoor.RuleType.MatchRule,
+        matchConditions: [{ matchVariable: variable, operator: frontdoor.Operator.IPMatch, matchValue: denyList }],
+        action: frontdoor.ActionType.Block,
+        enabledState: frontdoor.CustomRuleEnabledState.Enabled,
+    }));
 }
 
 /** API Management's built-in health endpoint. */
@@ -84,6 +109,20 @@ export function declareFrontDoorEdge(name: string, args: FrontDoorArgs & { profi
         weight: 1000,
     }, opts);
 
+    // learn.microsoft.com/azure/frontdoor/front-door-rules-engine: a rule set implements security headers such as HSTS;
+    // a rule without conditions applies to every request, and takes up to five actions.
+    const ruleSet = new cdn.RuleSet(`${name}-rules`, { ...scoped, ruleSetName: "responseheaders" }, opts);
+    const headerRule = new cdn.Rule(`${name}-security-headers`, {
+        ...scoped,
+        ruleSetName: ruleSet.name,
+        ruleName: "securityheaders",
+        order: 1,
+        actions: args.responseHeaders.map((header) => ({
+            name: "ModifyResponseHeader" as const,
+            parameters: { typeName: "DeliveryRuleHeaderActionParameters" as const, headerAction: cdn.HeaderAction.Overwrite, headerName: header.name, value: header.value },
+        })),
+    }, opts);
+
     const route = new cdn.Route(`${name}-route`, {
         ...scoped,
         endpointName: endpoint.name,
@@ -95,8 +134,9 @@ export function declareFrontDoorEdge(name: string, args: FrontDoorArgs & { profi
         forwardingProtocol: cdn.ForwardingProtocol.HttpsOnly,
         linkToDefaultDomain: cdn.LinkToDefaultDomain.Disabled,
         patternsToMatch: ["/*"],
+        ruleSets: [{ id: ruleSet.id }],
         enabledState: cdn.EnabledState.Enabled,
-    }, { parent, dependsOn: [origin] });
+    }, { parent, dependsOn: [origin, headerRule] });
 
     const waf = new frontdoor.Policy(`${name}-waf`, {
         policyName: args.wafPolicyName,
@@ -115,7 +155,7 @@ export function declareFrontDoorEdge(name: string, args: FrontDoorArgs & { profi
             ],
         },
         customRules: {
-            rules: [{
+            rules: [...denyRules(args.denyList), {
                 name: "RateLimitPerClientIp",
                 priority: 100,
                 ruleType: frontdoor.RuleType.RateLimitRule,

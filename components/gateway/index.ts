@@ -13,6 +13,7 @@ import { alertActionGroup, declareApiManagementAlerts, declareFrontDoorDomainAle
 import { declareApiManagement } from "./apiManagement";
 import { declareAppGateway } from "./appGateway";
 import { declareFrontDoorEdge, declareFrontDoorProfile } from "./frontDoor";
+import { edgeResponseHeaders } from "./securityHeaders";
 
 export interface GatewayArgs {
     /** Short name used in Azure resource names, e.g. `platform-dev`. */
@@ -43,6 +44,13 @@ export interface GatewayArgs {
     privateCaIntermediatePem: pulumi.Input<string>;
     /** `https://...` of the mesh ingress gateway; its certificate is issued by the private CA. */
     ingressBackendUrl: string;
+    /**
+     * API Management's client certificate for the ingress gateway (Front Door edge): the one name the gateway accepts,
+     * and the platform's private intermediate that issues it (its key secret).
+     */
+    ingressClient: { subjectAltName: string; issuer: { certificatePem: pulumi.Input<string>; privateKeyPem: pulumi.Input<string> } };
+    /** HSTS max-age when `config.hsts.maxAgeSeconds` is not set (the environment's default, config/profiles.ts). */
+    hstsMaxAgeSeconds: number;
     /** Who Azure Monitor notifies when API Management rejects unusually many requests. */
     alertReceivers: AzureAlertReceivers;
     tags: Record<string, string>;
@@ -68,6 +76,11 @@ export class Gateway extends pulumi.ComponentResource {
     public readonly edgeTarget: pulumi.Output<string | undefined>;
     /** Front Door only: the TXT record value that proves ownership of the custom domain (`_dnsauth.<domain>`). */
     public readonly domainValidationToken?: pulumi.Output<string | undefined>;
+    /**
+     * Front Door edge only: the client identity API Management presents to the ingress gateway, which accepts nothing
+     * else (the certificate's DNS name, and the SHA-256 of its public key, base64, as Envoy pins it).
+     */
+    public readonly ingressClient?: { subjectAltName: string; spkiSha256: pulumi.Output<string> };
 
     constructor(name: string, args: GatewayArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:gateway:Gateway", name, {}, opts);
@@ -107,6 +120,8 @@ export class Gateway extends pulumi.ComponentResource {
         const partners = config.edge === "frontdoor" ? config.apim.partners : undefined;
         const partnerCa = partners && this.partnerCa(name, namePrefix, partners.clientCaCertificate);
         this.apiHostName = apiHostName;
+        const responseHeaders = edgeResponseHeaders(config.hsts, config.hsts.maxAgeSeconds ?? args.hstsMaxAgeSeconds);
+        let ingressClientNotAfter: pulumi.Output<string> | undefined;
         if (config.edge === "appgateway") {
             // Regional edge: Application Gateway terminates public TLS and calls the mesh ingress gateway itself.
             const appGateway = config.appGateway;
@@ -129,6 +144,8 @@ export class Gateway extends pulumi.ComponentResource {
                 backendHostName: new URL(args.ingressBackendUrl).hostname,
                 privateCaRootPem: args.privateCaRootPem,
                 capacity: { min: appGateway.minCapacity, max: appGateway.maxCapacity },
+                denyList: config.denyList,
+                responseHeaders,
                 tags,
             }, this);
             sendDiagnostics(`${name}-agw-diagnostics`, { resourceUri: edge.gateway.id, workspaceId: args.logAnalyticsWorkspaceId }, { parent: this });
@@ -140,7 +157,9 @@ export class Gateway extends pulumi.ComponentResource {
                 wafPolicyName: `waf${namePrefix.replace(/[^a-zA-Z0-9]/g, "")}`,
                 resourceGroupName,
                 customDomain: apiHostName,
-                rateLimitPerClientIpPerMinute: config.rateLimits.perClientIp,
+                rateLimitPerClientIpPerMinute: config.rateLimits.perClientIp.perMinute,
+                denyList: config.denyList,
+                responseHeaders,
                 tags,
             };
             const profile = declareFrontDoorProfile(`${name}-afd`, frontDoorArgs, this);
@@ -163,8 +182,11 @@ export class Gateway extends pulumi.ComponentResource {
                 keyVault: { id: vault.id, uri: vault.properties.vaultUri },
                 subscriptionId: args.subscriptionId,
                 partnerCaPem: partnerCa?.certPem,
+                ingressClient: args.ingressClient,
                 tags,
             }, this);
+            this.ingressClient = { subjectAltName: apim.ingressClient.subjectAltName, spkiSha256: apim.ingressClient.spkiSha256 };
+            ingressClientNotAfter = apim.ingressClient.notAfter;
             sendDiagnostics(`${name}-apim-diagnostics`, { resourceUri: apim.service.id, workspaceId: args.logAnalyticsWorkspaceId }, { parent: this });
             declareApiManagementAlerts(`${name}-apim-alerts`, { namePrefix, resourceGroupName, actionGroup, apiManagementId: apim.service.id, tags }, this);
 
@@ -188,6 +210,8 @@ export class Gateway extends pulumi.ComponentResource {
                     .apply((secret) => new Date(required(secret.properties.attributes?.expires, `expiry of Key Vault secret ${secretName}`) * 1000).toISOString()),
             })),
             ...(partnerCa ? [{ certificate: "partner-client-ca", notAfter: partnerCa.notAfter }] : []),
+            // Renewed by `pulumi up` in its second half (edgeClient.ts); the alerts say when no update ran.
+            ...(ingressClientNotAfter ? [{ certificate: "apim-ingress-client", notAfter: ingressClientNotAfter }] : []),
         ];
         this.keyVaultId = vault.id;
         this.keyVaultUri = vault.properties.vaultUri;
@@ -196,6 +220,7 @@ export class Gateway extends pulumi.ComponentResource {
             keyVaultUri: this.keyVaultUri,
             edgeTarget: this.edgeTarget,
             domainValidationToken: this.domainValidationToken,
+            ingressClient: this.ingressClient,
         });
     }
 

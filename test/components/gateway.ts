@@ -17,6 +17,7 @@ import { AZURE_PROVIDER, builtInRole, declare, dependsOn, named, once, ownResour
 const APIM_SUBNET = subnetId("snet-apim");
 const APPGW_SUBNET = subnetId("snet-appgw");
 const pem = (body: string) => `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`;
+const INTERMEDIATE_KEY = "-----BEGIN PRIVATE KEY-----\nSU5URVJNRURJQVRFIEtFWQ==\n-----END PRIVATE KEY-----\n";
 const ROLE = { certificatesOfficer: "a4417e6f-fecd-4de8-b567-7b0420556985", secretsUser: "4633458b-17de-408a-b874-0445c86b69e6", reader: "acdd72a7-3385-48ef-bd42-f606fba81ae7" };
 
 type GatewayBlock = Record<string, unknown>;
@@ -60,6 +61,8 @@ async function declareGateway(gateway: GatewayBlock, extra: Partial<GatewayArgs>
             privateCaRootPem: pem("Uk9PVA=="),
             privateCaIntermediatePem: pem("SU5URVI="),
             ingressBackendUrl: "https://api.aks-ingress.dev.platform.example.com",
+            ingressClient: { subjectAltName: "api-management.aks-ingress.dev.platform.example.com", issuer: { certificatePem: pem("SU5URVI="), privateKeyPem: pulumi.secret(INTERMEDIATE_KEY) } },
+            hstsMaxAgeSeconds: 86400,
             alertReceivers: {},
             tags: { environment: "dev" },
             ...extra,
