@@ -8,5 +8,6 @@ import "./unit/properties";
 import "./unit/nsgRules";
 import "./unit/policies";
 import "./unit/falcoRules";
+import "./unit/pkcs12";
 import "./unit/scanShapes";
 import "./unit/workflows";

@@ -162,7 +162,8 @@ export function subjectLimitsXml(config: GatewayConfig, apiId: string): string {
     return indented(limits, 8);
 }
 
-const indented = (xml: string, spaces: number) => xml.trimEnd().replace(/^(?=.)/gm, " ".repeat(spaces));
+/** XML lines moved right by `spaces`; the empty line an absent element leaves is dropped. */
+const indented = (xml: string, spaces: number) => xml.split("\n").filter((line) => line.trim() !== "").map((line) => `${" ".repeat(spaces)}${line}`).join("\n");
 
 /**
  * API Management in external VNet mode: callers reach it on its public IP (Front Door only, by NSG and the
