@@ -98,10 +98,13 @@ export const IMAGES = {
      * Velero v1.18.x (README at v1.14.0-rc.1), which the velero chart 12.1.0 runs (appVersion 1.18.1); the line's
      * patches since v1.14.1 are built on Velero 1.18.1 (plugin PR #309).
      */
+    // renovate: datasource=docker packageName=docker.io/velero/velero-plugin-for-microsoft-azure
     veleroPluginAzure: "velero/velero-plugin-for-microsoft-azure:v1.14.2",
     /** Velero's object store for S3-compatible storage (the local stack): the same pairing (velero-plugin-for-aws README at v1.14.0-rc.1) and patch. */
+    // renovate: datasource=docker packageName=docker.io/velero/velero-plugin-for-aws
     veleroPluginAws: "velero/velero-plugin-for-aws:v1.14.2",
     /** The collector chart names no default image; contrib carries the Prometheus exporter. Tag = the chart's appVersion. */
+    // renovate: datasource=docker packageName=docker.io/otel/opentelemetry-collector-contrib
     openTelemetryCollector: { repository: "otel/opentelemetry-collector-contrib", tag: "0.158.0" },
 } as const;
 
@@ -124,3 +127,32 @@ export function chartRepositoryHosts(): string[] {
     const hosts = charts.flatMap((pin) => [new URL(pin.repository).hostname, ...(pin.contentHosts ?? [])]);
     return [...new Set(hosts)].sort();
 }
+
+/**
+ * The phase-2 runner image (components/runners/image/Dockerfile): GitHub's runner and the tools the deploy workflow
+ * runs, baked in so a job downloads none of them. The image tag is derived from these pins, `.nvmrc` and the image
+ * folder's files (components/runners/image.ts), so a change to any of them builds and deploys a new tag.
+ */
+export const RUNNER_IMAGE_TOOLS = {
+    /**
+     * actions/runner release; GitHub stops queueing jobs for a runner 30 days after a newer release
+     * (docs.github.com, "Communicating with self-hosted runners"): the image workflow's weekly check fails first.
+     */
+    // renovate: datasource=github-releases packageName=actions/runner extractVersion=^v(?<version>.+)$
+    runner: "2.336.0",
+    /** The CLI the deploy workflow pins (pulumi/actions then downloads none). */
+    // renovate: datasource=github-releases packageName=pulumi/pulumi extractVersion=^v(?<version>.+)$
+    pulumi: "3.274.1",
+    /**
+     * >= 0.2.0: in workloadidentity mode with GitHub's ACTIONS_ID_TOKEN_REQUEST_* variables set, kubelogin fetches a
+     * fresh GitHub OIDC token for every Entra token itself (pkg/internal/token/provider.go, GithubActionsCredential).
+     */
+    // renovate: datasource=github-releases packageName=Azure/kubelogin extractVersion=^v(?<version>.+)$
+    kubelogin: "0.2.19",
+    /** azure/login and the provider registration script run `az` (PyPI azure-cli). */
+    // renovate: datasource=pypi packageName=azure-cli
+    azureCli: "2.91.0",
+} as const;
+
+/** The runner image's repository in the platform registry, cached from the repository's GitHub packages. */
+export const RUNNER_IMAGE_REPOSITORY = "platform/github-runner";

@@ -7,6 +7,8 @@ export interface EnvironmentProfile {
     highAvailability: boolean;
     /** Kyverno's failure action: Enforce rejects a non-compliant pod, Audit only reports it. */
     admissionEnforce: boolean;
+    /** Short-lived canary certificates through each issuer, and an alert when their renewal stops (docs/runbooks.md). */
+    renewalDrill: boolean;
     /**
      * Loki's state volumes (GiB): its ingesters' (or single binary's) write-ahead log, replayed after a restart, and
      * the compactor's working directory, where retention's delete marks wait. An ingester's WAL holds up to Loki's
@@ -39,7 +41,33 @@ export interface AzureEnvironmentProfile extends EnvironmentProfile {
      * cheat sheet; hstspreload.org's minimum), a day in dev, where a broken edge certificate must not lock browsers out for long.
      */
     hstsMaxAgeSeconds: number;
+    /** Microsoft Sentinel on the workspace (`security.sentinel` overrides). */
+    sentinel: boolean;
+    /** Defender for Containers, subscription-wide (`security.defenderForContainers` overrides). */
+    defenderForContainers: boolean;
+    /** Phase 2's runners (Container Apps jobs): per job definition, and each runner's size. */
+    runners: RunnersProfile;
 }
+
+export interface RunnersProfile {
+    /**
+     * Executions at once and each one's limit in seconds, above the workflow jobs' timeout-minutes (deploy.yml: 60 for
+     * previews, 240 for updates) so GitHub cancels a job before Container Apps stops its runner.
+     */
+    preview: { maxExecutions: number; replicaTimeoutSeconds: number };
+    deploy: { maxExecutions: number; replicaTimeoutSeconds: number };
+    /** Each container's size; the init and runner containers together stay a Consumption combination (containers#configuration). */
+    cpu: number;
+    memory: string;
+}
+
+/** Previews of both stacks for a few pull requests at once; one update at a time per stack (deploy.yml's concurrency). */
+const RUNNERS: RunnersProfile = {
+    preview: { maxExecutions: 4, replicaTimeoutSeconds: 75 * 60 },
+    deploy: { maxExecutions: 2, replicaTimeoutSeconds: 255 * 60 },
+    cpu: 2,
+    memory: "4Gi",
+};
 
 export interface LocalEnvironmentProfile extends EnvironmentProfile {
     /** A laptop keeps metrics on the node and logs on Loki's volume, briefly. */
@@ -51,14 +79,18 @@ export const ENVIRONMENT_PROFILES: { dev: AzureEnvironmentProfile; prod: AzureEn
         highAvailability: false, admissionEnforce: false, logStateGi: 10, acmeEnvironment: "staging", metricVolumes: undefined,
         logRetentionDays: 30, firewallTier: "Standard", clusterSkuTier: "Free", backupStorageSku: "Standard_LRS", telemetryStorageSku: "Standard_LRS",
         hstsMaxAgeSeconds: 86400,
+        renewalDrill: true, sentinel: false, defenderForContainers: false,
+        runners: RUNNERS,
     },
     prod: {
         highAvailability: true, admissionEnforce: true, logStateGi: 20, acmeEnvironment: "production", metricVolumes: { alertmanagerGi: 4 },
         logRetentionDays: 90, firewallTier: "Premium", clusterSkuTier: "Standard", backupStorageSku: "Standard_GZRS", telemetryStorageSku: "Standard_ZRS",
         hstsMaxAgeSeconds: 31536000,
+        renewalDrill: false, sentinel: true, defenderForContainers: true,
+        runners: RUNNERS,
     },
     local: {
-        highAvailability: false, admissionEnforce: false, logStateGi: 10,
+        highAvailability: false, admissionEnforce: false, renewalDrill: false, logStateGi: 10,
         retention: { metricsDays: 2, logDays: 7, traceDays: 2 },
     },
 };

@@ -37,6 +37,9 @@ const ARM_TYPES: Record<string, [string, string]> = {
     "azure-native:cdn:Profile": ["Microsoft.Cdn", "profiles"],
     "azure-native:monitor:ActionGroup": ["Microsoft.Insights", "actionGroups"],
     "azure-native:monitor:MetricAlert": ["Microsoft.Insights", "metricAlerts"],
+    "azure-native:monitor:DataCollectionRule": ["Microsoft.Insights", "dataCollectionRules"],
+    "azure-native:app:ManagedEnvironment": ["Microsoft.App", "managedEnvironments"],
+    "azure-native:app:Job": ["Microsoft.App", "jobs"],
 };
 
 /** Child resources whose ARM id nests under a parent named by another input. */
@@ -52,6 +55,7 @@ const NESTED_ARM_TYPES: Record<string, { parentInput: string; parentPath: string
     "azure-native:containerservice:AgentPool": { parentInput: "resourceName", parentPath: "Microsoft.ContainerService/managedClusters", childPath: "agentPools" },
     "azure-native:containerservice:MaintenanceConfiguration": { parentInput: "resourceName", parentPath: "Microsoft.ContainerService/managedClusters", childPath: "maintenanceConfigurations" },
     "azure-native:apimanagement:Certificate": { parentInput: "serviceName", parentPath: "Microsoft.ApiManagement/service", childPath: "certificates" },
+    "azure-native:keyvault:Secret": { parentInput: "vaultName", parentPath: "Microsoft.KeyVault/vaults", childPath: "secrets" },
 };
 
 /** Extension resources: their ARM id hangs off the resource they apply to. */
@@ -85,6 +89,7 @@ const NAME_INPUT: Record<string, string> = {
     "azure-native:monitor:DiagnosticSetting": "name",
     "azure-native:monitor:MetricAlert": "ruleName",
     "azure-native:network:WebApplicationFirewallPolicy": "policyName",
+    "azure-native:app:ManagedEnvironment": "environmentName",
 };
 
 /** azure-native names a resource by `<camelCaseTypeName>Name` (VirtualNetwork -> virtualNetworkName, any case of "IP"). */
@@ -170,6 +175,12 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
             // The provider returns a string of the requested length; derive it from the name so runs agree.
             const length = Number(args.inputs["length"]);
             return { id: `${args.name}-id`, state: { ...args.inputs, result: createHash("sha256").update(args.name).digest("hex").slice(0, length) } };
+        }
+        if (args.type === "random:index/randomPassword:RandomPassword" && !this.preview) {
+            // A changed input (a keeper) replaces the password, so the value follows the inputs as well as the name.
+            const length = Number(args.inputs["length"]);
+            const result = createHash("sha256").update(`${args.name}/${JSON.stringify(args.inputs)}`).digest("hex").slice(0, length);
+            return { id: `${args.name}-id`, state: { ...args.inputs, result } };
         }
         const tlsOutputs = TLS_OUTPUTS[args.type];
         if (tlsOutputs && !this.preview) {

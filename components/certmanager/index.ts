@@ -6,6 +6,7 @@ import { EXCLUDE_FROM_BACKUP } from "../shared/backup";
 import { pinnedRelease } from "../shared/helm";
 import { platformNamespace, type ClusterContext } from "../shared/namespace";
 import { chartRegistry } from "../shared/images";
+import { declareRenewalDrill, renewalCanaries } from "./canary";
 import { CERT_MANAGER_SERVICE_ACCOUNT } from "./dnsIdentity";
 
 export { CERT_MANAGER_SERVICE_ACCOUNT, DnsIdentity } from "./dnsIdentity";
@@ -23,6 +24,11 @@ export interface CertManagerArgs {
     monitoring: pulumi.Resource;
     /** Admission (Kyverno and its policies): this component's namespaces wait for it, so every pod is admitted under the policies. */
     admission: pulumi.Resource;
+    /**
+     * A renewal drill: short-lived canary certificates through the platform CA issuer (for `platformCaDnsName`) and
+     * the ACME issuer when there is one (for `acmeDnsName`, in its zone), with an alert when renewal stops.
+     */
+    renewalDrill?: { platformCaDnsName: string; acmeDnsName?: string };
 }
 
 export interface AcmeArgs {
@@ -138,6 +144,21 @@ export class CertManager extends pulumi.ComponentResource {
                     },
                 },
             }), { parent: this, dependsOn: [this.release] });
+        }
+
+        if (args.renewalDrill) {
+            const canaries = renewalCanaries(
+                { platformCa: PLATFORM_CA_ISSUER, acme: args.acme ? ACME_ISSUER : undefined },
+                { platformCa: args.renewalDrill.platformCaDnsName, acme: args.renewalDrill.acmeDnsName },
+            );
+            declareRenewalDrill(`${name}-renewal-drill`, {
+                models: args.models,
+                namespace: CERT_MANAGER_NAMESPACE,
+                rulesNamespace: args.cluster.monitoringNamespace,
+                monitoring: args.monitoring,
+                canaries,
+                privateKey: CERTIFICATE_POLICY.privateKey,
+            }, { parent: this, dependsOn: [this.release, caSecret] });
         }
 
         this.namespace = ns.metadata.name;

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
@@ -41,6 +42,8 @@ export interface ObservabilityArgs {
     heldCertificates: { certificate: string; notAfter: pulumi.Input<string> }[];
     /** Namespaces whose agents push events here (Falcosidekick): admitted to Alertmanager and Loki's gateway. */
     eventSourceNamespaces: string[];
+    /** The Grafana admin password's generation: a new value makes a new password (and Grafana restarts with it). */
+    grafanaAdminRotation?: string;
 }
 
 /**
@@ -86,7 +89,15 @@ export class Observability extends pulumi.ComponentResource {
         const inNamespace = { parent: this, dependsOn: [ns] };
         monitoringNetworkPolicies(name, namespace, args, inNamespace);
 
-        const password = new random.RandomPassword(`${name}-grafana-admin-password`, { length: 32, special: false }, { parent: this });
+        const password = new random.RandomPassword(`${name}-grafana-admin-password`, {
+            length: 32,
+            special: false,
+            ...(args.grafanaAdminRotation ? { keepers: { rotation: args.grafanaAdminRotation } } : {}),
+        }, { parent: this });
+        // Grafana sets the admin password when it creates its database, which lives in the pod (no persistence): a
+        // changed password takes effect when the pod restarts, which a changed digest in the pod template causes.
+        // The digest of 190 random bits reveals nothing: kept out of secrecy so the chart's values stay reviewable in diffs.
+        const passwordDigest = pulumi.unsecret(password.result.apply((value) => createHash("sha256").update(value).digest("hex")));
         const admin = new k8s.core.v1.Secret(`${name}-grafana-admin`, {
             metadata: { name: GRAFANA_ADMIN_SECRET, namespace },
             stringData: { "admin-user": "admin", "admin-password": password.result },
@@ -151,6 +162,8 @@ export class Observability extends pulumi.ComponentResource {
                     service: { type: "ClusterIP" },
                     // Outside the mesh, Prometheus scrapes it through kube-prometheus-stack's ServiceMonitor (values: grafana.serviceMonitor.enabled).
                     ingress: { enabled: false },
+                    // Grafana sets its admin password when it creates its database (in the pod): a new password restarts it.
+                    podAnnotations: { "checksum/admin-password": passwordDigest },
                     additionalDataSources: grafanaDataSources({ loki: this.lokiUrl, tempo: tempo.queryUrl }),
                 },
             },

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { isSecret } from "@pulumi/pulumi";
 import { ConfigError, parsePlatformConfig } from "../../config";
-import { azureConfig, rawConfig, TEST_CA } from "../helpers";
+import { azureConfig, rawConfig, RUNNERS_APP, TEST_CA } from "../helpers";
 
 function problemsOf(mutate: (raw: Record<string, any>) => void, stack = "dev"): string[] {
     const raw = structuredClone(rawConfig(stack));
@@ -86,6 +86,22 @@ describe("stack config", () => {
         ["KMS without the API server subnet", (r) => delete r.network.subnets.apiServer, /^platform:network\.subnets\.apiServer: \(not set\) is required when cluster\.kmsEtcdEncryption is true/],
         // Seed 000: "Secret Encryption: KMS-managed, automatic rotation"; dev may opt out, prod may not.
         ["prod without KMS", (r) => (r.cluster.kmsEtcdEncryption = false), /^platform:cluster\.kmsEtcdEncryption: false may not be false in prod/, "prod"],
+        // The runners: the App's key with its App, and a subnet a Container Apps workload profiles environment takes
+        // (learn.microsoft.com/azure/container-apps/custom-virtual-networks: /27 or larger, not in its reserved ranges).
+        ["runners without the App's key", (r) => (r.runners = RUNNERS_APP.config), /^platform:runnersGithubAppPrivateKey: is required when runners is set \(pulumi config set --secret/],
+        ["the App's key without runners", (r) => (r.runnersGithubAppPrivateKey = RUNNERS_APP.privateKey), /^platform:runners: \(not set\) is required when the secret runnersGithubAppPrivateKey is set/],
+        ["an App key that is not PEM", (r) => Object.assign(r, { runners: RUNNERS_APP.config, runnersGithubAppPrivateKey: "ghp_token" }), /^platform:runnersGithubAppPrivateKey: \[secret\] is not a PEM private key$/],
+        ["a GitHub owner GitHub would refuse", (r) => Object.assign(r, { runners: { github: { ...RUNNERS_APP.config.github, owner: "-org" } }, runnersGithubAppPrivateKey: RUNNERS_APP.privateKey }), /^platform:runners\.github\.owner: "-org" is not a GitHub user or organization name$/],
+        ["a GitHub repository GitHub would refuse", (r) => Object.assign(r, { runners: { github: { ...RUNNERS_APP.config.github, repository: "my repo" } }, runnersGithubAppPrivateKey: RUNNERS_APP.privateKey }), /^platform:runners\.github\.repository: "my repo" is not a GitHub repository name$/],
+        ["an App id that is not a number", (r) => Object.assign(r, { runners: { github: { ...RUNNERS_APP.config.github, appId: "123" } }, runnersGithubAppPrivateKey: RUNNERS_APP.privateKey }), /^platform:runners\.github\.appId: "123" is a string, expected number$/],
+        ["runners subnet smaller than /27", (r) => (r.network.subnets.runners = "10.20.8.224/28"), /^platform:network\.subnets\.runners: "10\.20\.8\.224\/28" must be \/27 or larger \(a Container Apps workload profiles environment\)$/],
+        ["runners subnet in a range Container Apps reserves", (r) => {
+            r.network.addressSpace = "172.16.0.0/12";
+            r.network.serviceCidr = "10.96.0.0/16";
+            r.network.dnsServiceIp = "10.96.0.10";
+            r.network.subnets = { systemNodes: "172.20.0.0/22", userNodes: "172.20.4.0/22", apim: "172.20.8.0/27", firewall: "172.20.8.64/26", privateEndpoints: "172.20.8.128/26", ingress: "172.20.8.192/27", runners: "172.31.0.0/27", apiServer: "172.20.10.0/28" };
+        }, /^platform:network\.subnets\.runners: "172\.31\.0\.0\/27" overlaps 172\.31\.0\.0\/16, which Container Apps reserves$/],
+        ["the App's key on the local stack", (r) => (r.runnersGithubAppPrivateKey = RUNNERS_APP.privateKey), /^platform:runnersGithubAppPrivateKey: is used only by Azure stacks/, "local"],
         ["ephemeral OS disk larger than the temp disk", (r) => (r.cluster.userPool.osDiskSizeGB = 2048), /^platform:cluster\.userPool\.osDiskSizeGB: 2048 must fit Standard_D4ds_v5's 150 GiB temp disk/],
         // API security (issue 34): what API Management's expressions and Istio's paths can hold, and budgets that cannot work.
         ["a public path that is not a path", (r) => (r.gateway.jwt.publicPaths = ["healthz"]), /^platform:gateway\.jwt\.publicPaths\[0\]: "healthz" is not a request path such as \/healthz/],
@@ -127,6 +143,13 @@ describe("stack config", () => {
             r.gateway.rateLimits = { apis: { partners: { perSubject: { perMinute: 60, burst: 1 }, quota: { calls: 100, renewalPeriodSeconds: 0 } } } };
             r.gateway.jwt.publicPaths = ["/healthz", "/docs/*", "/"];
         }), []);
+    });
+
+    it("accepts a stack with its runners, and keeps the App's key secret", () => {
+        const config = parsePlatformConfig({ ...rawConfig("prod"), runners: RUNNERS_APP.config, runnersGithubAppPrivateKey: RUNNERS_APP.privateKey });
+        assert.ok(config.environment === "prod" && config.runners);
+        assert.deepEqual(config.runners, { github: { owner: "Example-Org", repository: "platform", appId: 123456, installationId: 7654321 } });
+        assert.ok(config.runnersGithubAppPrivateKey && isSecret(config.runnersGithubAppPrivateKey));
     });
 
     it("admits MCR and paths below it on Azure stacks, and any registry on the local stack (no firewall there)", () => {
