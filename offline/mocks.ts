@@ -171,7 +171,7 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
     constructor(private readonly preview: boolean) {}
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
-        if ((args.type === "random:index/randomString:RandomString" || args.type === "random:index/randomPassword:RandomPassword") && !this.preview) {
+        if (args.type === "random:index/randomString:RandomString" && !this.preview) {
             // The provider returns a string of the requested length; derive it from the name so runs agree.
             const length = Number(args.inputs["length"]);
             return { id: `${args.name}-id`, state: { ...args.inputs, result: createHash("sha256").update(args.name).digest("hex").slice(0, length) } };
