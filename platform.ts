@@ -184,7 +184,7 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
         ingressDomain,
         edge: config.gateway.edge,
         partnerSourceRanges: config.gateway.apim.partners?.allowedSourceRanges,
-        optionalEgress: { containerInsights: sentinel },
+        optionalEgress: { containerInsights: sentinel, tokenIssuerHost: new URL(config.gateway.jwt.issuer).hostname },
     }, { providers: [azureProvider] });
 
     const gateway = new Gateway("gateway", {

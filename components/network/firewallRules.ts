@@ -38,6 +38,8 @@ const https = [{ protocolType: "Https" as const, port: 443 }];
 export interface OptionalEgress {
     /** Container insights (the SIEM's data collection): the Azure Monitor agent on the nodes. */
     containerInsights?: boolean;
+    /** The token issuer's host (`gateway.jwt.issuer`): istiod reads its OpenID configuration and signing keys there. */
+    tokenIssuerHost?: string;
 }
 
 /** Egress rule collection groups, in the order they are created (see Network: one write at a time). */
@@ -71,6 +73,9 @@ export function firewallRuleCollectionGroups(net: NetworkConfig, location: strin
                 // learn.microsoft.com/azure/azure-monitor/containers/kubernetes-monitoring-firewall (Azure public cloud):
                 // the agent's rules and ingestion; *.ods/*.oms.opinsights and dc.services.visualstudio.com are allowed
                 // above, login.microsoftonline.com by the FQDN tag.
+                // The mesh's RequestAuthentications name no jwksUri: istiod fetches the issuer's OpenID configuration and
+                // keys (istio.io reference/config/security/request_authentication, jwksUri) from the nodes.
+                ...(optional.tokenIssuerHost ? [{ name: "token-issuer", sources: nodes, fqdns: [optional.tokenIssuerHost], protocols: https }] : []),
                 ...(optional.containerInsights ? [{
                     name: "container-insights",
                     sources: nodes,
