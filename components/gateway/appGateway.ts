@@ -139,6 +139,9 @@ export function declareAppGateway(name: string, args: AppGatewayArgs, parent: pu
             // The gateway answers unknown paths with 404: reachable and TLS-valid is healthy.
             match: { statusCodes: ["200-499"] },
         }],
+        // No client certificate to the ingress gateway: Application Gateway v2's backend settings (API 2024-05-01, the
+        // version azure-native 3.28.0 sends) take trusted roots but no client certificate; backend mutual TLS exists
+        // only in Application Gateway for Containers (BackendTLSPolicy). The NSGs and the mesh's token check stand in.
         backendHttpSettingsCollection: [{
             name: "ingress-https",
             protocol: network.ApplicationGatewayProtocol.Https,

@@ -171,7 +171,9 @@ function localRateLimitSpec(limits: GatewayRateLimits) {
                                 // Requests no descriptor matches (none: every request has an address) share the per-address budget.
                                 token_bucket: tokenBucket(limits.perClientIp),
                                 always_consume_default_token_bucket: false,
-                                max_dynamic_descriptors: 100000,
+                                // Buckets kept per address or subject, least recently used evicted (Envoy's default of 20 is "suitable for
+                                // testing"); Envoy Gateway's default for the same wildcard descriptors (envoyproxy/gateway#5319).
+                                max_dynamic_descriptors: 10000,
                                 descriptors: [
                                     { entries: [{ key: "remote_address" }], token_bucket: tokenBucket(limits.perClientIp) },
                                     { entries: [{ key: "subject" }], token_bucket: tokenBucket(limits.perSubject) },

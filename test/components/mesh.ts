@@ -372,7 +372,7 @@ describe("service mesh component: the App Gateway edge's limits at the gateway",
                             // 600 a minute is 10 a second, 100 deep; 1000 a minute is 16.7 a second, rounded up to 17, 50 deep.
                             token_bucket: { max_tokens: 100, tokens_per_fill: 10, fill_interval: "1s" },
                             always_consume_default_token_bucket: false,
-                            max_dynamic_descriptors: 100000,
+                            max_dynamic_descriptors: 10000,
                             descriptors: [
                                 { entries: [{ key: "remote_address" }], token_bucket: { max_tokens: 100, tokens_per_fill: 10, fill_interval: "1s" } },
                                 { entries: [{ key: "subject" }], token_bucket: { max_tokens: 50, tokens_per_fill: 17, fill_interval: "1s" } },
