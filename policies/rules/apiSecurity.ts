@@ -1,42 +1,31 @@
 /**
  * API security a policy can see across a stack's resources: the edge's client certificate at the mesh's listener
  * for it, HSTS at the edge that terminates the client's TLS, and tokens checked in the mesh behind an edge that
- * checks none (Application Gateway). Types are checked by their tokens in every API version.
+ * checks none (Application Gateway). Kinds by their type tokens in every API version (kinds.ts).
  */
-import type { PolicyResource, ReportViolation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import type * as apimanagement from "@pulumi/azure-native/apimanagement";
-import type * as cdn from "@pulumi/azure-native/cdn";
-import type * as network from "@pulumi/azure-native/network";
+import type { BackendArgs, WorkspaceBackendArgs } from "@pulumi/azure-native/apimanagement";
+import type { RouteArgs, RuleArgs, RuleSetArgs } from "@pulumi/azure-native/cdn";
+import type { ApplicationGatewayArgs } from "@pulumi/azure-native/network";
 import type { IGateway } from "@kubernetes-models/istio/networking.istio.io/v1/Gateway";
+import type { IAuthorizationPolicy } from "@kubernetes-models/istio/security.istio.io/v1/AuthorizationPolicy";
+import type { IRequestAuthentication } from "@kubernetes-models/istio/security.istio.io/v1/RequestAuthentication";
+import type { ReleaseArgs } from "@pulumi/kubernetes/helm/v3";
+import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import type { Unwrap } from "@pulumi/pulumi";
 import { MCSB, MCSB_IDENTITY } from "./common";
+import { chartName } from "./istio";
+import { azureNative, kubernetes, ofKind, refuseBlindPreview, validate } from "./kinds";
 
-// The analyzer's own error for a value it cannot know in a preview (see meshTls.ts).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { UnknownValueError, unknownStringValue } = require("@pulumi/policy/proxy") as { UnknownValueError: new (sentinel: unknown, path: string[]) => Error; unknownStringValue: unknown };
-
-/** An azure-native resource's type token in its module, with or without an explicit API version (`cdn/v20240201`). */
-const azureNative = (module: string, resource: string) => new RegExp(`^azure-native:${module}(?:/v\\d{8}[a-z]*)?:${resource}$`);
-const APIM_BACKEND = azureNative("apimanagement", "Backend");
-const AFD_ROUTE = azureNative("cdn", "Route");
-const AFD_RULE_SET = azureNative("cdn", "RuleSet");
-const AFD_RULE = azureNative("cdn", "Rule");
-const APP_GATEWAY = azureNative("network", "ApplicationGateway");
-const ISTIO_GATEWAY = /^kubernetes:networking\.istio\.io\/(v1|v1beta1|v1alpha3):Gateway$/;
-const REQUEST_AUTHENTICATION = /^kubernetes:security\.istio\.io\/(v1|v1beta1):RequestAuthentication$/;
-const AUTHORIZATION_POLICY = /^kubernetes:security\.istio\.io\/(v1|v1beta1):AuthorizationPolicy$/;
-const KYVERNO_POLICY = /^kubernetes:kyverno\.io\/(v1|v2beta1):(Cluster)?Policy$/;
-const HELM_RELEASE = /^kubernetes:helm\.sh\/v3:Release$/;
-
-const ofType = (resources: readonly PolicyResource[], type: RegExp) => resources.filter((r) => type.test(r.type));
-
-/** Stack policies see outputs; Kubernetes resources under a provider not yet known have none in a preview (see meshTls.ts). */
-function refuseBlindPreview(resources: readonly PolicyResource[], what: string): void {
-    const blind = resources.filter((r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:yaml") && Object.keys(r.props).length === 0);
-    if (blind.length > 0) {
-        throw new UnknownValueError(unknownStringValue, [`outputs of ${blind.length} Kubernetes resources (${blind[0]!.name}, ...); ${what}`]);
-    }
-}
+const APIM_BACKENDS = [azureNative<BackendArgs>("azure-native:apimanagement:Backend"), azureNative<WorkspaceBackendArgs>("azure-native:apimanagement:WorkspaceBackend")];
+const AFD_ROUTE = azureNative<RouteArgs>("azure-native:cdn:Route");
+const AFD_RULE_SET = azureNative<RuleSetArgs>("azure-native:cdn:RuleSet");
+const AFD_RULE = azureNative<RuleArgs>("azure-native:cdn:Rule");
+const APP_GATEWAY = azureNative<ApplicationGatewayArgs>("azure-native:network:ApplicationGateway");
+const ISTIO_GATEWAY = kubernetes<IGateway>("networking.istio.io", "Gateway", ["v1", "v1beta1", "v1alpha3"]);
+const REQUEST_AUTHENTICATION = kubernetes<IRequestAuthentication>("security.istio.io", "RequestAuthentication", ["v1", "v1beta1"]);
+const AUTHORIZATION_POLICY = kubernetes<IAuthorizationPolicy>("security.istio.io", "AuthorizationPolicy", ["v1", "v1beta1"]);
+const KYVERNO_POLICIES = [kubernetes<unknown>("kyverno.io", "ClusterPolicy", ["v1"]), kubernetes<unknown>("kyverno.io", "Policy", ["v1"])];
+const HELM = [kubernetes<Unwrap<ReleaseArgs>>("helm.sh", "Release", ["v3"]), kubernetes<unknown>("helm.sh", "Chart", ["v3", "v4"])];
 
 type GatewayServer = NonNullable<NonNullable<IGateway["spec"]>["servers"]>[number];
 
@@ -63,14 +52,14 @@ export const edgeListenerMutualTls: StackValidationPolicy = {
     framework: MCSB,
     remediationSteps: "Give the server tls.mode MUTUAL with the CA (caCertCredentialName or the credential's ca.crt) and subjectAltNames or verifyCertificateSpki; give the Backend credentials.certificateIds.",
     validateStack: (args, report) => {
-        const backends = ofType(args.resources, APIM_BACKEND);
+        const backends = ofKind(args.resources, ...APIM_BACKENDS);
         if (backends.length === 0) {
             return;
         }
         refuseBlindPreview(args.resources, "the edge listener's client authentication cannot be verified");
-        const gateways = ofType(args.resources, ISTIO_GATEWAY);
+        const gateways = ofKind(args.resources, ISTIO_GATEWAY);
         for (const backend of backends) {
-            const props = backend.props as Unwrap<apimanagement.BackendArgs>;
+            const props = backend.props as Unwrap<BackendArgs>;
             const host = /^https:\/\/([^/:]+)/.exec(String(props.url ?? ""))?.[1];
             if (host === undefined) {
                 continue;
@@ -106,7 +95,7 @@ function keepsHsts(value: unknown): boolean {
 
 const isHsts = (name: unknown) => String(name ?? "").toLowerCase() === "strict-transport-security";
 
-type FrontDoorRule = Unwrap<cdn.RuleArgs>;
+type FrontDoorRule = Unwrap<RuleArgs>;
 
 /** A rule set's rule that sets HSTS on every response: no conditions, a ModifyResponseHeader that writes it. */
 function setsHstsAlways(rule: FrontDoorRule): boolean {
@@ -126,13 +115,13 @@ export const frontDoorHsts: StackValidationPolicy = {
     framework: MCSB,
     remediationSteps: "Associate a rule set whose rule, without conditions, overwrites Strict-Transport-Security with max-age=<seconds> (learn.microsoft.com/azure/frontdoor/front-door-rules-engine).",
     validateStack: (args, report) => {
-        const ruleSets = ofType(args.resources, AFD_RULE_SET);
-        const rules = ofType(args.resources, AFD_RULE);
-        for (const route of ofType(args.resources, AFD_ROUTE)) {
+        const ruleSets = ofKind(args.resources, AFD_RULE_SET);
+        const rules = ofKind(args.resources, AFD_RULE);
+        for (const route of ofKind(args.resources, AFD_ROUTE)) {
             // In a preview the route names its rule sets by dependency (their ids are unknown, and reading one fails);
             // a deployed stack's export, by id.
             const byDependency = ruleSets.filter((set) => route.dependencies.some((d) => d.urn === set.urn));
-            const ids = () => ((route.props as Unwrap<cdn.RouteArgs>).ruleSets ?? []).map((r) => String(r.id ?? "").toLowerCase());
+            const ids = () => ((route.props as Unwrap<RouteArgs>).ruleSets ?? []).map((r) => String(r.id ?? "").toLowerCase());
             const attached = byDependency.length > 0 ? byDependency : ruleSets.filter((set) => ids().includes(String(set.props["id"] ?? "").toLowerCase()));
             const hsts = attached.some((set) => rules.some((rule) => {
                 const props = rule.props as FrontDoorRule;
@@ -146,7 +135,6 @@ export const frontDoorHsts: StackValidationPolicy = {
     },
 };
 
-type AppGateway = Unwrap<network.ApplicationGatewayArgs>;
 const tail = (id: unknown, kind: string) => new RegExp(`/${kind}/([^/]+)$`).exec(String(id ?? ""))?.[1];
 
 export const appGatewayHsts: ResourceValidationPolicy = {
@@ -155,11 +143,7 @@ export const appGatewayHsts: ResourceValidationPolicy = {
     severity: "medium",
     framework: MCSB,
     remediationSteps: "Give each such rule (or its URL path map's rules) a rewriteRuleSet whose rule, without conditions, sets the response header Strict-Transport-Security to max-age=<seconds> (learn.microsoft.com/azure/application-gateway/rewrite-http-headers-url).",
-    validateResource: (args, report: ReportViolation) => {
-        if (!APP_GATEWAY.test(args.type)) {
-            return;
-        }
-        const gateway = args.props as AppGateway;
+    validateResource: validate(APP_GATEWAY, (gateway, report) => {
         const https = new Set((gateway.httpListeners ?? []).filter((l) => l.protocol === "Https").map((l) => l.name));
         const hstsSets = new Set((gateway.rewriteRuleSets ?? [])
             .filter((set) => (set.rewriteRules ?? []).some((rule) => (rule.conditions ?? []).length === 0
@@ -177,17 +161,14 @@ export const appGatewayHsts: ResourceValidationPolicy = {
                 report(`requestRoutingRules[${i}] ("${rule.name}") serves HTTPS without a rewrite set that adds Strict-Transport-Security (max-age > 0) to every response.`);
             }
         });
-    },
+    }),
 };
 
-type RequestAuthentication = { spec?: { jwtRules?: { issuer?: string }[] } };
-type AuthorizationRules = { action?: string; rules?: { from?: { source?: { requestPrincipals?: string[] } }[] }[] };
-
 /** What a stack's mesh declares of a kind: the objects themselves, and the data of Kyverno generate rules for that kind. */
-function declaredOrGenerated(resources: readonly PolicyResource[], type: RegExp, kind: string): Record<string, any>[] {
-    const declared = ofType(resources, type).map((r) => r.props);
-    const generated = ofType(resources, KYVERNO_POLICY).flatMap((r) => ((r.props["spec"]?.rules ?? []) as Record<string, any>[]))
-        .filter((rule) => rule["generate"]?.kind === kind).map((rule) => rule["generate"].data ?? {});
+function declaredOrGenerated(resources: readonly PolicyResource[], kind: typeof REQUEST_AUTHENTICATION | typeof AUTHORIZATION_POLICY, name: string): Record<string, any>[] {
+    const declared = ofKind(resources, kind).map((r) => r.props);
+    const generated = ofKind(resources, ...KYVERNO_POLICIES).flatMap((r) => ((r.props["spec"]?.rules ?? []) as Record<string, any>[]))
+        .filter((rule) => rule["generate"]?.kind === name).map((rule) => rule["generate"].data ?? {});
     return [...declared, ...generated];
 }
 
@@ -198,16 +179,16 @@ export const appGatewayMeshTokens: StackValidationPolicy = {
     framework: MCSB_IDENTITY,
     remediationSteps: "Declare (or generate, e.g. with Kyverno, in every application namespace) a RequestAuthentication with jwtRules and an ALLOW AuthorizationPolicy whose rules require source.requestPrincipals.",
     validateStack: (args, report) => {
-        const gateways = ofType(args.resources, APP_GATEWAY);
-        const mesh = ofType(args.resources, HELM_RELEASE).some((r) => String(r.props["chart"] ?? "").split("/").pop() === "istiod");
+        const gateways = ofKind(args.resources, APP_GATEWAY);
+        const mesh = ofKind(args.resources, ...HELM).some((r) => chartName(r.props) === "istiod");
         if (gateways.length === 0 || !mesh) {
             return;
         }
         refuseBlindPreview(args.resources, "the mesh's token checks cannot be verified");
         const authenticates = declaredOrGenerated(args.resources, REQUEST_AUTHENTICATION, "RequestAuthentication")
-            .some((r) => ((r as RequestAuthentication).spec?.jwtRules ?? []).some((rule) => Boolean(rule.issuer)));
+            .some((r) => ((r as IRequestAuthentication).spec?.jwtRules ?? []).some((rule) => Boolean(rule.issuer)));
         const requires = declaredOrGenerated(args.resources, AUTHORIZATION_POLICY, "AuthorizationPolicy").some((p) => {
-            const spec = ((p as { spec?: AuthorizationRules }).spec ?? {});
+            const spec = (p as IAuthorizationPolicy).spec ?? {};
             return (spec.action ?? "ALLOW") === "ALLOW" && (spec.rules ?? []).some((rule) => (rule.from ?? []).some((f) => (f.source?.requestPrincipals ?? []).length > 0));
         });
         for (const gateway of gateways) {
