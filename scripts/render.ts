@@ -192,6 +192,8 @@ async function main(): Promise<number> {
         "| image | upstream (through the cache rule) | first named at |", "|---|---|---|",
         ...table.map((i) => `| \`${i.image}\` | ${i.upstream ? `\`${i.upstream}\`` : `**${i.problem}**`} | ${i.where} |`), "",
     ].join("\n"));
+    // What scripts/scan-images.sh scans: each image as the registry's cache pulls it from upstream.
+    fs.writeFileSync(path.join(workDir, "images.txt"), [...new Set(table.flatMap((i) => i.upstreamReference ?? []))].map((r) => `${r}\n`).join(""));
     console.log(`4. images: ${images.length} uses of ${table.length} images checked, table in ${path.relative(PROJECT_DIR, path.join(workDir, "images.md"))} (${elapsed()})`);
 
     // 5. Flows through cyclonus, against every NetworkPolicy: the plan's, the charts', Kyverno's generated ones.

@@ -1,19 +1,30 @@
 #!/usr/bin/env bash
-# Scans the images the platform runs, at their pinned versions (npm run -s images), with Trivy built from its Go
-# module at the version scripts/tools/trivy/go.mod pins, and fails on a CRITICAL vulnerability that has a fixed
-# version (--severity CRITICAL --ignore-unfixed --exit-code 1).
+# Scans the images the platform runs, as the render check derives them from the rendered manifests
+# (build/render/<stack>/images.txt, written by npm run render -- --stack <stack>; dev's and prod's together), with
+# Trivy built from its Go module at the version scripts/tools/trivy/go.mod pins, and fails on a CRITICAL
+# vulnerability that has a fixed version (--severity CRITICAL --ignore-unfixed --exit-code 1).
 #
 # Trivy needs two things no package registry serves: its vulnerability database (the OCI artifact
-# mirror.gcr.io/aquasec/trivy-db:2, falling back to ghcr.io/aquasecurity/trivy-db:2) and the images' layers (docker.io, quay.io, ghcr.io, registry.k8s.io). ci.yml runs this on GitHub,
+# mirror.gcr.io/aquasec/trivy-db:2, falling back to ghcr.io/aquasecurity/trivy-db:2) and the images' layers (docker.io, quay.io, ghcr.io, registry.k8s.io). ci.yml's test job runs this (the last step of .ci/run, after the render) on GitHub,
 # where both are reachable. Where they are not (.ci/run on machines that reach only package registries), the
 # script says so and exits 0 without building Trivy: the build alone takes most of an hour on two cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 trivy_version=$(sed -n 's#^[[:space:]]*github.com/aquasecurity/trivy \(v[^ ]*\).*$#\1#p' scripts/tools/trivy/go.mod)
+lists=(build/render/dev/images.txt build/render/prod/images.txt)
+for list in "${lists[@]}"; do
+  if [ ! -s "$list" ]; then
+    stack=${list#build/render/}
+    echo "$list is missing or empty: run npm run render -- --stack ${stack%%/*} first" >&2
+    exit 2
+  fi
+done
+images=$(sort -u "${lists[@]}")
+echo "$(echo "$images" | wc -l) images from ${lists[*]}"
 if [ "${GITHUB_ACTIONS:-}" != "true" ] && ! getent hosts mirror.gcr.io ghcr.io > /dev/null; then
   echo "image scan skipped: mirror.gcr.io and ghcr.io (Trivy's vulnerability database, aquasec/trivy-db:2) do not resolve here;"
   echo "no package registry (npm, PyPI, Go module proxy, crates.io, Maven Central, Debian) serves the database or"
-  echo "the images' layers. The scan runs in ci.yml (job image-scan) with Trivy ${trivy_version}."
+  echo "the images' layers. The scan runs in ci.yml (job test, through .ci/run) with Trivy ${trivy_version}."
   exit 0
 fi
 bin="$PWD/bin/trivy-$trivy_version"
@@ -28,5 +39,5 @@ status=0
 while read -r image; do
   echo "== $image"
   "$bin/trivy" image --skip-db-update --scanners vuln --severity CRITICAL --ignore-unfixed --exit-code 1 --no-progress "$image" || status=1
-done < <(npm run -s images)
+done <<< "$images"
 exit "$status"

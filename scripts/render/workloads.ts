@@ -153,6 +153,8 @@ export function upstreamOf(path: string, rules: CacheRule[]): string | undefined
 
 export interface ImageVerdict extends ImageUse {
     upstream?: string;
+    /** What the cache pulls: the upstream repository with the image's tag and digest (none for a base repository). */
+    upstreamReference?: string;
     problem?: string;
 }
 
@@ -177,6 +179,6 @@ export function judgeImages(uses: ImageUse[], registry: string, rules: CacheRule
         if (!pinned && !baseImage) {
             return { ...use, upstream, problem: "no tag or digest" };
         }
-        return { ...use, upstream };
+        return { ...use, upstream, ...(pinned ? { upstreamReference: upstream + reference.slice(repository.length) } : {}) };
     });
 }

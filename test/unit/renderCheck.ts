@@ -62,6 +62,9 @@ describe("render check: images of the rendered pods", () => {
         ], REGISTRY, rules);
         assert.deepEqual(verdicts.map((v) => v.problem), [undefined, undefined, `not in the platform registry ${REGISTRY}`, `no cache rule of ${REGISTRY} covers other/x`, "no tag or digest"]);
         assert.equal(verdicts[0]!.upstream, "docker.io/grafana/loki");
+        assert.deepEqual(verdicts.map((v) => v.upstreamReference), ["docker.io/grafana/loki:3.7.6", `docker.io/grafana/loki@sha256:${"a".repeat(64)}`, undefined, undefined, undefined]);
+        const both = judgeImages([{ image: `${REGISTRY}/grafana/loki:3.7.6@sha256:${"b".repeat(64)}`, where: "f" }], REGISTRY, rules);
+        assert.equal(both[0]!.upstreamReference, `docker.io/grafana/loki:3.7.6@sha256:${"b".repeat(64)}`);
     });
 });
 
