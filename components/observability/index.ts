@@ -234,10 +234,10 @@ export class Observability extends pulumi.ComponentResource {
     }
 }
 
-/** The critical receiver's credentials, as files Alertmanager reads; undefined when only Loki receives alerts. */
 /** The collector's OTLP receivers: gRPC and HTTP. */
 const OTLP_PORTS = [{ protocol: "TCP", port: 4317 }, { protocol: "TCP", port: 4318 }];
 
+/** The critical receiver's credentials, as files Alertmanager reads; undefined when only Loki receives alerts. */
 function receiverSecret(name: string, namespace: string, critical: CriticalReceiver, opts: pulumi.CustomResourceOptions): k8s.core.v1.Secret | undefined {
     if (!hasCriticalReceiver(critical)) {
         return undefined;
