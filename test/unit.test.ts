@@ -14,4 +14,5 @@ import "./unit/falcoRules";
 import "./unit/pkcs12";
 import "./unit/scanShapes";
 import "./unit/workflows";
+import "./unit/docs";
 import "./unit/runnerImage";
