@@ -188,7 +188,7 @@ describe("what the documentation names", () => {
         const named = new Set<string>();
         for (const page of PAGES) {
             const text = read(page);
-            for (const key of [...platformKeysOf(text), ...dottedKeysOf(text), ...(page === "docs/configuration.md" ? configurationTableKeys() : [])]) {
+            for (const key of new Set([...platformKeysOf(text), ...dottedKeysOf(text), ...(page === "docs/configuration.md" ? configurationTableKeys() : [])])) {
                 named.add(key);
                 if (!accepted(key)) {
                     problems.push(`${page}: ${key}`);
