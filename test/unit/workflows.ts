@@ -194,6 +194,9 @@ describe("CI and deploy workflows", () => {
         const version = pulumiRun.with!["pulumi-version"];
         assert.match(String(version), /^\d+\.\d+\.\d+$/);
         assert.match(read("README.md"), new RegExp(`Pulumi CLI ${String(version).replace(/\./g, "\\.")}\\b`));
+        // CI's engine e2e runs the CLI the deploys run.
+        const installs = (parse(read(".github/workflows/ci.yml")).jobs.test.steps as Step[]).filter((s) => s.uses?.startsWith("pulumi/actions@"));
+        assert.deepEqual(installs.map((s) => [s.with?.["pulumi-version"], s.with?.["command"]]), [[version, undefined]]);
     });
 
     it("lets the phase-2 runner reach exactly the hosts its jobs contact", () => {

@@ -1,0 +1,202 @@
+/**
+ * npm run e2e [-- --keep] [--write-export-fixture]
+ * The real Pulumi engine runs the README's and the deploy workflow's commands on a scratch copy of the project,
+ * offline, with stand-in provider plugins answering from the offline model (offline/standins/). For dev and prod:
+ * stack init; the README's preview and the workflow's up in phase 1, then in phase 2 (platform:phase all, set as
+ * the README says); `pulumi stack export` into `npm run policy:check` with the stack's pack configs; the
+ * workflow's preview with `--expect-no-changes`; the engine's URNs against test/golden/. On dev also: a storage
+ * account weakened to TLS 1.0 that the preview must refuse naming the policy, and `destroy` stopped by
+ * `protect`. Then a small stack left with a pending deletion, whose export policy:check must read as
+ * `pulumi policy analyze` does (--write-export-fixture also writes it to test/fixtures/).
+ * Exit 0 when every step did what it must; 1 otherwise (the failing command's output is printed).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { parse } from "yaml";
+import { parseCheckpoint } from "../offline/checkpoint";
+import { PROJECT_DIR } from "../offline/engine";
+import { CommandError, selectCli, Session } from "../offline/standins/session";
+
+const STACKS = ["dev", "prod"] as const;
+type Stack = (typeof STACKS)[number];
+
+/** The policy a storage account below TLS 1.2 violates (policies/README.md, platform-tls). */
+const STORAGE_TLS_POLICY = "storage-account-tls";
+
+/** The README's Deploy commands for a stack: `pulumi preview` and `pulumi up` with their flags, as printed. */
+function readmeCommands(stack: Stack): { preview: string[]; up: string[] } {
+    const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
+    const deploy = readme.slice(readme.indexOf("\n## Deploy\n"));
+    const block = /```bash\n([\s\S]*?)```/.exec(deploy)?.[1];
+    if (!block) {
+        throw new Error("README.md has no bash block under ## Deploy");
+    }
+    const lines = block.replace(/\\\n\s*/g, "").split("\n").map((line) => line.replace(/\s+#.*$/, "").trim());
+    const command = (verb: string) => {
+        const found = lines.filter((line) => line.startsWith(`pulumi ${verb} `));
+        if (found.length !== 1) {
+            throw new Error(`README.md's Deploy block has ${found.length} \`pulumi ${verb}\` commands, expected one`);
+        }
+        // "For prod use `-s prod` and `policies/config/baseline-prod.json`" (README, Deploy).
+        const words = found[0]!.split(/\s+/).slice(1).map((word) => word.replace("baseline-dev.json", `baseline-${stack}.json`));
+        return [...words, "-s", stack];
+    };
+    return { preview: command("preview"), up: command("up") };
+}
+
+/** The deploy workflow's packs and their configs for a stack (.github/actions/pulumi/action.yml), paired by position. */
+function workflowPacks(stack: Stack): { pack: string; config: string }[] {
+    const action = parse(fs.readFileSync(path.join(PROJECT_DIR, ".github", "actions", "pulumi", "action.yml"), "utf8")) as {
+        runs: { steps: { uses?: string; with?: Record<string, string> }[] };
+    };
+    const step = action.runs.steps.find((s) => s.uses?.startsWith("pulumi/actions@"));
+    const list = (key: string) => String(step?.with?.[key] ?? "").split("\n").map((line) => line.trim().replace("${{ inputs.stack }}", stack)).filter(Boolean);
+    const packs = list("policyPacks");
+    const configs = list("policyPackConfigs");
+    if (packs.length === 0 || packs.length !== configs.length) {
+        throw new Error(`the pulumi action names ${packs.length} packs and ${configs.length} configs`);
+    }
+    return packs.map((pack, i) => ({ pack, config: configs[i]! }));
+}
+
+/**
+ * What pulumi/actions runs for the workflow's `preview` and `up` (the Automation API's argument order: every
+ * --policy-pack, then every --policy-pack-config; `diff: true`), `extra` appended.
+ */
+function workflowCommand(command: "preview" | "up", stack: Stack, extra: string[] = []): string[] {
+    const pairs = workflowPacks(stack);
+    return [
+        ...(command === "up" ? ["up", "--yes", "--skip-preview"] : ["preview"]),
+        ...extra,
+        "--diff",
+        ...pairs.flatMap(({ pack }) => ["--policy-pack", pack]),
+        ...pairs.flatMap(({ config }) => ["--policy-pack-config", config]),
+        "-s", stack,
+    ];
+}
+
+function assertMatch(text: string, pattern: RegExp, what: string): void {
+    if (!pattern.test(text)) {
+        throw new CommandError(`${what}: the output does not match ${pattern}\n${text}`);
+    }
+}
+
+interface ExportedResource {
+    urn: string;
+    type: string;
+    delete?: boolean;
+}
+
+/** `pulumi stack export` of a stack (of the project in `cwd`, the scratch copy's root by default). */
+async function exportStack(session: Session, stack: string, cwd: string[] = []): Promise<{ file: string; resources: ExportedResource[] }> {
+    const file = session.file(`${stack}.export.json`);
+    await session.pulumi(`${stack}: stack export`, ["stack", "export", "-s", stack, "--file", file, ...cwd]);
+    return { file, resources: parseCheckpoint(fs.readFileSync(file, "utf8")).deployment.resources as ExportedResource[] };
+}
+
+/** The engine's URNs after phase 2 equal the committed golden list of the stack's offline phase-2 plan. */
+function compareWithGolden(stack: Stack, resources: ExportedResource[]): void {
+    const golden = new Set((JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "test", "golden", `${stack}.json`), "utf8")) as { urn: string }[]).map((g) => g.urn));
+    const engine = new Set(resources.filter((r) => !r.delete).map((r) => r.urn));
+    const missing = [...golden].filter((urn) => !engine.has(urn));
+    const extra = [...engine].filter((urn) => !golden.has(urn));
+    if (missing.length > 0 || extra.length > 0) {
+        throw new CommandError(`${stack}: the engine's URNs differ from test/golden/${stack}.json\n${[
+            ...missing.map((urn) => `  not in the engine's state: ${urn}`),
+            ...extra.map((urn) => `  not in the golden list: ${urn}`),
+        ].join("\n")}`);
+    }
+    console.log(`ok   ${stack}: the engine's ${engine.size} URNs are test/golden/${stack}.json's`);
+}
+
+async function deployStack(session: Session, stack: Stack): Promise<void> {
+    const readme = readmeCommands(stack);
+    await session.pulumi(`${stack}: stack init (passphrase)`, ["stack", "init", stack, "--secrets-provider", "passphrase"]);
+    await session.pulumi(`${stack}: README preview, phase 1`, readme.preview);
+    await session.pulumi(`${stack}: workflow up, phase 1`, workflowCommand("up", stack));
+    // README, Two phases: "set platform:phase: all in Pulumi.<stack>.yaml".
+    await session.pulumi(`${stack}: config set platform:phase all`, ["config", "set", "platform:phase", "all", "-s", stack]);
+    await session.pulumi(`${stack}: README preview, phase 2`, readme.preview);
+    // Unattended, as the workflow runs it: no confirmation, no second preview.
+    await session.pulumi(`${stack}: README up, phase 2`, [...readme.up, "--yes", "--skip-preview"]);
+    const { file, resources } = await exportStack(session, stack);
+    for (const { pack, config } of workflowPacks(stack)) {
+        await session.run(`${stack}: policy:check ${path.basename(pack)} (${path.basename(config)})`, "npm", ["run", "--silent", "policy:check", "--", file, "--pack", path.basename(pack), "--config", config]);
+    }
+    await session.pulumi(`${stack}: workflow preview --expect-no-changes`, workflowCommand("preview", stack, ["--expect-no-changes"]));
+    compareWithGolden(stack, resources);
+}
+
+async function refusals(session: Session): Promise<void> {
+    const undo = session.edit("components/shared/storageAccount.ts", "storage.MinimumTlsVersion.TLS1_2", "storage.MinimumTlsVersion.TLS1_0");
+    const weak = await session.pulumi("dev: workflow preview with storage accounts at TLS 1.0 (must fail)", workflowCommand("preview", "dev"), "fail");
+    assertMatch(weak.output, new RegExp(`mandatory: \\[${STORAGE_TLS_POLICY}\\]|\\[mandatory\\]\\s+platform-tls v[\\d.]+\\s+${STORAGE_TLS_POLICY}`), "the weakened preview names the policy");
+    undo();
+    const destroy = await session.pulumi("dev: destroy (must be stopped by protect)", ["destroy", "--yes", "--skip-preview", "-s", "dev"], "fail");
+    assertMatch(destroy.output, /protect/, "destroy names protect");
+}
+
+/**
+ * Another team's stack (test/fixtures/legacy-stack) with a live TLS 1.0 account, and an account whose replacement
+ * by a TLS 1.2 one failed before the old one was deleted: its export holds the old one with `delete: true`.
+ */
+async function legacyExport(session: Session, fixture: boolean): Promise<void> {
+    const cwd = ["--cwd", "test/fixtures/legacy-stack"];
+    const inProject = (args: string[]) => [...args, ...cwd];
+    await session.pulumi("legacy: stack init", inProject(["stack", "init", "legacy", "--secrets-provider", "passphrase"]));
+    await session.pulumi("legacy: up", inProject(["up", "--yes", "--skip-preview", "-s", "legacy"]));
+    await session.pulumi("legacy: config set archiveTls TLS1_2", inProject(["config", "set", "archiveTls", "TLS1_2", "-s", "legacy"]));
+    await session.pulumi("legacy: up that fails after replacing the archive (must fail)", inProject(["up", "--yes", "--skip-preview", "-s", "legacy"]), "fail");
+    const { file, resources } = await exportStack(session, "legacy", cwd);
+    const pending = resources.filter((r) => r.delete).map((r) => r.urn);
+    if (pending.length !== 1) {
+        throw new CommandError(`legacy: expected one resource pending deletion in the export, found ${JSON.stringify(pending)}`);
+    }
+    const check = await session.run("legacy: policy:check (must fail on the live TLS 1.0 account only)", "npm", ["run", "--silent", "policy:check", "--", file, "--json"], "fail");
+    const violations = (JSON.parse(check.output) as { violations: { urn: string; policy: string }[] }).violations.filter((v) => v.policy === STORAGE_TLS_POLICY);
+    const flagged = violations.map((v) => v.urn.split("::").at(-1));
+    if (JSON.stringify(flagged) !== JSON.stringify(["reports"])) {
+        throw new CommandError(`legacy: ${STORAGE_TLS_POLICY} should flag the live "reports" account only, not the pending deletion; flagged ${JSON.stringify(flagged)}`);
+    }
+    console.log("ok   legacy: policy:check skips the pending deletion and flags the live TLS 1.0 account");
+    if (fixture) {
+        const target = path.join(PROJECT_DIR, "test", "fixtures", "stack-export-with-violation.json");
+        fs.copyFileSync(file, target);
+        console.log(`wrote ${path.relative(PROJECT_DIR, target)}`);
+    }
+}
+
+async function main(): Promise<number> {
+    const { values } = parseArgs({ options: { keep: { type: "boolean", default: false }, "write-export-fixture": { type: "boolean", default: false } } });
+    const started = Date.now();
+    const cli = selectCli();
+    let session: Session | undefined;
+    let failed = true;
+    try {
+        session = await Session.open(cli);
+        const version = await session.pulumi("pulumi version", ["version"]);
+        console.log(`CLI ${version.output.trim()}: ${cli.path} (${cli.origin})`);
+        for (const stack of STACKS) {
+            await deployStack(session, stack);
+        }
+        await refusals(session);
+        await legacyExport(session, values["write-export-fixture"]);
+        failed = false;
+        console.log(`e2e passed with CLI ${version.output.trim()} in ${Math.round((Date.now() - started) / 1000)} s`);
+        return 0;
+    } catch (err) {
+        if (!(err instanceof CommandError)) {
+            throw err;
+        }
+        console.error(err.message);
+        return 1;
+    } finally {
+        session?.close(values.keep || failed);
+    }
+}
+
+main().then((code) => process.exit(code), (err) => {
+    console.error(err);
+    process.exit(1);
+});
