@@ -45,12 +45,21 @@ function readmeCommands(stack: Stack): { preview: string[]; up: string[] } {
     return { preview: command("preview"), up: command("up") };
 }
 
-/** The deploy workflow's packs and their configs for a stack (.github/actions/pulumi/action.yml), paired by position. */
-function workflowPacks(stack: Stack): { pack: string; config: string }[] {
+/** The pulumi/actions step of the deploy workflow's composite action (.github/actions/pulumi/action.yml). */
+function workflowStep(): { with?: Record<string, string>; env?: Record<string, string> } {
     const action = parse(fs.readFileSync(path.join(PROJECT_DIR, ".github", "actions", "pulumi", "action.yml"), "utf8")) as {
-        runs: { steps: { uses?: string; with?: Record<string, string> }[] };
+        runs: { steps: { uses?: string; with?: Record<string, string>; env?: Record<string, string> }[] };
     };
     const step = action.runs.steps.find((s) => s.uses?.startsWith("pulumi/actions@"));
+    if (!step) {
+        throw new Error("the pulumi action has no pulumi/actions step");
+    }
+    return step;
+}
+
+/** The deploy workflow's packs and their configs for a stack, paired by position. */
+function workflowPacks(stack: Stack): { pack: string; config: string }[] {
+    const step = workflowStep();
     const list = (key: string) => String(step?.with?.[key] ?? "").split("\n").map((line) => line.trim().replace("${{ inputs.stack }}", stack)).filter(Boolean);
     const packs = list("policyPacks");
     const configs = list("policyPackConfigs");
@@ -62,11 +71,12 @@ function workflowPacks(stack: Stack): { pack: string; config: string }[] {
 
 /**
  * What pulumi/actions runs for the workflow's `preview` and `up` (the Automation API's argument order: every
- * --policy-pack, then every --policy-pack-config; `diff: true`), `extra` appended.
+ * --policy-pack, then every --policy-pack-config; `diff: true`), `extra` appended, with the step's Pulumi
+ * environment (the Azure sign-in variables mean nothing offline).
  */
-function workflowCommand(command: "preview" | "up", stack: Stack, extra: string[] = []): string[] {
+function workflowCommand(command: "preview" | "up", stack: Stack, extra: string[] = []): { args: string[]; env: Record<string, string> } {
     const pairs = workflowPacks(stack);
-    return [
+    const args = [
         ...(command === "up" ? ["up", "--yes", "--skip-preview"] : ["preview"]),
         ...extra,
         "--diff",
@@ -74,6 +84,7 @@ function workflowCommand(command: "preview" | "up", stack: Stack, extra: string[
         ...pairs.flatMap(({ config }) => ["--policy-pack-config", config]),
         "-s", stack,
     ];
+    return { args, env: Object.fromEntries(Object.entries(workflowStep().env ?? {}).filter(([key]) => key.startsWith("PULUMI_"))) };
 }
 
 function assertMatch(text: string, pattern: RegExp, what: string): void {
@@ -85,6 +96,7 @@ function assertMatch(text: string, pattern: RegExp, what: string): void {
 interface ExportedResource {
     urn: string;
     type: string;
+    protect?: boolean;
     delete?: boolean;
 }
 
@@ -114,7 +126,8 @@ async function deployStack(session: Session, stack: Stack): Promise<void> {
     const readme = readmeCommands(stack);
     await session.pulumi(`${stack}: stack init (passphrase)`, ["stack", "init", stack, "--secrets-provider", "passphrase"]);
     await session.pulumi(`${stack}: README preview, phase 1`, readme.preview);
-    await session.pulumi(`${stack}: workflow up, phase 1`, workflowCommand("up", stack));
+    const up = workflowCommand("up", stack);
+    await session.pulumi(`${stack}: workflow up, phase 1`, up.args, "succeed", up.env);
     // README, Two phases: "set platform:phase: all in Pulumi.<stack>.yaml".
     await session.pulumi(`${stack}: config set platform:phase all`, ["config", "set", "platform:phase", "all", "-s", stack]);
     await session.pulumi(`${stack}: README preview, phase 2`, readme.preview);
@@ -124,17 +137,27 @@ async function deployStack(session: Session, stack: Stack): Promise<void> {
     for (const { pack, config } of workflowPacks(stack)) {
         await session.run(`${stack}: policy:check ${path.basename(pack)} (${path.basename(config)})`, "npm", ["run", "--silent", "policy:check", "--", file, "--pack", path.basename(pack), "--config", config]);
     }
-    await session.pulumi(`${stack}: workflow preview --expect-no-changes`, workflowCommand("preview", stack, ["--expect-no-changes"]));
+    const unchanged = workflowCommand("preview", stack, ["--expect-no-changes"]);
+    await session.pulumi(`${stack}: workflow preview --expect-no-changes`, unchanged.args, "succeed", unchanged.env);
     compareWithGolden(stack, resources);
 }
 
 async function refusals(session: Session): Promise<void> {
     const undo = session.edit("components/shared/storageAccount.ts", "storage.MinimumTlsVersion.TLS1_2", "storage.MinimumTlsVersion.TLS1_0");
-    const weak = await session.pulumi("dev: workflow preview with storage accounts at TLS 1.0 (must fail)", workflowCommand("preview", "dev"), "fail");
-    assertMatch(weak.output, new RegExp(`mandatory: \\[${STORAGE_TLS_POLICY}\\]|\\[mandatory\\]\\s+platform-tls v[\\d.]+\\s+${STORAGE_TLS_POLICY}`), "the weakened preview names the policy");
+    const preview = workflowCommand("preview", "dev");
+    const weak = await session.pulumi("dev: workflow preview with storage accounts at TLS 1.0 (must fail)", preview.args, "fail", preview.env);
+    assertMatch(weak.output, new RegExp(`\\[mandatory\\][^\\n]*\\b${STORAGE_TLS_POLICY}\\b`), "the weakened preview names the policy, mandatory");
     undo();
+    // The engine deletes what is not protected and stops at what is: every protected resource must survive.
+    const protectedUrns = (await exportStack(session, "dev")).resources.filter((r) => r.protect).map((r) => r.urn);
     const destroy = await session.pulumi("dev: destroy (must be stopped by protect)", ["destroy", "--yes", "--skip-preview", "-s", "dev"], "fail");
-    assertMatch(destroy.output, /protect/, "destroy names protect");
+    assertMatch(destroy.output, /\bprotected\b/, "destroy names protect");
+    const left = new Set((await exportStack(session, "dev")).resources.map((r) => r.urn));
+    const lost = protectedUrns.filter((urn) => !left.has(urn));
+    if (protectedUrns.length === 0 || lost.length > 0) {
+        throw new CommandError(`dev: destroy removed protected resources (${protectedUrns.length} protected):\n${lost.map((urn) => `  ${urn}`).join("\n")}`);
+    }
+    console.log(`ok   dev: destroy left all ${protectedUrns.length} protected resources (${left.size} resources remain)`);
 }
 
 /**

@@ -80,7 +80,14 @@ function checkResponse(news: Struct | undefined): providerProto.CheckResponse {
     return new providerProto.CheckResponse().setInputs(news);
 }
 
-export function serve(pkg: string, version: string, cloud: OfflineCloud): Promise<number> {
+/** What a preview sees of the memory: everything the cloud knows, and no change to it. */
+function unchanging(memory: CloudMemory): CloudMemory {
+    return { get: (key) => memory.get(key), set: () => undefined, delete: () => undefined };
+}
+
+export function serve(pkg: string, version: string, memory: CloudMemory): Promise<number> {
+    const cloud = new OfflineCloud(memory);
+    const previewCloud = new OfflineCloud(unchanging(memory));
     /** A unary handler whose thrown errors reach the engine as the call's error (the engine prints them). */
     function unary<Req, Res>(handle: (request: Req) => Res): Handler<Req, Res> {
         return (call, callback) => {
@@ -104,10 +111,11 @@ export function serve(pkg: string, version: string, cloud: OfflineCloud): Promis
             const created = cloud.create(type, name, toObject(req.getProperties()), req.getPreview());
             return new providerProto.CreateResponse().setId(created.id ?? "").setProperties(toStruct(created.state));
         }),
-        // An update is the model's create with the new inputs; the resource keeps its id.
+        // An update answers as the model's create with the new inputs (the resource keeps its id); its preview
+        // knows the same outputs, derived from the inputs, and leaves the cloud as it is.
         update: unary((req: providerProto.UpdateRequest) => {
             const { type, name } = typeAndName(req.getUrn());
-            const updated = cloud.create(type, name, toObject(req.getNews()), req.getPreview());
+            const updated = (req.getPreview() ? previewCloud : cloud).create(type, name, toObject(req.getNews()), false);
             return new providerProto.UpdateResponse().setProperties(toStruct(updated.state));
         }),
         delete: unary((req: providerProto.DeleteRequest) => {
@@ -133,7 +141,7 @@ if (require.main === module) {
         process.exit(2);
     }
     // The engine reads the port from the first line of stdout (sdk/go/common/resource/plugin/plugin.go).
-    serve(pkg, version, new OfflineCloud(new FolderCloud(cloudDir))).then((port) => console.log(port), (err) => {
+    serve(pkg, version, new FolderCloud(cloudDir)).then((port) => console.log(port), (err) => {
         console.error(err);
         process.exit(1);
     });

@@ -82,10 +82,10 @@ export class Session {
     }
 
     /** Runs a command in the scratch copy; its output goes to a log file, printed whole if the outcome is not the expected one. */
-    async run(title: string, command: string, args: string[], expect: "succeed" | "fail" = "succeed"): Promise<Result> {
+    async run(title: string, command: string, args: string[], expect: "succeed" | "fail" = "succeed", env: Record<string, string> = {}): Promise<Result> {
         const log = path.join(this.logs, `${String(++this.commands).padStart(2, "0")}-${title.replace(/[^\w.-]+/g, "-").slice(0, 60)}.log`);
         const started = Date.now();
-        const child = spawn(command, args, { cwd: this.dir, env: this.env, stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn(command, args, { cwd: this.dir, env: { ...this.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
         let output = "";
         child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
         child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -94,7 +94,8 @@ export class Session {
             child.on("close", (status) => resolve(status ?? 1));
         });
         const seconds = Math.round((Date.now() - started) / 100) / 10;
-        fs.writeFileSync(log, `$ ${[command, ...args].join(" ")}\n${output}\n[exit ${code}, ${seconds} s]\n`);
+        const shown = [...Object.entries(env).map(([key, value]) => `${key}=${value}`), command, ...args].join(" ");
+        fs.writeFileSync(log, `$ ${shown}\n${output}\n[exit ${code}, ${seconds} s]\n`);
         const ok = expect === "succeed" ? code === 0 : code !== 0;
         console.log(`${ok ? "ok  " : "FAIL"} ${title} (exit ${code}, ${seconds} s)`);
         if (!ok) {
@@ -103,8 +104,8 @@ export class Session {
         return { code, output, seconds };
     }
 
-    pulumi(title: string, args: string[], expect: "succeed" | "fail" = "succeed"): Promise<Result> {
-        return this.run(title, this.cli.path, args, expect);
+    pulumi(title: string, args: string[], expect: "succeed" | "fail" = "succeed", env: Record<string, string> = {}): Promise<Result> {
+        return this.run(title, this.cli.path, args, expect, env);
     }
 
     file(relative: string): string {
