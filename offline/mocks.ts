@@ -124,19 +124,17 @@ function armId(type: string, inputs: Record<string, unknown>, name: string): str
  */
 function previewComputed(type: string, inputs: Record<string, any>): Record<string, unknown> {
     const identity = inputs["identity"] as { type?: string } | undefined;
-    if (identity?.type?.includes("SystemAssigned")) {
-        // A system-assigned identity's principal exists once Azure has created the resource.
-        return { identity: { ...identity, principalId: UNKNOWN_VALUE, tenantId: UNKNOWN_VALUE } };
-    }
+    // A system-assigned identity's principal exists once Azure has created the resource.
+    const computed = identity?.type?.includes("SystemAssigned") ? { identity: { ...identity, principalId: UNKNOWN_VALUE, tenantId: UNKNOWN_VALUE } } : {};
     switch (type) {
         case "azure-native:containerservice:ManagedCluster":
-            return { oidcIssuerProfile: { ...inputs["oidcIssuerProfile"], issuerURL: UNKNOWN_VALUE } };
+            return { ...computed, oidcIssuerProfile: { ...inputs["oidcIssuerProfile"], issuerURL: UNKNOWN_VALUE } };
         case "azure-native:keyvault:Vault":
-            return { properties: { ...inputs["properties"], vaultUri: UNKNOWN_VALUE } };
+            return { ...computed, properties: { ...inputs["properties"], vaultUri: UNKNOWN_VALUE } };
         case "azure-native:network:AzureFirewall":
-            return { ipConfigurations: (inputs["ipConfigurations"] ?? []).map((c: object) => ({ ...c, privateIPAddress: UNKNOWN_VALUE })) };
+            return { ...computed, ipConfigurations: (inputs["ipConfigurations"] ?? []).map((c: object) => ({ ...c, privateIPAddress: UNKNOWN_VALUE })) };
         default:
-            return {};
+            return computed;
     }
 }
 

@@ -1,6 +1,6 @@
 /**
  * The suites that need no plan (test/unit/), in one process: config validation and its properties, the NSG rules,
- * the packs' fixtures through their servers, the Falco rules file, the scan's converter and the workflows. Each
+ * the packs' fixtures through their servers, the Falco rules file, the scan's converter, the workflows and the e2e's stand-in provider. Each
  * suite file also runs alone (`node --test test/unit/nsgRules.ts`), as the mutation runs do.
  */
 import "./unit/config";
@@ -10,3 +10,4 @@ import "./unit/policies";
 import "./unit/falcoRules";
 import "./unit/scanShapes";
 import "./unit/workflows";
+import "./unit/standins";

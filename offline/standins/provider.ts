@@ -85,7 +85,8 @@ function unchanging(memory: CloudMemory): CloudMemory {
     return { get: (key) => memory.get(key), set: () => undefined, delete: () => undefined };
 }
 
-export function serve(pkg: string, version: string, memory: CloudMemory): Promise<number> {
+/** Starts the server on a free local port. */
+export function serve(pkg: string, version: string, memory: CloudMemory): Promise<{ port: number; server: grpc.Server }> {
     const cloud = new OfflineCloud(memory);
     const previewCloud = new OfflineCloud(unchanging(memory));
     /** A unary handler whose thrown errors reach the engine as the call's error (the engine prints them). */
@@ -129,7 +130,7 @@ export function serve(pkg: string, version: string, memory: CloudMemory): Promis
     const server = new grpc.Server({ "grpc.max_receive_message_length": 400 * 1024 * 1024 });
     server.addService(providerRpc.ResourceProviderService, implementation as grpc.UntypedServiceImplementation);
     return new Promise((resolve, reject) =>
-        server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))),
+        server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve({ port, server }))),
     );
 }
 
@@ -141,7 +142,7 @@ if (require.main === module) {
         process.exit(2);
     }
     // The engine reads the port from the first line of stdout (sdk/go/common/resource/plugin/plugin.go).
-    serve(pkg, version, new FolderCloud(cloudDir)).then((port) => console.log(port), (err) => {
+    serve(pkg, version, new FolderCloud(cloudDir)).then(({ port }) => console.log(port), (err) => {
         console.error(err);
         process.exit(1);
     });
