@@ -9,7 +9,9 @@ import { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import { Provider as RandomProvider } from "@pulumi/random";
 import { Provider as TlsProvider } from "@pulumi/tls";
 import type { AzurePlatformConfig, PlatformConfig, SuppliedCaConfig } from "./config";
+import { ConfigError } from "./config";
 import { ENVIRONMENT_PROFILES, type EnvironmentProfile } from "./config/profiles";
+import { ApplicationSecrets, platformNamespaceProblems } from "./components/appsecrets";
 import { CERT_MANAGER_NAMESPACE, CERT_MANAGER_SERVICE_ACCOUNT, CertManager, DnsIdentity, PLATFORM_CA_SECRET, type AcmeArgs } from "./components/certmanager";
 import { PrivateCluster } from "./components/cluster";
 import { Falco, FALCO_NAMESPACE } from "./components/falco";
@@ -20,6 +22,9 @@ import { Network, SUBNET_NAMES } from "./components/network";
 import { MONITORING_NAMESPACE, Observability, TelemetryStorage, type CriticalReceiver, type ObservabilityArgs } from "./components/observability";
 import { PrivateCa } from "./components/pki";
 import { ContainerRegistry } from "./components/registry";
+import { DefenderForContainers } from "./components/defender";
+import { Siem } from "./components/siem";
+import { runnerImageBuild, Runners } from "./components/runners";
 import { deterministicGuid } from "./components/shared/guid";
 import { loadModels } from "./components/shared/customResources";
 import type { ClusterContext } from "./components/shared/namespace";
@@ -27,6 +32,11 @@ import { BackupStorage, Velero, VELERO_NAMESPACE, type BackupTarget, type Velero
 import { ISTIO_REVISION } from "./versions";
 
 export async function definePlatform(config: PlatformConfig): Promise<Record<string, pulumi.Input<unknown>>> {
+    // Checked before anything is declared: the config module cannot know the platform's namespaces.
+    const namespaceProblems = config.environment === "local" ? [] : platformNamespaceProblems(config.applicationSecrets, PLATFORM_NAMESPACES);
+    if (namespaceProblems.length > 0) {
+        throw new ConfigError(namespaceProblems);
+    }
     const models = await loadModels();
     const tls = new TlsProvider("tls");
     const random = new RandomProvider("random");
@@ -89,6 +99,8 @@ export async function definePlatform(config: PlatformConfig): Promise<Record<str
                 meshRevision: ISTIO_REVISION,
                 monitoringNamespace: MONITORING_NAMESPACE,
                 imageRegistry: azure.registry.loginServer,
+                // Premium SSD (learn.microsoft.com/azure/aks/concepts-storage: AKS's built-in storage classes).
+                storageClass: "managed-csi-premium",
             },
             ingressDomain: azure.ingressDomain,
             ingressExposure: azure.ingressExposure,
@@ -96,11 +108,12 @@ export async function definePlatform(config: PlatformConfig): Promise<Record<str
             acme: azure.acme,
             observability: {
                 retentionDays: config.observability.retentionDays,
-                persistentStorageGi: azure.profile.persistentMetrics ? config.observability.storageGi : undefined,
+                metricVolumes: azure.profile.metricVolumes && { prometheusGi: config.observability.storageGi, ...azure.profile.metricVolumes },
                 telemetry: azure.telemetry,
                 logRetentionDays: config.observability.logRetentionDays,
                 traceRetentionDays: config.observability.traceRetentionDays,
                 criticalAlerts: criticalAlerts(config),
+                grafanaAdminRotation: config.observability.grafanaAdminPasswordRotation,
             },
             backup: { target: azure.backupStorage.target, policy: config.backup },
             outsideCertificates: azure.heldCertificates,
@@ -128,6 +141,10 @@ function criticalAlerts(config: AzurePlatformConfig): CriticalReceiver {
 function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, randomProvider: RandomProvider, tls: TlsProvider) {
     const profile = ENVIRONMENT_PROFILES[config.environment];
     const namePrefix = `platform-${config.environment}`;
+    // Each security switch: the stack's key, else the environment's default.
+    const sentinel = config.security.sentinel ?? profile.sentinel;
+    const defenderForContainers = config.security.defenderForContainers ?? profile.defenderForContainers;
+    const applicationNamespaces = Object.keys(config.applicationSecrets).length > 0;
     // The mesh ingress gateway's names: private DNS in the VNet, certificates from the private CA.
     const ingressDomain = `aks-ingress.${config.gateway.domain}`;
     const tags = {
@@ -150,6 +167,7 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
         ingressDomain,
         edge: config.gateway.edge,
         partnerSourceRanges: config.gateway.apim.partners?.allowedSourceRanges,
+        optionalEgress: { containerInsights: sentinel },
     }, { providers: [azureProvider] });
 
     const gateway = new Gateway("gateway", {
@@ -173,6 +191,11 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
         tags,
     }, { providers: [azureProvider, randomProvider, tls] });
 
+    // The CA keys' Secrets and their signers: any other read raises the cluster's alert and Sentinel's rule.
+    const caKeySecrets = [
+        { namespace: CERT_MANAGER_NAMESPACE, name: PLATFORM_CA_SECRET, readers: [{ namespace: CERT_MANAGER_SERVICE_ACCOUNT.namespace, serviceAccount: CERT_MANAGER_SERVICE_ACCOUNT.name }] },
+        { namespace: MESH_ROOT_NAMESPACE, name: MESH_CA_SECRET, readers: [{ namespace: MESH_ROOT_NAMESPACE, serviceAccount: istiodServiceAccount(ISTIO_REVISION) }] },
+    ];
     const cluster = new PrivateCluster("cluster", {
         namePrefix,
         location: config.location,
@@ -186,16 +209,15 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
             apiServer: net.subnetIds.apiServer,
         },
         keyVaultNetwork: { privateEndpointSubnetId: net.subnetIds.privateEndpoints, vaultDnsZoneId: net.privateDnsZoneIds.vault },
-        caKeySecrets: [
-            { namespace: CERT_MANAGER_NAMESPACE, name: PLATFORM_CA_SECRET, readers: [{ namespace: CERT_MANAGER_SERVICE_ACCOUNT.namespace, serviceAccount: CERT_MANAGER_SERVICE_ACCOUNT.name }] },
-            { namespace: MESH_ROOT_NAMESPACE, name: MESH_CA_SECRET, readers: [{ namespace: MESH_ROOT_NAMESPACE, serviceAccount: istiodServiceAccount(ISTIO_REVISION) }] },
-        ],
+        caKeySecrets,
         alertActionGroupId: gateway.alertActionGroupId,
         routeTableId: net.routeTableId,
         egressReady: net.egressReady,
         logAnalyticsWorkspaceId: net.logAnalyticsWorkspaceId,
         client: { tenantId: client.tenantId, subscriptionId: client.subscriptionId, objectId: client.objectId },
         skuTier: profile.clusterSkuTier,
+        containerInsights: sentinel,
+        keyVaultSecretsProvider: applicationNamespaces,
         tags,
     }, { providers: [azureProvider, randomProvider] });
 
@@ -215,10 +237,12 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
         tags,
     }, { providers: [azureProvider, randomProvider] });
 
+    // Registry and vault names are global: one per organization and stack, the same on every run.
+    const stackSeed = `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
+    const registryName = `acr${namePrefix.replace(/[^a-z0-9]/g, "")}${deterministicGuid(stackSeed).slice(0, 8)}`;
     const registry = new ContainerRegistry("registry", {
         namePrefix,
-        // Registry names are global: one per organization and stack, the same on every run.
-        registryName: `acr${namePrefix.replace(/[^a-z0-9]/g, "")}${deterministicGuid(`${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`).slice(0, 8)}`,
+        registryName,
         location: config.location,
         resourceGroupName: net.resourceGroupName,
         subscriptionId: client.subscriptionId,
@@ -230,6 +254,27 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
         logAnalyticsWorkspaceId: net.logAnalyticsWorkspaceId,
         tags,
     }, { providers: [azureProvider] });
+
+    // Phase 2 runs on these (deploy.yml routes a stack in phase `all` to their labels); declared once the GitHub App is configured.
+    const runners = config.runners && config.runnersGithubAppPrivateKey && new Runners("runners", {
+        namePrefix,
+        stack: pulumi.getStack(),
+        location: config.location,
+        resourceGroupName: net.resourceGroupName,
+        subscriptionId: client.subscriptionId,
+        tenantId: client.tenantId,
+        subnetId: net.subnetIds.runners,
+        networkReady: net.egressReady,
+        privateEndpointSubnetId: net.subnetIds.privateEndpoints,
+        vaultDnsZoneId: net.privateDnsZoneIds.vault,
+        logAnalyticsWorkspaceId: net.logAnalyticsWorkspaceId,
+        registry: { id: registry.registryId, name: registryName, loginServer: registry.loginServer },
+        imageTag: runnerImageBuild().tag,
+        github: { ...config.runners.github, privateKey: config.runnersGithubAppPrivateKey },
+        jobs: { preview: profile.runners.preview, deploy: profile.runners.deploy },
+        resources: { cpu: profile.runners.cpu, memory: profile.runners.memory },
+        tags,
+    }, { providers: [azureProvider, randomProvider] });
 
     const telemetryStorage = new TelemetryStorage("telemetry-storage", {
         namePrefix,
@@ -243,6 +288,51 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
         serviceAccountNamespace: MONITORING_NAMESPACE,
         tags,
     }, { providers: [azureProvider, randomProvider] });
+
+    if (sentinel) {
+        new Siem("siem", {
+            namePrefix,
+            location: config.location,
+            resourceGroupName: net.resourceGroupName,
+            subscriptionId: client.subscriptionId,
+            workspaceId: net.logAnalyticsWorkspaceId,
+            clusterId: cluster.clusterId,
+            detections: {
+                caKeySecrets,
+                platformNamespaces: PLATFORM_NAMESPACES,
+                falcoNamespace: FALCO_NAMESPACE,
+                kyvernoNamespace: KYVERNO_NAMESPACE,
+                admissionEnforced: profile.admissionEnforce,
+            },
+            tags,
+        }, { providers: [azureProvider] });
+    }
+    if (defenderForContainers) {
+        new DefenderForContainers("defender", {
+            namePrefix,
+            location: config.location,
+            resourceGroupName: net.resourceGroupName,
+            subscriptionId: client.subscriptionId,
+            registryName,
+            workspaceId: net.logAnalyticsWorkspaceId,
+            alertActionGroupId: gateway.alertActionGroupId,
+            tags,
+        }, { providers: [azureProvider] });
+    }
+    const applicationSecrets = applicationNamespaces ? new ApplicationSecrets("app-secrets", {
+        namePrefix,
+        location: config.location,
+        resourceGroupName: net.resourceGroupName,
+        subscriptionId: client.subscriptionId,
+        tenantId: client.tenantId,
+        uniqueSeed: stackSeed,
+        namespaces: config.applicationSecrets,
+        oidcIssuerUrl: cluster.oidcIssuerUrl,
+        privateEndpointSubnetId: net.subnetIds.privateEndpoints,
+        vaultDnsZoneId: net.privateDnsZoneIds.vault,
+        logAnalyticsWorkspaceId: net.logAnalyticsWorkspaceId,
+        tags,
+    }, { providers: [azureProvider] }) : undefined;
 
     const zone = config.gateway.publicDnsZone;
     const dnsIdentity = zone && new DnsIdentity("cert-manager-dns", {
@@ -259,6 +349,8 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
         email: config.gateway.apim.publisherEmail,
         zone,
         identityClientId: dnsIdentity.clientId,
+        // The cluster DNS Service (CoreDNS), which every namespace's NetworkPolicy already admits on 53.
+        recursiveNameservers: [`${config.network.dnsServiceIp}:53`],
     };
 
     const ingressExposure: IngressExposure = { kind: "azureInternalLoadBalancer", subnetName: SUBNET_NAMES.ingress, ipAddress: net.ingressLoadBalancerIp };
@@ -289,6 +381,9 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
             kubeconfig: cluster.kubeconfig,
             backupStorageAccount: backupStorage.target.storageAccountName,
             telemetryStorageAccount: telemetryStorage.backend.storageAccountName,
+            // Per application namespace: the vault and the client id its SecretProviderClass names (docs/application-secrets.md).
+            ...(applicationSecrets ? { applicationSecrets: applicationSecrets.stores } : {}),
+            ...(runners ? { runnerLabels: runners.labels } : {}),
         },
     };
 }
@@ -305,7 +400,7 @@ interface InClusterTarget {
     profile: EnvironmentProfile;
     /** Public certificates through Let's Encrypt, when a public Azure DNS zone is configured. */
     acme: AcmeArgs | undefined;
-    observability: Pick<ObservabilityArgs, "retentionDays" | "persistentStorageGi" | "telemetry" | "logRetentionDays" | "traceRetentionDays" | "criticalAlerts">;
+    observability: Pick<ObservabilityArgs, "retentionDays" | "metricVolumes" | "telemetry" | "logRetentionDays" | "traceRetentionDays" | "criticalAlerts" | "grafanaAdminRotation">;
     backup: Pick<VeleroArgs, "target" | "policy"> | undefined;
     /** Certificates outside the cluster nothing renews (Key Vault imports, the partner CA): watched like the CAs. */
     outsideCertificates: ObservabilityArgs["heldCertificates"];
@@ -332,6 +427,7 @@ function defineInCluster(config: PlatformConfig, target: InClusterTarget) {
         cluster,
         models,
         highAvailability: target.profile.highAvailability,
+        logStateGi: target.profile.logStateGi,
         ...target.observability,
         alertScope: { platformNamespaces: PLATFORM_NAMESPACES, ingressNamespace: INGRESS_NAMESPACE },
         // The CAs nothing renews: their not-after dates become series the expiry alerts watch.
@@ -364,6 +460,9 @@ function defineInCluster(config: PlatformConfig, target: InClusterTarget) {
         acme: target.acme,
         monitoring: observability.release,
         admission: kyverno,
+        renewalDrill: target.profile.renewalDrill
+            ? { platformCaDnsName: `renewal-canary.${target.ingressDomain}`, acmeDnsName: target.acme && `renewal-canary.${target.acme.zone.name}` }
+            : undefined,
     }, opts);
     const mesh = new ServiceMesh("mesh", {
         cluster,
@@ -382,6 +481,7 @@ function defineInCluster(config: PlatformConfig, target: InClusterTarget) {
         monitoring: observability.release,
         telemetry: observability.telemetry,
         admission: kyverno,
+        platformNamespaces: PLATFORM_NAMESPACES,
     }, opts);
     const falco = new Falco("falco", {
         cluster,

@@ -5,13 +5,18 @@
 
 export interface ChartPin {
     chart: string;
-    /** Helm repository URL. */
+    /** Helm repository URL, or an OCI registry path (`oci://host/path`, the chart then at `<path>/<chart>`). */
     repository: string;
     version: string;
+    /** Hosts an OCI registry redirects chart downloads to (its blob CDN); the runners' firewall rule needs them too. */
+    contentHosts?: string[];
 }
 
 export const CHARTS = {
-    certManager: { chart: "cert-manager", repository: "https://charts.jetstack.io", version: "v1.21.1" },
+    // The chart's own README at v1.21.1 installs from `oci://quay.io/jetstack/charts/cert-manager`. Quay redirects
+    // downloads to its CDN hosts (cdn.quay.io, cdn0N.quay.io; docs.openshift.com "Configuring your firewall" allows
+    // them as *.quay.io).
+    certManager: { chart: "cert-manager", repository: "oci://quay.io/jetstack/charts", version: "v1.21.1", contentHosts: ["*.quay.io"] },
     istioBase: { chart: "base", repository: "https://istio-release.storage.googleapis.com/charts", version: "1.30.3" },
     istiod: { chart: "istiod", repository: "https://istio-release.storage.googleapis.com/charts", version: "1.30.3" },
     istioGateway: { chart: "gateway", repository: "https://istio-release.storage.googleapis.com/charts", version: "1.30.3" },
@@ -62,6 +67,14 @@ export const REGISTRY_CACHE_RULES = {
     "kubectl": "registry.k8s.io/kubectl",
 } as const satisfies Record<string, string>;
 
+/**
+ * The platform registry's namespace for the teams' own images (`<registry>/apps/...`, docs/application-images.md):
+ * admitted in application namespaces, pushed by the teams' pipelines, and never a cache rule's target (an upstream
+ * would then fill it). The rest of the registry is the cache, so admitting it whole would admit any image of a
+ * cached organisation (`library/*` is all of Docker Hub's official images).
+ */
+export const APPLICATION_REPOSITORIES = "apps";
+
 /** Docker Hub serves ACR's cache only with credentials (artifact-cache-overview, "Upstream support"). */
 export const UPSTREAMS_REQUIRING_CREDENTIALS = ["docker.io"] as const;
 
@@ -80,11 +93,18 @@ function upstreamImage(path: string): string {
 
 /** Images the program sets itself, as paths of the platform registry (chart images stay at each chart's pinned defaults). */
 export const IMAGES = {
-    /** Velero's object store and volume snapshotter for Azure; the 1.14 line pairs with Velero 1.18. */
-    veleroPluginAzure: "velero/velero-plugin-for-microsoft-azure:v1.14.0",
-    /** Velero's object store for S3-compatible storage (the local stack). */
-    veleroPluginAws: "velero/velero-plugin-for-aws:v1.14.0",
+    /**
+     * Velero's object store and volume snapshotter for Azure. The plugin's compatibility table pairs v1.14.x with
+     * Velero v1.18.x (README at v1.14.0-rc.1), which the velero chart 12.1.0 runs (appVersion 1.18.1); the line's
+     * patches since v1.14.1 are built on Velero 1.18.1 (plugin PR #309).
+     */
+    // renovate: datasource=docker packageName=docker.io/velero/velero-plugin-for-microsoft-azure
+    veleroPluginAzure: "velero/velero-plugin-for-microsoft-azure:v1.14.2",
+    /** Velero's object store for S3-compatible storage (the local stack): the same pairing (velero-plugin-for-aws README at v1.14.0-rc.1) and patch. */
+    // renovate: datasource=docker packageName=docker.io/velero/velero-plugin-for-aws
+    veleroPluginAws: "velero/velero-plugin-for-aws:v1.14.2",
     /** The collector chart names no default image; contrib carries the Prometheus exporter. Tag = the chart's appVersion. */
+    // renovate: datasource=docker packageName=docker.io/otel/opentelemetry-collector-contrib
     openTelemetryCollector: { repository: "otel/opentelemetry-collector-contrib", tag: "0.158.0" },
 } as const;
 
@@ -96,8 +116,43 @@ export function imageFrom(registry: string | undefined, path: string): string {
     return registry === undefined ? upstreamImage(path) : `${registry}/${path}`;
 }
 
-/** Hosts of the Helm repositories above; only the phase-2 runners fetch charts. */
+/** How Helm names a pinned chart: an OCI reference on its own, or a chart name within an HTTP repository. */
+export function chartReference(pin: ChartPin): { chart: string; repository?: string } {
+    return pin.repository.startsWith("oci://") ? { chart: `${pin.repository}/${pin.chart}` } : { chart: pin.chart, repository: pin.repository };
+}
+
+/** Hosts the charts above download from (repositories and their content hosts); only the phase-2 runners fetch charts. */
 export function chartRepositoryHosts(): string[] {
-    const hosts = Object.values(CHARTS).map((pin) => new URL(pin.repository).hostname);
+    const charts: ChartPin[] = Object.values(CHARTS);
+    const hosts = charts.flatMap((pin) => [new URL(pin.repository).hostname, ...(pin.contentHosts ?? [])]);
     return [...new Set(hosts)].sort();
 }
+
+/**
+ * The phase-2 runner image (components/runners/image/Dockerfile): GitHub's runner and the tools the deploy workflow
+ * runs, baked in so a job downloads none of them. The image tag is derived from these pins, `.nvmrc` and the image
+ * folder's files (components/runners/image.ts), so a change to any of them builds and deploys a new tag.
+ */
+export const RUNNER_IMAGE_TOOLS = {
+    /**
+     * actions/runner release; GitHub stops queueing jobs for a runner 30 days after a newer release
+     * (docs.github.com, "Communicating with self-hosted runners"): the image workflow's weekly check fails first.
+     */
+    // renovate: datasource=github-releases packageName=actions/runner extractVersion=^v(?<version>.+)$
+    runner: "2.336.0",
+    /** The CLI the deploy workflow pins (pulumi/actions then downloads none). */
+    // renovate: datasource=github-releases packageName=pulumi/pulumi extractVersion=^v(?<version>.+)$
+    pulumi: "3.274.1",
+    /**
+     * >= 0.2.0: in workloadidentity mode with GitHub's ACTIONS_ID_TOKEN_REQUEST_* variables set, kubelogin fetches a
+     * fresh GitHub OIDC token for every Entra token itself (pkg/internal/token/provider.go, GithubActionsCredential).
+     */
+    // renovate: datasource=github-releases packageName=Azure/kubelogin extractVersion=^v(?<version>.+)$
+    kubelogin: "0.2.19",
+    /** azure/login and the provider registration script run `az` (PyPI azure-cli). */
+    // renovate: datasource=pypi packageName=azure-cli
+    azureCli: "2.91.0",
+} as const;
+
+/** The runner image's repository in the platform registry, cached from the repository's GitHub packages. */
+export const RUNNER_IMAGE_REPOSITORY = "platform/github-runner";

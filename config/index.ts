@@ -7,7 +7,7 @@ import { formatIssues } from "./errors";
 import { CONFIG_NAMESPACE, KNOWN_KEYS, platformConfigSchema, SECRET_KEYS, type ParsedConfig } from "./schema";
 
 export { FIXED_AFTER_CREATION, REPLACING_KEYS, UPGRADE_SURGE_NODES } from "./schema";
-export type { AdmissionConfig, AzureStackConfig, BackupPolicyConfig, SuppliedCaConfig, ClusterConfig, GatewayConfig, LocalStackConfig, NetworkConfig, SubnetRole } from "./schema";
+export type { AdmissionConfig, ApplicationSecretsConfig, AzureStackConfig, BackupPolicyConfig, SuppliedCaConfig, ClusterConfig, GatewayConfig, LocalStackConfig, NetworkConfig, RunnersConfig, SecurityConfig, SubnetRole } from "./schema";
 
 type SecretKey = (typeof SECRET_KEYS)[number];
 

@@ -40,7 +40,10 @@ const subnets = z.strictObject({
     privateEndpoints: cidr,
     /** Internal load balancer in front of the mesh ingress gateway. */
     ingress: cidr,
-    /** Self-hosted CI runners that deploy phase 2 to the private API server. */
+    /**
+     * Phase 2's runners (Container Apps jobs): delegated to Microsoft.App/environments, /27 or larger (a workload
+     * profiles environment; learn.microsoft.com/azure/container-apps/custom-virtual-networks#subnet).
+     */
     runners: cidr,
     /** Application Gateway WAF_v2; required only when `gateway.edge` is `appgateway`. */
     appGateway: cidr.optional(),
@@ -286,6 +289,11 @@ const observability = z.strictObject({
         /** host:port of the SMTP relay (STARTTLS is required). */
         smarthost: z.string().regex(/^[a-z0-9.-]+:\d{2,5}$/, { message: "is not host:port, such as smtp.example.com:587" }),
     }).optional(),
+    /**
+     * A label for the Grafana admin password's generation, e.g. `2027-01`: changing it makes a new password and
+     * restarts Grafana with it (docs/incident-response.md, "Rotating the platform's credentials").
+     */
+    grafanaAdminPasswordRotation: z.string().regex(/^[A-Za-z0-9._-]{1,40}$/, { message: "is not a label such as 2027-01" }).optional(),
 }).prefault({});
 
 const tags = z.strictObject({
@@ -313,6 +321,8 @@ const secrets = {
     alertEmailPassword: z.string().min(1).optional(),
     /** Secret key for the local stack's S3 backup store (`backup.s3.accessKeyId`). */
     backupS3SecretAccessKey: z.string().min(1).optional(),
+    /** The runners' GitHub App private key (PEM, as GitHub downloads it); required with `runners`. */
+    runnersGithubAppPrivateKey: z.string().regex(/^-----BEGIN [A-Z ]*PRIVATE KEY-----/, { message: "is not a PEM private key" }).optional(),
     /** PEM private keys of supplied CAs' intermediates (`platformCa`, `meshCa`). */
     platformCaIntermediateKey: z.string().regex(/^-----BEGIN [A-Z ]*PRIVATE KEY-----/, { message: "is not a PEM private key" }).optional(),
     meshCaIntermediateKey: z.string().regex(/^-----BEGIN [A-Z ]*PRIVATE KEY-----/, { message: "is not a PEM private key" }).optional(),
@@ -354,6 +364,57 @@ const registry = z.strictObject({
     }).prefault({}),
 });
 
+/** A Kubernetes namespace name (RFC 1123 label). */
+const namespaceName = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { message: "is not a Kubernetes namespace name (lower-case letters, digits and hyphens)" });
+
+/**
+ * Security operations in Azure. Each switch defaults to the environment profile (config/profiles.ts: on in prod,
+ * off in dev); a stack may set it either way.
+ */
+const security = z.strictObject({
+    /**
+     * Microsoft Sentinel on the platform's Log Analytics workspace: Defender for Cloud alerts, Azure activity, AKS
+     * audit, and Falco's and Kyverno's events (Container insights) as analytics rules and incidents (docs/siem.md).
+     * prod may turn it off only with `siemWebhookUrl` (another SIEM).
+     */
+    sentinel: z.boolean().optional(),
+    /**
+     * Defender for Containers, a SUBSCRIPTION-WIDE plan: it covers every cluster and registry in the subscription,
+     * is billed per vCore, and stays on when the stack is destroyed (Azure refuses a delete at subscription scope).
+     * Turn it on in one stack per subscription, or off where the organisation enables it by Azure Policy.
+     */
+    defenderForContainers: z.boolean().optional(),
+}).prefault({});
+
+/**
+ * Key Vault secrets for application namespaces (docs/application-secrets.md): per namespace, a private vault of
+ * its own and a workload identity that only that namespace's service account can sign in as.
+ */
+const applicationSecrets = z.record(namespaceName, z.strictObject({
+    /** The service account the namespace's pods run as to read the vault (its federated credential's subject). */
+    serviceAccount: namespaceName.default("secrets-reader"),
+    /** Entra ID groups that write the namespace's secrets (Key Vault Secrets Officer on its vault only). */
+    secretOfficerGroupObjectIds: z.array(uuid).min(1),
+})).default({});
+
+export type SecurityConfig = z.output<typeof security>;
+export type ApplicationSecretsConfig = z.output<typeof applicationSecrets>;
+/**
+ * Phase 2's ephemeral runners (components/runners): the GitHub App they register with, its key the secret
+ * `runnersGithubAppPrivateKey`. Without this block the stack declares no runners.
+ */
+const runners = z.strictObject({
+    github: z.strictObject({
+        /** The repository's owner: a GitHub user or organization name (letters, digits, single inner hyphens, at most 39). */
+        owner: z.string().regex(/^(?=.{1,39}$)[A-Za-z0-9]+(-[A-Za-z0-9]+)*$/, { message: "is not a GitHub user or organization name" }),
+        /** The repository's name (letters, digits, `.`, `-`, `_`, at most 100). */
+        repository: z.string().regex(/^(?!\.\.?$)[A-Za-z0-9._-]{1,100}$/, { message: "is not a GitHub repository name" }),
+        /** The GitHub App's id and its installation's id on the repository (the App's settings page and installation URL). */
+        appId: z.number().int().positive(),
+        installationId: z.number().int().positive(),
+    }),
+});
+
 const azureStack = z.strictObject({
     /** dev or prod; decides SKUs, zones, replicas and which choices are allowed. */
     environment: z.enum(["dev", "prod"]),
@@ -371,6 +432,9 @@ const azureStack = z.strictObject({
     backup: azureBackup,
     observability,
     registry: registry.prefault({}),
+    security,
+    applicationSecrets,
+    runners: runners.optional(),
     ...common,
 });
 
@@ -409,10 +473,18 @@ export const platformConfigSchema = z
             }
         }
         if (config.environment === "local") {
+            if (config.runnersGithubAppPrivateKey !== undefined) {
+                problem(["runnersGithubAppPrivateKey"], undefined, "is used only by Azure stacks (their runners); remove it");
+            }
             if (config.backup && config.backupS3SecretAccessKey === undefined) {
                 problem(["backupS3SecretAccessKey"], undefined, "is required when backup.s3 is set (pulumi config set --secret platform:backupS3SecretAccessKey ...)");
             }
             return;
+        }
+        if ((config.runners === undefined) !== (config.runnersGithubAppPrivateKey === undefined)) {
+            problem([config.runners === undefined ? "runners" : "runnersGithubAppPrivateKey"], undefined, config.runners === undefined
+                ? "is required when the secret runnersGithubAppPrivateKey is set (it names the GitHub App and the repository)"
+                : "is required when runners is set (pulumi config set --secret platform:runnersGithubAppPrivateKey < app.private-key.pem)");
         }
         if (config.observability.criticalAlertEmail && config.alertEmailPassword === undefined) {
             problem(["alertEmailPassword"], undefined, "is required when observability.criticalAlertEmail is set (pulumi config set --secret platform:alertEmailPassword ...)");
@@ -423,6 +495,7 @@ export const platformConfigSchema = z
         checkAddressPlan(config.network, problem);
         checkNodePools(config.cluster, config.network, problem);
         checkEnvironmentChoices(config, problem);
+        checkPullableRegistries(config.admission, problem);
     });
 
 /** Parsed config, secrets still plain: only the config module sees this shape. */
@@ -432,6 +505,7 @@ export type LocalStackConfig = z.output<typeof localStack>;
 export type NetworkConfig = AzureStackConfig["network"];
 export type ClusterConfig = AzureStackConfig["cluster"];
 export type GatewayConfig = AzureStackConfig["gateway"];
+export type RunnersConfig = NonNullable<AzureStackConfig["runners"]>;
 
 type Problem = (path: (string | number)[], input: unknown, message: string) => void;
 
@@ -456,6 +530,7 @@ function checkAddressPlan(net: NetworkConfig, problem: Problem): void {
     if (net.subnets.apiServer !== undefined && parseCidr(net.subnets.apiServer)!.prefix > 28) {
         problem(["network", "subnets", "apiServer"], net.subnets.apiServer, "must be /28 or larger (API Server VNet Integration)");
     }
+    checkRunnersSubnet(net.subnets.runners, problem);
     if (parseCidr(net.subnets.apim)!.prefix > 27) {
         problem(["network", "subnets", "apim"], net.subnets.apim, "must be /27 or larger (API Management scales into it)");
     }
@@ -473,6 +548,25 @@ function checkAddressPlan(net: NetworkConfig, problem: Problem): void {
     const dns = parseIpv4(net.dnsServiceIp)!;
     if (!containsAddress(services, dns) || dns === services.base) {
         problem(["network", "dnsServiceIp"], net.dnsServiceIp, `must be a host address inside serviceCidr ${net.serviceCidr}`);
+    }
+}
+
+/**
+ * Ranges a Container Apps workload profiles environment's subnet may not overlap: AKS's reserved ranges and the
+ * environment's own (learn.microsoft.com/azure/container-apps/custom-virtual-networks#subnet-address-range-restrictions).
+ */
+const CONTAINER_APPS_RESERVED = ["169.254.0.0/16", "172.30.0.0/16", "172.31.0.0/16", "192.0.2.0/24", "100.100.0.0/17", "100.100.128.0/19", "100.100.160.0/19", "100.100.192.0/19"];
+
+function checkRunnersSubnet(runners: string, problem: Problem): void {
+    const subnet = parseCidr(runners)!;
+    // Workload profiles environments need at least a /27 (custom-virtual-networks#subnet).
+    if (subnet.prefix > 27) {
+        problem(["network", "subnets", "runners"], runners, "must be /27 or larger (a Container Apps workload profiles environment)");
+    }
+    for (const reserved of CONTAINER_APPS_RESERVED) {
+        if (overlaps(subnet, parseCidr(reserved)!)) {
+            problem(["network", "subnets", "runners"], runners, `overlaps ${reserved}, which Container Apps reserves`);
+        }
     }
 }
 
@@ -530,6 +624,23 @@ function checkNodePools(cluster: ClusterConfig, net: NetworkConfig, problem: Pro
     }
 }
 
+/**
+ * What the nodes can pull from on Azure: the platform registry through its private endpoint (its apps/ namespace is
+ * admitted without config) and Microsoft Container Registry through the firewall's AzureKubernetesService FQDN tag
+ * (learn.microsoft.com/azure/aks/outbound-rules-control-egress: mcr.microsoft.com, *.data.mcr.microsoft.com). An
+ * admitted registry the firewall blocks would only turn admission into ImagePullBackOff.
+ */
+const PULLABLE_PUBLIC_REGISTRY = "mcr.microsoft.com";
+
+function checkPullableRegistries(admission: AdmissionConfig, problem: Problem): void {
+    admission.allowedRegistries.forEach((registry, index) => {
+        if (registry.split("/")[0] !== PULLABLE_PUBLIC_REGISTRY) {
+            problem(["admission", "allowedRegistries", index], registry,
+                `is not reachable from the nodes: the firewall admits only ${PULLABLE_PUBLIC_REGISTRY} (or a path below it); teams' images come from the platform registry's apps/ namespace, admitted without config`);
+        }
+    });
+}
+
 function checkEnvironmentChoices(config: AzureStackConfig, problem: Problem): void {
     if (config.environment === "prod") {
         if (config.cluster.zones.length !== 3) {
@@ -553,6 +664,10 @@ function checkEnvironmentChoices(config: AzureStackConfig, problem: Problem): vo
         if (!fullMonth) {
             problem(["backup", "schedules"], Object.keys(config.backup.schedules), "needs a full schedule (no includedNamespaces) with ttlHours >= 720 in prod (30 days of restore points)");
         }
+    }
+    // Seed 004: security events reach a SIEM in prod; Sentinel unless the team forwards to its own.
+    if (config.environment === "prod" && config.security.sentinel === false && config.siemWebhookUrl === undefined) {
+        problem(["security", "sentinel"], false, "may be false in prod only with siemWebhookUrl set (security events must reach a SIEM)");
     }
     if (config.environment === "prod" && config.gateway.apim.partners && !config.gateway.apim.partners.clientCaCertificate) {
         problem(["gateway", "apim", "partners", "clientCaCertificate"], undefined, "is required in prod (only dev generates a partner CA)");

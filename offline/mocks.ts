@@ -39,6 +39,9 @@ const ARM_TYPES: Record<string, [string, string]> = {
     "azure-native:cdn:Profile": ["Microsoft.Cdn", "profiles"],
     "azure-native:monitor:ActionGroup": ["Microsoft.Insights", "actionGroups"],
     "azure-native:monitor:MetricAlert": ["Microsoft.Insights", "metricAlerts"],
+    "azure-native:monitor:DataCollectionRule": ["Microsoft.Insights", "dataCollectionRules"],
+    "azure-native:app:ManagedEnvironment": ["Microsoft.App", "managedEnvironments"],
+    "azure-native:app:Job": ["Microsoft.App", "jobs"],
 };
 
 /** Child resources whose ARM id nests under a parent named by another input. */
@@ -53,6 +56,7 @@ const NESTED_ARM_TYPES: Record<string, { parentInput: string; parentPath: string
     "azure-native:managedidentity:FederatedIdentityCredential": { parentInput: "resourceName", parentPath: "Microsoft.ManagedIdentity/userAssignedIdentities", childPath: "federatedIdentityCredentials" },
     "azure-native:containerservice:AgentPool": { parentInput: "resourceName", parentPath: "Microsoft.ContainerService/managedClusters", childPath: "agentPools" },
     "azure-native:containerservice:MaintenanceConfiguration": { parentInput: "resourceName", parentPath: "Microsoft.ContainerService/managedClusters", childPath: "maintenanceConfigurations" },
+    "azure-native:keyvault:Secret": { parentInput: "vaultName", parentPath: "Microsoft.KeyVault/vaults", childPath: "secrets" },
 };
 
 /** Extension resources: their ARM id hangs off the resource they apply to. */
@@ -85,6 +89,7 @@ const NAME_INPUT: Record<string, string> = {
     "azure-native:monitor:DiagnosticSetting": "name",
     "azure-native:monitor:MetricAlert": "ruleName",
     "azure-native:network:WebApplicationFirewallPolicy": "policyName",
+    "azure-native:app:ManagedEnvironment": "environmentName",
 };
 
 /** azure-native names a resource by `<camelCaseTypeName>Name` (VirtualNetwork -> virtualNetworkName, any case of "IP"). */
@@ -148,9 +153,6 @@ function pem(label: string, seed: string): string {
 const MOCK_ISSUED_AT = Date.parse("2026-12-01T00:00:00Z");
 const validityEnd = (inputs: Record<string, unknown>) => new Date(MOCK_ISSUED_AT + Number(inputs["validityPeriodHours"]) * 3_600_000).toISOString().replace(/\.000Z$/, "Z");
 
-/** `@pulumi/random` resources whose `result` is a string of the requested length. */
-const RANDOM_RESULT_TYPES = ["random:index/randomString:RandomString", "random:index/randomPassword:RandomPassword"];
-
 /** What `@pulumi/tls` computes, by resource type. */
 const TLS_OUTPUTS: Record<string, (name: string, inputs: Record<string, unknown>) => Record<string, unknown>> = {
     "tls:index/privateKey:PrivateKey": (name) => ({ privateKeyPem: pem("PRIVATE KEY", name), publicKeyPem: pem("PUBLIC KEY", name) }),
@@ -202,10 +204,16 @@ export class OfflineCloud {
 
     /** A create of `type` named `name` (the URN's last part) with these inputs, as the provider answers it. */
     create(type: string, name: string, inputs: Record<string, unknown>, preview: boolean): Created {
-        if (RANDOM_RESULT_TYPES.includes(type) && !preview) {
+        if (type === "random:index/randomString:RandomString" && !preview) {
             // The provider returns a string of the requested length; derive it from the name so runs agree.
             const length = Number(inputs["length"]);
             return { id: `${name}-id`, state: { ...inputs, result: createHash("sha256").update(name).digest("hex").slice(0, length) } };
+        }
+        if (type === "random:index/randomPassword:RandomPassword" && !preview) {
+            // A changed input (a keeper) replaces the password, so the value follows the inputs as well as the name.
+            const length = Number(inputs["length"]);
+            const result = createHash("sha256").update(`${name}/${JSON.stringify(inputs)}`).digest("hex").slice(0, length);
+            return { id: `${name}-id`, state: { ...inputs, result } };
         }
         const tlsOutputs = TLS_OUTPUTS[type];
         if (tlsOutputs && !preview) {

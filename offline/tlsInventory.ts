@@ -258,7 +258,9 @@ export function buildInventory(graph: Graph, findings: Violation[]): Inventory {
     for (const certificate of g.all("kubernetes:cert-manager.io/v1:Certificate")) {
         const spec = certificate.inputs["spec"] ?? {};
         certificates.push({
-            component: "Mesh ingress gateway", certificate: (spec.dnsNames ?? []).join(", "), issuer: `ClusterIssuer ${spec.issuerRef?.name}`,
+            // The ingress gateway's certificates live in its namespace; the renewal drill's canaries in cert-manager's.
+            component: certificate.inputs["metadata"]?.namespace === "cert-manager" ? "Renewal drill canary" : "Mesh ingress gateway",
+            certificate: (spec.dnsNames ?? []).join(", "), issuer: `ClusterIssuer ${spec.issuerRef?.name}`,
             key: `${spec.privateKey?.algorithm} ${spec.privateKey?.size}`, validity: hours(spec.duration), renewal: `${hours(spec.renewBefore)} before expiry, key rotation ${spec.privateKey?.rotationPolicy ?? "Never"}`,
             keyLocation: `Secret ${certificate.inputs["metadata"]?.namespace}/${spec.secretName}`,
             expiry: expiryAlerts("Certificate", { exported_namespace: show(certificate.inputs["metadata"]?.namespace), name: show(certificate.inputs["metadata"]?.name) }, ["CertificateNotReady"]),

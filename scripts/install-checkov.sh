@@ -3,6 +3,7 @@
 # another version: `npm run scan` runs it from there. Idempotent; prints the version it will use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# renovate: datasource=pypi depName=checkov
 CHECKOV_VERSION=3.3.30
 venv=.ci/.checkov
 if [ "$("$venv/bin/checkov" --version 2> /dev/null)" != "$CHECKOV_VERSION" ]; then

@@ -3,6 +3,7 @@
 # module at the pinned version into bin/ (ignored), reusing Go's caches when they exist.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# renovate: datasource=go depName=github.com/rhysd/actionlint
 ACTIONLINT_VERSION=v1.7.12
 bin="$PWD/bin/actionlint-$ACTIONLINT_VERSION"
 if [ ! -x "$bin/actionlint" ]; then

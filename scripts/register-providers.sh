@@ -6,6 +6,7 @@
 set -euo pipefail
 NAMESPACES=(
   Microsoft.ApiManagement
+  Microsoft.App
   Microsoft.Cdn
   Microsoft.Compute
   Microsoft.ContainerRegistry
@@ -16,6 +17,8 @@ NAMESPACES=(
   Microsoft.Network
   Microsoft.OperationalInsights
   Microsoft.PolicyInsights
+  Microsoft.Security
+  Microsoft.SecurityInsights
   Microsoft.Storage
 )
 for namespace in "${NAMESPACES[@]}"; do

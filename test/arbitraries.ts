@@ -14,7 +14,8 @@ const SUBNET_SIZES = {
     firewall: [26],
     privateEndpoints: [26, 27],
     ingress: [27, 28],
-    runners: [27, 28],
+    // A Container Apps workload profiles environment needs a /27 or larger (custom-virtual-networks#subnet).
+    runners: [26, 27],
     apiServer: [27, 28],
 } as const;
 

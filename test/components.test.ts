@@ -6,3 +6,7 @@ import "./components/mesh";
 import "./components/kyverno";
 import "./components/gateway";
 import "./components/cluster";
+import "./components/siem";
+import "./components/defender";
+import "./components/appsecrets";
+import "./components/runners";

@@ -126,10 +126,20 @@ export const OPTIONAL_INPUTS = {
 /** The App Gateway subnet dev gets for the appgateway edge (prod's stack file reserves one). */
 export const DEV_APP_GATEWAY_SUBNET = "10.20.9.0/24";
 
+/** Application namespaces reading Key Vault secrets (components/appsecrets), as a team would configure them. */
+export const APPLICATION_SECRETS = {
+    payments: { secretOfficerGroupObjectIds: ["55555555-5555-4555-8555-555555555555"] },
+    orders: { serviceAccount: "orders-api", secretOfficerGroupObjectIds: ["66666666-6666-4666-8666-666666666666"] },
+} as const;
+
+/** A Grafana admin password generation label (observability.grafanaAdminPasswordRotation). */
+export const GRAFANA_ROTATION = "2027-01";
+
 /**
  * dev, phase 2, with every input a team may add: critical alert receivers (webhook and e-mail, credentials secret),
- * a SIEM webhook (secret), API Management's custom hostname and partner hostname (partner CA generated), and a public
- * DNS zone for ACME. One plan serves the tests of each; what a test needs absent, it reads from the committed stack.
+ * a SIEM webhook (secret), API Management's custom hostname and partner hostname (partner CA generated), a public
+ * DNS zone for ACME, application namespaces' secrets and a Grafana password generation. One plan serves the tests
+ * of each; what a test needs absent, it reads from the committed stack.
  */
 export function planDevWithOptions(preview = false): Promise<Graph> {
     const raw = rawConfig("dev");
@@ -141,10 +151,31 @@ export function planDevWithOptions(preview = false): Promise<Graph> {
             "platform:alertWebhookUrl": ALERT_RECEIVERS.webhookUrl,
             "platform:alertEmailPassword": ALERT_RECEIVERS.smtpPassword,
             "platform:siemWebhookUrl": OPTIONAL_INPUTS.siemWebhookUrl,
-            "platform:observability": JSON.stringify({ criticalAlertEmail: ALERT_RECEIVERS.email }),
+            "platform:observability": JSON.stringify({ criticalAlertEmail: ALERT_RECEIVERS.email, grafanaAdminPasswordRotation: GRAFANA_ROTATION }),
+            "platform:applicationSecrets": JSON.stringify(APPLICATION_SECRETS),
             "platform:gateway": JSON.stringify({ ...raw["gateway"], publicDnsZone: OPTIONAL_INPUTS.publicDnsZone, apim: { ...raw["gateway"].apim, ...OPTIONAL_INPUTS.apim } }),
         },
         secretOverrides: ["platform:alertWebhookUrl", "platform:alertEmailPassword", "platform:siemWebhookUrl"],
+    });
+}
+
+/** The runners' GitHub App (offline stand-ins: an App id, an installation and a key that is never real). */
+export const RUNNERS_APP = {
+    config: { github: { owner: "Example-Org", repository: "platform", appId: 123456, installationId: 7654321 } },
+    privateKey: "-----BEGIN RSA PRIVATE KEY-----\nb2ZmbGluZS1ydW5uZXJzLWFwcC1rZXk=\n-----END RSA PRIVATE KEY-----\n",
+} as const;
+
+/** A stack with its runners configured (CI setup step 3), in the given phase (update mode: ids known). */
+export function planWithRunners(stack: "dev" | "prod", phase: "azure" | "all" = "all", preview = false): Promise<Graph> {
+    return planWith({
+        stack,
+        preview,
+        overrides: {
+            "platform:phase": phase,
+            "platform:runners": JSON.stringify(RUNNERS_APP.config),
+            "platform:runnersGithubAppPrivateKey": RUNNERS_APP.privateKey,
+        },
+        secretOverrides: ["platform:runnersGithubAppPrivateKey"],
     });
 }
 
@@ -162,7 +193,7 @@ export function planProdWithOptions(): Promise<Graph> {
         overrides: {
             "platform:phase": "all",
             "platform:gateway": JSON.stringify({ ...raw["gateway"], publicDnsZone: OPTIONAL_INPUTS.publicDnsZone }),
-            "platform:admission": JSON.stringify({ allowedRegistries: ["platformacr.azurecr.io"], imageSignatures: { publicKey: IMAGE_SIGNATURE_KEY } }),
+            "platform:admission": JSON.stringify({ allowedRegistries: ["mcr.microsoft.com/oss"], imageSignatures: { publicKey: IMAGE_SIGNATURE_KEY } }),
             "platform:backup": JSON.stringify({ ...raw["backup"], immutabilityLocked: true }),
         },
     });
@@ -242,6 +273,11 @@ export function waitsFor(graph: Graph, r: GraphResource): Set<string> {
     return seen;
 }
 
+/** A Helm release's chart name, also for an OCI reference (`oci://quay.io/jetstack/charts/cert-manager`: its last segment). */
+export function chartOf(release: GraphResource): string {
+    return String(release.inputs["chart"]).split("/").pop()!;
+}
+
 /** Which chart installs each custom resource group's CRDs. */
 const CRD_OWNERS: Record<string, string> = {
     "cert-manager.io": "cert-manager",
@@ -256,7 +292,7 @@ export function customResourcesBeforeCrds(graph: Graph): { checked: number; prob
     const group = (type: string) => type.split(":")[1]!.split("/")[0]!;
     const customResources = graph.resources.filter((r) => r.type.startsWith("kubernetes:") && CRD_OWNERS[group(r.type)]);
     const problems = customResources.flatMap((r) => {
-        const owner = graph.resources.find((x) => x.type === "kubernetes:helm.sh/v3:Release" && x.inputs["chart"] === CRD_OWNERS[group(r.type)]);
+        const owner = graph.resources.find((x) => x.type === "kubernetes:helm.sh/v3:Release" && chartOf(x) === CRD_OWNERS[group(r.type)]);
         return owner && waitsFor(graph, r).has(owner.urn) ? [] : [`${r.urn} does not wait for the ${CRD_OWNERS[group(r.type)]} chart`];
     });
     return { checked: customResources.length, problems };

@@ -218,6 +218,15 @@ export function requiredFlows(stack: "dev" | "prod", edge: Edge): Flow[] {
         flows.push({ why: "runner to the API server (phase 2)", from: runner, to: apiServer, port: 443, protocol: "Tcp" });
     }
     flows.push({ why: "runner to the Key Vault private endpoint (certificate import)", from: runner, to: { address: host(s.privateEndpoints!), subnet: s.privateEndpoints! }, port: 443, protocol: "Tcp" });
+    // learn.microsoft.com/azure/container-apps/firewall-integration (workload profiles): the environment's
+    // infrastructure talks within its subnet on any port, and Azure Load Balancer reaches it on 30000-32676.
+    const otherRunner = { address: host(s.runners!, 5), subnet: s.runners! };
+    flows.push({ why: "Container Apps infrastructure within the runners subnet", from: runner, to: otherRunner, port: 10250, protocol: "Tcp" });
+    flows.push({ why: "Container Apps infrastructure within the runners subnet (UDP)", from: otherRunner, to: runner, port: 53, protocol: "Udp" });
+    flows.push({ why: "Azure Load Balancer to the Container Apps environment", from: { tag: "AzureLoadBalancer" }, to: runner, port: 30000, protocol: "Tcp" });
+    flows.push({ why: "Azure Load Balancer to the Container Apps environment (top of its range)", from: { tag: "AzureLoadBalancer" }, to: runner, port: 32676, protocol: "Tcp" });
+    // The jobs pull the runner image and read the App's key through the registry's and the vault's private endpoints.
+    flows.push({ why: "runner jobs to the registry's and the vault's private endpoints", from: otherRunner, to: { address: host(s.privateEndpoints!, 6), subnet: s.privateEndpoints! }, port: 443, protocol: "Tcp" });
     return flows;
 }
 
@@ -231,6 +240,9 @@ export function forbiddenFlows(stack: "dev" | "prod", edge: Edge): Flow[] {
         { why: "Internet to a pod", from: internet, to: { address: host(s.podCidr!, 10), subnet: s.userNodes! }, port: 8080, protocol: "Tcp" },
         { why: "Internet to the private endpoints", from: internet, to: { address: host(s.privateEndpoints!), subnet: s.privateEndpoints! }, port: 443, protocol: "Tcp" },
         { why: "Internet to a runner", from: internet, to: { address: host(s.runners!), subnet: s.runners! }, port: 22, protocol: "Tcp" },
+        // The runners' environment is internal and its jobs serve nothing: no other subnet reaches them.
+        { why: "a node to a runner", from: { address: host(s.systemNodes!), subnet: s.systemNodes! }, to: { address: host(s.runners!), subnet: s.runners! }, port: 443, protocol: "Tcp" },
+        { why: "Azure Load Balancer to a runner outside Container Apps' range", from: { tag: "AzureLoadBalancer" }, to: { address: host(s.runners!), subnet: s.runners! }, port: 22, protocol: "Tcp" },
     ];
     if (s.apiServer !== undefined) {
         flows.push({ why: "Internet to the API server", from: internet, to: { address: host(s.apiServer), subnet: s.apiServer }, port: 443, protocol: "Tcp" });

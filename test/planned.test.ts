@@ -19,6 +19,9 @@ import "./planned/safety";
 import "./planned/inventory";
 import "./planned/images";
 import "./planned/readmeClaims";
+import "./planned/operations";
+import "./planned/credentials";
+import "./planned/runners";
 
 // The policy packs run as servers for the whole file (offline/policyCheck.ts); stop them at its end.
 after(closePackServers);

@@ -1,7 +1,8 @@
 /**
  * The suites that need no plan (test/unit/), in one process: config validation and its properties, the NSG rules,
- * the packs' fixtures through their servers, the Falco rules file, the scan's converter, the workflows and the e2e's stand-in provider. Each
- * suite file also runs alone (`node --test test/unit/nsgRules.ts`), as the mutation runs do.
+ * the packs' fixtures through their servers, the Falco rules file, the scan's converter, the workflows, the runner image
+ * and the e2e's stand-in provider. Each suite file also runs alone (`node --test test/unit/nsgRules.ts`), as the
+ * mutation runs do.
  */
 import "./unit/config";
 import "./unit/properties";
@@ -10,4 +11,5 @@ import "./unit/policies";
 import "./unit/falcoRules";
 import "./unit/scanShapes";
 import "./unit/workflows";
+import "./unit/runnerImage";
 import "./unit/standins";

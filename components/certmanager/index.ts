@@ -6,6 +6,7 @@ import { EXCLUDE_FROM_BACKUP } from "../shared/backup";
 import { pinnedRelease } from "../shared/helm";
 import { platformNamespace, type ClusterContext } from "../shared/namespace";
 import { chartRegistry } from "../shared/images";
+import { declareRenewalDrill, renewalCanaries } from "./canary";
 import { CERT_MANAGER_SERVICE_ACCOUNT } from "./dnsIdentity";
 
 export { CERT_MANAGER_SERVICE_ACCOUNT, DnsIdentity } from "./dnsIdentity";
@@ -23,6 +24,11 @@ export interface CertManagerArgs {
     monitoring: pulumi.Resource;
     /** Admission (Kyverno and its policies): this component's namespaces wait for it, so every pod is admitted under the policies. */
     admission: pulumi.Resource;
+    /**
+     * A renewal drill: short-lived canary certificates through the platform CA issuer (for `platformCaDnsName`) and
+     * the ACME issuer when there is one (for `acmeDnsName`, in its zone), with an alert when renewal stops.
+     */
+    renewalDrill?: { platformCaDnsName: string; acmeDnsName?: string };
 }
 
 export interface AcmeArgs {
@@ -31,6 +37,11 @@ export interface AcmeArgs {
     email: string;
     zone: { name: string; resourceGroupName: string; subscriptionId: string };
     identityClientId: pulumi.Input<string>;
+    /**
+     * `host:port` of the resolvers the DNS-01 self-check asks: the cluster DNS Service. Without them cert-manager asks
+     * the zone's authoritative servers directly on port 53, which the namespace's NetworkPolicy and the firewall block.
+     */
+    recursiveNameservers: string[];
 }
 
 export const ACME_ISSUER = "letsencrypt";
@@ -94,6 +105,9 @@ export class CertManager extends pulumi.ComponentResource {
                 cainjector: { replicaCount: replicas, podDisruptionBudget: pdb, resources: { requests: { cpu: "20m", memory: "128Mi" }, limits: { memory: "512Mi" } } },
                 startupapicheck: { resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "128Mi" } } },
                 prometheus: { enabled: true, servicemonitor: { enabled: true } },
+                // cert-manager.io/docs/configuration/acme/dns01 "Setting Nameservers for DNS01 Self Check": recursive
+                // servers only (chart values dns01RecursiveNameservers*, the controller's --dns01-recursive-nameservers*).
+                ...(args.acme ? { dns01RecursiveNameservers: args.acme.recursiveNameservers.join(","), dns01RecursiveNameserversOnly: true } : {}),
                 // Workload identity for Azure DNS: the pod label asks for the token, the annotation names the identity.
                 podLabels: { "azure.workload.identity/use": "true" },
                 serviceAccount: {
@@ -130,6 +144,21 @@ export class CertManager extends pulumi.ComponentResource {
                     },
                 },
             }), { parent: this, dependsOn: [this.release] });
+        }
+
+        if (args.renewalDrill) {
+            const canaries = renewalCanaries(
+                { platformCa: PLATFORM_CA_ISSUER, acme: args.acme ? ACME_ISSUER : undefined },
+                { platformCa: args.renewalDrill.platformCaDnsName, acme: args.renewalDrill.acmeDnsName },
+            );
+            declareRenewalDrill(`${name}-renewal-drill`, {
+                models: args.models,
+                namespace: CERT_MANAGER_NAMESPACE,
+                rulesNamespace: args.cluster.monitoringNamespace,
+                monitoring: args.monitoring,
+                canaries,
+                privateKey: CERTIFICATE_POLICY.privateKey,
+            }, { parent: this, dependsOn: [this.release, caSecret] });
         }
 
         this.namespace = ns.metadata.name;

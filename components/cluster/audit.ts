@@ -27,16 +27,7 @@ const CA_KEY_READ_ALERT = "CaKeyReadByUnexpectedIdentity";
  * category, in the AKSAudit table): a read is how a stolen credential would mint trusted certificates.
  */
 export function declareSecretReadAlert(name: string, args: SecretReadAlertArgs, parent: pulumi.Resource): monitor.ScheduledQueryRule {
-    const watched = args.secrets.map((s) => {
-        const readers = s.readers.map((r) => `"system:serviceaccount:${r.namespace}:${r.serviceAccount}"`).join(", ");
-        return `(tostring(ObjectRef.namespace) == "${s.namespace}" and tostring(ObjectRef.name) == "${s.name}" and tostring(User.username) !in (${readers}))`;
-    });
-    const query = [
-        "AKSAudit",
-        '| where tostring(ObjectRef.resource) == "secrets" and Verb in ("get", "list", "watch")',
-        `| where ${watched.join(" or ")}`,
-        "| project TimeGenerated, Verb, Namespace = tostring(ObjectRef.namespace), Secret = tostring(ObjectRef.name), Reader = tostring(User.username), SourceIps",
-    ].join("\n");
+    const query = caKeyReadQuery(args.secrets);
     return logSearchAlert(name, {
         ruleName: `alert-${args.namePrefix}-ca-key-read`,
         alert: CA_KEY_READ_ALERT,
@@ -50,4 +41,18 @@ export function declareSecretReadAlert(name: string, args: SecretReadAlertArgs, 
         actionGroupId: args.actionGroupId,
         tags: args.tags,
     }, { parent });
+}
+
+/** The audit-log query behind the alert (and Sentinel's rule of the same name): every read of a watched Secret by another identity. */
+export function caKeyReadQuery(secrets: WatchedSecret[]): string {
+    const watched = secrets.map((s) => {
+        const readers = s.readers.map((r) => `"system:serviceaccount:${r.namespace}:${r.serviceAccount}"`).join(", ");
+        return `(tostring(ObjectRef.namespace) == "${s.namespace}" and tostring(ObjectRef.name) == "${s.name}" and tostring(User.username) !in (${readers}))`;
+    });
+    return [
+        "AKSAudit",
+        '| where tostring(ObjectRef.resource) == "secrets" and Verb in ("get", "list", "watch")',
+        `| where ${watched.join(" or ")}`,
+        "| project TimeGenerated, Verb, Namespace = tostring(ObjectRef.namespace), Secret = tostring(ObjectRef.name), Reader = tostring(User.username), SourceIps",
+    ].join("\n");
 }

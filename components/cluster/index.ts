@@ -45,6 +45,13 @@ export interface PrivateClusterArgs {
     client: AzureClient;
     /** Standard carries the API server SLA (prod); Free has none (dev). */
     skuTier: "Free" | "Standard";
+    /**
+     * The monitoring add-on (Container insights, Entra ID auth) sending to `logAnalyticsWorkspaceId`: what it
+     * collects is the SIEM's data collection rule (components/siem). Off by default.
+     */
+    containerInsights?: boolean;
+    /** The Key Vault secrets provider add-on with rotation, for application namespaces' secrets (components/appsecrets). Off by default. */
+    keyVaultSecretsProvider?: boolean;
     tags: Record<string, string>;
 }
 
@@ -234,9 +241,14 @@ function declareManagedCluster(name: string, args: PrivateClusterArgs, identitie
             azureKeyVaultKms: etcdKey?.kms,
         },
         addonProfiles: {
-            // Nothing mounts Key Vault secrets into pods: the add-on would only be unused surface.
-            azureKeyvaultSecretsProvider: { enabled: false },
+            // Only where application namespaces read Key Vault secrets; otherwise the add-on would be unused surface.
+            // Rotation re-reads mounted secrets every 2 minutes (learn.microsoft.com/azure/aks/csi-secrets-store-configuration-options).
+            azureKeyvaultSecretsProvider: args.keyVaultSecretsProvider
+                ? { enabled: true, config: { enableSecretRotation: "true", rotationPollInterval: "2m" } }
+                : { enabled: false },
             azurepolicy: { enabled: true },
+            // Managed identity auth, no workspace key (learn.microsoft.com/azure/azure-monitor/containers/container-insights-authentication).
+            ...(args.containerInsights ? { omsagent: { enabled: true, config: { logAnalyticsWorkspaceResourceID: args.logAnalyticsWorkspaceId, useAADAuth: "true" } } } : {}),
         },
         networkProfile: {
             networkPlugin: containerservice.NetworkPlugin.Azure,

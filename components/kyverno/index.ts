@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import type { AdmissionConfig } from "../../config";
-import { CHARTS, MESH_PROXY_IMAGE } from "../../versions";
+import { APPLICATION_REPOSITORIES, CHARTS, MESH_PROXY_IMAGE } from "../../versions";
 import { typedResource, type Models } from "../shared/customResources";
+import { applicationNamespaceRule, outsidePlatform, type Rule } from "../shared/applicationNamespaces";
 import { pinnedRelease } from "../shared/helm";
 import { allowPlatformSpec, namespaceSelector, platformNamespace, type ClusterContext, type TelemetryEndpoint } from "../shared/namespace";
 import { chartRegistry, platformImage } from "../shared/images";
@@ -75,7 +76,11 @@ function exemptNamespaces(): string[] {
     return [...PRIVILEGED_NAMESPACES, ...AKS_ADDON_NAMESPACES];
 }
 
-/** Enforce rejects a non-compliant resource; Audit only reports it. */
+/**
+ * Enforce rejects a non-compliant resource; Audit only reports it. Set on each rule (`validate.failureAction`,
+ * `verifyImages[].failureAction`): the policy-wide `spec.validationFailureAction` is deprecated in Kyverno 1.19's
+ * ClusterPolicy CRD ("Deprecated, use validationFailureAction under the validate rule instead").
+ */
 function failureAction(args: KyvernoArgs): "Enforce" | "Audit" {
     return args.enforce ? "Enforce" : "Audit";
 }
@@ -113,15 +118,15 @@ function declareReleases(name: string, args: KyvernoArgs, ns: k8s.core.v1.Namesp
     return kyverno;
 }
 
-type Rule = NonNullable<NonNullable<NonNullable<ConstructorParameters<Models["ClusterPolicy"]>[0]>["spec"]>["rules"]>[number];
-type ValidatePolicy = (key: string, policyName: string, rule: Rule) => void;
+type ValidateRule = Rule & { validate: NonNullable<Rule["validate"]> };
+type ValidatePolicy = (key: string, policyName: string, rule: ValidateRule) => void;
 
 /** A policy of one validate rule, in this environment's failure action, also run on existing resources. */
 function validatePolicyDeclarer(name: string, args: KyvernoArgs, kyverno: k8s.helm.v3.Release, parent: pulumi.Resource): ValidatePolicy {
     return (key, policyName, rule) => {
         typedResource(`${name}-${key}`, new args.models.ClusterPolicy({
             metadata: { name: policyName },
-            spec: { validationFailureAction: failureAction(args), background: true, rules: [rule] },
+            spec: { background: true, rules: [{ ...rule, validate: { ...rule.validate, failureAction: failureAction(args) } }] },
         }), { parent, dependsOn: [kyverno] });
     };
 }
@@ -155,28 +160,16 @@ function declareApplicationRules(name: string, args: KyvernoArgs, kyverno: k8s.h
     // Application namespaces start closed, with what a meshed pod needs open: the same base as the platform's own
     // namespaces (DNS, istiod, scraping), calls from the ingress gateway and spans to the collector. The
     // platform's namespaces declare their own policies of these names, so they are left out.
-    const applications = { exclude: { any: [{ resources: { namespaces: args.platformNamespaces } }] } };
-    const generated = (policyName: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) => ({
-        name: `${policyName}-in-every-application-namespace`,
-        match: { any: [{ resources: { kinds: ["Namespace"] } }] },
-        ...applications,
-        generate: {
-            apiVersion: "networking.k8s.io/v1",
-            kind: "NetworkPolicy",
-            name: policyName,
-            namespace: "{{request.object.metadata.name}}",
-            // Kept in step with this policy; a deleted copy comes back.
-            synchronize: true,
-            data: { spec },
-        },
-    });
+    const applications = outsidePlatform(args.platformNamespaces);
+    const networkPolicy = (policyName: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
+        applicationNamespaceRule({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", name: policyName, data: { spec } }, args.platformNamespaces);
     const { ingressGatewayNamespace, telemetry } = args.applicationTraffic;
     typedResource(`${name}-default-deny`, new args.models.ClusterPolicy({
         metadata: { name: "generate-default-deny" },
         spec: {
             rules: [
-                generated("default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] }),
-                generated("allow-platform", allowPlatformSpec(args.cluster, {
+                networkPolicy("default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] }),
+                networkPolicy("allow-platform", allowPlatformSpec(args.cluster, {
                     ingress: [{ from: [namespaceSelector(ingressGatewayNamespace)] }],
                     egress: [telemetry.egress],
                 })),
@@ -186,14 +179,16 @@ function declareApplicationRules(name: string, args: KyvernoArgs, kyverno: k8s.h
 
     // Application namespaces: pulled only from allowed registries, meshed, and (when configured) signed.
     const meshProxy = platformImage(args.cluster, MESH_PROXY_IMAGE);
+    // Teams push their images to the platform registry's own namespace, which no cache rule serves (docs/application-images.md).
+    const registries = [...args.admission.allowedRegistries, ...(args.cluster.imageRegistry ? [`${args.cluster.imageRegistry}/${APPLICATION_REPOSITORIES}`] : [])];
     validatePolicy("restrict-registries", "restrict-image-registries", {
         name: "images-from-allowed-registries",
         match: { any: [PODS] },
         ...applications,
         validate: {
-            message: `Images come from an allowed registry: ${args.admission.allowedRegistries.join(", ")}.`,
+            message: `Images come from an allowed registry: ${registries.join(", ")}.`,
             // Kyverno validates the mutated pod: the sidecar istiod injects must pass too.
-            pattern: { spec: { containers: [{ image: [...args.admission.allowedRegistries.map((r) => `${r}/*`), `${meshProxy}:*`].join(" | ") }] } },
+            pattern: { spec: { containers: [{ image: [...registries.map((r) => `${r}/*`), `${meshProxy}:*`].join(" | ") }] } },
         },
     });
     validatePolicy("require-mesh", "require-mesh-injection", {
@@ -214,14 +209,21 @@ function declareApplicationRules(name: string, args: KyvernoArgs, kyverno: k8s.h
         typedResource(`${name}-verify-signatures`, new args.models.ClusterPolicy({
             metadata: { name: "verify-image-signatures" },
             spec: {
-                validationFailureAction: failureAction(args),
-                webhookTimeoutSeconds: 30,
+                // Registry round trips outlast the default 10 s (here, not in the spec.webhookTimeoutSeconds 1.19 deprecates).
+                webhookConfiguration: { timeoutSeconds: 30 },
                 rules: [{
                     name: "cosign-signed-images",
                     match: { any: [PODS] },
                     ...applications,
                     // The team signs its images, not Istio's: the proxy istiod injects is exempt.
-                    verifyImages: [{ imageReferences: ["*"], skipImageReferences: [`${meshProxy}:*`], attestors: [{ entries: [attestor] }], mutateDigest: true, verifyDigest: true }],
+                    verifyImages: [{
+                        imageReferences: ["*"],
+                        skipImageReferences: [`${meshProxy}:*`],
+                        failureAction: failureAction(args),
+                        attestors: [{ entries: [attestor] }],
+                        mutateDigest: true,
+                        verifyDigest: true,
+                    }],
                 }],
             },
         }), { parent, dependsOn: [kyverno] });

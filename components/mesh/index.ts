@@ -7,6 +7,7 @@ import { EXCLUDE_FROM_BACKUP } from "../shared/backup";
 import { pinnedRelease } from "../shared/helm";
 import { platformNamespace, type ClusterContext, type TelemetryEndpoint } from "../shared/namespace";
 import { platformImage } from "../shared/images";
+import { applicationNamespaceRule } from "../shared/applicationNamespaces";
 
 /** How the ingress gateway's Service is exposed: an Azure internal load balancer, or the cluster's default. */
 /** Istio's plug-in CA Secret (a fixed name istiod looks for), holding the mesh intermediate's key. */
@@ -46,6 +47,8 @@ export interface ServiceMeshArgs {
     telemetry: TelemetryEndpoint;
     /** Admission (Kyverno and its policies): this component's namespaces wait for it, so every pod is admitted under the policies. */
     admission: pulumi.Resource;
+    /** Namespaces the platform or AKS owns; the ingress gateway may call into every other (application) namespace. */
+    platformNamespaces: string[];
 }
 
 export const MESH_ROOT_NAMESPACE = "istio-system";
@@ -181,6 +184,17 @@ interface ControlPlane {
     istiod: k8s.helm.v3.Release;
 }
 
+/**
+ * What istio-cni does with a pod that started before the plug-in was in the node's CNI chain (a new node, or AKS's
+ * Cilium rewriting its conflist, Azure/AKS#4349): repair its network namespace in place, with no RBAC over pods
+ * (cni 1.30.3 values.yaml `repair`; the chart's default, pinned so a chart bump cannot drop it). Istio's other
+ * mitigation, istiod's untaint controller (istiod values `taint.enabled`), only removes a
+ * `cni.istio.io/not-ready` taint the infrastructure puts on new nodes. On AKS only `nodeInitializationTaints` can be
+ * removed through the Kubernetes API (learn.microsoft.com/azure/aks/use-node-taints; node-pool `nodeTaints` cannot),
+ * and azure-native 3.28.0 does not expose them.
+ */
+const CNI_REPAIR = { enabled: true, repairPods: true, deletePods: false, labelPods: false };
+
 /** The plug-in CA's Secret, the CRDs (base), istio-cni and istiod. */
 function declareControlPlane(name: string, args: ServiceMeshArgs, system: k8s.core.v1.Namespace, parent: pulumi.Resource): ControlPlane {
     const revision = args.cluster.meshRevision;
@@ -204,7 +218,7 @@ function declareControlPlane(name: string, args: ServiceMeshArgs, system: k8s.co
     const cni = pinnedRelease(`${name}-cni`, CHARTS.istioCni, {
         releaseName: "istio-cni",
         namespace: system.metadata.name,
-        values: { revision, ...istioHub(args.cluster) },
+        values: { revision, ...istioHub(args.cluster), repair: CNI_REPAIR },
     }, { parent, dependsOn: [base] });
     const istiod = pinnedRelease(`${name}-istiod`, CHARTS.istiod, {
         releaseName: `istiod-${revision}`,
@@ -281,7 +295,22 @@ function declareIngressGateway(name: string, args: ServiceMeshArgs, ingress: k8s
     }), { parent, dependsOn: [controlPlane.base, gateway, certificate] });
 }
 
-/** Mesh-wide STRICT mTLS and deny by default, with the gateway's own allows. */
+/** The ingress gateway's SPIFFE identity: its chart names the service account after the release. */
+const INGRESS_GATEWAY_PRINCIPAL = `cluster.local/ns/${INGRESS_NAMESPACE}/sa/${INGRESS_GATEWAY_SERVICE_ACCOUNT}`;
+
+/**
+ * The one authorization every application namespace gets: calls from the ingress gateway. Kyverno keeps a copy in
+ * each (generated, like the namespaces' NetworkPolicies); the mesh-wide deny-all refuses everything else. Request
+ * authentication (JWT claims on these calls) extends this one policy.
+ */
+export function applicationIngressAuthorization(): { action: "ALLOW"; rules: { from: { source: { principals: string[] } }[] }[] } {
+    return { action: "ALLOW", rules: [{ from: [{ source: { principals: [INGRESS_GATEWAY_PRINCIPAL] } }] }] };
+}
+
+/** Generated in application namespaces by Kyverno's background controller, which must be allowed to write them. */
+const GENERATED_AUTHORIZATION = { apiGroup: "security.istio.io", resource: "authorizationpolicies" };
+
+/** Mesh-wide STRICT mTLS and deny by default; the gateway's own listeners, and calls from it into application namespaces only. */
 function declareMeshPolicies(name: string, args: ServiceMeshArgs, ingress: k8s.core.v1.Namespace, controlPlane: ControlPlane, parent: pulumi.Resource): void {
     const { models } = args;
     // Mesh-wide: mTLS required everywhere (root namespace), and nothing is allowed unless a policy says so.
@@ -294,10 +323,6 @@ function declareMeshPolicies(name: string, args: ServiceMeshArgs, ingress: k8s.c
         metadata: { name: "deny-all", namespace: MESH_ROOT_NAMESPACE },
         spec: {},
     }), afterCrds);
-    typedResource(`${name}-allow-from-ingress`, new models.AuthorizationPolicy({
-        metadata: { name: "allow-from-ingress-gateway", namespace: MESH_ROOT_NAMESPACE },
-        spec: { action: "ALLOW", rules: [{ from: [{ source: { principals: [`cluster.local/ns/${INGRESS_NAMESPACE}/sa/${INGRESS_GATEWAY_SERVICE_ACCOUNT}`] } }] }] },
-    }), afterCrds);
     // No ALLOW for Prometheus: it scrapes 15020 (pilot-agent) and 15090, which the sidecar does not capture, so
     // authorization never sees those requests; and Prometheus, outside the mesh, has no identity to match.
     // The gateway itself takes calls from outside the mesh (API Management), on its listeners only.
@@ -305,6 +330,29 @@ function declareMeshPolicies(name: string, args: ServiceMeshArgs, ingress: k8s.c
         metadata: { name: "allow-listeners", namespace: INGRESS_NAMESPACE },
         spec: { selector: { matchLabels: { istio: "ingressgateway" } }, action: "ALLOW", rules: [{ to: [{ operation: { ports: ["80", "443"] } }] }] },
     }), { parent, dependsOn: [controlPlane.base, controlPlane.istiod, ingress] });
+
+    // Kyverno's background controller writes the generated copies: its ClusterRole aggregates every ClusterRole with
+    // this label (kyverno chart 3.9.0 templates/background-controller/clusterrole.yaml, aggregationRule). Declared
+    // first, so the aggregation is in place long before Kyverno checks the policy's permissions.
+    const generator = new k8s.rbac.v1.ClusterRole(`${name}-kyverno-generates-authorization`, {
+        metadata: { name: "kyverno:generate:authorizationpolicies", labels: { "rbac.kyverno.io/aggregate-to-background-controller": "true" } },
+        rules: [{ apiGroups: [GENERATED_AUTHORIZATION.apiGroup], resources: [GENERATED_AUTHORIZATION.resource], verbs: ["get", "list", "watch", "create", "update", "patch", "delete"] }],
+    }, { parent });
+    // Not mesh-wide (a root-namespace ALLOW would let the gateway call every meshed pod, platform ones included).
+    const authorization = new models.AuthorizationPolicy({ metadata: { name: "allow-from-ingress-gateway" }, spec: applicationIngressAuthorization() });
+    authorization.validate();
+    // After Istio's CRDs (the generated kind is served when Kyverno admits the policy) and Kyverno itself.
+    typedResource(`${name}-gateway-to-applications`, new models.ClusterPolicy({
+        metadata: { name: "generate-ingress-gateway-allow" },
+        spec: {
+            rules: [applicationNamespaceRule({
+                apiVersion: authorization.apiVersion,
+                kind: authorization.kind,
+                name: authorization.metadata!.name!,
+                data: { spec: authorization.spec },
+            }, args.platformNamespaces)],
+        },
+    }), { parent, dependsOn: [controlPlane.base, generator, args.admission] });
 }
 
 /** istiod's metrics and every proxy's Envoy stats. */

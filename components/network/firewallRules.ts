@@ -1,9 +1,9 @@
 /**
  * The firewall's allow-list as data: what AKS needs to run (images come from the platform registry's private endpoint),
- * and what the phase-2 runners need to deploy. Anything not listed is denied by the firewall's default.
+ * and what the phase-2 runners (components/runners/egress.ts) contact. Anything not listed is denied by the firewall's default.
  */
 import type { NetworkConfig } from "../../config";
-import { chartRepositoryHosts } from "../../versions";
+import { runnerEgress } from "../runners/egress";
 
 export interface ApplicationRule {
     name: string;
@@ -34,8 +34,14 @@ export interface RuleCollectionGroup {
 
 const https = [{ protocolType: "Https" as const, port: 443 }];
 
+/** Egress that follows from optional features (each off unless the stack turns it on). */
+export interface OptionalEgress {
+    /** Container insights (the SIEM's data collection): the Azure Monitor agent on the nodes. */
+    containerInsights?: boolean;
+}
+
 /** Egress rule collection groups, in the order they are created (see Network: one write at a time). */
-export function firewallRuleCollectionGroups(net: NetworkConfig, location: string): RuleCollectionGroup[] {
+export function firewallRuleCollectionGroups(net: NetworkConfig, location: string, optional: OptionalEgress = {}): RuleCollectionGroup[] {
     const nodes = [net.subnets.systemNodes, net.subnets.userNodes];
     const runners = [net.subnets.runners];
     return [
@@ -62,27 +68,23 @@ export function firewallRuleCollectionGroups(net: NetworkConfig, location: strin
                 // cert-manager's ACME issuer (DNS-01 needs only Azure DNS, reached through the FQDN tag's ARM hosts).
                 { name: "acme", sources: nodes, fqdns: ["acme-v02.api.letsencrypt.org", "acme-staging-v02.api.letsencrypt.org"], protocols: https },
                 { name: "defender", sources: nodes, fqdns: ["*.ods.opinsights.azure.com", "*.oms.opinsights.azure.com", "*.cloud.defender.microsoft.com"], protocols: https },
+                // learn.microsoft.com/azure/azure-monitor/containers/kubernetes-monitoring-firewall (Azure public cloud):
+                // the agent's rules and ingestion; *.ods/*.oms.opinsights and dc.services.visualstudio.com are allowed
+                // above, login.microsoftonline.com by the FQDN tag.
+                ...(optional.containerInsights ? [{
+                    name: "container-insights",
+                    sources: nodes,
+                    fqdns: ["*.monitoring.azure.com", "global.handler.control.monitor.azure.com", `${location}.handler.control.monitor.azure.com`, "*.ingest.monitor.azure.com"],
+                    protocols: https,
+                }] : []),
             ],
         },
         {
             name: "deploy-runners",
             priority: 300,
             networkRules: [],
-            applicationRules: [
-                {
-                    // docs.github.com "Communicating with self-hosted runners": the runner's own hosts, action
-                    // downloads, and the storage accounts logs, job summaries and artifacts go to (productionresultssa*,
-                    // for which GitHub publishes no list, hence the wildcard); release assets for runner updates and provider plugins.
-                    name: "github-actions",
-                    sources: runners,
-                    fqdns: ["github.com", "api.github.com", "codeload.github.com", "*.actions.githubusercontent.com", "*.blob.core.windows.net", "objects.githubusercontent.com", "release-assets.githubusercontent.com"],
-                    protocols: https,
-                },
-                { name: "pulumi", sources: runners, fqdns: ["api.pulumi.com", "get.pulumi.com"], protocols: https },
-                { name: "npm", sources: runners, fqdns: ["registry.npmjs.org"], protocols: https },
-                { name: "azure-management", sources: runners, fqdns: ["management.azure.com", "login.microsoftonline.com"], protocols: https },
-                { name: "helm-repositories", sources: runners, fqdns: chartRepositoryHosts(), protocols: https },
-            ],
+            // Host by host with its reason and source in components/runners/egress.ts.
+            applicationRules: runnerEgress().map((group) => ({ name: group.rule, sources: runners, fqdns: group.hosts.map((h) => h.host), protocols: https })),
         },
     ];
 }

@@ -8,7 +8,7 @@ import { addressInSubnet, FIRST_ASSIGNABLE_OFFSET } from "../../config/cidr";
 import { sendDiagnostics } from "../shared/diagnostics";
 import { standardPublicIp } from "../shared/publicIp";
 import { required } from "../shared/required";
-import { firewallRuleCollectionGroups, type RuleCollectionGroup } from "./firewallRules";
+import { firewallRuleCollectionGroups, type OptionalEgress, type RuleCollectionGroup } from "./firewallRules";
 import { nsgRules, SUBNETS_WITHOUT_NSG, toSecurityRule } from "./rules";
 
 export interface NetworkArgs {
@@ -32,6 +32,8 @@ export interface NetworkArgs {
     edge: "frontdoor" | "appgateway";
     /** Partner address ranges allowed to reach API Management directly (client-certificate APIs, frontdoor edge). */
     partnerSourceRanges?: string[];
+    /** Egress for optional features the stack turns on (firewallRules.ts). */
+    optionalEgress?: OptionalEgress;
 }
 
 /** Private DNS zones the platform's private endpoints register in, by the sub-resource they serve. */
@@ -57,9 +59,11 @@ export const SUBNET_NAMES: Record<SubnetRole, string> = {
     apiServer: "snet-aks-apiserver",
 };
 
-/** AKS injects the API server's pods and internal load balancer into a subnet delegated to it (api-server-vnet-integration). */
+/** Services that inject their own infrastructure into a subnet delegated to them: AKS's API server (api-server-vnet-integration), Container Apps. */
 const SUBNET_DELEGATIONS: Partial<Record<SubnetRole, string>> = {
     apiServer: "Microsoft.ContainerService/managedClusters",
+    // The runners' Container Apps workload profiles environment (learn.microsoft.com/azure/container-apps/custom-virtual-networks#subnet).
+    runners: "Microsoft.App/environments",
 };
 
 /** Subnets the config may leave out: the App Gateway's (appgateway edge only) and the API server's (VNet Integration). */
@@ -176,7 +180,7 @@ export class Network extends pulumi.ComponentResource {
 
         // Azure answers 409 to concurrent writes on one firewall policy: each group waits for the one before.
         let previous: pulumi.Resource = policy;
-        for (const group of firewallRuleCollectionGroups(args.config, location)) {
+        for (const group of firewallRuleCollectionGroups(args.config, location, args.optionalEgress)) {
             previous = new network.FirewallPolicyRuleCollectionGroup(`${name}-fw-rules-${group.name}`, {
                 ruleCollectionGroupName: group.name,
                 firewallPolicyName: policy.name,

@@ -118,7 +118,14 @@ export function nsgRules(net: NetworkConfig, inputs: NsgRuleInputs): Partial<Rec
             allow("allow-vnet-https", 100, Inbound, "VirtualNetwork", subnets.privateEndpoints, ["443"]),
             denyAll(Inbound),
         ],
-        runners: [denyAll(Inbound)],
+        // The runners' Container Apps environment (workload profiles): its infrastructure talks within the subnet, and
+        // Azure Load Balancer reaches it on 30000-32676 (learn.microsoft.com/azure/container-apps/firewall-integration).
+        // Nothing else comes in: the environment is internal and the jobs serve nothing.
+        runners: [
+            allow("allow-runners-subnet", 100, Inbound, subnets.runners, subnets.runners, ["*"], AnyProtocol),
+            allow("allow-azure-load-balancer", 110, Inbound, "AzureLoadBalancer", subnets.runners, ["30000-32676"]),
+            denyAll(Inbound),
+        ],
         // learn.microsoft.com/azure/aks/api-server-vnet-integration#nsg-security-rules: nodes on 443 and 4443,
         // Azure Load Balancer's probes on 9988; and the runners deploy phase 2 through it.
         ...(apiServer === undefined ? {} : {

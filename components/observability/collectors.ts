@@ -13,6 +13,13 @@ export function alertLogUrl(namespace: string): string {
     return `http://${ALLOY_RELEASE}.${namespace}.svc.cluster.local:${ALERT_LOG_PORT}/loki/api/v1/raw`;
 }
 
+/**
+ * How long the collector keeps retrying spans Tempo does not accept: Tempo runs one replica, and a reschedule
+ * (Azure detaching and attaching its disk on another node) takes minutes. The exporter queues in memory meanwhile
+ * (exporterhelper: sending_queue, retry_on_failure; its default gives up after 5 minutes).
+ */
+export const TEMPO_OUTAGE = "15m";
+
 /** Port of the collector's Prometheus exporter, scraped through the chart's ServiceMonitor. */
 const METRICS_EXPORT_PORT = 8889;
 
@@ -42,7 +49,12 @@ export function collectorValues(settings: { tempoOtlpGrpc: string; replicas: num
             exporters: {
                 debug: null,
                 // Tempo runs in this namespace, outside the mesh: plain gRPC that the namespace policies keep in-namespace.
-                "otlp_grpc/tempo": { endpoint: settings.tempoOtlpGrpc, tls: { insecure: true } },
+                "otlp_grpc/tempo": {
+                    endpoint: settings.tempoOtlpGrpc,
+                    tls: { insecure: true },
+                    sending_queue: { enabled: true },
+                    retry_on_failure: { enabled: true, max_elapsed_time: TEMPO_OUTAGE },
+                },
                 prometheus: { endpoint: `\${env:MY_POD_IP}:${METRICS_EXPORT_PORT}`, resource_to_telemetry_conversion: { enabled: true } },
             },
             service: {
@@ -123,6 +135,13 @@ loki.write "platform" {
 `.trimStart();
 }
 
+/**
+ * Where Alloy keeps its state (the read positions of every log file) on the node, beside the logs it reads. The
+ * chart's default, /tmp/alloy in the container, "is lost between reboots" (alloy 1.11.1 values.yaml storagePath): a
+ * restarted Alloy would ship every log file again from its start.
+ */
+const ALLOY_STATE = { volume: "alloy-state", path: "/var/lib/alloy" };
+
 /** Helm values for Grafana Alloy as the log shipper: a DaemonSet on every node reading /var/log/pods. */
 export function alloyValues(lokiPushUrl: string): Record<string, unknown> {
     return {
@@ -130,14 +149,20 @@ export function alloyValues(lokiPushUrl: string): Record<string, unknown> {
         crds: { create: false },
         alloy: {
             configMap: { content: alloyConfig(lokiPushUrl) },
-            mounts: { varlog: true },
+            storagePath: ALLOY_STATE.path,
+            mounts: { varlog: true, extra: [{ name: ALLOY_STATE.volume, mountPath: ALLOY_STATE.path }] },
             enableReporting: false,
             // Pod log files are readable by root only; no capability beyond that is needed.
             securityContext: { runAsUser: 0, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
             resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } },
             extraPorts: [{ name: "alert-log", port: ALERT_LOG_PORT, targetPort: ALERT_LOG_PORT, protocol: "TCP" }],
         },
-        controller: { type: "daemonset", tolerations: [{ operator: "Exists" }] },
+        controller: {
+            type: "daemonset",
+            tolerations: [{ operator: "Exists" }],
+            // One Alloy per node, so one writer per host directory.
+            volumes: { extra: [{ name: ALLOY_STATE.volume, hostPath: { path: ALLOY_STATE.path, type: "DirectoryOrCreate" } }] },
+        },
         serviceMonitor: { enabled: true },
     };
 }

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
@@ -24,10 +25,12 @@ export interface ObservabilityArgs {
     models: Models;
     /** How long Prometheus keeps samples. */
     retentionDays: number;
-    /** Persistent volumes (Premium SSD) of this size for Prometheus and Alertmanager; undefined keeps data on the node. */
-    persistentStorageGi?: number;
+    /** Persistent volumes of these sizes (GiB) for Prometheus and Alertmanager; undefined keeps their data on the node. */
+    metricVolumes?: { prometheusGi: number; alertmanagerGi: number };
     /** Two replicas of Prometheus and Alertmanager, distributed Loki, two collectors (prod). */
     highAvailability: boolean;
+    /** Size (GiB) of each of Loki's state volumes: the write-ahead log, the compactor's working directory. */
+    logStateGi: number;
     /** Where Loki and Tempo keep their data. */
     telemetry: TelemetryBackend;
     logRetentionDays: number;
@@ -39,6 +42,8 @@ export interface ObservabilityArgs {
     heldCertificates: { certificate: string; notAfter: pulumi.Input<string> }[];
     /** Namespaces whose agents push events here (Falcosidekick): admitted to Alertmanager and Loki's gateway. */
     eventSourceNamespaces: string[];
+    /** The Grafana admin password's generation: a new value makes a new password (and Grafana restarts with it). */
+    grafanaAdminRotation?: string;
 }
 
 /**
@@ -46,9 +51,9 @@ export interface ObservabilityArgs {
  * node-exporter, kube-state-metrics) comes first: its CRDs let every component declare monitors and rules, so
  * each of those depends on `release`. Then Loki with Alloy shipping pod logs, Tempo with the OpenTelemetry
  * Collector in front, Grafana's datasources and dashboards, and the platform's alert rules.
- * Grafana stays inside the cluster, in the mesh, with no route to it (reach it with `kubectl port-forward`).
- * The rest of the namespace is outside the mesh (node agents, and Loki's memberlist gossip, which STRICT mTLS
- * would break); its NetworkPolicies decide who may talk to it.
+ * The namespace stays outside the mesh (node agents, and Loki's memberlist gossip, which STRICT mTLS would break),
+ * Grafana included: nothing routes to it (reach it with `kubectl port-forward`), the ingress gateway may call only
+ * meshed namespaces, and the namespace's NetworkPolicies decide who may talk to it.
  */
 /** kube-prometheus-stack's release: its Services are named after it. */
 const PROMETHEUS_STACK_RELEASE = "kube-prometheus-stack";
@@ -84,7 +89,15 @@ export class Observability extends pulumi.ComponentResource {
         const inNamespace = { parent: this, dependsOn: [ns] };
         monitoringNetworkPolicies(name, namespace, args, inNamespace);
 
-        const password = new random.RandomPassword(`${name}-grafana-admin-password`, { length: 32, special: false }, { parent: this });
+        const password = new random.RandomPassword(`${name}-grafana-admin-password`, {
+            length: 32,
+            special: false,
+            ...(args.grafanaAdminRotation ? { keepers: { rotation: args.grafanaAdminRotation } } : {}),
+        }, { parent: this });
+        // Grafana sets the admin password when it creates its database, which lives in the pod (no persistence): a
+        // changed password takes effect when the pod restarts, which a changed digest in the pod template causes.
+        // The digest of 190 random bits reveals nothing: kept out of secrecy so the chart's values stay reviewable in diffs.
+        const passwordDigest = pulumi.unsecret(password.result.apply((value) => createHash("sha256").update(value).digest("hex")));
         const admin = new k8s.core.v1.Secret(`${name}-grafana-admin`, {
             metadata: { name: GRAFANA_ADMIN_SECRET, namespace },
             stringData: { "admin-user": "admin", "admin-password": password.result },
@@ -92,12 +105,14 @@ export class Observability extends pulumi.ComponentResource {
         const receivers = receiverSecret(name, namespace, args.criticalAlerts, inNamespace);
 
         const replicas = args.highAvailability ? 2 : 1;
-        const volume = (name: string) => args.persistentStorageGi === undefined ? undefined : {
+        const storageClass = args.cluster.storageClass;
+        const volume = (name: string, sizeGi: number) => ({
             volumeClaimTemplate: {
                 metadata: { name },
-                spec: { storageClassName: "managed-csi-premium", accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${args.persistentStorageGi}Gi` } } },
+                spec: { ...(storageClass ? { storageClassName: storageClass } : {}), accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${sizeGi}Gi` } } },
             },
-        };
+        });
+        const metricVolumes = args.metricVolumes;
         const tempo = tempoEndpoints(namespace);
         // kube-prometheus-stack ships its CRDs in crds/, which Helm installs once and never upgrades: a chart bump
         // would leave old CRDs under a newer operator. This chart templates them, so every upgrade applies them.
@@ -126,12 +141,12 @@ export class Observability extends pulumi.ComponentResource {
                         replicas,
                         retention: `${args.retentionDays}d`,
                         // A full volume stops the TSDB: drop the oldest blocks first, keeping a tenth free for compaction.
-                        ...(args.persistentStorageGi === undefined ? {} : { retentionSize: `${Math.floor(args.persistentStorageGi * 0.9)}GiB` }),
+                        ...(metricVolumes ? { retentionSize: `${Math.floor(metricVolumes.prometheusGi * 0.9)}GiB` } : {}),
                         // Pick up every ServiceMonitor, PodMonitor and rule, not only this release's.
                         serviceMonitorSelectorNilUsesHelmValues: false,
                         podMonitorSelectorNilUsesHelmValues: false,
                         ruleSelectorNilUsesHelmValues: false,
-                        ...(volume("prometheus") ? { storageSpec: volume("prometheus") } : {}),
+                        ...(metricVolumes ? { storageSpec: volume("prometheus", metricVolumes.prometheusGi) } : {}),
                     },
                 },
                 alertmanager: {
@@ -139,17 +154,16 @@ export class Observability extends pulumi.ComponentResource {
                     alertmanagerSpec: {
                         replicas,
                         ...(receivers ? { secrets: [ALERT_RECEIVERS_SECRET] } : {}),
-                        ...(volume("alertmanager") ? { storage: volume("alertmanager") } : {}),
+                        ...(metricVolumes ? { storage: volume("alertmanager", metricVolumes.alertmanagerGi) } : {}),
                     },
                 },
                 grafana: {
                     admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: "admin-user", passwordKey: "admin-password" },
                     service: { type: "ClusterIP" },
+                    // Outside the mesh, Prometheus scrapes it through kube-prometheus-stack's ServiceMonitor (values: grafana.serviceMonitor.enabled).
                     ingress: { enabled: false },
-                    // Grafana joins the mesh on its own (the namespace does not): STRICT mTLS and the mesh's default deny.
-                    podLabels: { "istio.io/rev": args.cluster.meshRevision },
-                    // Prometheus is outside the mesh and cannot scrape a STRICT mTLS port.
-                    serviceMonitor: { enabled: false },
+                    // Grafana sets its admin password when it creates its database (in the pod): a new password restarts it.
+                    podAnnotations: { "checksum/admin-password": passwordDigest },
                     additionalDataSources: grafanaDataSources({ loki: this.lokiUrl, tempo: tempo.queryUrl }),
                 },
             },
@@ -165,7 +179,10 @@ export class Observability extends pulumi.ComponentResource {
             namespace,
             // Distributed Loki starts a dozen StatefulSets and Deployments with volumes; five minutes is not enough.
             timeoutSeconds: 900,
-            values: { ...lokiValues({ backend, distributed: args.highAvailability, retentionDays: args.logRetentionDays }), ...globalImageRegistry },
+            values: {
+                ...lokiValues({ backend, distributed: args.highAvailability, retentionDays: args.logRetentionDays, stateVolume: { sizeGi: args.logStateGi, storageClass } }),
+                ...globalImageRegistry,
+            },
         }, afterOperator);
         pinnedRelease(`${name}-alloy`, CHARTS.alloy, {
             releaseName: ALLOY_RELEASE,

@@ -13,7 +13,13 @@ export interface TempoSettings {
     retentionDays: number;
 }
 
-/** Helm values for the grafana-community `tempo` chart (single binary; tempo-distributed 3.x needs Kafka). */
+/**
+ * Helm values for the grafana-community `tempo` chart (single binary; tempo-distributed 3.x needs Kafka). One
+ * replica, in every environment: the chart's config names no memberlist peers (tempo 2.2.4 values.yaml `config`:
+ * only a cluster_label), so more replicas would be separate Tempos, each compacting the same blocks. A restart loses
+ * no trace: the write-ahead log is on the pod's volume and replayed, and the collector queues and retries spans
+ * meanwhile (collectors.ts, TEMPO_OUTAGE).
+ */
 export function tempoValues(settings: TempoSettings): Record<string, unknown> {
     const { backend } = settings;
     const wal = { path: "/var/tempo/wal" };

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import type { ChartPin } from "../../versions";
+import { chartReference, type ChartPin } from "../../versions";
 
 export interface PinnedReleaseArgs {
     /** Namespace the release installs into; the caller creates it (so the dependency is explicit). */
@@ -17,11 +17,13 @@ export interface PinnedReleaseArgs {
  * certificate jobs), which `helm.v4.Chart` never does; the cost is that policies see only the values.
  */
 export function pinnedRelease(name: string, pin: ChartPin, args: PinnedReleaseArgs, opts: pulumi.CustomResourceOptions): k8s.helm.v3.Release {
+    const { chart, repository } = chartReference(pin);
     return new k8s.helm.v3.Release(name, {
         name: args.releaseName,
-        chart: pin.chart,
+        // An `oci://` chart needs no repository options (pulumi-kubernetes#1892: Release pulls OCI charts).
+        chart,
         version: pin.version,
-        repositoryOpts: { repo: pin.repository },
+        ...(repository ? { repositoryOpts: { repo: repository } } : {}),
         namespace: args.namespace,
         values: args.values,
         // A failed upgrade rolls back instead of leaving a half-applied release.

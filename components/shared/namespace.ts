@@ -17,6 +17,8 @@ export interface ClusterContext {
      * absent on the local stack, where images come from their upstreams.
      */
     imageRegistry?: string;
+    /** The StorageClass of the platform's volumes (AKS's built-in `managed-csi-premium`); absent: the cluster's default. */
+    storageClass?: string;
 }
 
 type NetworkPolicyPeer = k8s.types.input.networking.v1.NetworkPolicyPeer;

@@ -32,9 +32,9 @@ async function declareKyverno(variant: Variant): Promise<Graph> {
 }
 
 /** dev: audit, one replica each, the registry's cache, no signatures. */
-const audit = once(() => declareKyverno({ enforce: false, highAvailability: false, admission: { allowedRegistries: ["acrplatformdev.azurecr.io"] }, registry: "acrplatformdev.azurecr.io" }));
-/** prod: enforce, highly available, signed with a key, two allowed registries. */
-const enforced = once(() => declareKyverno({ enforce: true, highAvailability: true, admission: { allowedRegistries: ["acrplatformprod.azurecr.io", "mcr.microsoft.com/oss"], imageSignatures: { publicKey: PUBLIC_KEY } }, registry: "acrplatformprod.azurecr.io" }));
+const audit = once(() => declareKyverno({ enforce: false, highAvailability: false, admission: { allowedRegistries: ["mcr.microsoft.com"] }, registry: "acrplatformdev.azurecr.io" }));
+/** prod: enforce, highly available, signed with a key, an allowed MCR path besides the platform registry's apps/. */
+const enforced = once(() => declareKyverno({ enforce: true, highAvailability: true, admission: { allowedRegistries: ["mcr.microsoft.com/oss"], imageSignatures: { publicKey: PUBLIC_KEY } }, registry: "acrplatformprod.azurecr.io" }));
 /** local: upstream images, keyless signatures. */
 const keyless = once(() => declareKyverno({ enforce: true, highAvailability: false, admission: { allowedRegistries: ["ghcr.io/example"], imageSignatures: { keylessIssuer: "https://token.actions.githubusercontent.com", keylessSubject: "repo:example/app:ref:refs/heads/main" } } }));
 
@@ -100,8 +100,9 @@ describe("kyverno component: workload rules", () => {
     for (const [label, declared, action] of [["audit", audit, "Audit"], ["enforce", enforced, "Enforce"]] as const) {
         it(`${label}: every pod outside the exempt namespaces declares requests and a memory limit (${action}, background)`, async () => {
             // Kyverno's pattern syntax: "?*" requires a non-empty value (kyverno.io/docs/writing-policies/validate).
+            // The failure action sits on the rule: Kyverno 1.19's ClusterPolicy CRD marks spec.validationFailureAction
+            // "Deprecated, use validationFailureAction under the validate rule instead" (validate.failureAction).
             assert.deepEqual(policy(await declared(), "kyverno-require-resources")["spec"], {
-                validationFailureAction: action,
                 background: true,
                 rules: [{
                     name: "containers-declare-requests-and-memory-limits",
@@ -110,6 +111,7 @@ describe("kyverno component: workload rules", () => {
                     validate: {
                         message: "Every container declares CPU and memory requests and a memory limit.",
                         pattern: { spec: { containers: [{ resources: { requests: { memory: "?*", cpu: "?*" }, limits: { memory: "?*" } } }] } },
+                        failureAction: action,
                     },
                 }],
             });
@@ -117,12 +119,11 @@ describe("kyverno component: workload rules", () => {
 
         it(`${label}: every pod's images carry a tag other than latest (${action})`, async () => {
             assert.deepEqual(policy(await declared(), "kyverno-disallow-latest")["spec"], {
-                validationFailureAction: action,
                 background: true,
                 rules: [{
                     name: "images-are-pinned",
                     match: { any: [{ resources: { kinds: ["Pod"] } }] },
-                    validate: { message: "Images carry an explicit tag or digest other than latest.", pattern: { spec: { containers: [{ image: "*:* & !*:latest" }] } } },
+                    validate: { message: "Images carry an explicit tag or digest other than latest.", pattern: { spec: { containers: [{ image: "*:* & !*:latest" }] } }, failureAction: action },
                 }],
             });
         });
@@ -139,8 +140,9 @@ describe("kyverno component: application namespaces", () => {
             name: `${name}-in-every-application-namespace`,
             match: { any: [{ resources: { kinds: ["Namespace"] } }] },
             ...applications,
-            // kyverno.io/docs/writing-policies/generate: synchronize keeps the copy in step and restores a deleted one.
-            generate: { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", name, namespace: "{{request.object.metadata.name}}", synchronize: true, data: { spec: data } },
+            // kyverno.io/docs/writing-policies/generate: synchronize keeps the copy in step and restores a deleted one;
+            // generateExisting (per rule since 1.13; spec.generateExisting is deprecated) covers namespaces made before the policy.
+            generate: { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", name, namespace: "{{request.object.metadata.name}}", synchronize: true, generateExisting: true, data: { spec: data } },
         });
         const [deny, allow] = spec.rules;
         assert.deepEqual(spec.rules.length, 2);
@@ -159,23 +161,25 @@ describe("kyverno component: application namespaces", () => {
             match: { any: [{ resources: { kinds: ["Pod"] } }] },
             ...applications,
             validate: {
-                message: "Images come from an allowed registry: acrplatformprod.azurecr.io, mcr.microsoft.com/oss.",
-                // Kyverno's "|" is an alternative within one pattern value.
-                pattern: { spec: { containers: [{ image: "acrplatformprod.azurecr.io/* | mcr.microsoft.com/oss/* | acrplatformprod.azurecr.io/istio/proxyv2:*" }] } },
+                message: "Images come from an allowed registry: mcr.microsoft.com/oss, acrplatformprod.azurecr.io/apps.",
+                // Kyverno's "|" is an alternative within one pattern value. The teams' images: the platform registry's
+                // apps/ namespace only (its other namespaces are the cache of whole upstream organisations).
+                pattern: { spec: { containers: [{ image: "mcr.microsoft.com/oss/* | acrplatformprod.azurecr.io/apps/* | acrplatformprod.azurecr.io/istio/proxyv2:*" }] } },
+                failureAction: "Enforce",
             },
         });
+        // The local stack has no platform registry: only what config allows, and Istio's proxy from its upstream.
         assert.equal(rule(policy(await keyless(), "kyverno-restrict-registries")["spec"]).validate.pattern.spec.containers[0].image, "ghcr.io/example/* | docker.io/istio/proxyv2:*");
     });
 
     it("requires application namespaces to join the mesh by revision label", async () => {
         assert.deepEqual(policy(await audit(), "kyverno-require-mesh")["spec"], {
-            validationFailureAction: "Audit",
             background: true,
             rules: [{
                 name: "application-namespaces-join-the-mesh",
                 match: { any: [{ resources: { kinds: ["Namespace"] } }] },
                 ...applications,
-                validate: { message: "Application namespaces join the mesh (label istio.io/rev): STRICT mTLS admits nothing else.", pattern: { metadata: { labels: { "istio.io/rev": "?*" } } } },
+                validate: { message: "Application namespaces join the mesh (label istio.io/rev): STRICT mTLS admits nothing else.", pattern: { metadata: { labels: { "istio.io/rev": "?*" } } }, failureAction: "Audit" },
             }],
         });
     });
@@ -184,14 +188,22 @@ describe("kyverno component: application namespaces", () => {
         const { metadata, spec } = policy(await enforced(), "kyverno-verify-signatures");
         assert.equal(metadata.name, "verify-image-signatures");
         // kyverno.io/docs/writing-policies/verify-images/sigstore: attestors' keys.publicKeys, mutateDigest, verifyDigest.
+        // Kyverno 1.19's CRD: the failure action on the verifyImages entry, the timeout under webhookConfiguration
+        // (spec.webhookTimeoutSeconds: "Deprecated, use webhookTimeoutSeconds under webhookConfiguration instead").
         assert.deepEqual(spec, {
-            validationFailureAction: "Enforce",
-            webhookTimeoutSeconds: 30,
+            webhookConfiguration: { timeoutSeconds: 30 },
             rules: [{
                 name: "cosign-signed-images",
                 match: { any: [{ resources: { kinds: ["Pod"] } }] },
                 ...applications,
-                verifyImages: [{ imageReferences: ["*"], skipImageReferences: ["acrplatformprod.azurecr.io/istio/proxyv2:*"], attestors: [{ entries: [{ keys: { publicKeys: PUBLIC_KEY } }] }], mutateDigest: true, verifyDigest: true }],
+                verifyImages: [{
+                    imageReferences: ["*"],
+                    skipImageReferences: ["acrplatformprod.azurecr.io/istio/proxyv2:*"],
+                    failureAction: "Enforce",
+                    attestors: [{ entries: [{ keys: { publicKeys: PUBLIC_KEY } }] }],
+                    mutateDigest: true,
+                    verifyDigest: true,
+                }],
             }],
         });
     });

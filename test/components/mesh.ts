@@ -7,7 +7,10 @@ import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { istiodServiceAccount, ServiceMesh, type IngressExposure } from "../../components/mesh";
 import { SECRET_SIG, SIG_KEY, type Graph } from "../../offline/engine";
-import { CLUSTER, crdModels, declare, dependsOn, named, once, ownResources, TELEMETRY, valueOf } from "./harness";
+import { CLUSTER, crdModels, declare, dependsOn, named, once, ownResources, TELEMETRY, valueOf, type Inputs } from "./harness";
+
+/** What the platform owns; the gateway may call into every other namespace. */
+const PLATFORM_NAMESPACES = ["kube-system", "istio-system", "istio-ingress", "monitoring"];
 
 const INTERNAL_LB: IngressExposure = { kind: "azureInternalLoadBalancer", subnetName: "snet-ingress", ipAddress: "10.20.4.4" };
 
@@ -33,6 +36,7 @@ async function declareMesh(highAvailability: boolean, ingressExposure: IngressEx
             monitoring: upstream("prometheus-operator"),
             telemetry: TELEMETRY,
             admission: upstream("kyverno"),
+            platformNamespaces: PLATFORM_NAMESPACES,
         }, kubernetes());
     });
     return { graph, systemNamespace: await valueOf(mesh!.systemNamespace), ingressNamespace: await valueOf(mesh!.ingressNamespace) };
@@ -109,7 +113,9 @@ describe("service mesh component: control plane", () => {
         assert.deepEqual(release("mesh-cni"), { chart: "cni", name: "istio-cni", ...common });
         assert.deepEqual(release("mesh-istiod"), { chart: "istiod", name: "istiod-1-30", ...common });
         assert.deepEqual(named(graph, "mesh-base").inputs["values"], { defaultRevision: "1-30" });
-        assert.deepEqual(named(graph, "mesh-cni").inputs["values"], { revision: "1-30", ...HUB });
+        // cni 1.30.3 values.yaml `repair`: repairPods fixes a pod started before the plug-in was chained, in place and
+        // without RBAC over pods; labelPods and deletePods are the other modes ("only one may be used").
+        assert.deepEqual(named(graph, "mesh-cni").inputs["values"], { revision: "1-30", ...HUB, repair: { enabled: true, repairPods: true, deletePods: false, labelPods: false } });
         assert.deepEqual(dependsOn(graph, named(graph, "mesh-base")), ["mesh-system-ns"]);
         assert.deepEqual(dependsOn(graph, named(graph, "mesh-cni")), ["mesh-base", "mesh-system-ns"]);
         // istiod starts after its CRDs, the CNI plugin and its CA (without cacerts it makes a self-signed root).
@@ -258,19 +264,47 @@ describe("service mesh component: policies and monitors", () => {
         assert.deepEqual(policy("mesh-strict-mtls"), { apiVersion: "security.istio.io/v1", kind: "PeerAuthentication", metadata: { name: "default", namespace: "istio-system" }, spec: { mtls: { mode: "STRICT" } } });
         // An AuthorizationPolicy with an empty spec in the root namespace denies every request mesh-wide (istio.io authorization, "deny-all").
         assert.deepEqual(policy("mesh-deny-all"), { apiVersion: "security.istio.io/v1", kind: "AuthorizationPolicy", metadata: { name: "deny-all", namespace: "istio-system" }, spec: {} });
-        // The gateway's SPIFFE identity: its chart's service account is named after the release.
-        assert.deepEqual(policy("mesh-allow-from-ingress"), {
-            apiVersion: "security.istio.io/v1",
-            kind: "AuthorizationPolicy",
-            metadata: { name: "allow-from-ingress-gateway", namespace: "istio-system" },
-            spec: { action: "ALLOW", rules: [{ from: [{ source: { principals: ["cluster.local/ns/istio-ingress/sa/istio-ingressgateway"] } }] }] },
-        });
+        // Nothing else in the root namespace: an ALLOW there (for the gateway, say) would apply to every meshed pod.
+        const inRoot = graph.resources.filter((r) => r.inputs["kind"] === "AuthorizationPolicy" && (r.inputs["metadata"] as Inputs)?.["namespace"] === "istio-system");
+        assert.deepEqual(inRoot.map((r) => r.name), ["mesh-deny-all"]);
         assert.deepEqual(policy("mesh-allow-gateway-listeners"), {
             apiVersion: "security.istio.io/v1",
             kind: "AuthorizationPolicy",
             metadata: { name: "allow-listeners", namespace: "istio-ingress" },
             spec: { selector: { matchLabels: { istio: "ingressgateway" } }, action: "ALLOW", rules: [{ to: [{ operation: { ports: ["80", "443"] } }] }] },
         });
+    });
+
+    it("lets the ingress gateway call application namespaces only: a synchronized ALLOW from its identity, generated in each", async () => {
+        const { graph } = await single();
+        const generator = named(graph, "mesh-gateway-to-applications");
+        assert.deepEqual([generator.inputs["apiVersion"], generator.inputs["kind"], generator.inputs["metadata"]], ["kyverno.io/v1", "ClusterPolicy", { name: "generate-ingress-gateway-allow" }]);
+        // kyverno.io/docs generate rules: data is the generated object; synchronize restores a changed or deleted copy;
+        // generateExisting also covers the namespaces that exist when the policy is created.
+        assert.deepEqual(generator.inputs["spec"], {
+            rules: [{
+                name: "allow-from-ingress-gateway-in-every-application-namespace",
+                match: { any: [{ resources: { kinds: ["Namespace"] } }] },
+                exclude: { any: [{ resources: { namespaces: PLATFORM_NAMESPACES } }] },
+                generate: {
+                    apiVersion: "security.istio.io/v1",
+                    kind: "AuthorizationPolicy",
+                    name: "allow-from-ingress-gateway",
+                    namespace: "{{request.object.metadata.name}}",
+                    synchronize: true,
+                    generateExisting: true,
+                    // The gateway's SPIFFE identity: its chart names the service account after the release.
+                    data: { spec: { action: "ALLOW", rules: [{ from: [{ source: { principals: ["cluster.local/ns/istio-ingress/sa/istio-ingressgateway"] } }] }] } },
+                },
+            }],
+        });
+        // Kyverno's background controller writes them: kyverno 3.9.0's background-controller ClusterRole aggregates
+        // every ClusterRole labelled rbac.kyverno.io/aggregate-to-background-controller=true.
+        const role = named(graph, "mesh-kyverno-generates-authorization").inputs;
+        assert.deepEqual(role["metadata"].labels, { "rbac.kyverno.io/aggregate-to-background-controller": "true" });
+        assert.deepEqual(role["rules"], [{ apiGroups: ["security.istio.io"], resources: ["authorizationpolicies"], verbs: ["get", "list", "watch", "create", "update", "patch", "delete"] }]);
+        // After Kyverno, Istio's CRDs and the grant.
+        assert.deepEqual(dependsOn(graph, generator), ["kyverno", "mesh-base", "mesh-kyverno-generates-authorization"]);
     });
 
     it("scrapes istiod's http-monitoring port and every proxy's Envoy stats, after the operator's CRDs", async () => {
@@ -293,8 +327,9 @@ describe("service mesh component: policies and monitors", () => {
     it("declares every object under the component, through the cluster's provider", async () => {
         const { graph } = await single();
         const { component, own } = ownResources(graph, "mesh", "platform:mesh:ServiceMesh");
-        // 2 namespaces with 2 network policies each, cacerts, 4 releases, the certificate, the Gateway, 4 policies, 2 monitors.
-        assert.equal(own.length, 19);
+        // 2 namespaces with 2 network policies each, cacerts, 4 releases, the certificate, the Gateway, 3 mesh policies,
+        // the generating policy and its ClusterRole, 2 monitors.
+        assert.equal(own.length, 20);
         // What the component hands on: the namespaces other components' policies and workloads name.
         assert.deepEqual(component.outputs, { systemNamespace: "istio-system", ingressNamespace: "istio-ingress" });
         for (const r of own) {

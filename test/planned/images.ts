@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Graph } from "../../offline/engine";
-import { byName, ofType, plan, registryOf } from "../helpers";
+import { byName, chartOf, ofType, plan, registryOf } from "../helpers";
 
 interface ChartImages {
     chart: string;
@@ -117,7 +117,7 @@ describe("images on AKS come from the platform registry", () => {
             const releases = ofType(graph, "kubernetes:helm.sh/v3:Release");
             const problems: string[] = [];
             for (const entry of CHART_IMAGES) {
-                const release = releases.find((r) => r.inputs["chart"] === entry.chart);
+                const release = releases.find((r) => chartOf(r) === entry.chart);
                 assert.ok(release, `no ${entry.chart} release`);
                 const value = at(release.inputs["values"] as Record<string, any>, entry.registryKey);
                 for (const image of entry.images) {
@@ -132,7 +132,7 @@ describe("images on AKS come from the platform registry", () => {
                 }
             }
             // The images the program sets itself: Velero's plugin.
-            const velero = releases.find((r) => r.inputs["chart"] === "velero")!;
+            const velero = releases.find((r) => chartOf(r) === "velero")!;
             const plugin = String((velero.inputs["values"] as Record<string, any>)["initContainers"][0].image);
             assert.match(plugin, new RegExp(`^${registry.replace(/\./g, "\\.")}/velero/velero-plugin-for-microsoft-azure:v1\\.14\\.\\d+$`));
             assert.equal(upstreamThroughCache(graph, plugin.slice(registry.length + 1).split(":")[0]!), "docker.io/velero/velero-plugin-for-microsoft-azure");
@@ -140,10 +140,25 @@ describe("images on AKS come from the platform registry", () => {
         });
     }
 
+    it("prod: admits teams' images from the registry's apps/ namespace, which the nodes pull through the private endpoint and no cache rule fills", async () => {
+        const graph = await plan("prod", true, "all");
+        const registry = registryOf("prod");
+        const restrict = ofType(graph, "kubernetes:kyverno.io/v1:ClusterPolicy").find((p) => (p.inputs["metadata"] as { name: string }).name === "restrict-image-registries")!;
+        const allowed = ((restrict.inputs["spec"] as Record<string, any>)["rules"][0].validate.pattern.spec.containers[0].image as string).split(" | ");
+        // Kyverno's wildcard pattern: `<registry>/apps/*` admits `<registry>/apps/<team>/<image>:<tag>` and nothing else of the registry.
+        assert.ok(allowed.includes(`${registry}/apps/*`), allowed.join(", "));
+        assert.ok(!allowed.includes(`${registry}/*`), "the whole registry would admit every cached upstream image");
+        // A cache rule whose target covered apps/ would let an upstream organisation's images in under that name.
+        assert.equal(upstreamThroughCache(graph, "apps/payments/api"), undefined);
+        // Nodes reach the registry only through its private endpoint (no public access); MCR is the one public registry
+        // admitted (the firewall's AKS FQDN tag), and stack config cannot add another.
+        assert.deepEqual(allowed.filter((a) => !a.startsWith(`${registry}/`)), ["mcr.microsoft.com/*"]);
+    });
+
     it("local stack: no registry of its own, every image the program names comes from its upstream", async () => {
         const graph = await plan("local", true);
         const releases = ofType(graph, "kubernetes:helm.sh/v3:Release");
-        const values = (chart: string) => releases.find((r) => r.inputs["chart"] === chart)!.inputs["values"] as Record<string, any>;
+        const values = (chart: string) => releases.find((r) => chartOf(r) === chart)!.inputs["values"] as Record<string, any>;
         assert.equal(values("istiod")["global"].hub, "docker.io/istio");
         assert.equal(values("opentelemetry-collector")["image"].repository, "docker.io/otel/opentelemetry-collector-contrib");
         assert.equal(values("cert-manager")["imageRegistry"], undefined, "the chart's own default registry stays");
@@ -186,7 +201,7 @@ describe("images on AKS come from the platform registry", () => {
 
     it("starts Falco from what its image carries: falcoctl downloads nothing, and the image's config.d is masked (charts#1057)", async () => {
         const graph = await plan("prod", true, "all");
-        const values = ofType(graph, "kubernetes:helm.sh/v3:Release").find((r) => r.inputs["chart"] === "falco")!.inputs["values"] as Record<string, any>;
+        const values = ofType(graph, "kubernetes:helm.sh/v3:Release").find((r) => chartOf(r) === "falco")!.inputs["values"] as Record<string, any>;
         assert.deepEqual(values["falcoctl"], { artifact: { install: { enabled: false }, follow: { enabled: false } } });
         assert.deepEqual(values["mounts"], { volumes: [{ name: "image-config-d", emptyDir: {} }], volumeMounts: [{ name: "image-config-d", mountPath: "/etc/falco/config.d" }] });
         assert.equal(values["driver"].kind, "modern_ebpf", "with another driver the chart mounts its own volume at config.d");

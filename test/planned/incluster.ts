@@ -5,7 +5,7 @@ import { toCheckpoint } from "../../offline/checkpoint";
 import { PROJECT_DIR, SECRET_SIG, SIG_KEY } from "../../offline/engine";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { IMAGE_SIGNATURE_KEY, ofType, plan, planDevWithOptions, planProdWithOptions, registryOf, waitsFor } from "../helpers";
+import { chartOf, IMAGE_SIGNATURE_KEY, ofType, plan, planDevWithOptions, planProdWithOptions, registryOf, waitsFor } from "../helpers";
 
 /** The Secret Falcosidekick reads its SIEM address from (`falcosidekick.config.existingSecret`). */
 const SIEM_WEBHOOK_SECRET = "falcosidekick-siem-webhook";
@@ -83,7 +83,7 @@ describe("in-cluster platform", () => {
 });
 
 describe("kyverno", () => {
-    const release = (graph: Awaited<ReturnType<typeof plan>>, chart: string) => graph.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs["chart"] === chart)!;
+    const release = (graph: Awaited<ReturnType<typeof plan>>, chart: string) => graph.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && chartOf(r) === chart)!;
     const policies = (graph: Awaited<ReturnType<typeof plan>>) => Object.fromEntries(ofType(graph, "kubernetes:kyverno.io/v1:ClusterPolicy").map((p) => [(p.inputs["metadata"] as { name: string }).name, p.inputs["spec"] as Record<string, any>]));
 
     for (const [stack, action, replicas] of [["dev", "Audit", 1], ["prod", "Enforce", 3]] as const) {
@@ -97,17 +97,28 @@ describe("kyverno", () => {
             const podSecurity = release(graph, "kyverno-policies").inputs["values"] as Record<string, any>;
             assert.deepEqual([podSecurity["podSecurityStandard"], podSecurity["validationFailureAction"]], ["restricted", action]);
             const byName = policies(graph);
-            assert.deepEqual(Object.keys(byName).sort(), ["disallow-latest-tag", "generate-default-deny", "require-mesh-injection", "require-requests-limits", "restrict-image-registries"]);
+            assert.deepEqual(Object.keys(byName).sort(), ["disallow-latest-tag", "generate-default-deny", "generate-ingress-gateway-allow", "require-mesh-injection", "require-requests-limits", "restrict-image-registries"]);
             for (const name of ["require-requests-limits", "disallow-latest-tag", "restrict-image-registries", "require-mesh-injection"]) {
-                assert.equal(byName[name]!.validationFailureAction, action, name);
+                assert.equal(byName[name]!.rules[0].validate.failureAction, action, name);
             }
         });
     }
 
+    it("uses none of the ClusterPolicy fields Kyverno 1.19 deprecates", async () => {
+        // Kyverno 1.19's clusterpolicies CRD (kyverno chart 3.9.0): each of these spec fields is described "Deprecated, use ... instead".
+        const deprecated = ["failurePolicy", "generateExisting", "generateExistingOnPolicyUpdate", "mutateExistingOnPolicyUpdate", "schemaValidation", "validationFailureAction", "validationFailureActionOverrides", "webhookTimeoutSeconds"];
+        // prod with signatures: every policy the program declares.
+        const all = policies(await planProdWithOptions());
+        assert.equal(Object.keys(all).length, 7);
+        for (const [name, spec] of Object.entries(all)) {
+            assert.deepEqual(Object.keys(spec).filter((key) => deprecated.includes(key)), [], name);
+        }
+    });
+
     it("is installed, policies and all, before the charts it admits", async () => {
         for (const stack of ["dev", "prod"]) {
             const graph = await plan(stack, true, "all");
-            const kyvernoReleases = graph.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release" && ["kyverno", "kyverno-policies"].includes(String(r.inputs["chart"])));
+            const kyvernoReleases = graph.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release" && ["kyverno", "kyverno-policies"].includes(chartOf(r)));
             assert.equal(kyvernoReleases.length, 2);
             for (const chart of ["cert-manager", "istiod", "gateway", "falco", "velero"]) {
                 const waits = waitsFor(graph, release(graph, chart));
@@ -195,7 +206,8 @@ describe("kyverno", () => {
         const byName = policies(await plan("dev", true, "all"));
         const registries = byName["restrict-image-registries"]!.rules[0];
         // The allowed registries, and the mesh proxy istiod injects (Kyverno validates the mutated pod).
-        assert.equal(registries.validate.pattern.spec.containers[0].image, `mcr.microsoft.com/* | ${registryOf("dev")}/istio/proxyv2:*`);
+        // Teams' images come from the platform registry's apps/ namespace (docs/application-images.md), MCR from config.
+        assert.equal(registries.validate.pattern.spec.containers[0].image, `mcr.microsoft.com/* | ${registryOf("dev")}/apps/* | ${registryOf("dev")}/istio/proxyv2:*`);
         const excluded: string[] = registries.exclude.any[0].resources.namespaces;
         for (const ns of ["kube-system", "istio-system", "istio-ingress", "cert-manager", "monitoring", "falco", "kyverno", "velero"]) {
             assert.ok(excluded.includes(ns), ns);
@@ -215,26 +227,25 @@ describe("kyverno", () => {
         const graph = await planProdWithOptions();
         const byName = policies(graph);
         const verify = byName["verify-image-signatures"]!;
-        assert.equal(verify.validationFailureAction, "Enforce");
         // Every image but the mesh proxy istiod injects (Istio signs its own; the team's key does not): review row 9.
-        assert.deepEqual(verify.rules[0].verifyImages, [{ imageReferences: ["*"], skipImageReferences: [`${registryOf("prod")}/istio/proxyv2:*`], attestors: [{ entries: [{ keys: { publicKeys: key } }] }], mutateDigest: true, verifyDigest: true }]);
+        assert.deepEqual(verify.rules[0].verifyImages, [{ imageReferences: ["*"], skipImageReferences: [`${registryOf("prod")}/istio/proxyv2:*`], failureAction: "Enforce", attestors: [{ entries: [{ keys: { publicKeys: key } }] }], mutateDigest: true, verifyDigest: true }]);
         // Kyverno reads the signatures from the registries: its namespace may leave on 443 only when it verifies.
         const kyvernoEgress = graph.resources.find((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" && (r.inputs["metadata"] as Record<string, string>)["namespace"] === "kyverno" && (r.inputs["metadata"] as Record<string, string>)["name"] === "allow-platform")!;
         const egress = (kyvernoEgress.inputs["spec"] as { egress: Record<string, unknown>[] }).egress;
         assert.ok(egress.some((rule) => isDeepStrictEqual(rule, { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] })), JSON.stringify(egress));
-        assert.equal(byName["restrict-image-registries"]!.rules[0].validate.pattern.spec.containers[0].image, `platformacr.azurecr.io/* | ${registryOf("prod")}/istio/proxyv2:*`);
+        assert.equal(byName["restrict-image-registries"]!.rules[0].validate.pattern.spec.containers[0].image, `mcr.microsoft.com/oss/* | ${registryOf("prod")}/apps/* | ${registryOf("prod")}/istio/proxyv2:*`);
     });
 });
 
 describe("falco", () => {
     it("loads rules of priority notice and above (the chart's default, debug, loads every rule)", async () => {
         // falco chart 9.1.0 values.yaml falco.priority: levels emergency .. debug; default debug.
-        const release = (await plan("prod", true, "all")).resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs["chart"] === "falco")!;
+        const release = (await plan("prod", true, "all")).resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && chartOf(r) === "falco")!;
         assert.equal((release.inputs["values"] as Record<string, any>)["falco"].priority, "notice");
     });
 
-    const lokiRelease = (graph: Awaited<ReturnType<typeof plan>>) => graph.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs["chart"] === "loki")!;
-    const falcoRelease = (graph: Awaited<ReturnType<typeof plan>>) => graph.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs["chart"] === "falco")!;
+    const lokiRelease = (graph: Awaited<ReturnType<typeof plan>>) => graph.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && chartOf(r) === "loki")!;
+    const falcoRelease = (graph: Awaited<ReturnType<typeof plan>>) => graph.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && chartOf(r) === "falco")!;
 
     it("runs the modern eBPF driver on every node with the platform rules, limits and metrics", async () => {
         const graph = await plan("prod", true, "all");
@@ -244,7 +255,7 @@ describe("falco", () => {
         assert.ok(values["resources"].limits.memory && values["resources"].requests.cpu);
         assert.deepEqual([values["metrics"].enabled, values["serviceMonitor"].create, values["falcosidekick"].serviceMonitor.enabled], [true, true, true]);
         assert.equal(values["customRules"]["platform-rules.yaml"], fs.readFileSync(path.join(PROJECT_DIR, "components", "falco", "rules", "platform-rules.yaml"), "utf8"));
-        const operator = graph.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs["chart"] === "kube-prometheus-stack")!;
+        const operator = graph.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && chartOf(r) === "kube-prometheus-stack")!;
         assert.ok(falcoRelease(graph).dependencies.includes(operator.urn));
     });
 

@@ -3,13 +3,13 @@ import { describe, it } from "node:test";
 import { SECRET_SIG, SIG_KEY, type Graph, type GraphResource } from "../../offline/engine";
 import { CHARTS } from "../../versions";
 import { toCheckpoint } from "../../offline/checkpoint";
-import { byName, customResourcesBeforeCrds, ofType, OPTIONAL_INPUTS, plan, planDevWithOptions, planProdWithOptions, planSuppliedCas, SUPPLIED_CA_KEY, TEST_CA, waitsFor } from "../helpers";
+import { byName, chartOf, customResourcesBeforeCrds, ofType, OPTIONAL_INPUTS, plan, planDevWithOptions, planProdWithOptions, planSuppliedCas, SUPPLIED_CA_KEY, TEST_CA, waitsFor } from "../helpers";
 
 type Inputs = Record<string, any>;
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 /** Istio's root namespace (meshConfig.rootNamespace, default istio-system): policies there apply mesh-wide. */
 const MESH_ROOT_NAMESPACE = "istio-system";
-const release = (graph: Graph, chart: string) => graph.resources.find((r) => r.type === RELEASE && r.inputs["chart"] === chart)! as GraphResource & { inputs: Inputs };
+const release = (graph: Graph, chart: string) => graph.resources.find((r) => r.type === RELEASE && chartOf(r) === chart)! as GraphResource & { inputs: Inputs };
 const resourceNamed = (graph: Graph, type: string, name: string) =>
     ofType(graph, type).find((r) => (r.inputs["metadata"] as { name: string }).name === name)! as GraphResource & { inputs: Inputs };
 
@@ -89,7 +89,9 @@ describe("cert-manager", () => {
         it(`${stack}: the pinned chart manages its CRDs, with ${replicas} replica(s) of each deployment`, async () => {
             const graph = await plan(stack, true, "all");
             const certManager = release(graph, "cert-manager");
-            assert.deepEqual([certManager.inputs["version"], certManager.inputs["repositoryOpts"].repo], [CHARTS.certManager.version, CHARTS.certManager.repository]);
+            // The chart's README at v1.21.1 installs it from `oci://quay.io/jetstack/charts/cert-manager`; an OCI
+            // chart is the whole reference, with no repository options (pulumi-kubernetes#1892).
+            assert.deepEqual([certManager.inputs["chart"], certManager.inputs["version"], certManager.inputs["repositoryOpts"]], ["oci://quay.io/jetstack/charts/cert-manager", "v1.21.1", undefined]);
             const values = certManager.inputs["values"];
             assert.deepEqual(values.crds, { enabled: true, keep: true });
             for (const component of [values, values.webhook, values.cainjector]) {
@@ -144,8 +146,29 @@ describe("ACME issuer", () => {
         assert.equal(grant["principalId"], identity.outputs["principalId"]);
     });
 
+    for (const stack of ["dev", "prod"] as const) {
+        it(`${stack}: checks its DNS-01 records through the cluster DNS Service only, which cert-manager's namespace may reach`, async () => {
+            // cert-manager.io/docs/configuration/acme/dns01, "Setting Nameservers for DNS01 Self Check": by default the
+            // self-check asks the zone's authoritative servers directly; the chart's dns01RecursiveNameservers and
+            // dns01RecursiveNameserversOnly (v1.21.1 values.yaml, the controller's --dns01-recursive-nameservers*) send
+            // it to recursive resolvers only. The stacks' network.dnsServiceIp is 172.16.0.10 (Pulumi.<stack>.yaml).
+            const graph = await withZone(stack);
+            const values = release(graph, "cert-manager").inputs["values"];
+            assert.deepEqual([values.dns01RecursiveNameservers, values.dns01RecursiveNameserversOnly], ["172.16.0.10:53", true]);
+            // That Service's pods are CoreDNS (k8s-app=kube-dns in kube-system), over UDP and TCP (a truncated answer retries on TCP).
+            const policy = ofType(graph, "kubernetes:networking.k8s.io/v1:NetworkPolicy")
+                .find((p) => (p.inputs["metadata"] as Inputs)["namespace"] === "cert-manager" && (p.inputs["metadata"] as Inputs)["name"] === "allow-platform")!;
+            const dns = (policy.inputs["spec"] as Inputs)["egress"].find((rule: Inputs) => rule["to"]?.[0]?.podSelector?.matchLabels?.["k8s-app"] === "kube-dns");
+            assert.deepEqual(dns, {
+                to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+                ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
+            });
+        });
+    }
+
     it("is absent without a public zone (the committed stacks)", async () => {
         const graph = await plan("dev", true, "all");
+        assert.equal(release(graph, "cert-manager").inputs["values"].dns01RecursiveNameservers, undefined);
         assert.equal(resourceNamed(graph, "kubernetes:cert-manager.io/v1:ClusterIssuer", "letsencrypt"), undefined);
         assert.equal(graph.resources.some((r) => r.type === "platform:certmanager:DnsIdentity"), false);
     });
@@ -167,6 +190,26 @@ describe("service mesh", () => {
         assert.equal((cacerts.inputs["metadata"] as Inputs)["namespace"], MESH_ROOT_NAMESPACE);
         assert.equal(cacerts.inputs["stringData"][SIG_KEY], SECRET_SIG);
         assert.ok(waitsFor(graph, release(graph, "gateway")).has(istiod.urn));
+    });
+
+    it("lets the ingress gateway into application namespaces only: no mesh-wide ALLOW, no platform UI within its reach", async () => {
+        const graph = await plan("prod", true, "all");
+        // The gateway's SPIFFE identity (its chart's service account is named after the release, istio-ingressgateway).
+        const principal = "cluster.local/ns/istio-ingress/sa/istio-ingressgateway";
+        const declared = ofType(graph, "kubernetes:security.istio.io/v1:AuthorizationPolicy");
+        assert.deepEqual(declared.map((p) => (p.inputs["metadata"] as Inputs)["name"]).sort(), ["allow-listeners", "deny-all"]);
+        assert.ok(!JSON.stringify(declared.map((p) => p.inputs["spec"])).includes(principal));
+        // The only ALLOW for it is Kyverno's generated copy, kept out of every namespace the program creates and AKS's own.
+        const [rule] = resourceNamed(graph, "kubernetes:kyverno.io/v1:ClusterPolicy", "generate-ingress-gateway-allow").inputs["spec"].rules;
+        assert.deepEqual(rule.generate.data.spec.rules, [{ from: [{ source: { principals: [principal] } }] }]);
+        const excluded: string[] = rule.exclude.any[0].resources.namespaces;
+        const created = ofType(graph, "kubernetes:core/v1:Namespace").map((n) => (n.inputs["metadata"] as Inputs)["name"] as string);
+        assert.deepEqual([...created, "kube-system", "kube-public", "kube-node-lease", "gatekeeper-system"].filter((n) => !excluded.includes(n)), []);
+        // Grafana, the platform's one UI, is outside the mesh: no injection label on its pods or its namespace, and the
+        // gateway's NetworkPolicy egress reaches only injected namespaces (and the collector), of which it is the only platform one.
+        assert.equal(release(graph, "kube-prometheus-stack").inputs["values"].grafana.podLabels?.["istio.io/rev"], undefined);
+        const meshed = ofType(graph, "kubernetes:core/v1:Namespace").filter((n) => (n.inputs["metadata"] as Inputs)["labels"]["istio.io/rev"]);
+        assert.deepEqual(meshed.map((n) => (n.inputs["metadata"] as Inputs)["name"]), ["istio-ingress"]);
     });
 
     it("plugs the mesh CA into istiod: the four PEM entries, chain = intermediate + root", async () => {
@@ -229,7 +272,7 @@ describe("service mesh", () => {
         }
     });
 
-    it("enforces STRICT mTLS mesh-wide and denies by default, allowing only the gateway and its listeners", async () => {
+    it("enforces STRICT mTLS mesh-wide and denies by default, allowing only the gateway's listeners mesh-side", async () => {
         const graph = await plan("dev", true, "all");
         const peer = ofType(graph, "kubernetes:security.istio.io/v1:PeerAuthentication");
         assert.deepEqual(peer.map((p) => [(p.inputs["metadata"] as Inputs)["namespace"], p.inputs["spec"]]), [[MESH_ROOT_NAMESPACE, { mtls: { mode: "STRICT" } }]]);
@@ -239,9 +282,8 @@ describe("service mesh", () => {
         const allows = policies.filter((p) => p["spec"].action === "ALLOW");
         // A scraping ALLOW would be a no-op: 15020/15090 are not captured by the sidecar, and source.namespaces needs
         // an mTLS identity Prometheus (outside the mesh) lacks (istio.io security reference, AuthorizationPolicy Source).
-        assert.deepEqual(allows.map((p) => p["metadata"].name).sort(), ["allow-from-ingress-gateway", "allow-listeners"]);
-        const fromGateway = allows.find((p) => p["metadata"].name === "allow-from-ingress-gateway")!;
-        assert.deepEqual(fromGateway["spec"].rules, [{ from: [{ source: { principals: ["cluster.local/ns/istio-ingress/sa/istio-ingressgateway"] } }] }]);
+        // The calls from the gateway into applications are allowed by Kyverno's generated copies (next test).
+        assert.deepEqual(allows.map((p) => p["metadata"].name).sort(), ["allow-listeners"]);
         // The gateway chart's pods run as a service account named after the release unless values name another
         // (istio gateway chart values.yaml, serviceAccount.name: "If not set, the release name is used").
         const gateway = release(graph, "gateway");

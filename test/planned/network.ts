@@ -10,9 +10,13 @@ describe("network component", () => {
         const subnets = ofType(graph, "azure-native:network:Subnet");
         assert.equal(subnets.length, 8);
         const firewall = subnets.find((s) => s.inputs["subnetName"] === "AzureFirewallSubnet")!;
-        // Only the API server's subnet is delegated, to AKS (api-server-vnet-integration), and it takes no default route.
+        // The runners' subnet is delegated to Container Apps (custom-virtual-networks#subnet: a workload profiles
+        // environment's subnet must be) and keeps its route to the firewall; the API server's to AKS
+        // (api-server-vnet-integration), without a default route.
         const delegated = subnets.filter((s) => s.inputs["delegations"] !== undefined);
+        const routeTableId = byName(graph, "network-routes").id;
         assert.deepEqual(delegated.map((s) => [s.inputs["subnetName"], s.inputs["delegations"], s.inputs["routeTable"]]), [
+            ["snet-runners", [{ name: "delegation", serviceName: "Microsoft.App/environments" }], { id: routeTableId }],
             ["snet-aks-apiserver", [{ name: "delegation", serviceName: "Microsoft.ContainerService/managedClusters" }], undefined],
         ]);
         assert.equal(firewall.inputs["networkSecurityGroup"], undefined);

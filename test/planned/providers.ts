@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
 import { PROJECT_DIR, type Graph } from "../../offline/engine";
-import { plan, planAppGatewayEdge } from "../helpers";
+import { plan, planAppGatewayEdge, planWithRunners } from "../helpers";
 
 /**
  * The ARM namespace of each azure-native module the program uses, from the module's resource types in Microsoft's
@@ -17,6 +17,8 @@ import { plan, planAppGatewayEdge } from "../helpers";
  */
 const MODULE_NAMESPACES: Record<string, string[]> = {
     apimanagement: ["Microsoft.ApiManagement"],
+    // Container Apps environments and jobs (the runners).
+    app: ["Microsoft.App"],
     authorization: [],
     cdn: ["Microsoft.Cdn"],
     containerregistry: ["Microsoft.ContainerRegistry"],
@@ -31,6 +33,9 @@ const MODULE_NAMESPACES: Record<string, string[]> = {
     operationalinsights: ["Microsoft.OperationalInsights"],
     privatedns: ["Microsoft.Network"],
     resources: [],
+    // Defender plans (microsoft.security/pricings) and Sentinel (microsoft.securityinsights/onboardingstates, alertrules, dataconnectors).
+    security: ["Microsoft.Security"],
+    securityinsights: ["Microsoft.SecurityInsights"],
     storage: ["Microsoft.Storage"],
 };
 
@@ -64,6 +69,7 @@ describe("resource providers", () => {
         const graphs = [
             ...(await Promise.all((["dev", "prod"] as const).flatMap((stack) => (["azure", "all"] as const).map((phase) => plan(stack, true, phase))))),
             await planAppGatewayEdge("prod", true),
+            await planWithRunners("dev"),
         ];
         const required = new Set<string>();
         for (const graph of graphs) {

@@ -8,11 +8,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { PROJECT_DIR, type Graph } from "../../offline/engine";
-import { byName, ofType, plan } from "../helpers";
+import { byName, chartOf, ofType, plan } from "../helpers";
 
 type Inputs = Record<string, any>;
 const inputs = (graph: Graph, type: string): Inputs[] => ofType(graph, type).map((r) => r.inputs as Inputs);
-const release = (graph: Graph, chart: string) => graph.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs["chart"] === chart)!.inputs as Inputs;
+const release = (graph: Graph, chart: string) => graph.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && chartOf(r) === chart)!.inputs as Inputs;
 
 const APIM = "Microsoft.WindowsAzure.ApiManagement.Gateway.Security";
 

@@ -3,12 +3,12 @@ import { describe, it } from "node:test";
 import { toCheckpoint } from "../../offline/checkpoint";
 import { SECRET_SIG, SIG_KEY, type GraphResource } from "../../offline/engine";
 import { MOCK_SUBSCRIPTION_ID } from "../../offline/mocks";
-import { azureConfig, byName, ofType, plan, planProdWithOptions, planWith } from "../helpers";
+import { azureConfig, byName, chartOf, ofType, plan, planProdWithOptions, planWith } from "../helpers";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const BLOB_DATA_CONTRIBUTOR = "/ba92f5b4-2d11-453d-a403-e96b0029c9fe";
 
-const veleroRelease = (resources: GraphResource[]) => resources.find((r) => r.type === RELEASE && r.inputs["chart"] === "velero")! as GraphResource & { inputs: Record<string, any> };
+const veleroRelease = (resources: GraphResource[]) => resources.find((r) => r.type === RELEASE && chartOf(r) === "velero")! as GraphResource & { inputs: Record<string, any> };
 
 describe("secrets in backups", () => {
     it("keeps every CA private key the program puts in the cluster out of Velero's backups", async () => {
@@ -191,7 +191,9 @@ describe("velero", () => {
         const namespace = ofType(graph, "kubernetes:core/v1:Namespace").find((n) => (n.inputs["metadata"] as { name: string }).name === "velero")!;
         assert.ok(release.dependencies.includes(namespace.urn));
         assert.deepEqual(ofType(graph, "kubernetes:core/v1:Secret").filter((s) => (s.inputs["metadata"] as { namespace: string }).namespace === "velero"), []);
-        assert.match(release.inputs["values"].initContainers[0].image, /velero-plugin-for-microsoft-azure:v1\.14\.\d+$/);
+        // The plugin's compatibility table pairs v1.14.x with Velero v1.18.x (velero-plugin-for-microsoft-azure README at
+        // v1.14.0-rc.1), the chart's Velero (12.1.0 appVersion 1.18.1); pinned at the v1.14.2 patch, built on Velero 1.18.1.
+        assert.match(release.inputs["values"].initContainers[0].image, /\/velero\/velero-plugin-for-microsoft-azure:v1\.14\.2$/);
     });
 
     it("local: backs up to the configured S3 store with its key kept secret end to end", async () => {
@@ -218,7 +220,8 @@ describe("velero", () => {
             config: { region: "us-east-1", s3Url: "http://minio.minio.svc:9000", s3ForcePathStyle: "true" },
         });
         assert.equal(values.snapshotsEnabled, false);
-        assert.match(values.initContainers[0].image, /velero-plugin-for-aws:/);
+        // velero-plugin-for-aws README at v1.14.0-rc.1 pairs the same v1.14.x line with Velero v1.18.x.
+        assert.equal(values.initContainers[0].image, "docker.io/velero/velero-plugin-for-aws:v1.14.2");
         const secret = ofType(graph, "kubernetes:core/v1:Secret").find((s) => (s.inputs["metadata"] as { namespace: string }).namespace === "velero");
         assert.equal(values.credentials.existingSecret, (secret!.inputs["metadata"] as { name: string }).name);
         assert.equal((secret!.inputs["stringData"] as Record<string, unknown>)[SIG_KEY], SECRET_SIG);

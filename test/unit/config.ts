@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { isSecret } from "@pulumi/pulumi";
 import { ConfigError, parsePlatformConfig } from "../../config";
-import { azureConfig, rawConfig, TEST_CA } from "../helpers";
+import { azureConfig, rawConfig, RUNNERS_APP, TEST_CA } from "../helpers";
 
 function problemsOf(mutate: (raw: Record<string, any>) => void, stack = "dev"): string[] {
     const raw = structuredClone(rawConfig(stack));
@@ -63,6 +63,10 @@ describe("stack config", () => {
         ["a supplied CA that is no certificate", (r) => (r.meshCa = { rootCertificate: "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", intermediateCertificate: TEST_CA.intermediate }), /^platform:meshCa\.rootCertificate: .* is PEM-shaped but not an X\.509 certificate$/],
         ["a supplied CA that is not PEM", (r) => (r.meshCa = { rootCertificate: "root.crt", intermediateCertificate: "int.crt" }), /^platform:meshCa\.rootCertificate: "root\.crt" is not a single PEM certificate/],
         ["a registry that is not one", (r) => (r.admission = { allowedRegistries: ["https://myregistry.azurecr.io"] }), /^platform:admission\.allowedRegistries\[0\]: "https:\/\/myregistry\.azurecr\.io" is not a registry/],
+        // Nodes pull through the firewall only from MCR (learn.microsoft.com/azure/aks/outbound-rules-control-egress,
+        // the AzureKubernetesService FQDN tag) and from the platform registry's private endpoint, whose apps/ is admitted anyway.
+        ["an admitted registry the nodes cannot pull from", (r) => (r.admission = { allowedRegistries: ["mcr.microsoft.com", "docker.io/library"] }), /^platform:admission\.allowedRegistries\[1\]: "docker\.io\/library" is not reachable from the nodes: the firewall admits only mcr\.microsoft\.com/, "prod"],
+        ["a registry whose name only starts like MCR", (r) => (r.admission = { allowedRegistries: ["mcr.microsoft.com.example.net"] }), /^platform:admission\.allowedRegistries\[0\]: "mcr\.microsoft\.com\.example\.net" is not reachable from the nodes/],
         ["unknown top-level key", (r) => (r.netwrok = {}), /^platform:netwrok: is not a known key for an Azure stack; known keys: environment, location/],
         ["bad GUID", (r) => (r.cluster.adminGroupObjectIds = ["admins"]), /^platform:cluster\.adminGroupObjectIds\[0\]: "admins" is not a GUID/],
         ["alert e-mail without its password", (r) => (r.observability = { criticalAlertEmail: { to: "oncall@example.com", from: "alerts@example.com", smarthost: "smtp.example.com:587" } }), /^platform:alertEmailPassword: is required when observability\.criticalAlertEmail is set/],
@@ -82,6 +86,22 @@ describe("stack config", () => {
         ["KMS without the API server subnet", (r) => delete r.network.subnets.apiServer, /^platform:network\.subnets\.apiServer: \(not set\) is required when cluster\.kmsEtcdEncryption is true/],
         // Seed 000: "Secret Encryption: KMS-managed, automatic rotation"; dev may opt out, prod may not.
         ["prod without KMS", (r) => (r.cluster.kmsEtcdEncryption = false), /^platform:cluster\.kmsEtcdEncryption: false may not be false in prod/, "prod"],
+        // The runners: the App's key with its App, and a subnet a Container Apps workload profiles environment takes
+        // (learn.microsoft.com/azure/container-apps/custom-virtual-networks: /27 or larger, not in its reserved ranges).
+        ["runners without the App's key", (r) => (r.runners = RUNNERS_APP.config), /^platform:runnersGithubAppPrivateKey: is required when runners is set \(pulumi config set --secret/],
+        ["the App's key without runners", (r) => (r.runnersGithubAppPrivateKey = RUNNERS_APP.privateKey), /^platform:runners: \(not set\) is required when the secret runnersGithubAppPrivateKey is set/],
+        ["an App key that is not PEM", (r) => Object.assign(r, { runners: RUNNERS_APP.config, runnersGithubAppPrivateKey: "ghp_token" }), /^platform:runnersGithubAppPrivateKey: \[secret\] is not a PEM private key$/],
+        ["a GitHub owner GitHub would refuse", (r) => Object.assign(r, { runners: { github: { ...RUNNERS_APP.config.github, owner: "-org" } }, runnersGithubAppPrivateKey: RUNNERS_APP.privateKey }), /^platform:runners\.github\.owner: "-org" is not a GitHub user or organization name$/],
+        ["a GitHub repository GitHub would refuse", (r) => Object.assign(r, { runners: { github: { ...RUNNERS_APP.config.github, repository: "my repo" } }, runnersGithubAppPrivateKey: RUNNERS_APP.privateKey }), /^platform:runners\.github\.repository: "my repo" is not a GitHub repository name$/],
+        ["an App id that is not a number", (r) => Object.assign(r, { runners: { github: { ...RUNNERS_APP.config.github, appId: "123" } }, runnersGithubAppPrivateKey: RUNNERS_APP.privateKey }), /^platform:runners\.github\.appId: "123" is a string, expected number$/],
+        ["runners subnet smaller than /27", (r) => (r.network.subnets.runners = "10.20.8.224/28"), /^platform:network\.subnets\.runners: "10\.20\.8\.224\/28" must be \/27 or larger \(a Container Apps workload profiles environment\)$/],
+        ["runners subnet in a range Container Apps reserves", (r) => {
+            r.network.addressSpace = "172.16.0.0/12";
+            r.network.serviceCidr = "10.96.0.0/16";
+            r.network.dnsServiceIp = "10.96.0.10";
+            r.network.subnets = { systemNodes: "172.20.0.0/22", userNodes: "172.20.4.0/22", apim: "172.20.8.0/27", firewall: "172.20.8.64/26", privateEndpoints: "172.20.8.128/26", ingress: "172.20.8.192/27", runners: "172.31.0.0/27", apiServer: "172.20.10.0/28" };
+        }, /^platform:network\.subnets\.runners: "172\.31\.0\.0\/27" overlaps 172\.31\.0\.0\/16, which Container Apps reserves$/],
+        ["the App's key on the local stack", (r) => (r.runnersGithubAppPrivateKey = RUNNERS_APP.privateKey), /^platform:runnersGithubAppPrivateKey: is used only by Azure stacks/, "local"],
         ["ephemeral OS disk larger than the temp disk", (r) => (r.cluster.userPool.osDiskSizeGB = 2048), /^platform:cluster\.userPool\.osDiskSizeGB: 2048 must fit Standard_D4ds_v5's 150 GiB temp disk/],
     ];
     for (const [title, mutate, expected, stack] of cases) {
@@ -91,6 +111,18 @@ describe("stack config", () => {
             assert.ok(problems.every((p) => !p.includes("\n") && p.startsWith("platform:")), problems.join("\n"));
         });
     }
+
+    it("accepts a stack with its runners, and keeps the App's key secret", () => {
+        const config = parsePlatformConfig({ ...rawConfig("prod"), runners: RUNNERS_APP.config, runnersGithubAppPrivateKey: RUNNERS_APP.privateKey });
+        assert.ok(config.environment === "prod" && config.runners);
+        assert.deepEqual(config.runners, { github: { owner: "Example-Org", repository: "platform", appId: 123456, installationId: 7654321 } });
+        assert.ok(config.runnersGithubAppPrivateKey && isSecret(config.runnersGithubAppPrivateKey));
+    });
+
+    it("admits MCR and paths below it on Azure stacks, and any registry on the local stack (no firewall there)", () => {
+        assert.deepEqual(problemsOf((r) => (r.admission = { allowedRegistries: ["mcr.microsoft.com", "mcr.microsoft.com/dotnet"] }), "prod"), []);
+        assert.deepEqual(problemsOf((r) => (r.admission = { allowedRegistries: ["ghcr.io/example", "localhost:5000"] }), "local"), []);
+    });
 
     it("lets dev turn KMS off, and then needs no API server subnet", () => {
         assert.deepEqual(problemsOf((r) => {

@@ -10,6 +10,7 @@ import { PROJECT_DIR } from "../../offline/engine";
 import { packDirs } from "../../offline/policyCheck";
 import { firewallRuleCollectionGroups } from "../../components/network/firewallRules";
 import { CHARTS } from "../../versions";
+import { ENVIRONMENT_PROFILES } from "../../config/profiles";
 import { azureConfig } from "../helpers";
 
 const read = (file: string) => fs.readFileSync(path.join(PROJECT_DIR, file), "utf8");
@@ -74,8 +75,8 @@ describe("CI and deploy workflows", () => {
                 pathsChecked++;
             }
         }
-        // .ci/run, and the scripts the pulumi action runs.
-        assert.ok(pathsChecked >= 3, `only ${pathsChecked} paths found to check`);
+        // .ci/run, and the script the pulumi action runs.
+        assert.ok(pathsChecked >= 2, `only ${pathsChecked} paths found to check`);
     });
 
     it("CI runs .ci/run, which runs the README's test command after a clean install", () => {
@@ -140,25 +141,51 @@ describe("CI and deploy workflows", () => {
         assert.equal(steps("preview").find((s) => s.uses === "./.github/actions/pulumi")!.with!["pulumi-token-type"], "urn:pulumi:token-type:access_token:team");
     });
 
-    it("uses the read-only identity on pull requests and the deploying one only behind an environment, as the README's federated credentials say", () => {
+    it("uses the read-only identity on pull requests and a deploying identity per stack only behind that stack's environment, as the README's federated credentials say", () => {
         // GitHub's OIDC subject: environment jobs get repo:<o>/<r>:environment:<name>, pull requests repo:<o>/<r>:pull_request
         // (docs.github.com, "OpenID Connect reference", subject claims).
-        const identity = (job: string) => steps(job).find((s) => s.uses === "./.github/actions/pulumi")!.with!["azure-client-id"];
-        assert.equal(identity("preview"), "${{ vars.AZURE_PREVIEW_CLIENT_ID }}");
-        assert.equal(identity("up-dev"), "${{ vars.AZURE_CLIENT_ID }}");
-        assert.equal(identity("up-prod"), "${{ vars.AZURE_CLIENT_ID }}");
+        const inputs = (job: string) => steps(job).find((s) => s.uses === "./.github/actions/pulumi")!.with!;
+        assert.equal(inputs("preview")["azure-client-id"], "${{ vars.AZURE_PREVIEW_CLIENT_ID }}");
+        assert.equal(inputs("up-dev")["azure-client-id"], "${{ vars.AZURE_DEV_CLIENT_ID }}");
+        assert.equal(inputs("up-prod")["azure-client-id"], "${{ vars.AZURE_PROD_CLIENT_ID }}");
+        // Each stack in its own subscription, the one its identity is Owner of.
+        assert.equal(inputs("up-dev")["subscription-id"], "${{ vars.AZURE_DEV_SUBSCRIPTION_ID }}");
+        assert.equal(inputs("up-prod")["subscription-id"], "${{ vars.AZURE_PROD_SUBSCRIPTION_ID }}");
+        assert.equal(inputs("preview")["subscription-id"], "${{ vars[matrix.subscription] }}");
+        assert.deepEqual(deploy.jobs.preview.strategy.matrix.include, [{ stack: "dev", subscription: "AZURE_DEV_SUBSCRIPTION_ID" }, { stack: "prod", subscription: "AZURE_PROD_SUBSCRIPTION_ID" }]);
         const readme = read("README.md");
-        for (const [variable, subject] of [["AZURE_PREVIEW_CLIENT_ID", "pull_request"], ["AZURE_CLIENT_ID", "environment:dev"], ["AZURE_CLIENT_ID", "environment:prod"]]) {
+        for (const [variable, subject] of [["AZURE_PREVIEW_CLIENT_ID", "pull_request"], ["AZURE_DEV_CLIENT_ID", "environment:dev"], ["AZURE_PROD_CLIENT_ID", "environment:prod"]]) {
             assert.match(readme, new RegExp(`\\| \`${variable}\` \\|[^\\n]*\`repo:<owner>/<repo>:${subject}\``), `${variable} ${subject}`);
+        }
+        // One identity per subject: the dev identity has no prod credential, and neither deploying one a pull request's.
+        for (const variable of ["AZURE_DEV_CLIENT_ID", "AZURE_PROD_CLIENT_ID"]) {
+            const row = readme.split("\n").find((line) => line.trimStart().startsWith(`| \`${variable}\``))!;
+            assert.equal([...row.matchAll(/`repo:<owner>\/<repo>:[^`]+`/g)].length, 1, row);
         }
     });
 
-    it("lets kubelogin renew its Entra token for the whole run: workloadidentity with a token file kept fresh", () => {
+    it("deploys only from main: the update jobs run on pushes to main, behind environments the README restricts to main", () => {
+        for (const job of ["up-dev", "up-prod", "runner-image"]) {
+            assert.equal(deploy.jobs[job].if, "github.event_name == 'push' && github.ref == 'refs/heads/main'", job);
+        }
+        assert.deepEqual(deploy.on.push, { branches: ["main"] });
+        // docs.github.com, "Deployment branches and tags": an environment restricted to selected branches gives its
+        // secrets, variables and OIDC subject only to jobs of those branches.
+        assert.match(read("README.md"), /Environments\*\* `dev` and `prod`, each with \*\*Deployment branches and tags: Selected branches\*\* `main`/);
+    });
+
+    it("lets kubelogin renew its Entra token for the whole run itself: workloadidentity, GitHub's token audience, no token file", () => {
         assert.equal(pulumiRun.env?.["AAD_LOGIN_METHOD"], "workloadidentity");
-        assert.ok(pulumiAction.runs.steps.some((s) => (s.run ?? "").includes("bash scripts/refresh-federated-token.sh") && (s.run ?? "").includes("AZURE_FEDERATED_TOKEN_FILE")));
-        // GitHub's OIDC tokens last minutes; the refresher must come back sooner.
-        const sleep = Number(/sleep (\d+)/.exec(read("scripts/refresh-federated-token.sh"))?.[1]);
-        assert.ok(sleep > 0 && sleep <= 300, `refreshes every ${sleep} s`);
+        // kubelogin >= 0.2.0 fetches GitHub tokens itself (GithubActionsCredential); a token file and its refresher are gone.
+        assert.ok(!fs.existsSync(path.join(PROJECT_DIR, "scripts", "refresh-federated-token.sh")));
+        for (const file of [".github/actions/pulumi/action.yml", ".github/workflows/deploy.yml"]) {
+            assert.doesNotMatch(read(file), /AZURE_FEDERATED_TOKEN_FILE|refresh-federated-token/, file);
+        }
+        // The audience GitHub's token is minted for is the one the federated credentials accept (Entra's
+        // workload identity federation default) and kubelogin requests (githubactionscredential.go, azureADAudience).
+        const login = pulumiAction.runs.steps.find((s) => s.uses?.startsWith("azure/login@"))!;
+        assert.equal(login.with?.["audience"], "api://AzureADTokenExchange");
+        assert.match(read("README.md"), /audience `api:\/\/AzureADTokenExchange`/);
     });
 
     it("leaves no token in the checkout on runners that keep their workspace", () => {
@@ -199,54 +226,170 @@ describe("CI and deploy workflows", () => {
         assert.deepEqual(installs.map((s) => [s.with?.["pulumi-version"], s.with?.["command"]]), [[version, undefined]]);
     });
 
-    it("lets the phase-2 runner reach exactly the hosts its jobs contact", () => {
-        // Each host a step of the preview and update jobs needs on the self-hosted runner, and who needs it.
+    it("lets the phase-2 runners reach exactly the hosts their jobs and their environment contact", () => {
+        // Each host the runners subnet needs, and who needs it.
         const needed: Record<string, string> = {
-            "github.com": "the runner application (docs.github.com, communicating with self-hosted runners: essential)",
-            "api.github.com": "the runner application (essential)",
-            "*.actions.githubusercontent.com": "the runner's broker and results, and the OIDC token endpoint azure/login, auth-actions and the token refresher call",
+            // docs.github.com, "Communicating with self-hosted runners": essential operations, actions, results, OIDC.
+            "github.com": "the runner application (essential)",
+            "api.github.com": "the runner application (essential); just-in-time registration",
+            "*.actions.githubusercontent.com": "the runner's broker and results, and the OIDC token endpoint azure/login, auth-actions and kubelogin call",
             "codeload.github.com": "the runner downloading actions (checkout, azure/login, pulumi/auth-actions, pulumi/actions)",
-            "*.blob.core.windows.net": "logs, job summaries and artifacts (productionresultssa* storage accounts)",
-            "objects.githubusercontent.com": "GitHub release downloads: runner updates, provider plugins",
-            "release-assets.githubusercontent.com": "GitHub release downloads (the newer asset host)",
+            "objects.githubusercontent.com": "GitHub release assets: the github.io chart repositories' archives",
+            "release-assets.githubusercontent.com": "GitHub release assets (the newer asset host)",
             "api.pulumi.com": "pulumi/auth-actions' token exchange and the Pulumi Cloud backend",
             "get.pulumi.com": "provider plugin downloads",
             "registry.npmjs.org": "npm ci",
             "management.azure.com": "azure/login, scripts/register-providers.sh and azure-native",
             "login.microsoftonline.com": "Entra ID sign-in: azure/login, azure-native, kubelogin",
+            // learn.microsoft.com/azure/container-apps/use-azure-firewall#application-rules: all scenarios, managed identity.
+            "mcr.microsoft.com": "Container Apps' system images",
+            "*.data.mcr.microsoft.com": "Container Apps' system images",
+            "packages.aks.azure.com": "the environment's Kubernetes and CNI binaries",
+            "acs-mirror.azureedge.net": "the environment's Kubernetes and CNI binaries",
+            "*.identity.azure.net": "managed identity",
+            "*.login.microsoftonline.com": "managed identity",
+            "*.login.microsoft.com": "managed identity",
+            "login.microsoft.com": "managed identity for the registry and Key Vault",
         };
+        // The results storage accounts GitHub's meta API lists (domains.actions): productionresultssa0 through 19.
+        for (let i = 0; i < 20; i++) {
+            needed[`productionresultssa${i}.blob.core.windows.net`] = "logs, job summaries and artifacts";
+        }
         for (const host of new Set(Object.values(CHARTS).map((pin) => new URL(pin.repository).hostname))) {
             needed[host] = "helm: the chart repositories the releases install from";
         }
+        // Quay serves an OCI chart's blobs from its CDN hosts (cdn.quay.io, cdn0N.quay.io; docs.openshift.com
+        // "Configuring your firewall" lists them, or *.quay.io): cert-manager's chart comes from quay.io/jetstack/charts.
+        needed["*.quay.io"] = "helm: the CDN quay.io redirects the cert-manager chart's download to";
         const runnerRules = firewallRuleCollectionGroups(azureConfig("dev").network, "westeurope").find((g) => g.name === "deploy-runners")!.applicationRules;
         const allowed = runnerRules.flatMap((r) => r.fqdns);
         assert.deepEqual([...allowed].sort(), Object.keys(needed).sort());
-        // pulumi/actions downloads nothing when the pinned CLI is on PATH; the runner image provides it.
-        assert.ok(!allowed.includes("raw.githubusercontent.com"));
+        // Any storage account in Azure would be an exfiltration path; the platform registry and vaults are private endpoints.
+        for (const host of ["*.blob.core.windows.net", "*.azurecr.io", "*.vault.azure.net", "raw.githubusercontent.com", "ghcr.io"]) {
+            assert.ok(!allowed.includes(host), host);
+        }
     });
 
-    it("keeps forks away from the identities and self-hosted runners, and grants OIDC only to the jobs that sign in", () => {
+    it("keeps forks away from the identities and the runners, and grants OIDC only to the jobs that sign in", () => {
         assert.match(deploy.jobs.preview.if, /head\.repo\.full_name == github\.repository/);
-        assert.equal(deploy.jobs["up-dev"].if, "github.event_name == 'push'");
         assert.deepEqual(deploy.permissions, { contents: "read" });
         for (const job of PULUMI_JOBS) {
             assert.equal(deploy.jobs[job].permissions["id-token"], "write", job);
         }
+        // Only the image job may write packages, and it runs on main.
+        const packageWriters = Object.entries(deploy.jobs as Record<string, { permissions?: Record<string, string> }>).filter(([, job]) => job.permissions?.["packages"] === "write").map(([name]) => name);
+        assert.deepEqual(packageWriters, ["runner-image"]);
     });
 
-    for (const [phase, runner] of [["azure", "ubuntu-latest"], ["all", ["self-hosted", "platform-dev"]], ['"all"  # phase 2 since the runner exists', ["self-hosted", "platform-dev"]], ["'azure'", "ubuntu-latest"]] as const) {
-        it(`runs a stack whose file says \`platform:phase: ${phase}\` on ${JSON.stringify(runner)}`, () => {
-            // Execute the route job's script against a stack file in this phase (YAML allows quotes and comments).
-            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "route-"));
-            for (const stack of ["dev", "prod"]) {
-                fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), read(`Pulumi.${stack}.yaml`).replace(/platform:phase: \w+/, `platform:phase: ${phase}`));
+    it("cancels a pull request's stale previews, never an update on main", () => {
+        // docs.github.com, "Control the concurrency of workflows and jobs": one run per group; cancel-in-progress
+        // cancels the running one when a new one starts.
+        assert.deepEqual(deploy.concurrency, { group: "deploy-${{ github.ref }}", "cancel-in-progress": "${{ github.event_name == 'pull_request' }}" });
+    });
+
+    it("pins every action by commit, the node24 major's tag in a comment (the tags' commits, read from the actions' repositories)", () => {
+        const expected: Record<string, [string, string]> = {
+            "actions/checkout": ["3d3c42e5aac5ba805825da76410c181273ba90b1", "v7.0.1"],
+            "actions/setup-node": ["820762786026740c76f36085b0efc47a31fe5020", "v7.0.0"],
+            "actions/cache": ["27d5ce7f107fe9357f9df03efb73ab90386fccae", "v5.0.5"],
+            "actions/upload-artifact": ["bbbca2ddaa5d8feaa63e36b76fdaad77386f024f", "v7.0.0"],
+            "azure/login": ["f5d393ae46f8fde4be8b75f32e3fc50e654ad0ca", "v3.0.1"],
+            "pulumi/auth-actions": ["141415910c3beb54e03b48e9057c204c97b956f2", "v2.1.0"],
+            "pulumi/actions": ["8e5e406f4007fca908480587cb9893c07090f58d", "v7.0.0"],
+        };
+        const files = [...fs.readdirSync(path.join(PROJECT_DIR, ".github", "workflows")).map((f) => `.github/workflows/${f}`), ".github/actions/pulumi/action.yml"];
+        const seen = new Set<string>();
+        for (const file of files) {
+            for (const line of read(file).split("\n").filter((l) => /^\s*(- )?uses: /.test(l))) {
+                const uses = /uses: (\S+)/.exec(line)![1]!;
+                if (uses.startsWith("./")) {
+                    continue;
+                }
+                const [action, ref] = uses.split("@");
+                assert.ok(expected[action!], `${file}: ${uses} is not an action the workflows vet`);
+                assert.equal(`${ref} ${/# (\S+)$/.exec(line)?.[1]}`, expected[action!]!.join(" "), `${file}: ${line.trim()}`);
+                seen.add(action!);
             }
-            const output = path.join(dir, "github-output");
-            const script = steps("route").find((s) => s.run)!.run!;
-            const result = spawnSync("bash", ["-euo", "pipefail", "-c", script], { cwd: dir, env: { ...process.env, GITHUB_OUTPUT: output }, encoding: "utf8" });
-            assert.equal(result.status, 0, result.stderr);
-            const values = Object.fromEntries(fs.readFileSync(output, "utf8").trim().split("\n").map((line) => line.split(/=(.*)/s).slice(0, 2)));
-            assert.deepEqual(JSON.parse(values["dev"]!), runner);
+        }
+        assert.deepEqual([...seen].sort(), Object.keys(expected).sort());
+    });
+
+    it("creates a stack that does not exist yet, in CI and in the README's commands", () => {
+        // pulumi/actions v7 action.yml: upsert "Create the stack if it currently does not exist".
+        assert.equal(pulumiRun.with!["upsert"], true);
+        const readme = read("README.md");
+        assert.match(readme, /pulumi stack select --create <org>\/platform\/dev/);
+        assert.match(readme, /pulumi stack select --create local && pulumi up/);
+        assert.doesNotMatch(readme, /pulumi stack select (dev|local)\b(?! --create)/);
+        assert.match(read("Pulumi.local.yaml"), /pulumi stack select --create local/);
+    });
+
+    it("previews on pull requests only what the read-only identity can: every Kubernetes object excluded, nothing else", () => {
+        // pulumi/actions splits `exclude` on commas; the CLI takes URN globs (pkg/resource/deploy/deployment.go NewUrnTargets).
+        assert.equal(pulumiRun.with!["exclude"], "${{ inputs.command == 'preview' && 'urn:pulumi:*::*::kubernetes:**,**$kubernetes:**' || '' }}");
+        assert.match(read("README.md"), /`--exclude 'urn:pulumi:\*::\*::kubernetes:\*\*' --exclude '\*\*\$kubernetes:\*\*'`/);
+    });
+
+    it("requests the Pulumi Cloud tokens each edition has: team tokens only where a team is set, pull requests none without one", () => {
+        // pulumi.com/docs/administration/guides/oidc-issuers ("Token types by edition"): Team has personal and
+        // organization tokens; team tokens need Enterprise or Business Critical.
+        assert.match(deploy.jobs.preview.if, /vars\.PULUMI_PREVIEW_TEAM != ''$/);
+        const inputs = (job: string) => steps(job).find((s) => s.uses === "./.github/actions/pulumi")!.with!;
+        assert.deepEqual([inputs("preview")["pulumi-token-type"], inputs("preview")["pulumi-token-scope"]], ["urn:pulumi:token-type:access_token:team", "team:${{ vars.PULUMI_PREVIEW_TEAM }}"]);
+        for (const [job, team] of [["up-dev", "PULUMI_DEV_TEAM"], ["up-prod", "PULUMI_PROD_TEAM"]]) {
+            assert.equal(inputs(job)["pulumi-token-type"], `\${{ vars.${team} != '' && 'urn:pulumi:token-type:access_token:team' || 'urn:pulumi:token-type:access_token:organization' }}`);
+            assert.equal(inputs(job)["pulumi-token-scope"], `\${{ vars.${team} != '' && format('team:{0}', vars.${team}) || '' }}`);
+        }
+        const readme = read("README.md");
+        for (const edition of ["Team", "Enterprise"]) {
+            assert.match(readme, new RegExp(`\\| ${edition} \\|`), edition);
+        }
+    });
+
+    it("runs previews and updates on runners that never take each other's jobs, each living longer than its job may", () => {
+        // A job's runs-on names one label; the route job gives each stack a label per role (executed below).
+        assert.equal(deploy.jobs.preview["runs-on"], "${{ fromJSON(needs.route.outputs[matrix.stack]).preview }}");
+        assert.equal(deploy.jobs["up-dev"]["runs-on"], "${{ fromJSON(needs.route.outputs.dev).deploy }}");
+        assert.equal(deploy.jobs["up-prod"]["runs-on"], "${{ fromJSON(needs.route.outputs.prod).deploy }}");
+        // GitHub cancels the job (timeout-minutes) before Container Apps stops its runner (replicaTimeout).
+        for (const [job, role] of [["preview", "preview"], ["up-dev", "deploy"], ["up-prod", "deploy"]] as const) {
+            for (const stack of ["dev", "prod"] as const) {
+                assert.ok(deploy.jobs[job]["timeout-minutes"] * 60 < ENVIRONMENT_PROFILES[stack].runners[role].replicaTimeoutSeconds, `${job} on ${stack}`);
+            }
+        }
+    });
+
+    /** The route job's script run against stack files in a phase (YAML allows quotes and comments), with or without runners. */
+    function route(phase: string, runners: boolean): { status: number | null; stderr: string; labels: Record<string, { preview: string; deploy: string }> } {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "route-"));
+        for (const stack of ["dev", "prod"]) {
+            const file = read(`Pulumi.${stack}.yaml`).replace(/platform:phase: \w+/, `platform:phase: ${phase}`);
+            fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), runners ? `${file}  platform:runners:\n    github: { owner: example-org, repository: platform, appId: 1, installationId: 2 }\n` : file);
+        }
+        const output = path.join(dir, "github-output");
+        const script = steps("route").find((s) => s.run)!.run!;
+        const result = spawnSync("bash", ["-euo", "pipefail", "-c", script], { cwd: dir, env: { ...process.env, GITHUB_OUTPUT: output }, encoding: "utf8" });
+        const lines = fs.existsSync(output) ? fs.readFileSync(output, "utf8").trim().split("\n") : [];
+        const labels = Object.fromEntries(lines.map((line) => line.split(/=(.*)/s).slice(0, 2)).map(([k, v]) => [k, JSON.parse(v!)]));
+        return { status: result.status, stderr: result.stdout + result.stderr, labels };
+    }
+
+    for (const [phase, runner] of [
+        ["azure", { preview: "ubuntu-latest", deploy: "ubuntu-latest" }],
+        ["all", { preview: "platform-dev-preview", deploy: "platform-dev-deploy" }],
+        ['"all"  # phase 2 since the runners exist', { preview: "platform-dev-preview", deploy: "platform-dev-deploy" }],
+        ["'azure'", { preview: "ubuntu-latest", deploy: "ubuntu-latest" }],
+    ] as const) {
+        it(`runs a stack whose file says \`platform:phase: ${phase}\` on ${JSON.stringify(runner)}`, () => {
+            const { status, stderr, labels } = route(phase, true);
+            assert.equal(status, 0, stderr);
+            assert.deepEqual(labels["dev"], runner);
         });
     }
+
+    it("refuses phase all for a stack that declares no runners: nothing would take its jobs", () => {
+        const { status, stderr } = route("all", false);
+        assert.notEqual(status, 0);
+        assert.match(stderr, /::error file=Pulumi\.dev\.yaml::platform:phase is all, but platform:runners is not set/);
+    });
 });
