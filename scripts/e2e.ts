@@ -2,12 +2,13 @@
  * npm run e2e [-- --keep] [--write-export-fixture]
  * The real Pulumi engine runs the README's and the deploy workflow's commands on a scratch copy of the project,
  * offline, with stand-in provider plugins answering from the offline model (offline/standins/). For dev and prod:
- * stack init; the README's preview and the workflow's up in phase 1, then in phase 2 (platform:phase all, set as
- * the README says); `pulumi stack export` into `npm run policy:check` with the stack's pack configs; the
- * workflow's preview with `--expect-no-changes`; the engine's URNs against test/golden/. On dev also: a storage
- * account weakened to TLS 1.0 that the preview must refuse naming the policy, and `destroy` stopped by
- * `protect`. Then a small stack left with a pending deletion, whose export policy:check must read as
- * `pulumi policy analyze` does (--write-export-fixture also writes it to test/fixtures/).
+ * the README's `stack select --create`; its preview and the workflow's up in phase 1; the README's preview and up
+ * in phase 2 (platform:phase all, set as the README says); `pulumi stack export` into `npm run policy:check` with
+ * the stack's pack configs; the README's preview with `--expect-no-changes`; the engine's URNs against
+ * test/golden/. On dev also: a storage account weakened to TLS 1.0 that the workflow's pull-request preview must
+ * refuse naming the policy, and `destroy`, which must leave every protected resource. Then a small stack left
+ * with a pending deletion, whose export policy:check must read as `pulumi policy analyze` does
+ * (--write-export-fixture also writes it to test/fixtures/).
  * Exit 0 when every step did what it must; 1 otherwise (the failing command's output is printed).
  */
 import * as fs from "node:fs";
@@ -24,8 +25,14 @@ type Stack = (typeof STACKS)[number];
 /** The policy a storage account below TLS 1.2 violates (policies/README.md, platform-tls). */
 const STORAGE_TLS_POLICY = "storage-account-tls";
 
-/** The README's Deploy commands for a stack: `pulumi preview` and `pulumi up` with their flags, as printed. */
-function readmeCommands(stack: Stack): { preview: string[]; up: string[] } {
+/** A file-backend (DIY) backend's only organization, in the README's `<org>/platform/<stack>` names. */
+const DIY_ORGANIZATION = "organization";
+
+/**
+ * The README's Deploy commands for a stack, with their flags as printed: `pulumi stack select --create`, with the
+ * passphrase secrets provider a DIY backend needs (README, CI setup), and `pulumi preview` and `pulumi up`.
+ */
+function readmeCommands(stack: Stack): { select: string[]; preview: string[]; up: string[] } {
     const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
     const deploy = readme.slice(readme.indexOf("\n## Deploy\n"));
     const block = /```bash\n([\s\S]*?)```/.exec(deploy)?.[1];
@@ -39,10 +46,13 @@ function readmeCommands(stack: Stack): { preview: string[]; up: string[] } {
             throw new Error(`README.md's Deploy block has ${found.length} \`pulumi ${verb}\` commands, expected one`);
         }
         // "For prod use `-s prod` and `policies/config/baseline-prod.json`" (README, Deploy).
-        const words = found[0]!.split(/\s+/).slice(1).map((word) => word.replace("baseline-dev.json", `baseline-${stack}.json`));
-        return [...words, "-s", stack];
+        return found[0]!.split(/\s+/).slice(1).map((word) => word.replace("baseline-dev.json", `baseline-${stack}.json`).replace("<org>/platform/dev", `${DIY_ORGANIZATION}/platform/${stack}`));
     };
-    return { preview: command("preview"), up: command("up") };
+    return {
+        select: [...command("stack select"), "--secrets-provider", "passphrase"],
+        preview: [...command("preview"), "-s", stack],
+        up: [...command("up"), "-s", stack],
+    };
 }
 
 /** The pulumi/actions step of the deploy workflow's composite action (.github/actions/pulumi/action.yml). */
@@ -69,17 +79,30 @@ function workflowPacks(stack: Stack): { pack: string; config: string }[] {
     return packs.map((pack, i) => ({ pack, config: configs[i]! }));
 }
 
+/** The URN globs the workflow excludes from a command (`exclude`, a GitHub expression on the command; split on commas as pulumi/actions does). */
+function workflowExcludes(command: "preview" | "up"): string[] {
+    const expression = workflowStep().with?.["exclude"];
+    if (expression === undefined) {
+        return [];
+    }
+    const byCommand = /^\$\{\{ inputs\.command == '(\w+)' && '([^']*)' \|\| '' \}\}$/.exec(expression);
+    if (!byCommand) {
+        throw new Error(`the pulumi action's exclude is not the form the e2e reads: ${expression}`);
+    }
+    return byCommand[1] === command ? byCommand[2]!.split(",").filter(Boolean) : [];
+}
+
 /**
- * What pulumi/actions runs for the workflow's `preview` and `up` (the Automation API's argument order: every
- * --policy-pack, then every --policy-pack-config; `diff: true`), `extra` appended, with the step's Pulumi
- * environment (the Azure sign-in variables mean nothing offline).
+ * What pulumi/actions runs for the workflow's `preview` (a pull request's) and `up` (the Automation API's
+ * arguments: every --policy-pack, then every --policy-pack-config; `diff: true`; the excluded URNs), with the
+ * step's Pulumi environment (the Azure sign-in variables mean nothing offline).
  */
-function workflowCommand(command: "preview" | "up", stack: Stack, extra: string[] = []): { args: string[]; env: Record<string, string> } {
+function workflowCommand(command: "preview" | "up", stack: Stack): { args: string[]; env: Record<string, string> } {
     const pairs = workflowPacks(stack);
     const args = [
         ...(command === "up" ? ["up", "--yes", "--skip-preview"] : ["preview"]),
-        ...extra,
         "--diff",
+        ...workflowExcludes(command).flatMap((glob) => ["--exclude", glob]),
         ...pairs.flatMap(({ pack }) => ["--policy-pack", pack]),
         ...pairs.flatMap(({ config }) => ["--policy-pack-config", config]),
         "-s", stack,
@@ -124,7 +147,7 @@ function compareWithGolden(stack: Stack, resources: ExportedResource[]): void {
 
 async function deployStack(session: Session, stack: Stack): Promise<void> {
     const readme = readmeCommands(stack);
-    await session.pulumi(`${stack}: stack init (passphrase)`, ["stack", "init", stack, "--secrets-provider", "passphrase"]);
+    await session.pulumi(`${stack}: README stack select --create (passphrase)`, readme.select);
     await session.pulumi(`${stack}: README preview, phase 1`, readme.preview);
     const up = workflowCommand("up", stack);
     await session.pulumi(`${stack}: workflow up, phase 1`, up.args, "succeed", up.env);
@@ -137,15 +160,15 @@ async function deployStack(session: Session, stack: Stack): Promise<void> {
     for (const { pack, config } of workflowPacks(stack)) {
         await session.run(`${stack}: policy:check ${path.basename(pack)} (${path.basename(config)})`, "npm", ["run", "--silent", "policy:check", "--", file, "--pack", path.basename(pack), "--config", config]);
     }
-    const unchanged = workflowCommand("preview", stack, ["--expect-no-changes"]);
-    await session.pulumi(`${stack}: workflow preview --expect-no-changes`, unchanged.args, "succeed", unchanged.env);
+    // Every resource, the cluster's objects too: the program declares the same thing twice.
+    await session.pulumi(`${stack}: README preview --expect-no-changes`, [...readme.preview, "--expect-no-changes"]);
     compareWithGolden(stack, resources);
 }
 
 async function refusals(session: Session): Promise<void> {
     const undo = session.edit("components/shared/storageAccount.ts", "storage.MinimumTlsVersion.TLS1_2", "storage.MinimumTlsVersion.TLS1_0");
     const preview = workflowCommand("preview", "dev");
-    const weak = await session.pulumi("dev: workflow preview with storage accounts at TLS 1.0 (must fail)", preview.args, "fail", preview.env);
+    const weak = await session.pulumi("dev: workflow pull-request preview with storage accounts at TLS 1.0 (must fail)", preview.args, "fail", preview.env);
     assertMatch(weak.output, new RegExp(`\\[mandatory\\][^\\n]*\\b${STORAGE_TLS_POLICY}\\b`), "the weakened preview names the policy, mandatory");
     undo();
     // The engine deletes what is not protected and stops at what is: every protected resource must survive.
