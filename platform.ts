@@ -153,6 +153,10 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
         costCenter: config.tags.costCenter,
         managedBy: "pulumi",
     };
+    // The committed prod stack's placeholder receiver (RFC 2606 .invalid never resolves): say so on every run.
+    for (const receiver of config.receiverEndpoints.filter((r) => r.host.endsWith(".invalid"))) {
+        pulumi.log.warn(`platform:${receiver.key} is a placeholder (${receiver.host}): critical alerts reach nobody until it is replaced (README, Stack configuration)`);
+    }
     const azureProvider = new AzureProvider("azure", { location: config.location });
     const client = getClientConfigOutput({ provider: azureProvider });
 
@@ -167,9 +171,14 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
         ingressDomain,
         edge: config.gateway.edge,
         partnerSourceRanges: config.gateway.apim.partners?.allowedSourceRanges,
-        optionalEgress: { containerInsights: sentinel },
+        // API Management exists with the frontdoor edge only; Premium runs several units (virtual-network-reference).
+        apim: config.gateway.edge === "frontdoor" ? { multiUnit: config.gateway.apim.sku === "Premium", jwtIssuer: config.gateway.jwt.issuer } : undefined,
+        optionalEgress: { containerInsights: sentinel, alertReceivers: config.receiverEndpoints },
     }, { providers: [azureProvider] });
 
+    // The public zone may sit in another subscription: its records go through a provider for that one.
+    const publicZone = config.gateway.publicDnsZone;
+    const publicDnsProvider = publicZone && new AzureProvider("azure-public-dns", { location: config.location, subscriptionId: publicZone.subscriptionId });
     const gateway = new Gateway("gateway", {
         namePrefix,
         location: config.location,
@@ -188,6 +197,7 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
         privateCaIntermediatePem: platformCa.intermediateCertificatePem,
         ingressBackendUrl: `https://api.${ingressDomain}`,
         alertReceivers: { emailAddress: config.observability.criticalAlertEmail?.to, webhookUrl: config.alertWebhookUrl },
+        publicDnsZone: publicZone && publicDnsProvider && { ...publicZone, provider: publicDnsProvider },
         tags,
     }, { providers: [azureProvider, randomProvider, tls] });
 
@@ -239,7 +249,8 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
 
     // Registry and vault names are global: one per organization and stack, the same on every run.
     const stackSeed = `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
-    const registryName = `acr${namePrefix.replace(/[^a-z0-9]/g, "")}${deterministicGuid(stackSeed).slice(0, 8)}`;
+    const stackSuffix = deterministicGuid(stackSeed).slice(0, 8);
+    const registryName = `acr${namePrefix.replace(/[^a-z0-9]/g, "")}${stackSuffix}`;
     const registry = new ContainerRegistry("registry", {
         namePrefix,
         registryName,
@@ -248,8 +259,10 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
         subscriptionId: client.subscriptionId,
         privateEndpointSubnetId: net.subnetIds.privateEndpoints,
         registryDnsZoneId: net.privateDnsZoneIds.registry,
-        keyVault: { id: gateway.keyVaultId, uri: gateway.keyVaultUri },
-        dockerHubCredentials: config.registry.dockerHub,
+        // `kv-plt-<env>-acr-<8 hex>`: 24 characters at most.
+        credentialVaultName: `kv-${namePrefix.replace(/^platform-/, "plt-")}-acr-${stackSuffix}`,
+        tenantId: client.tenantId,
+        dockerHubCredentials: config.dockerHubUsername && config.dockerHubToken ? { username: config.dockerHubUsername, password: config.dockerHubToken } : undefined,
         kubeletPrincipalId: cluster.kubeletPrincipalId,
         logAnalyticsWorkspaceId: net.logAnalyticsWorkspaceId,
         tags,

@@ -16,7 +16,7 @@ const MODULES = {
     policies: {
         mutate: ["policies/rules/*.ts"],
         testRunner: "command",
-        commandRunner: { command: "node --test --require ts-node/register/transpile-only test/unit/policies.ts" },
+        commandRunner: { command: "node --test --require ts-node/register/transpile-only test/unit/policies.ts test/unit/foreignStacks.ts" },
         coverageAnalysis: "off",
     },
 };

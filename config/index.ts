@@ -3,16 +3,23 @@
  * as a RunError (Pulumi prints its message without a stack trace).
  */
 import * as pulumi from "@pulumi/pulumi";
+import { receiverEndpoints, type ReceiverEndpoint } from "./egress";
 import { formatIssues } from "./errors";
 import { CONFIG_NAMESPACE, KNOWN_KEYS, platformConfigSchema, SECRET_KEYS, type ParsedConfig } from "./schema";
 
-export { FIXED_AFTER_CREATION, REPLACING_KEYS, UPGRADE_SURGE_NODES } from "./schema";
+export { APP_GATEWAY_DEFAULTS, FIXED_AFTER_CREATION, REPLACING_KEYS, UPGRADE_SURGE_NODES } from "./schema";
+export type { ReceiverEndpoint } from "./egress";
 export type { AdmissionConfig, ApplicationSecretsConfig, AzureStackConfig, BackupPolicyConfig, SuppliedCaConfig, ClusterConfig, GatewayConfig, LocalStackConfig, NetworkConfig, RunnersConfig, SecurityConfig, SubnetRole } from "./schema";
 
 type SecretKey = (typeof SECRET_KEYS)[number];
 
-/** The validated config, with every secret key as a secret Output so it never reaches state in plaintext. */
-export type PlatformConfig = ParsedConfig extends infer T ? (T extends unknown ? Omit<T, SecretKey> & { [K in SecretKey]?: pulumi.Output<string> } : never) : never;
+/**
+ * The validated config, with every secret key as a secret Output so it never reaches state in plaintext, and the
+ * critical-alert receivers' endpoints (hosts and ports only) the firewall lets the cluster reach.
+ */
+export type PlatformConfig = ParsedConfig extends infer T
+    ? (T extends unknown ? Omit<T, SecretKey> & { [K in SecretKey]?: pulumi.Output<string> } & { receiverEndpoints: ReceiverEndpoint[] } : never)
+    : never;
 export type AzurePlatformConfig = Extract<PlatformConfig, { environment: "dev" | "prod" }>;
 
 export class ConfigError extends pulumi.RunError {
@@ -36,7 +43,7 @@ export function parsePlatformConfig(raw: Record<string, unknown>): PlatformConfi
     if (problems.length > 0 || !result.success) {
         throw new ConfigError(problems);
     }
-    const config = { ...result.data } as Record<string, unknown>;
+    const config = { ...result.data, receiverEndpoints: receiverEndpoints(result.data) } as Record<string, unknown>;
     for (const key of SECRET_KEYS) {
         const value = result.data[key];
         config[key] = value === undefined ? undefined : pulumi.secret(value);

@@ -157,6 +157,9 @@ const pemCertificate = z.string().regex(/^-----BEGIN CERTIFICATE-----\n[A-Za-z0-
     message: "is not a single PEM certificate (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)",
 }).refine(isCertificate, { message: "is PEM-shaped but not an X.509 certificate" });
 
+/** Application Gateway's autoscale bounds when `gateway.appGateway` leaves them out (or is left out). */
+export const APP_GATEWAY_DEFAULTS = { minCapacity: 1, maxCapacity: 10 } as const;
+
 const gateway = z.strictObject({
     /** Which service terminates public TLS: Front Door Premium (global) or Application Gateway WAF_v2 (regional). */
     edge: z.enum(["frontdoor", "appgateway"]).default("frontdoor"),
@@ -175,7 +178,8 @@ const gateway = z.strictObject({
          */
         partners: z.strictObject({
             certificateSecretName: keyVaultSecretName,
-            allowedSourceRanges: z.array(cidr).min(1),
+            /** One NSG rule each, in a band of 100 priorities (learn.microsoft.com/azure/virtual-network/network-security-groups-overview). */
+            allowedSourceRanges: z.array(cidr).min(1).max(100),
             /** The CA partners' certificates chain to; dev generates one when absent, prod requires it. */
             clientCaCertificate: pemCertificate.optional(),
         }).optional(),
@@ -192,12 +196,15 @@ const gateway = z.strictObject({
      * (Let's Encrypt staging in dev, production in prod) solving DNS-01 there through workload identity.
      */
     publicDnsZone: z.strictObject({ name: dnsName, resourceGroupName: z.string().min(1), subscriptionId: uuid }).optional(),
-    /** The Application Gateway edge (`edge: appgateway`): its listener certificate, imported into the platform Key Vault. */
+    /** The Application Gateway edge (`edge: appgateway`): its capacity, and its listener certificate once imported. */
     appGateway: z.strictObject({
-        /** Key Vault secret (certificate) name for `api.<domain>`; import it after phase 1 created the vault. */
-        certificateSecretName: keyVaultSecretName,
-        minCapacity: z.number().int().min(0).max(125).default(1),
-        maxCapacity: z.number().int().min(1).max(125).default(10),
+        /**
+         * The Key Vault certificate for `api.<domain>`: the gateway is created once it is named (import it into the vault
+         * the first run creates, then set this; README, "Importing a certificate").
+         */
+        certificateSecretName: keyVaultSecretName.optional(),
+        minCapacity: z.number().int().min(0).max(125).default(APP_GATEWAY_DEFAULTS.minCapacity),
+        maxCapacity: z.number().int().min(1).max(125).default(APP_GATEWAY_DEFAULTS.maxCapacity),
     }).optional(),
     /** Per-minute call budgets API Management enforces. */
     rateLimits: z.strictObject({
@@ -321,6 +328,12 @@ const secrets = {
     alertEmailPassword: z.string().min(1).optional(),
     /** Secret key for the local stack's S3 backup store (`backup.s3.accessKeyId`). */
     backupS3SecretAccessKey: z.string().min(1).optional(),
+    /**
+     * Docker Hub's pull credentials for the registry's cache (a user and a read-only access token): the program writes
+     * them to the registry's credential vault through ARM. Required in phase `all`, whose images come through it.
+     */
+    dockerHubUsername: z.string().min(1).optional(),
+    dockerHubToken: z.string().min(1).optional(),
     /** The runners' GitHub App private key (PEM, as GitHub downloads it); required with `runners`. */
     runnersGithubAppPrivateKey: z.string().regex(/^-----BEGIN [A-Z ]*PRIVATE KEY-----/, { message: "is not a PEM private key" }).optional(),
     /** PEM private keys of supplied CAs' intermediates (`platformCa`, `meshCa`). */
@@ -355,15 +368,6 @@ export type SuppliedCaConfig = z.output<typeof suppliedCa>;
 export type AdmissionConfig = z.output<typeof admission>;
 
 /** dev and prod: the Azure layer, and the platform inside the private cluster. */
-/** The platform registry's upstream credentials: Key Vault secret names in the platform vault, imported like certificates. */
-const registry = z.strictObject({
-    /** Docker Hub serves ACR's artifact cache only with credentials (a username and an access token). */
-    dockerHub: z.strictObject({
-        usernameSecretName: keyVaultSecretName.default("dockerhub-username"),
-        passwordSecretName: keyVaultSecretName.default("dockerhub-token"),
-    }).prefault({}),
-});
-
 /** A Kubernetes namespace name (RFC 1123 label). */
 const namespaceName = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { message: "is not a Kubernetes namespace name (lower-case letters, digits and hyphens)" });
 
@@ -431,7 +435,6 @@ const azureStack = z.strictObject({
     gateway,
     backup: azureBackup,
     observability,
-    registry: registry.prefault({}),
     security,
     applicationSecrets,
     runners: runners.optional(),
@@ -473,6 +476,11 @@ export const platformConfigSchema = z
             }
         }
         if (config.environment === "local") {
+            for (const key of ["dockerHubUsername", "dockerHubToken"] as const) {
+                if (config[key] !== undefined) {
+                    problem([key], undefined, "is used only by Azure stacks (the platform registry's Docker Hub cache); remove it");
+                }
+            }
             if (config.runnersGithubAppPrivateKey !== undefined) {
                 problem(["runnersGithubAppPrivateKey"], undefined, "is used only by Azure stacks (their runners); remove it");
             }
@@ -491,6 +499,11 @@ export const platformConfigSchema = z
         }
         if (config.alertEmailPassword !== undefined && !config.observability.criticalAlertEmail) {
             problem(["observability", "criticalAlertEmail"], undefined, "is required when the secret alertEmailPassword is set (it names the SMTP relay and the addresses)");
+        }
+        for (const key of ["dockerHubUsername", "dockerHubToken"] as const) {
+            if (config[key] === undefined && (config.phase === "all" || config.dockerHubUsername !== undefined || config.dockerHubToken !== undefined)) {
+                problem([key], undefined, `is required ${config.phase === "all" ? "in phase all (the registry caches Docker Hub's images with it)" : "together with the other Docker Hub key"} (pulumi config set --secret platform:${key} ...)`);
+            }
         }
         checkAddressPlan(config.network, problem);
         checkNodePools(config.cluster, config.network, problem);
@@ -659,6 +672,10 @@ function checkEnvironmentChoices(config: AzureStackConfig, problem: Problem): vo
             problem(["cluster", "nodeOsUpgradeChannel"], config.cluster.nodeOsUpgradeChannel, "may not be None in prod; allowed: NodeImage, SecurityPatch, Unmanaged");
         }
     }
+    // Falco's critical events, certificate expiries and missing backups must page someone, not only land in Loki.
+    if (config.environment === "prod" && config.alertWebhookUrl === undefined && config.observability.criticalAlertEmail === undefined) {
+        problem(["alertWebhookUrl"], undefined, "is required in prod, or observability.criticalAlertEmail: critical alerts must reach a person (pulumi config set --secret platform:alertWebhookUrl https://...)");
+    }
     if (config.environment === "prod") {
         const fullMonth = Object.values(config.backup.schedules).some((s) => s.includedNamespaces === undefined && s.ttlHours >= 720);
         if (!fullMonth) {
@@ -671,9 +688,6 @@ function checkEnvironmentChoices(config: AzureStackConfig, problem: Problem): vo
     }
     if (config.environment === "prod" && config.gateway.apim.partners && !config.gateway.apim.partners.clientCaCertificate) {
         problem(["gateway", "apim", "partners", "clientCaCertificate"], undefined, "is required in prod (only dev generates a partner CA)");
-    }
-    if (config.gateway.edge === "appgateway" && config.gateway.appGateway === undefined) {
-        problem(["gateway", "appGateway"], undefined, "is required when gateway.edge is appgateway (certificateSecretName of the listener certificate in Key Vault)");
     }
     if (config.environment === "prod" && config.gateway.apim.capacity % config.cluster.zones.length !== 0) {
         problem(["gateway", "apim", "capacity"], config.gateway.apim.capacity, `must be a multiple of the number of zones (${config.cluster.zones.length}) so every zone gets a unit`);

@@ -15,7 +15,7 @@ import * as analyzerProto from "@pulumi/pulumi/proto/analyzer_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 
-/** How long a pack may take to print its port: the CLI type-checks the pack with ts-node first. */
+/** How long a pack may take to print its port (about a second on an idle machine; far more on a loaded CI runner). */
 const START_TIMEOUT_MS = 120_000;
 
 const LEVELS: Record<analyzerProto.EnforcementLevel, EnforcementLevel> = {
@@ -121,6 +121,8 @@ export class PackServer {
     static async start(dir: string, stack = { stack: "dev", project: "platform", organization: "organization" }): Promise<PackServer> {
         const packDir = path.resolve(dir);
         const runPolicyPack = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
+        // The engine's address, then the pack folder as the program, run in that folder: the nodejs language host's
+        // RunPlugin for an analyzer (sdk/nodejs/cmd/pulumi-language-nodejs, main.go).
         const child = spawn(process.execPath, [runPolicyPack, "127.0.0.1:0", packDir], { cwd: packDir, stdio: ["ignore", "pipe", "pipe"] });
         const port = await new Promise<number>((resolve, reject) => {
             let output = "";

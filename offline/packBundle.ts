@@ -1,13 +1,12 @@
 /**
- * Each pack folder as a self-contained pack: the shared rules under policies/rules bundled into one index.js,
- * the @pulumi packages left as dependencies. `pulumi policy publish` packs only the pack folder
- * (pkg/backend/httpstate/policypack.go), so this is what it can publish; and the offline tools run these
- * bundles, which start in a second where ts-node type-checks the sources for ten (the type check is
- * `npm run typecheck`'s job; test/policyPacks.test.ts holds the bundles to the sources' verdicts).
+ * Each pack folder as a self-contained pack for `pulumi policy publish`, which packs only the folder it runs in
+ * (pkg/backend/httpstate/policypack.go): the folder's compilation (policies/compilePack.js, what the folder runs
+ * too) as index.js, and a package.json whose dependencies are only what that code requires (@pulumi/policy), so an
+ * enforcing machine installs no SDK.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { buildSync } from "esbuild";
+import { compilePack } from "../policies/compilePack";
 import { PROJECT_DIR } from "./engine";
 
 const POLICIES_DIR = path.join(PROJECT_DIR, "policies");
@@ -20,24 +19,22 @@ export function packDirs(): Record<string, string> {
         .map((name) => [name, path.join(POLICIES_DIR, name)]));
 }
 
-/** Writes one folder per pack under `outDir` (inside the project, so the bundles resolve its node_modules). */
+/** Writes one folder per pack under `outDir`. */
 export function bundlePacks(outDir: string): Record<string, string> {
     return Object.fromEntries(Object.entries(packDirs()).map(([name, dir]) => {
         const target = path.join(outDir, name);
         fs.rmSync(target, { recursive: true, force: true });
         fs.mkdirSync(target, { recursive: true });
-        buildSync({
-            entryPoints: [path.join(dir, "index.ts")],
-            bundle: true,
-            platform: "node",
-            format: "cjs",
-            target: "node22",
-            outfile: path.join(target, "index.js"),
-            external: ["@pulumi/*"],
-            logLevel: "error",
-        });
-        const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as Record<string, unknown>;
-        fs.writeFileSync(path.join(target, "package.json"), `${JSON.stringify({ ...pkg, main: "index.js" }, null, 2)}\n`);
+        const { code, packages } = compilePack(dir);
+        fs.writeFileSync(path.join(target, "index.js"), code);
+        const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as { dependencies: Record<string, string> } & Record<string, unknown>;
+        const dependencies = Object.fromEntries(packages.map((p) => {
+            if (!pkg.dependencies[p]) {
+                throw new Error(`${name}: the bundle requires ${p}, which ${path.join(dir, "package.json")} does not declare`);
+            }
+            return [p, pkg.dependencies[p]];
+        }));
+        fs.writeFileSync(path.join(target, "package.json"), `${JSON.stringify({ ...pkg, main: "index.js", dependencies }, null, 2)}\n`);
         fs.copyFileSync(path.join(dir, "PulumiPolicy.yaml"), path.join(target, "PulumiPolicy.yaml"));
         return [name, target];
     }));

@@ -1,17 +1,15 @@
 /**
  * Evaluates the policy packs over a checkpoint through their real Analyzer servers, started and called as
- * the Pulumi CLI does (./analyzer.ts), from the packs' bundles (./packBundle.ts): resource policies get each
+ * the Pulumi CLI does (./analyzer.ts), from the pack folders themselves: resource policies get each
  * resource's inputs, stack policies the outputs with parents and dependencies, in the engine's wire format.
  * This is the only evaluation path: `npm run plan`, `npm run policy:check` and the tests all go through it.
  * Works on `npm run plan` output and on `pulumi stack export`.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
 import type { EnforcementLevel } from "@pulumi/policy";
 import { PackServer, type AnalyzerResource } from "./analyzer";
-import { bundlePacks, packDirs } from "./packBundle";
+import { packDirs } from "./packBundle";
 import { isSecretEnvelope, type Checkpoint, type CheckpointResource } from "./checkpoint";
-import { PROJECT_DIR, SECRET_SIG, SIG_KEY, UNKNOWN } from "./engine";
+import { SECRET_SIG, SIG_KEY, UNKNOWN } from "./engine";
 import { reconcilePolicyConfig, type PolicyConfig } from "./policyConfig";
 
 const RESOURCE_REFERENCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
@@ -26,26 +24,13 @@ export interface Violation {
 
 export { packDirs };
 
-let bundles: Record<string, string> | undefined;
 const servers = new Map<string, Promise<PackServer>>();
 
-/** This process's bundles of the packs, in a folder of its own that goes when the process does. */
-function bundleDirs(): Record<string, string> {
-    if (!bundles) {
-        const buildDir = path.join(PROJECT_DIR, "build");
-        fs.mkdirSync(buildDir, { recursive: true });
-        const outDir = fs.mkdtempSync(path.join(buildDir, "packs-"));
-        process.once("exit", () => fs.rmSync(outDir, { recursive: true, force: true }));
-        bundles = bundlePacks(outDir);
-    }
-    return bundles;
-}
-
-/** The server of the named pack for this process, started from its bundle on first use. */
+/** The server of the named pack for this process, started from its folder on first use. */
 export function packServer(name: string): Promise<PackServer> {
     let server = servers.get(name);
     if (!server) {
-        const dir = bundleDirs()[name];
+        const dir = packDirs()[name];
         server = dir ? PackServer.start(dir) : Promise.reject(new Error(`no pack named ${JSON.stringify(name)}; packs: ${Object.keys(packDirs()).join(", ")}`));
         servers.set(name, server);
     }
@@ -118,12 +103,17 @@ export async function evaluatePack(checkpoint: Checkpoint, packName: string, con
     return evaluateWith(await packServer(packName), checkpoint, config);
 }
 
-/** `configs` maps a pack name to its policy config, as each `--policy-pack` takes its own `--policy-pack-config`. */
-export async function evaluatePacks(checkpoint: Checkpoint, options: { pack?: string; configs?: Record<string, PolicyConfig | undefined> } = {}): Promise<Violation[]> {
-    const names = Object.keys(packDirs()).filter((name) => options.pack === undefined || name === options.pack);
-    if (names.length === 0) {
-        throw new Error(`no pack named ${JSON.stringify(options.pack)}; packs: ${Object.keys(packDirs()).join(", ")}`);
+/**
+ * `packs` names the packs to run (all by default); `configs` maps a pack name to its policy config, as each
+ * `--policy-pack` takes its own `--policy-pack-config`.
+ */
+export async function evaluatePacks(checkpoint: Checkpoint, options: { packs?: readonly string[]; configs?: Record<string, PolicyConfig | undefined> } = {}): Promise<Violation[]> {
+    const known = Object.keys(packDirs());
+    const unknown = (options.packs ?? []).filter((name) => !known.includes(name));
+    if (unknown.length > 0) {
+        throw new Error(`no pack named ${JSON.stringify(unknown[0])}; packs: ${known.join(", ")}`);
     }
+    const names = options.packs ?? known;
     const results = await Promise.all(names.map((name) => evaluatePack(checkpoint, name, options.configs?.[name])));
     return results.flat();
 }

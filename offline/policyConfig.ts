@@ -76,12 +76,20 @@ export function readPolicyConfig(file: string): PolicyConfig {
     return JSON.parse(fs.readFileSync(file, "utf8")) as PolicyConfig;
 }
 
-/** The config files a stack's previews pass, as in the README's commands: tls.json, and baseline-<stack>.json. */
-export function stackPolicyConfigs(stack: string): Record<string, PolicyConfig | undefined> {
+/**
+ * The config file each pack gets in a stack's previews, as the README's commands and the deploy workflow pass them:
+ * tls.json, and baseline-<stack>.json (a stack without one, like local, runs the baseline pack at its defaults).
+ */
+export function stackPolicyConfigFiles(stack: string): Record<string, string | undefined> {
     const file = (name: string) => path.join(PROJECT_DIR, "policies", "config", name);
     const baseline = file(`baseline-${stack}.json`);
     return {
-        "platform-tls": readPolicyConfig(file("tls.json")),
-        "platform-baseline": fs.existsSync(baseline) ? readPolicyConfig(baseline) : undefined,
+        "platform-tls": file("tls.json"),
+        "platform-baseline": fs.existsSync(baseline) ? baseline : undefined,
     };
+}
+
+/** The configs of stackPolicyConfigFiles, read. */
+export function stackPolicyConfigs(stack: string): Record<string, PolicyConfig | undefined> {
+    return Object.fromEntries(Object.entries(stackPolicyConfigFiles(stack)).map(([pack, file]) => [pack, file === undefined ? undefined : readPolicyConfig(file)]));
 }

@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import { parseArgs } from "node:util";
 import { toCheckpoint } from "../offline/checkpoint";
 import { ProgramError, runProgram } from "../offline/engine";
+import { phaseOverrides } from "../offline/phaseOverrides";
 import { evaluatePacks } from "../offline/policyCheck";
 import { stackPolicyConfigs } from "../offline/policyConfig";
 import { renderTree, renderViolations } from "../offline/report";
@@ -23,10 +24,9 @@ async function main(): Promise<number> {
         return 2;
     }
     // --phase overrides platform:phase for this run, e.g. to preview phase 2 offline; the config module validates it.
-    const overrides: Record<string, string> = values.phase === undefined ? {} : { "platform:phase": values.phase };
     let graph;
     try {
-        graph = await runProgram({ stack: values.stack, preview: !values.update, overrides });
+        graph = await runProgram({ stack: values.stack, preview: !values.update, ...phaseOverrides(values.phase) });
     } catch (err) {
         if (err instanceof ConfigError || err instanceof StackFileError || err instanceof ProgramError) {
             console.error(err.message);

@@ -12,6 +12,7 @@ import { parseArgs } from "node:util";
 import { parse, stringify } from "yaml";
 import { toArmTemplate } from "../offline/armTemplate";
 import { PROJECT_DIR, runProgram } from "../offline/engine";
+import { phaseOverrides } from "../offline/phaseOverrides";
 import { toManifests } from "../offline/k8sManifests";
 
 /** One reviewed exception: a check that fails by design, on which resources, why, and whose risk it is. */
@@ -78,9 +79,8 @@ async function main(): Promise<number> {
         console.error("usage: npm run scan -- --stack <name> [--phase azure|all]");
         return 2;
     }
-    const overrides: Record<string, string> = values.phase === undefined ? {} : { "platform:phase": values.phase };
     // Update mode: the values a scanner judges (ids, names) are known, as after a first `pulumi up`.
-    const graph = await runProgram({ stack: values.stack, preview: false, overrides });
+    const graph = await runProgram({ stack: values.stack, preview: false, ...phaseOverrides(values.phase) });
     const outDir = path.join(PROJECT_DIR, "build", "scan", values.stack);
     fs.rmSync(outDir, { recursive: true, force: true });
     fs.mkdirSync(path.join(outDir, "arm"), { recursive: true });

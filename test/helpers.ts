@@ -6,6 +6,7 @@ import { Worker } from "node:worker_threads";
 import { parsePlatformConfig, type AzurePlatformConfig } from "../config";
 import { toCheckpoint, type Checkpoint } from "../offline/checkpoint";
 import { PROJECT_DIR, type Graph, type GraphResource, type RunOptions } from "../offline/engine";
+import { DOCKER_HUB_STAND_INS, phaseOverrides } from "../offline/phaseOverrides";
 import type { Violation } from "../offline/policyCheck";
 import { readStackConfig } from "../offline/stackFiles";
 import { stackVerdicts } from "../offline/tlsInventory";
@@ -24,8 +25,8 @@ export const PLAN_VARIANTS: readonly { stack: string; phase?: "azure" | "all" }[
 /** Runs a stack once per process, mode and phase. Without a phase, the stack file's own `platform:phase` applies. */
 export function plan(stack: string, preview = true, phase?: "azure" | "all"): Promise<Graph> {
     // The stack file's own phase needs no override (and then shares the run with plan(stack)).
-    const overrides = phase === undefined || phase === rawConfig(stack)["phase"] ? undefined : { "platform:phase": phase };
-    return planWith({ stack, preview, overrides });
+    // Phase 2 also takes the Docker Hub secrets it requires (offline stand-ins).
+    return planWith({ stack, preview, ...(phase === undefined || phase === rawConfig(stack)["phase"] ? {} : phaseOverrides(phase)) });
 }
 
 let worker: Worker | undefined;
@@ -148,6 +149,7 @@ export function planDevWithOptions(preview = false): Promise<Graph> {
         preview,
         overrides: {
             "platform:phase": "all",
+            ...DOCKER_HUB_STAND_INS,
             "platform:alertWebhookUrl": ALERT_RECEIVERS.webhookUrl,
             "platform:alertEmailPassword": ALERT_RECEIVERS.smtpPassword,
             "platform:siemWebhookUrl": OPTIONAL_INPUTS.siemWebhookUrl,
@@ -155,7 +157,7 @@ export function planDevWithOptions(preview = false): Promise<Graph> {
             "platform:applicationSecrets": JSON.stringify(APPLICATION_SECRETS),
             "platform:gateway": JSON.stringify({ ...raw["gateway"], publicDnsZone: OPTIONAL_INPUTS.publicDnsZone, apim: { ...raw["gateway"].apim, ...OPTIONAL_INPUTS.apim } }),
         },
-        secretOverrides: ["platform:alertWebhookUrl", "platform:alertEmailPassword", "platform:siemWebhookUrl"],
+        secretOverrides: ["platform:alertWebhookUrl", "platform:alertEmailPassword", "platform:siemWebhookUrl", ...Object.keys(DOCKER_HUB_STAND_INS)],
     });
 }
 
@@ -171,11 +173,11 @@ export function planWithRunners(stack: "dev" | "prod", phase: "azure" | "all" = 
         stack,
         preview,
         overrides: {
-            "platform:phase": phase,
+            ...phaseOverrides(phase).overrides,
             "platform:runners": JSON.stringify(RUNNERS_APP.config),
             "platform:runnersGithubAppPrivateKey": RUNNERS_APP.privateKey,
         },
-        secretOverrides: ["platform:runnersGithubAppPrivateKey"],
+        secretOverrides: ["platform:runnersGithubAppPrivateKey", ...(phaseOverrides(phase).secretOverrides ?? [])],
     });
 }
 
@@ -192,10 +194,12 @@ export function planProdWithOptions(): Promise<Graph> {
         stack: "prod",
         overrides: {
             "platform:phase": "all",
+            ...DOCKER_HUB_STAND_INS,
             "platform:gateway": JSON.stringify({ ...raw["gateway"], publicDnsZone: OPTIONAL_INPUTS.publicDnsZone }),
             "platform:admission": JSON.stringify({ allowedRegistries: ["mcr.microsoft.com/oss"], imageSignatures: { publicKey: IMAGE_SIGNATURE_KEY } }),
             "platform:backup": JSON.stringify({ ...raw["backup"], immutabilityLocked: true }),
         },
+        secretOverrides: Object.keys(DOCKER_HUB_STAND_INS),
     });
 }
 
@@ -211,11 +215,12 @@ export function planSuppliedCas(): Promise<Graph> {
         preview: false,
         overrides: {
             "platform:phase": "all",
+            ...DOCKER_HUB_STAND_INS,
             "platform:platformCa": JSON.stringify({ rootCertificate: TEST_CA.root, intermediateCertificate: TEST_CA.intermediate }),
             "platform:platformCaIntermediateKey": SUPPLIED_CA_KEY,
             "platform:gateway": JSON.stringify({ ...raw["gateway"], apim: { ...raw["gateway"].apim, ...OPTIONAL_INPUTS.apim, partners } }),
         },
-        secretOverrides: ["platform:platformCaIntermediateKey"],
+        secretOverrides: ["platform:platformCaIntermediateKey", ...Object.keys(DOCKER_HUB_STAND_INS)],
     });
 }
 
@@ -224,12 +229,13 @@ export function planAppGatewayEdge(stack: "dev" | "prod", preview: boolean): Pro
     const raw = rawConfig(stack);
     const overrides: Record<string, string> = {
         "platform:phase": "all",
+        ...DOCKER_HUB_STAND_INS,
         "platform:gateway": JSON.stringify({ ...raw["gateway"], edge: "appgateway", appGateway: { certificateSecretName: "api-certificate" } }),
     };
     if (raw["network"].subnets.appGateway === undefined) {
         overrides["platform:network"] = JSON.stringify({ ...raw["network"], subnets: { ...raw["network"].subnets, appGateway: DEV_APP_GATEWAY_SUBNET } });
     }
-    return planWith({ stack, preview, overrides });
+    return planWith({ stack, preview, overrides, secretOverrides: Object.keys(DOCKER_HUB_STAND_INS) });
 }
 
 const stackFiles = new Map<string, ReturnType<typeof readStackConfig>>();
@@ -298,17 +304,27 @@ export function customResourcesBeforeCrds(graph: Graph): { checked: number; prob
     return { checked: customResources.length, problems };
 }
 
+const APIM_SECURITY = "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.";
+
 /**
- * The 16 customProperties keys Microsoft documents as settable to turn off a protocol or cipher, written from the
- * SDK's doc of ApiManagementServiceArgs.customProperties (azure-native 3.28.0), not from the program or the policy.
+ * The customProperties keys that turn a protocol or cipher off, read from the SDK's own doc of
+ * ApiManagementServiceArgs.customProperties (the installed azure-native's d.ts, Microsoft's REST reference text):
+ * the keys it names in backticks and the ciphers it lists after "[cipher_name]:". That doc leaves out SSL 3.0, whose
+ * two keys the ARM template reference of Microsoft.ApiManagement/service lists
+ * (learn.microsoft.com/azure/templates/microsoft.apimanagement/service).
  */
-export const APIM_DISABLEABLE_KEYS = [
-    "Protocols.Tls10", "Protocols.Tls11", "Protocols.Ssl30", "Backend.Protocols.Tls10", "Backend.Protocols.Tls11", "Backend.Protocols.Ssl30",
-    "Ciphers.TripleDes168", "Ciphers.TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", "Ciphers.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
-    "Ciphers.TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "Ciphers.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "Ciphers.TLS_RSA_WITH_AES_128_GCM_SHA256",
-    "Ciphers.TLS_RSA_WITH_AES_256_CBC_SHA256", "Ciphers.TLS_RSA_WITH_AES_128_CBC_SHA256", "Ciphers.TLS_RSA_WITH_AES_256_CBC_SHA",
-    "Ciphers.TLS_RSA_WITH_AES_128_CBC_SHA",
-].map((k) => `Microsoft.WindowsAzure.ApiManagement.Gateway.Security.${k}`);
+function apimDisableableKeys(): string[] {
+    const dts = fs.readFileSync(require.resolve("@pulumi/azure-native/apimanagement/apiManagementService.d.ts"), "utf8");
+    const doc = /\/\*\*((?:(?!\*\/)[\s\S])*)\*\/\s*customProperties\?:/.exec(dts)![1]!;
+    const named = [...doc.matchAll(/`(Microsoft\.WindowsAzure\.ApiManagement\.Gateway\.Security\.[\w.]+)`/g)].map((m) => m[1]!);
+    const ciphers = /Ciphers\.\[cipher_name\]`: ([\w, ]+)\./.exec(doc)![1]!.split(",").map((c) => `${APIM_SECURITY}Ciphers.${c.trim()}`);
+    const ssl30 = [`${APIM_SECURITY}Protocols.Ssl30`, `${APIM_SECURITY}Backend.Protocols.Ssl30`];
+    // The doc's example key (one of the listed ciphers) comes back once.
+    return [...new Set([...named, ...ciphers, ...ssl30])];
+}
+
+/** The 16 keys (14 from the SDK's doc, SSL 3.0's two from the ARM reference). */
+export const APIM_DISABLEABLE_KEYS = apimDisableableKeys();
 
 /**
  * The platform registry's login server for a committed stack, from the naming rule (one registry per organization

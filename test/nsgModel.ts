@@ -142,9 +142,28 @@ export function addressPlan(stack: "dev" | "prod") {
     } as Record<string, string>;
 }
 
-/** The flows the platform needs, with the document that requires each. */
-export function requiredFlows(stack: "dev" | "prod", edge: Edge): Flow[] {
-    const s = addressPlan(stack);
+/** What API Management's flows depend on besides the address plan: its SKU and the JWT issuer. */
+export interface ApimSettings {
+    sku: "Developer" | "Premium";
+    jwtIssuer: string;
+}
+
+/** The committed stack's API Management settings. */
+export function apimSettings(stack: "dev" | "prod"): ApimSettings {
+    const gateway = rawConfig(stack)["gateway"];
+    return { sku: gateway.apim.sku, jwtIssuer: gateway.jwt.issuer };
+}
+
+/** The flows the platform needs, with the document that requires each (the committed stack's plan by default). */
+export function requiredFlows(stack: "dev" | "prod", edge: Edge, apim: ApimSettings = apimSettings(stack)): Flow[] {
+    return requiredFlowsFor(addressPlan(stack), edge, apim);
+}
+
+/** Issuers Entra ID serves: its v2.0 and v1 token issuers (learn.microsoft.com/entra/identity-platform/access-token-claims-reference, "iss"). */
+const ENTRA_ISSUERS = ["login.microsoftonline.com", "sts.windows.net"];
+
+/** The flows for any address plan (keys as in `network.subnets`, plus `podCidr`). */
+export function requiredFlowsFor(s: Record<string, string | undefined>, edge: Edge, apimConfig: ApimSettings): Flow[] {
     const podOn = (nodes: string, i: number) => ({ address: host(s.podCidr!, i * 256 + 10), subnet: nodes });
     const nodeIn = (nodes: string) => ({ address: host(nodes), subnet: nodes });
     const loadBalancer = (nodes: string) => ({ address: host(s.ingress!), subnet: nodes });
@@ -181,6 +200,26 @@ export function requiredFlows(stack: "dev" | "prod", edge: Edge): Flow[] {
         flows.push({ why: "API Management to Azure Monitor over HTTPS", from: apim, to: { tag: "AzureMonitor" }, port: 443, protocol: "Tcp" });
         // api-management-howto-properties#key-vault-secrets: with a firewalled vault, through its private endpoint.
         flows.push({ why: "API Management to the platform Key Vault's private endpoint", from: apim, to: { address: host(s.privateEndpoints!), subnet: s.privateEndpoints! }, port: 443, protocol: "Tcp" });
+        // learn.microsoft.com/azure/api-management/virtual-network-reference, "Required ports" (bold: required).
+        flows.push({ why: "Validation and management of Microsoft-managed and customer-managed certificates", from: apim, to: { tag: "Internet" }, port: 80, protocol: "Tcp" });
+        flows.push({ why: "Monitoring of individual machine health", from: { tag: "AzureLoadBalancer" }, to: apim, port: 6391, protocol: "Tcp" });
+        // Same page, "TLS functionality": chain building and validation reach mscrl.microsoft.com, crl.microsoft.com,
+        // oneocsp.microsoft.com, cacerts.digicert.com, crl3.digicert.com and csp.digicert.com, whose CRL, OCSP and
+        // AIA URLs are http://.
+        flows.push({ why: "TLS certificate chain building and validation (CRL, OCSP)", from: apim, to: { tag: "Internet" }, port: 80, protocol: "Tcp" });
+        // validate-jwt reads the issuer's openid-configuration and signing keys: Entra ID through its tag ("Microsoft
+        // Entra integration"), any other issuer wherever it is on the Internet.
+        const entra = ENTRA_ISSUERS.includes(new URL(apimConfig.jwtIssuer).hostname);
+        flows.push({ why: `validate-jwt fetches the keys of ${apimConfig.jwtIssuer}`, from: apim, to: { tag: entra ? "AzureActiveDirectory" : "Internet" }, port: 443, protocol: "Tcp" });
+        if (apimConfig.sku === "Premium") {
+            // Several units: "Sync Counters for Rate Limit policies between machines" and "Access internal Azure Cache
+            // for Redis service for caching policies between machines", inbound and outbound between the units.
+            const other = { address: host(s.apim!, 5), subnet: s.apim! };
+            flows.push({ why: "Sync Counters for Rate Limit policies between machines", from: apim, to: other, port: 4290, protocol: "Udp" });
+            for (const port of [6381, 6382, 6383]) {
+                flows.push({ why: "Access internal Azure Cache for Redis service for caching policies between machines", from: apim, to: other, port, protocol: "Tcp" });
+            }
+        }
     } else {
         // learn.microsoft.com/azure/application-gateway/configuration-infrastructure#network-security-groups.
         const agw = { address: host(s.appGateway!), subnet: s.appGateway! };
@@ -231,8 +270,12 @@ export function requiredFlows(stack: "dev" | "prod", edge: Edge): Flow[] {
 }
 
 /** What must stay closed: the Internet anywhere but the edge's listener, and the nodes from anything outside the VNet. */
-export function forbiddenFlows(stack: "dev" | "prod", edge: Edge): Flow[] {
-    const s = addressPlan(stack);
+export function forbiddenFlows(stack: "dev" | "prod", edge: Edge, apim: ApimSettings = apimSettings(stack)): Flow[] {
+    return forbiddenFlowsFor(addressPlan(stack), edge, apim, rawConfig(stack)["network"].subnets.appGateway);
+}
+
+/** The forbidden flows for any address plan; `reserved` is an App Gateway subnet the stack keeps while the edge is Front Door. */
+export function forbiddenFlowsFor(s: Record<string, string | undefined>, edge: Edge, apimConfig: ApimSettings, reserved: string | undefined): Flow[] {
     const internet = { tag: "Internet" };
     const flows: Flow[] = [
         { why: "Internet to a node's SSH", from: internet, to: { address: host(s.systemNodes!), subnet: s.systemNodes! }, port: 22, protocol: "Tcp" },
@@ -253,7 +296,15 @@ export function forbiddenFlows(stack: "dev" | "prod", edge: Edge): Flow[] {
     if (edge === "frontdoor") {
         flows.push({ why: "Internet to API Management, bypassing Front Door", from: internet, to: { address: host(s.apim!), subnet: s.apim! }, port: 443, protocol: "Tcp" });
         flows.push({ why: "Front Door's backends to API Management's management port", from: { tag: "AzureFrontDoor.Backend" }, to: { address: host(s.apim!), subnet: s.apim! }, port: 3443, protocol: "Tcp" });
-        const reserved: string | undefined = rawConfig(stack)["network"].subnets.appGateway;
+        const apim = { address: host(s.apim!), subnet: s.apim! };
+        flows.push({ why: "API Management to the Internet on SSH", from: apim, to: internet, port: 22, protocol: "Tcp" });
+        if (ENTRA_ISSUERS.includes(new URL(apimConfig.jwtIssuer).hostname)) {
+            // Nothing on the Internet needs API Management's HTTPS when the issuer is Entra ID.
+            flows.push({ why: "API Management to the Internet on 443 (Entra issuer)", from: apim, to: internet, port: 443, protocol: "Tcp" });
+        }
+        if (apimConfig.sku === "Developer") {
+            flows.push({ why: "a single unit needs no rate-limit sync", from: apim, to: { address: host(s.apim!, 5), subnet: s.apim! }, port: 4290, protocol: "Udp" });
+        }
         if (reserved !== undefined) {
             // A subnet the stack reserves for Application Gateway (prod) admits nothing while the edge is Front Door.
             flows.push({ why: "Internet to the reserved Application Gateway subnet", from: internet, to: { address: host(reserved), subnet: reserved }, port: 443, protocol: "Tcp" });
@@ -264,3 +315,38 @@ export function forbiddenFlows(stack: "dev" | "prod", edge: Edge): Flow[] {
     return flows;
 }
 
+/**
+ * What ARM accepts in a security rule (learn.microsoft.com/azure/virtual-network/network-security-groups-overview,
+ * "Security rules"; resource naming rules for Microsoft.Network/networkSecurityGroups/securityRules): priority
+ * 100-4096 unique per direction, a name of 1-80 word characters, '.', '-' or '_' starting with a word character and
+ * ending with one or '_', unique in the NSG; ports `*`, a port or a range within 0-65535; prefixes `*`, an address,
+ * a CIDR or a service tag.
+ */
+export const SERVICE_TAGS = ["VirtualNetwork", "Internet", "AzureLoadBalancer", "AzureFrontDoor.Backend", "ApiManagement", "Storage", "Sql", "AzureKeyVault", "AzureMonitor", "AzureActiveDirectory", "GatewayManager"];
+const validPort = (p: string) => p === "*" || /^\d{1,5}(-\d{1,5})?$/.test(p) && p.split("-").every((n) => Number(n) <= 65535);
+const validPrefix = (p: string) => p === "*" || SERVICE_TAGS.includes(p) || parseCidr(p) !== undefined || parseCidr(`${p}/32`) !== undefined;
+
+export function armProblems(subnet: string, rules: Rule[] & Record<string, unknown>[]): string[] {
+    const problems: string[] = [];
+    const names = rules.map((r) => r.name);
+    if (new Set(names).size !== names.length) {
+        problems.push(`${subnet}: rule names repeat: ${names.join(",")}`);
+    }
+    for (const direction of ["Inbound", "Outbound"]) {
+        const priorities = rules.filter((r) => r.direction === direction).map((r) => r.priority);
+        if (new Set(priorities).size !== priorities.length) {
+            problems.push(`${subnet}: ${direction} priorities repeat: ${priorities.join(",")}`);
+        }
+    }
+    for (const r of rules) {
+        const ports = r.destinationPortRange !== undefined ? [r.destinationPortRange] : r.destinationPortRanges ?? [];
+        if (!/^\w[\w.-]{0,78}[\w]$|^\w$/.test(r.name)) problems.push(`${subnet}/${r.name}: not a valid rule name`);
+        if (!(r.priority >= 100 && r.priority <= 4096)) problems.push(`${subnet}/${r.name}: priority ${r.priority}`);
+        if (ports.length === 0 || !ports.every(validPort)) problems.push(`${subnet}/${r.name}: ports ${JSON.stringify(ports)}`);
+        if (r["sourcePortRange"] !== "*") problems.push(`${subnet}/${r.name}: source port ${String(r["sourcePortRange"])}`);
+        for (const prefix of [r.sourceAddressPrefix, r.destinationAddressPrefix]) {
+            if (typeof prefix !== "string" || !validPrefix(prefix)) problems.push(`${subnet}/${r.name}: prefix ${String(prefix)}`);
+        }
+    }
+    return problems;
+}

@@ -7,6 +7,7 @@ import { closePackServers } from "../offline/policyCheck";
 import "./planned/graph";
 import "./planned/network";
 import "./planned/flows";
+import "./planned/sequencing";
 import "./planned/providers";
 import "./planned/gateway";
 import "./planned/cluster";

@@ -94,13 +94,17 @@ export const POLICY_CASES: PolicyCase[] = [
             ["TLS 1.0 on", (p) => (p.customProperties["Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10"] = "true"), /Protocols\.Tls10"\] is "true"/],
             // customProperties is a map of strings (ApiManagementServiceArgs): the policy takes only the string "false".
             ["TLS 1.1 off as a boolean", (p) => (p.customProperties["Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls11"] = false), /Protocols\.Tls11"\] is false; set "false"/],
-            ["3DES absent (means on)", (p) => delete p.customProperties["Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Ciphers.TripleDes168"], /TripleDes168"\] is undefined; set "false" \(absent means on\)/],
+            ["3DES turned on", (p) => (p.customProperties["Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Ciphers.TripleDes168"] = "True"), /TripleDes168"\] is "True"; set "false" or leave it out \(off by default\)/],
+            // The other ciphers' "default value is true" (ApiManagementServiceArgs.customProperties).
+            ["an RSA key-exchange suite absent (means on)", (p) => delete p.customProperties["Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Ciphers.TLS_RSA_WITH_AES_128_CBC_SHA"], /TLS_RSA_WITH_AES_128_CBC_SHA"\] is undefined; set "false" \(absent means on\)/],
+            ["SSL 3.0 absent (no documented default)", (p) => delete p.customProperties["Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Ssl30"], /Protocols\.Ssl30"\] is undefined; set "false"/],
         ],
     },
     {
         policy: "frontdoor-route-https", type: "azure-native:cdn:Route", good: goodRoute,
         bad: [
-            ["forwarding the caller's protocol", (p) => (p.forwardingProtocol = "MatchRequest"), /^forwardingProtocol is "MatchRequest"/],
+            ["forwarding plain HTTP", (p) => (p.forwardingProtocol = "HttpOnly"), /^forwardingProtocol is "HttpOnly"; set "HttpsOnly" \(HttpOnly forwards plain HTTP\)/],
+            ["forwarding the caller's protocol with HTTP not redirected", (p) => Object.assign(p, { forwardingProtocol: "MatchRequest", httpsRedirect: "Disabled" }), /^forwardingProtocol is "MatchRequest"; set "HttpsOnly" \(MatchRequest forwards the plain HTTP this route accepts\)/],
             ["HTTP without redirect", (p) => (p.httpsRedirect = "Disabled"), /^supportedProtocols includes "Http" but httpsRedirect is "Disabled"/],
         ],
     },
@@ -130,7 +134,8 @@ export const POLICY_CASES: PolicyCase[] = [
         bad: [
             ["HTTP accepted", (p) => (p.protocols = ["http", "https"]), /^protocols is \["http","https"\]/],
             ["plain-HTTP service", (p) => (p.serviceUrl = "http://backend"), /^serviceUrl is "http:\/\/backend"/],
-            ["an empty protocol list", (p) => (p.protocols = []), /^protocols is \[\]; allowed: \["https"\]/],
+            ["an empty protocol list", (p) => (p.protocols = []), /^protocols is \[\]; allowed: \["https","wss"\]/],
+            ["plain WebSockets", (p) => (p.protocols = ["ws"]), /^protocols is \["ws"\]/],
         ],
     },
     {
@@ -143,14 +148,29 @@ export const POLICY_CASES: PolicyCase[] = [
         bad: [
             ["http backend", (p) => (p.url = "http://backend"), /^url is "http:\/\/backend"/],
             ["chain not validated", (p) => (p.tls.validateCertificateChain = false), /^tls\.validateCertificateChain is false/],
-            ["name not validated", (p) => delete p.tls, /^tls\.validateCertificateName is undefined/],
+            ["name not validated", (p) => (p.tls.validateCertificateName = false), /^tls\.validateCertificateName is false/],
         ],
     },
     {
         policy: "istio-gateway-tls", type: "kubernetes:networking.istio.io/v1:Gateway", good: goodIstioGateway,
         bad: [
             ["TLS 1.0 allowed", (p) => (p.spec.servers[0].tls.minProtocolVersion = "TLSV1_0"), /^spec\.servers\[0\]\.tls\.minProtocolVersion is "TLSV1_0"/],
-            ["minimum left to the default", (p) => delete p.spec.servers[0].tls.minProtocolVersion, /^spec\.servers\[0\]\.tls\.minProtocolVersion is undefined/],
+            // Unset, the minimum is Envoy's, TLS 1.2, so the TLS 1.2 suites are judged.
+            ["the default minimum with a CBC suite", (p) => {
+                delete p.spec.servers[0].tls.minProtocolVersion;
+                p.spec.servers[0].tls.cipherSuites.push("ECDHE-RSA-AES128-SHA");
+            }, /^spec\.servers\[0\]\.tls\.cipherSuites is .*ECDHE-RSA-AES128-SHA/],
+            ["TLS_AUTO with a CBC suite", (p) => {
+                p.spec.servers[0].tls.minProtocolVersion = "TLS_AUTO";
+                p.spec.servers[0].tls.cipherSuites.push("ECDHE-RSA-AES128-SHA");
+            }, /^spec\.servers\[0\]\.tls\.cipherSuites is .*ECDHE-RSA-AES128-SHA/],
+            ["plain HTTP/2", (p) => {
+                p.spec.servers[1].port.protocol = "HTTP2";
+                delete p.spec.servers[1].tls;
+            }, /^spec\.servers\[1\] serves plain HTTP2 without tls\.httpsRedirect: true\.$/],
+            ["plain gRPC", (p) => p.spec.servers.push({ port: { number: 9090, protocol: "GRPC", name: "grpc" } }), /^spec\.servers\[2\] serves plain GRPC without tls\.httpsRedirect: true\.$/],
+            ["plain TCP", (p) => p.spec.servers.push({ port: { number: 5432, protocol: "TCP", name: "tcp" } }), /^spec\.servers\[2\] serves TCP in plaintext; serve TLS \(mode PASSTHROUGH if the backend terminates it\)\.$/],
+            ["plain MongoDB", (p) => p.spec.servers.push({ port: { number: 27017, protocol: "MONGO", name: "mongo" } }), /^spec\.servers\[2\] serves MONGO in plaintext/],
             ["a CBC suite", (p) => p.spec.servers[0].tls.cipherSuites.push("ECDHE-RSA-AES128-SHA"), /cipherSuites is .*ECDHE-RSA-AES128-SHA/],
             ["Envoy's default suites", (p) => delete p.spec.servers[0].tls.cipherSuites, /cipherSuites is undefined/],
             // Neither name is a BoringSSL suite: AES128-GCM goes with SHA256 and AES256-GCM with SHA384.
@@ -175,23 +195,25 @@ export const POLICY_CASES: PolicyCase[] = [
     },
     {
         // Servers the policy leaves alone or accepts: TLS passed through to the backend (the gateway holds no key),
-        // plain TCP, a TLS 1.3 minimum (TLS 1.3's suites are fixed AEAD ones), a certificate mounted from files.
+        // a TLS 1.3 minimum (TLS 1.3's suites are fixed AEAD ones), a certificate mounted from files, mesh mTLS.
         policy: "istio-gateway-tls", type: "kubernetes:networking.istio.io/v1:Gateway",
         good: {
             spec: {
                 servers: [
                     { port: { number: 443, protocol: "TLS", name: "passthrough" }, tls: { mode: "PASSTHROUGH" } },
                     { port: { number: 15443, protocol: "TLS", name: "auto" }, tls: { mode: "AUTO_PASSTHROUGH" } },
-                    { port: { number: 5432, protocol: "TCP", name: "tcp" } },
                     { port: { number: 8443, protocol: "HTTPS", name: "tls13" }, tls: { mode: "SIMPLE", credentialName: "cert", minProtocolVersion: "TLSV1_3" } },
                     { port: { number: 9443, protocol: "HTTPS", name: "files" }, tls: { mode: "SIMPLE", serverCertificate: "/etc/certs/tls.crt", privateKey: "/etc/certs/tls.key", minProtocolVersion: "TLSV1_3" } },
+                    // The gateway's own mesh certificate; "all other fields in TLSOptions should be empty" (Istio Gateway reference).
+                    { port: { number: 8444, protocol: "TLS", name: "mesh" }, tls: { mode: "ISTIO_MUTUAL" } },
                 ],
             },
         },
         bad: [
             ["passthrough turned into termination at TLS 1.0", (p) => (p.spec.servers[0].tls = { mode: "SIMPLE", credentialName: "cert", minProtocolVersion: "TLSV1_0" }), /^spec\.servers\[0\]\.tls\.minProtocolVersion is "TLSV1_0"/],
             ["auto passthrough turned into termination without a credential", (p) => (p.spec.servers[1].tls = { mode: "SIMPLE", minProtocolVersion: "TLSV1_3" }), /^spec\.servers\[1\]\.tls has no credentialName/],
-            ["the file-mounted server at TLS 1.2 with Envoy's default suites", (p) => (p.spec.servers[4].tls.minProtocolVersion = "TLSV1_2"), /^spec\.servers\[4\]\.tls\.cipherSuites is undefined/],
+            ["the file-mounted server at TLS 1.2 with Envoy's default suites", (p) => (p.spec.servers[3].tls.minProtocolVersion = "TLSV1_2"), /^spec\.servers\[3\]\.tls\.cipherSuites is undefined/],
+            ["mesh mTLS turned into termination without a credential", (p) => (p.spec.servers[4].tls = { mode: "SIMPLE", minProtocolVersion: "TLSV1_3" }), /^spec\.servers\[4\]\.tls has no credentialName/],
         ],
     },
     {
@@ -264,7 +286,8 @@ export const POLICY_CASES: PolicyCase[] = [
         policy: "istiod-mesh-tls", type: "kubernetes:helm.sh/v3:Release", good: goodIstiod,
         bad: [
             ["mesh mTLS at TLS 1.2", (p) => (p.values.meshConfig.meshMTLS.minProtocolVersion = "TLSV1_2"), /meshMTLS\.minProtocolVersion is "TLSV1_2"; set "TLSV1_3"/],
-            ["no TLS defaults", (p) => delete p.values.meshConfig.tlsDefaults, /tlsDefaults\.minProtocolVersion is undefined/],
+            // Unset, the default minimum is TLS 1.2 and the suites are the proxy build's.
+            ["no TLS defaults", (p) => delete p.values.meshConfig.tlsDefaults, /^values\.meshConfig\.tlsDefaults\.cipherSuites is undefined/],
             ["no values", (p) => delete p.values, /^values\.meshConfig\.meshMTLS\.minProtocolVersion is undefined/],
             ["no mesh config", (p) => delete p.values.meshConfig, /^values\.meshConfig\.meshMTLS\.minProtocolVersion is undefined/],
             ["TLS 1.1 by default", (p) => (p.values.meshConfig.tlsDefaults.minProtocolVersion = "TLSV1_1"), /^values\.meshConfig\.tlsDefaults\.minProtocolVersion is "TLSV1_1"; set TLSV1_2 or TLSV1_3\.$/],
@@ -281,13 +304,16 @@ export const POLICY_CASES: PolicyCase[] = [
         bad: [
             ["a year", (p) => (p.spec.duration = "8760h"), /^spec\.duration is "8760h"; at most 2160h/],
             ["renewal after expiry", (p) => (p.spec.renewBefore = "2160h"), /^spec\.renewBefore is "2160h"/],
-            ["the key kept across renewals", (p) => delete p.spec.privateKey.rotationPolicy, /rotationPolicy is undefined/],
+            ["the key kept across renewals", (p) => (p.spec.privateKey.rotationPolicy = "Never"), /^spec\.privateKey\.rotationPolicy is "Never"/],
             ["RSA 1024", (p) => (p.spec.privateKey = { algorithm: "RSA", size: 1024, rotationPolicy: "Always" }), /size is 1024 for RSA/],
             // cert-manager's default algorithm is RSA (Certificate API reference, privateKey.algorithm).
             ["1024 bits with the default algorithm", (p) => (p.spec.privateKey = { size: 1024, rotationPolicy: "Always" }), /size is 1024 for RSA/],
             ["ECDSA below P-256", (p) => (p.spec.privateKey.size = 224), /^spec\.privateKey\.size is 224 for ECDSA/],
-            ["no private key settings (the key is kept)", (p) => delete p.spec.privateKey, /rotationPolicy is undefined/],
-            ["no spec", (p) => delete p.spec, /^spec\.privateKey\.rotationPolicy is undefined/],
+            // cert-manager's defaults where nothing is set: RSA 2048, rotated (Always since 1.18), 90 days.
+            ["no private key settings, for a year", (p) => {
+                delete p.spec.privateKey;
+                p.spec.duration = "8760h";
+            }, /^spec\.duration is "8760h"/],
             ["a year, in minutes", (p) => (p.spec.duration = "525600m"), /^spec\.duration is "525600m"/],
             ["one second over 90 days", (p) => (p.spec.duration = "2160h1s"), /^spec\.duration is "2160h1s"/],
             ["a duration that is no Go duration", (p) => (p.spec.duration = "90d"), /^spec\.duration is "90d"/],
@@ -348,7 +374,7 @@ export const POLICY_CASES: PolicyCase[] = [
             ["HTTP served", (p) => (p.httpsOnly = false), /^httpsOnly is false/],
             ["TLS 1.0", (p) => (p.siteConfig.minTlsVersion = "1.0"), /^siteConfig\.minTlsVersion is "1\.0"; allowed: 1\.2, 1\.3\.$/],
             ["the SCM endpoint at TLS 1.1", (p) => (p.siteConfig.scmMinTlsVersion = "1.1"), /^siteConfig\.scmMinTlsVersion is "1\.1"/],
-            ["plain FTP", (p) => (p.siteConfig.ftpsState = "AllAllowed"), /^siteConfig\.ftpsState is "AllAllowed"; allowed: FtpsOnly, Disabled \(AllAllowed takes plain FTP\)\.$/],
+            ["plain FTP", (p) => (p.siteConfig.ftpsState = "AllAllowed"), /^siteConfig\.ftpsState is "AllAllowed"; allowed: FtpsOnly, Disabled \(AllAllowed, or unset, takes plain FTP\)\.$/],
             ["no siteConfig", (p) => delete p.siteConfig, /^siteConfig\.ftpsState is undefined/],
             ["FTP left to the default", (p) => delete p.siteConfig.ftpsState, /^siteConfig\.ftpsState is undefined/],
         ],
@@ -361,7 +387,7 @@ export const POLICY_CASES: PolicyCase[] = [
         policy: "messaging-namespace-tls", type: "azure-native:eventhub:Namespace", good: { minimumTlsVersion: "1.2" },
         bad: [
             ["TLS 1.0", (p) => (p.minimumTlsVersion = "1.0"), /^minimumTlsVersion is "1\.0"/],
-            ["left to the default", (p) => delete p.minimumTlsVersion, /^minimumTlsVersion is undefined/],
+            ["TLS 1.1", (p) => (p.minimumTlsVersion = "1.1"), /^minimumTlsVersion is "1\.1"/],
         ],
     },
     {
@@ -470,6 +496,15 @@ export const POLICY_CASES: PolicyCase[] = [
         ],
     },
     {
+        // Public access with its reason stated on the vault (the registry's credential vault); a blank reason is none.
+        policy: "key-vault-hardening", type: "azure-native:keyvault:Vault",
+        good: { ...goodVault, properties: { ...goodVault.properties, publicNetworkAccess: "Enabled" }, tags: { publicNetworkAccessReason: "read by a service outside the VNet" } },
+        bad: [
+            ["a blank reason", (p) => (p.tags.publicNetworkAccessReason = " "), /^properties\.publicNetworkAccess is "Enabled"; set "Disabled"/],
+            ["no reason", (p) => delete p.tags, /^properties\.publicNetworkAccess is "Enabled"/],
+        ],
+    },
+    {
         policy: "storage-no-public-access", type: "azure-native:storage:StorageAccount", good: goodStorage,
         bad: [
             ["public network", (p) => (p.publicNetworkAccess = "Enabled"), /^publicNetworkAccess is "Enabled"/],
@@ -487,5 +522,249 @@ export const POLICY_CASES: PolicyCase[] = [
             ["no API server access profile (public)", (p) => delete p.apiServerAccessProfile, /^apiServerAccessProfile\.enablePrivateCluster is undefined/],
         ],
     },
-];
 
+    // What each policy leaves to the service's defaults, and the other shapes and tokens it judges (with the
+    // platform-independent stacks in test/foreignFixtures.ts).
+    {
+        // An explicit API version from before enableHttpsTrafficOnly defaulted to true ("since API version 2019-04-01").
+        policy: "storage-account-tls", type: "azure-native:storage/v20180701:StorageAccount", good: goodStorage,
+        bad: [["HTTPS-only left to that API's default", (p) => delete p.enableHttpsTrafficOnly, /^enableHttpsTrafficOnly is undefined \(false by default before API 2019-04-01\); set true\.$/]],
+    },
+    {
+        policy: "storage-account-tls", type: "azure-native:storage/v20230501:StorageAccount", good: goodStorage,
+        bad: [["TLS 1.0 in a versioned module", (p) => (p.minimumTlsVersion = "TLS1_0"), /^minimumTlsVersion is "TLS1_0"/]],
+    },
+    {
+        // No TLS settings: Front Door's default policy, TLS12_2023.
+        policy: "frontdoor-domain-tls", type: "azure-native:cdn:AFDCustomDomain", good: { hostName: "www.example.com" },
+        bad: [["the 2019 suite set", (p) => (p.tlsSettings = { cipherSuiteSetType: "TLS10_2019" }), /^tlsSettings\.cipherSuiteSetType is "TLS10_2019"/]],
+    },
+    {
+        // HTTPS only: MatchRequest forwards HTTPS (#15); and the SDK's default forwarding is MatchRequest.
+        policy: "frontdoor-route-https", type: "azure-native:cdn:Route", good: { supportedProtocols: ["Https"] },
+        bad: [["HTTP added without redirect", (p) => p.supportedProtocols.push("Http"), /^forwardingProtocol is undefined \(MatchRequest by default\); set "HttpsOnly" \(MatchRequest forwards the plain HTTP this route accepts\)\.$/]],
+    },
+    {
+        policy: "frontdoor-route-https", type: "azure-native:frontdoor:FrontDoor",
+        good: {
+            routingRules: [
+                { name: "https", acceptedProtocols: ["Https"], routeConfiguration: { odataType: "#Microsoft.Azure.FrontDoor.Models.FrontdoorForwardingConfiguration", forwardingProtocol: "HttpsOnly" } },
+                { name: "redirect", acceptedProtocols: ["Http"], routeConfiguration: { odataType: "#Microsoft.Azure.FrontDoor.Models.FrontdoorRedirectConfiguration", redirectProtocol: "HttpsOnly", redirectType: "Moved" } },
+            ],
+        },
+        bad: [
+            ["forwarding plain HTTP", (p) => (p.routingRules[0].routeConfiguration.forwardingProtocol = "HttpOnly"), /^routingRules\[0\]\.routeConfiguration\.forwardingProtocol is "HttpOnly"/],
+            ["forwarding the HTTP it accepts", (p) => (p.routingRules[0].acceptedProtocols = ["Http", "Https"]), /^routingRules\[0\] accepts Http and forwards it/],
+            ["a rule with the default protocols and forwarding", (p) => (p.routingRules[0] = { name: "all", routeConfiguration: { odataType: "#Microsoft.Azure.FrontDoor.Models.FrontdoorForwardingConfiguration" } }), /^routingRules\[0\]\.routeConfiguration\.forwardingProtocol is "MatchRequest"/],
+            ["redirecting to the caller's scheme", (p) => (p.routingRules[1].routeConfiguration.redirectProtocol = "MatchRequest"), /^routingRules\[1\] redirects with redirectProtocol "MatchRequest"; redirect to HttpsOnly\.$/],
+        ],
+    },
+    {
+        // The name check is the default (the SDK's AFDOrigin default true; BackendPoolsSettings' default Enabled).
+        policy: "frontdoor-origin-certificate-check", type: "azure-native:cdn:AFDOrigin", good: { hostName: "app.example.com" },
+        bad: [["turned off", (p) => (p.enforceCertificateNameCheck = false), /^enforceCertificateNameCheck is false; leave it true\.$/]],
+    },
+    {
+        policy: "frontdoor-origin-certificate-check", type: "azure-native:network:FrontDoor", good: { backendPoolsSettings: { sendRecvTimeoutSeconds: 30 } },
+        bad: [["turned off on a classic Front Door (the network module's token)", (p) => (p.backendPoolsSettings.enforceCertificateNameCheck = "Disabled"), /^backendPoolsSettings\.enforceCertificateNameCheck is "Disabled"/]],
+    },
+    {
+        policy: "frontdoor-waf-prevention", type: "azure-native:network/v20220501:Policy", good: goodWaf,
+        bad: [["Detection (the network module's token)", (p) => (p.policySettings.mode = "Detection"), /^policySettings\.mode is "Detection"/]],
+    },
+    {
+        policy: "cdn-endpoint-https", type: "azure-native:cdn:Endpoint", good: { isHttpAllowed: false },
+        bad: [
+            ["HTTP allowed", (p) => (p.isHttpAllowed = true), /^isHttpAllowed is true and no delivery rule redirects HTTP to HTTPS/],
+            ["HTTP left to the default", (p) => delete p.isHttpAllowed, /^isHttpAllowed is undefined \(the default: true\)/],
+        ],
+    },
+    {
+        policy: "cdn-endpoint-https", type: "azure-native:cdn:Endpoint",
+        good: {
+            deliveryPolicy: {
+                rules: [{
+                    name: "httpsRedirect", order: 1,
+                    conditions: [{ name: "RequestScheme", parameters: { typeName: "DeliveryRuleRequestSchemeConditionParameters", operator: "Equal", matchValues: ["HTTP"] } }],
+                    actions: [{ name: "UrlRedirect", parameters: { typeName: "DeliveryRuleUrlRedirectActionParameters", redirectType: "Found", destinationProtocol: "Https" } }],
+                }],
+            },
+        },
+        bad: [
+            ["a redirect that keeps the scheme", (p) => (p.deliveryPolicy.rules[0].actions[0].parameters.destinationProtocol = "MatchRequest"), /^isHttpAllowed is undefined/],
+            ["a redirect of HTTPS requests only", (p) => (p.deliveryPolicy.rules[0].conditions[0].parameters.matchValues = ["HTTPS"]), /^isHttpAllowed is undefined/],
+            ["a negated scheme condition", (p) => (p.deliveryPolicy.rules[0].conditions[0].parameters.negateCondition = true), /^isHttpAllowed is undefined/],
+        ],
+    },
+    {
+        // Only what Microsoft documents as on by default is set off (the SDK's doc of customProperties).
+        policy: "apim-protocols-and-ciphers", type: "azure-native:apimanagement:ApiManagementService",
+        good: { customProperties: Object.fromEntries(Object.keys(goodApim.customProperties).filter((k) => !/Tls1[01]$|TripleDes168$/.test(k)).map((k) => [k, "false"])) },
+        bad: [["TLS 1.0 to backends on", (p) => (p.customProperties["Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Backend.Protocols.Tls10"] = "true"), /Backend\.Protocols\.Tls10"\] is "true"/]],
+    },
+    {
+        // A WebSocket API (learn.microsoft.com/azure/api-management/websocket-api), in a workspace.
+        policy: "apim-api-https", type: "azure-native:apimanagement:WorkspaceApi", good: { apiType: "websocket", protocols: ["wss"], serviceUrl: "wss://chat.example.com/socket" },
+        bad: [
+            ["a ws:// service", (p) => (p.serviceUrl = "ws://chat.example.com/socket"), /^serviceUrl is "ws:\/\/chat\.example\.com\/socket"/],
+            ["plain ws accepted", (p) => (p.protocols = ["ws", "wss"]), /^protocols is \["ws","wss"\]/],
+        ],
+    },
+    {
+        // A load-balanced pool names other backends (learn.microsoft.com/azure/api-management/backends#load-balanced-pool); no tls block means both checks on.
+        policy: "apim-backend-tls", type: "azure-native:apimanagement:Backend", good: { type: "Pool", pool: { services: [{ id: "/backends/a" }, { id: "/backends/b" }] } },
+        bad: [["a single backend without url", (p) => (p.type = "Single"), /^url is undefined; use https:\/\//]],
+    },
+    {
+        policy: "apim-backend-tls", type: "azure-native:apimanagement:WorkspaceBackend", good: { url: "https://orders.example.com", protocol: "http" },
+        bad: [["chain validation off in a workspace", (p) => (p.tls = { validateCertificateChain: false }), /^tls\.validateCertificateChain is false/]],
+    },
+    {
+        // The TCP/TLS proxy (layer 4) beside the HTTP listeners, and redirects that must lead to HTTPS.
+        policy: "appgateway-tls", type: "azure-native:network:ApplicationGateway",
+        good: {
+            ...goodAppGateway,
+            redirectConfigurations: [{ name: "redirect", redirectType: "Permanent", targetListener: listenerId("https") }],
+            requestRoutingRules: [{ name: "api", httpListener: listenerId("https") }, { name: "redirect", httpListener: listenerId("http"), redirectConfiguration: { id: "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/applicationGateways/agw/redirectConfigurations/redirect" } }],
+            listeners: [{ name: "postgres", protocol: "Tls" }],
+            backendSettingsCollection: [{ name: "postgres", protocol: "Tls", port: 5432 }],
+        },
+        bad: [
+            ["a plain TCP listener", (p) => (p.listeners[0].protocol = "Tcp"), /^listeners\[0\] \("postgres"\) is "Tcp"; use Tls\.$/],
+            ["plain TCP to the backend", (p) => (p.backendSettingsCollection[0].protocol = "Tcp"), /^backendSettingsCollection\[0\]\.protocol is "Tcp"; use Tls\.$/],
+            ["a redirect to an http:// URL", (p) => (p.redirectConfigurations[0] = { name: "redirect", targetUrl: "http://api.example.com" }), /^httpListeners\[1\] \("http"\) is "Http" without a redirect to HTTPS on every rule/],
+            ["a redirect to the HTTP listener itself", (p) => (p.redirectConfigurations[0].targetListener = listenerId("http")), /^httpListeners\[1\] \("http"\) is "Http" without a redirect to HTTPS/],
+            ["no SSL policy at an API before 2023-02-01's default", (p) => delete p.sslPolicy, /^sslPolicy is absent, so AppGwSslPolicy20220101 applies/],
+        ],
+    },
+    {
+        policy: "appgateway-tls", type: "azure-native:network/v20220901:ApplicationGateway", good: goodAppGateway,
+        bad: [["no SSL policy on API 2022-09-01 (TLS 1.0 by default)", (p) => delete p.sslPolicy, /^sslPolicy is absent, so AppGwSslPolicy20150501 applies/]],
+    },
+    {
+        // Nothing set: TLS 1.2 at least since November 2024, no plain port (RedisArgs' default), in the cache module's token.
+        policy: "redis-tls", type: "azure-native:cache:Redis", good: {},
+        bad: [["the non-TLS port on", (p) => (p.enableNonSslPort = true), /^enableNonSslPort is true; set false\.$/]],
+    },
+    {
+        policy: "redis-tls", type: "azure-native:redisenterprise:RedisEnterprise", good: { sku: { name: "Balanced_B0" } },
+        bad: [["TLS 1.0", (p) => (p.minimumTlsVersion = "1.0"), /^minimumTlsVersion is "1\.0"/]],
+    },
+    {
+        // Azure Managed Redis: "Default is TLS-encrypted" (DatabaseArgs.clientProtocol).
+        policy: "redis-tls", type: "azure-native:redisenterprise:Database", good: { clusteringPolicy: "OSSCluster" },
+        bad: [["plaintext clients", (p) => (p.clientProtocol = "Plaintext"), /^clientProtocol is "Plaintext"; use "Encrypted"\.$/]],
+    },
+    {
+        policy: "sql-server-tls", type: "azure-native:sql:Server", good: {},
+        bad: [["no minimum (None)", (p) => (p.minimalTlsVersion = "None"), /^minimalTlsVersion is "None"/]],
+    },
+    {
+        policy: "sql-server-tls", type: "azure-native:sql:ManagedInstance", good: { minimalTlsVersion: "1.2" },
+        bad: [
+            ["TLS 1.0", (p) => (p.minimalTlsVersion = "1.0"), /^minimalTlsVersion is "1\.0"; set "1\.2"\.$/],
+            ["left unset", (p) => delete p.minimalTlsVersion, /^minimalTlsVersion is undefined/],
+        ],
+    },
+    {
+        policy: "messaging-namespace-tls", type: "azure-native:eventhub:Namespace", good: {},
+        bad: [["TLS 1.0", (p) => (p.minimumTlsVersion = "1.0"), /^minimumTlsVersion is "1\.0"; set "1\.2"\.$/]],
+    },
+    {
+        policy: "cosmosdb-tls", type: "azure-native:cosmosdb:DatabaseAccount", good: { databaseAccountOfferType: "Standard" },
+        bad: [
+            ["TLS 1.1", (p) => (p.minimalTlsVersion = "Tls11"), /^minimalTlsVersion is "Tls11"; set "Tls12"\.$/],
+            ["TLS 1.0", (p) => (p.minimalTlsVersion = "Tls"), /^minimalTlsVersion is "Tls"/],
+        ],
+    },
+    {
+        policy: "cosmosdb-tls", type: "azure-native:documentdb:DatabaseAccount", good: { minimalTlsVersion: "Tls12" },
+        bad: [["TLS 1.0 (the documentdb module's token)", (p) => (p.minimalTlsVersion = "Tls"), /^minimalTlsVersion is "Tls"/]],
+    },
+    {
+        // TLS minimums left to App Service's default, 1.2.
+        policy: "app-service-tls", type: "azure-native:web:WebApp", good: { httpsOnly: true, siteConfig: { ftpsState: "FtpsOnly" } },
+        bad: [["HTTPS not enforced", (p) => delete p.httpsOnly, /^httpsOnly is undefined/]],
+    },
+    {
+        // istiod from an OCI chart reference through Chart v4, and from a versioned tarball through Chart v3.
+        policy: "istiod-mesh-tls", type: "kubernetes:helm.sh/v4:Chart", good: { ...goodIstiod, chart: "oci://registry.example.com/charts/istiod" },
+        bad: [["mesh mTLS at TLS 1.2 with the default suites", (p) => (p.values.meshConfig.meshMTLS.minProtocolVersion = "TLSV1_2"), /^values\.meshConfig\.meshMTLS\.minProtocolVersion is "TLSV1_2"; set "TLSV1_3" \(or TLSV1_2 with only ECDHE AEAD meshMTLS\.cipherSuites\)\.$/]],
+    },
+    {
+        policy: "istiod-mesh-tls", type: "kubernetes:helm.sh/v3:Chart",
+        good: { chart: "https://charts.example.com/istiod-1.30.3.tgz", values: { meshConfig: { meshMTLS: { minProtocolVersion: "TLSV1_2", cipherSuites: gcm }, tlsDefaults: { minProtocolVersion: "TLSV1_3" } } } },
+        bad: [["a CBC suite in mesh mTLS", (p) => p.values.meshConfig.meshMTLS.cipherSuites.push("ECDHE-RSA-AES128-SHA"), /^values\.meshConfig\.meshMTLS\.minProtocolVersion is "TLSV1_2"/]],
+    },
+    {
+        // The mesh config as the istiod chart renders it, whatever installed it: ConfigMap istio-<revision>, key mesh.
+        policy: "istiod-mesh-tls", type: "kubernetes:core/v1:ConfigMap",
+        good: { metadata: { name: "istio-1-30", namespace: "istio-system" }, data: { mesh: "meshMTLS:\n  minProtocolVersion: TLSV1_3\ntlsDefaults:\n  minProtocolVersion: TLSV1_3\n" } },
+        bad: [["TLS 1.2 between sidecars", (p) => (p.data.mesh = "meshMTLS:\n  minProtocolVersion: TLSV1_2\n"), /^data\.mesh's meshMTLS\.minProtocolVersion is "TLSV1_2"/]],
+    },
+    {
+        policy: "istiod-mesh-tls", type: "kubernetes:install.istio.io/v1alpha1:IstioOperator", good: { spec: { meshConfig: goodIstiod.values.meshConfig } },
+        bad: [["TLS 1.1 by default", (p) => (p.spec.meshConfig.tlsDefaults.minProtocolVersion = "TLSV1_1"), /^spec\.meshConfig\.tlsDefaults\.minProtocolVersion is "TLSV1_1"/]],
+    },
+    {
+        // A rule host covered by a wildcard, in the extensions/v1beta1 API.
+        policy: "ingress-tls", type: "kubernetes:extensions/v1beta1:Ingress", good: { spec: { tls: [{ hosts: ["*.example.com"], secretName: "wildcard" }], rules: [{ host: "a.example.com" }] } },
+        bad: [
+            ["a host outside the certificate", (p) => p.spec.rules.push({ host: "a.b.example.com" }), /^spec\.rules\[1\] \(host "a\.b\.example\.com"\) is in no spec\.tls entry/],
+            ["a rule for any host", (p) => p.spec.rules.push({}), /^spec\.rules\[1\] \(host "any"\) is in no spec\.tls entry/],
+        ],
+    },
+    {
+        policy: "gateway-api-listener-tls", type: "kubernetes:gateway.networking.k8s.io/v1:Gateway",
+        good: {
+            spec: {
+                gatewayClassName: "istio",
+                listeners: [
+                    { name: "https", port: 443, protocol: "HTTPS", tls: { certificateRefs: [{ name: "cert" }] } },
+                    { name: "passthrough", port: 8443, protocol: "TLS", tls: { mode: "Passthrough" } },
+                    { name: "http", port: 80, protocol: "HTTP" },
+                ],
+            },
+        },
+        bad: [
+            ["HTTPS without a certificate", (p) => delete p.spec.listeners[0].tls, /^spec\.listeners\[0\] \("https"\)\.tls has no certificateRefs/],
+            ["TLS terminated without a certificate", (p) => (p.spec.listeners[1].tls.mode = "Terminate"), /^spec\.listeners\[1\] \("passthrough"\)\.tls has no certificateRefs/],
+            ["plain TCP", (p) => p.spec.listeners.push({ name: "db", port: 5432, protocol: "TCP" }), /^spec\.listeners\[3\] \("db"\) is "TCP": plaintext/],
+            ["plain UDP", (p) => p.spec.listeners.push({ name: "dns", port: 53, protocol: "UDP" }), /^spec\.listeners\[3\] \("dns"\) is "UDP": plaintext/],
+        ],
+    },
+    {
+        policy: "gateway-api-listener-tls", type: "kubernetes:gateway.networking.k8s.io/v1:ListenerSet",
+        good: { spec: { parentRef: { name: "shared" }, listeners: [{ name: "team-a", port: 443, protocol: "HTTPS", hostname: "a.example.com", tls: { certificateRefs: [{ name: "a" }] } }] } },
+        bad: [["a TCP listener in the set", (p) => (p.spec.listeners[0].protocol = "TCP"), /^spec\.listeners\[0\] \("team-a"\) is "TCP": plaintext/]],
+    },
+    {
+        policy: "cert-manager-issuer-tls", type: "kubernetes:cert-manager.io/v1:ClusterIssuer",
+        good: { spec: { acme: { server: "https://acme-v02.api.letsencrypt.org/directory", email: "ops@example.com", privateKeySecretRef: { name: "le" }, solvers: [{ http01: { ingress: { ingressClassName: "nginx" } } }] } } },
+        bad: [
+            ["skipping the server's certificate check", (p) => (p.spec.acme.skipTLSVerify = true), /^spec\.acme\.skipTLSVerify is true/],
+            ["an http:// ACME server", (p) => (p.spec.acme.server = "http://pebble.example.com/dir"), /^spec\.acme\.server is "http:\/\/pebble\.example\.com\/dir"; use https:\/\/\.$/],
+        ],
+    },
+    {
+        policy: "cert-manager-issuer-tls", type: "kubernetes:cert-manager.io/v1:Issuer", good: { spec: { vault: { server: "https://vault.example.com:8200", path: "pki/sign/example" } } },
+        bad: [["an http:// Vault", (p) => (p.spec.vault.server = "http://vault.example.com:8200"), /^spec\.vault\.server is "http:\/\/vault\.example\.com:8200"/]],
+    },
+    {
+        // Shared keys off, public access off through the firewall (no public address allowed), anonymous access by default off.
+        policy: "storage-no-public-access", type: "azure-native:storage:StorageAccount", good: { minimumTlsVersion: "TLS1_2", allowSharedKeyAccess: false, networkRuleSet: { defaultAction: "Deny", bypass: "AzureServices" } },
+        bad: [
+            ["a public address allowed", (p) => (p.networkRuleSet.ipRules = [{ iPAddressOrRange: "203.0.113.0/24" }]), /^publicNetworkAccess is undefined; set "Disabled"/],
+            ["anonymous blob reads", (p) => (p.allowBlobPublicAccess = true), /^allowBlobPublicAccess is true/],
+        ],
+    },
+    {
+        policy: "key-vault-hardening", type: "azure-native:keyvault/v20230701:Vault",
+        good: { properties: { enableRbacAuthorization: true, enablePurgeProtection: true, publicNetworkAccess: "disabled" } },
+        bad: [["public access in lower case", (p) => (p.properties.publicNetworkAccess = "enabled"), /^properties\.publicNetworkAccess is "enabled"/]],
+    },
+    {
+        policy: "aks-private-cluster", type: "azure-native:containerservice/v20240801:ManagedCluster", good: goodCluster,
+        bad: [["public API server (versioned module)", (p) => (p.apiServerAccessProfile.enablePrivateCluster = false), /^apiServerAccessProfile\.enablePrivateCluster is false/]],
+    },
+];

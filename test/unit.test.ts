@@ -6,8 +6,11 @@
  */
 import "./unit/config";
 import "./unit/properties";
+import "./unit/ruleProperties";
 import "./unit/nsgRules";
 import "./unit/policies";
+import "./unit/foreignStacks";
+import "./unit/policyKinds";
 import "./unit/falcoRules";
 import "./unit/scanShapes";
 import "./unit/workflows";

@@ -16,6 +16,7 @@ export interface SecretReadAlertArgs {
     workspaceId: pulumi.Input<string>;
     secrets: WatchedSecret[];
     actionGroupId?: pulumi.Input<string>;
+    subscriptionId: pulumi.Input<string>;
     tags: Record<string, string>;
 }
 
@@ -39,6 +40,8 @@ export function declareSecretReadAlert(name: string, args: SecretReadAlertArgs, 
         severity: 1,
         every: "PT5M",
         actionGroupId: args.actionGroupId,
+        subscriptionId: args.subscriptionId,
+        purpose: `${args.namePrefix}/ca-key-read-alert`,
         tags: args.tags,
     }, { parent });
 }

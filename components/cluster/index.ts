@@ -333,6 +333,7 @@ function declareOperations(name: string, args: PrivateClusterArgs, cluster: cont
         workspaceId: args.logAnalyticsWorkspaceId,
         secrets: args.caKeySecrets,
         actionGroupId: args.alertActionGroupId,
+        subscriptionId: args.client.subscriptionId,
         tags,
     }, parent);
 }

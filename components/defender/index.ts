@@ -88,7 +88,8 @@ export class DefenderForContainers extends pulumi.ComponentResource {
             severity: 1,
             every: "PT1H",
             actionGroupId: args.alertActionGroupId,
-            ownIdentity: true,
+            subscriptionId: args.subscriptionId,
+            purpose: `${namePrefix}/critical-image-alert`,
             tags: args.tags,
         }, { parent: this });
         // The findings hang under the registry, in the stack's resource group.

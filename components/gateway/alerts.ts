@@ -1,9 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as authorization from "@pulumi/azure-native/authorization";
 import * as monitor from "@pulumi/azure-native/monitor";
-import { logSearchAlert } from "../shared/logAlert";
-import { required } from "../shared/required";
-import { assignRole } from "../shared/roleAssignment";
 
 /** Where Azure Monitor alerts go: the same people Alertmanager pages (both optional). */
 export interface AzureAlertReceivers {
@@ -83,45 +79,4 @@ export function declareApiManagementAlerts(name: string, args: AlertTarget & { a
             tags: args.tags,
         }, { parent });
     }
-}
-
-/** Front Door renews its managed certificate only while the domain's validation stays Approved. */
-const FRONT_DOOR_DOMAIN_ALERT = "FrontDoorDomainNotApproved";
-
-/**
- * A log search alert over Azure Resource Graph: the custom domains of this Front Door profile whose validation
- * state is not Approved (a lapsed validation stops the managed certificate's renewal). The rule reads Resource
- * Graph with its own identity, which holds Reader on the resource group.
- */
-export function declareFrontDoorDomainAlert(name: string, args: AlertTarget & { location: string; workspaceId: pulumi.Input<string>; profileName: string; subscriptionId: pulumi.Input<string> }, parent: pulumi.Resource): monitor.ScheduledQueryRule {
-    const query = [
-        'arg("").resources',
-        `| where type =~ "microsoft.cdn/profiles/customdomains" and id has "/profiles/${args.profileName}/"`,
-        "| extend validation = tostring(properties.domainValidationState)",
-        '| where validation !~ "Approved"',
-        "| project id, validation",
-    ].join("\n");
-    const rule = logSearchAlert(name, {
-        ruleName: `alert-${args.namePrefix}-afd-domain-validation`,
-        alert: FRONT_DOOR_DOMAIN_ALERT,
-        description: "A Front Door custom domain is not Approved: its managed certificate stops renewing",
-        resourceGroupName: args.resourceGroupName,
-        location: args.location,
-        workspaceId: args.workspaceId,
-        query,
-        severity: 1,
-        every: "PT1H",
-        actionGroupId: args.actionGroup?.id,
-        ownIdentity: true,
-        tags: args.tags,
-    }, { parent });
-    assignRole(`${name}-reader`, {
-        principalId: rule.identity.apply((identity) => required(identity?.principalId, `identity of ${FRONT_DOOR_DOMAIN_ALERT}`)),
-        principalType: authorization.PrincipalType.ServicePrincipal,
-        role: "Reader",
-        scope: pulumi.interpolate`/subscriptions/${args.subscriptionId}/resourceGroups/${args.resourceGroupName}`,
-        subscriptionId: args.subscriptionId,
-        purpose: `${args.namePrefix}/afd-domain-alert/reader`,
-    }, { parent });
-    return rule;
 }

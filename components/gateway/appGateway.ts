@@ -13,8 +13,13 @@ export interface AppGatewayArgs {
     zones: string[];
     /** The public name clients call, e.g. `api.dev.platform.example.com`. */
     hostName: string;
-    /** The platform Key Vault and the name of the secret holding the listener's certificate (imported by the team). */
-    keyVault: { id: pulumi.Input<string>; uri: pulumi.Input<string | undefined>; certificateSecretName: string };
+    /**
+     * The platform Key Vault and the name of the certificate the team imported for the listener. Until it is named
+     * (the vault is new on the first run), everything but the gateway itself is declared: "If your Application
+     * Gateway is unable to fetch the certificate, the associated HTTPS listeners will be placed in a disabled state"
+     * (learn.microsoft.com/azure/application-gateway/application-gateway-key-vault-common-errors).
+     */
+    keyVault: { id: pulumi.Input<string>; uri: pulumi.Input<string | undefined>; certificateSecretName?: string };
     /** The ingress gateway's name (private DNS) and the private root its certificate chains to. */
     backendHostName: string;
     privateCaRootPem: pulumi.Input<string>;
@@ -67,6 +72,10 @@ export function declareAppGateway(name: string, args: AppGatewayArgs, parent: pu
         tags,
     }, opts);
 
+    const certificateSecretName = args.keyVault.certificateSecretName;
+    if (certificateSecretName === undefined) {
+        return { gateway: undefined, publicIp };
+    }
     const gateway = new network.ApplicationGateway(name, {
         applicationGatewayName: gatewayName,
         resourceGroupName,
@@ -82,7 +91,7 @@ export function declareAppGateway(name: string, args: AppGatewayArgs, parent: pu
         gatewayIPConfigurations: [{ name: "gateway-ip", subnet: { id: args.subnetId } }],
         frontendIPConfigurations: [{ name: "public", publicIPAddress: { id: publicIp.id } }],
         frontendPorts: [{ name: "https", port: 443 }, { name: "http", port: 80 }],
-        sslCertificates: [{ name: "api", keyVaultSecretId: pulumi.interpolate`${args.keyVault.uri}secrets/${args.keyVault.certificateSecretName}` }],
+        sslCertificates: [{ name: "api", keyVaultSecretId: pulumi.interpolate`${args.keyVault.uri}secrets/${certificateSecretName}` }],
         trustedRootCertificates: [{ name: "platform-root", data: pulumi.output(args.privateCaRootPem).apply(pemToBase64Der) }],
         httpListeners: [
             {

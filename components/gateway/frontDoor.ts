@@ -1,6 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as cdn from "@pulumi/azure-native/cdn";
+import * as dns from "@pulumi/azure-native/dns";
 import * as frontdoor from "@pulumi/azure-native/frontdoor";
+import type { ProviderResource } from "@pulumi/pulumi";
+
+/** An existing Azure DNS zone the custom domain lives in, and an Azure provider for the zone's subscription. */
+export interface PublicDnsZone {
+    name: string;
+    resourceGroupName: string;
+    subscriptionId: string;
+    provider: ProviderResource;
+}
 
 export interface FrontDoorArgs {
     profileName: string;
@@ -11,7 +21,14 @@ export interface FrontDoorArgs {
     /** The public name clients call, e.g. `api.dev.platform.example.com`. */
     customDomain: string;
     rateLimitPerClientIpPerMinute: number;
+    /** When the custom domain is in an Azure DNS zone: the program keeps its validation and CNAME records there. */
+    publicDnsZone?: PublicDnsZone;
     tags: Record<string, string>;
+}
+
+/** The custom domain's name relative to the zone (`api` of `api.example.com` in `example.com`); none outside it. */
+export function relativeName(host: string, zone: string): string | undefined {
+    return host.endsWith(`.${zone}`) ? host.slice(0, -zone.length - 1) : undefined;
 }
 
 /** API Management's built-in health endpoint. */
@@ -47,10 +64,14 @@ export function declareFrontDoorEdge(name: string, args: FrontDoorArgs & { profi
         tags: args.tags,
     }, opts);
 
+    const zone = args.publicDnsZone;
+    const relative = zone && relativeName(args.customDomain, zone.name);
+    const zoneId = zone && `/subscriptions/${zone.subscriptionId}/resourceGroups/${zone.resourceGroupName}/providers/Microsoft.Network/dnszones/${zone.name}`;
     const domain = new cdn.AFDCustomDomain(`${name}-domain`, {
         ...scoped,
         customDomainName: args.customDomain.replace(/\./g, "-"),
         hostName: args.customDomain,
+        azureDnsZone: relative !== undefined && zoneId ? { id: zoneId } : undefined,
         tlsSettings: {
             certificateType: cdn.AfdCertificateType.ManagedCertificate,
             minimumTlsVersion: cdn.AfdMinimumTlsVersion.TLS12,
@@ -141,5 +162,32 @@ export function declareFrontDoorEdge(name: string, args: FrontDoorArgs & { profi
         },
     }, opts);
 
+    if (zone && relative !== undefined) {
+        declareDomainRecords(name, { zone, relative, endpoint, domain }, parent);
+    }
     return { endpoint, domain, route };
+}
+
+/**
+ * Validation and renewal without anyone at a DNS console (learn.microsoft.com/azure/frontdoor/domain): the TXT record
+ * `_dnsauth.<name>` with the value Front Door issues validates the domain, and "If you have a CNAME record already
+ * pointing to the Azure Front Door endpoint, no action is required for certificate renewal" (state "Pending
+ * re-validation"). Both records are written through ARM, in the zone's subscription.
+ */
+function declareDomainRecords(name: string, args: { zone: PublicDnsZone; relative: string; endpoint: cdn.AFDEndpoint; domain: cdn.AFDCustomDomain }, parent: pulumi.Resource): void {
+    const { zone, relative } = args;
+    const opts = { parent, provider: zone.provider };
+    const inZone = { zoneName: zone.name, resourceGroupName: zone.resourceGroupName, ttl: 3600 };
+    new dns.RecordSet(`${name}-dnsauth`, {
+        ...inZone,
+        relativeRecordSetName: `_dnsauth.${relative}`,
+        recordType: "TXT",
+        txtRecords: [{ value: [args.domain.validationProperties.apply((p) => p.validationToken ?? "")] }],
+    }, opts);
+    new dns.RecordSet(`${name}-cname`, {
+        ...inZone,
+        relativeRecordSetName: relative,
+        recordType: "CNAME",
+        cnameRecord: { cname: args.endpoint.hostName },
+    }, opts);
 }

@@ -3,16 +3,16 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
-import type { GatewayConfig } from "../../config";
+import { APP_GATEWAY_DEFAULTS, type GatewayConfig } from "../../config";
 import { notAfter } from "../shared/pem";
 import { sendDiagnostics } from "../shared/diagnostics";
 import { privateVault } from "../shared/privateVault";
 import { required } from "../shared/required";
 import { assignRole } from "../shared/roleAssignment";
-import { alertActionGroup, declareApiManagementAlerts, declareFrontDoorDomainAlert, type AzureAlertReceivers } from "./alerts";
+import { alertActionGroup, declareApiManagementAlerts, type AzureAlertReceivers } from "./alerts";
 import { declareApiManagement } from "./apiManagement";
 import { declareAppGateway } from "./appGateway";
-import { declareFrontDoorEdge, declareFrontDoorProfile } from "./frontDoor";
+import { declareFrontDoorEdge, declareFrontDoorProfile, type PublicDnsZone } from "./frontDoor";
 
 export interface GatewayArgs {
     /** Short name used in Azure resource names, e.g. `platform-dev`. */
@@ -45,6 +45,8 @@ export interface GatewayArgs {
     ingressBackendUrl: string;
     /** Who Azure Monitor notifies when API Management rejects unusually many requests. */
     alertReceivers: AzureAlertReceivers;
+    /** The Azure DNS zone the public names live in, if any: Front Door's validation and CNAME records are kept there. */
+    publicDnsZone?: PublicDnsZone;
     tags: Record<string, string>;
 }
 
@@ -109,13 +111,10 @@ export class Gateway extends pulumi.ComponentResource {
         this.apiHostName = apiHostName;
         if (config.edge === "appgateway") {
             // Regional edge: Application Gateway terminates public TLS and calls the mesh ingress gateway itself.
-            const appGateway = config.appGateway;
+            const appGateway: NonNullable<GatewayConfig["appGateway"]> = config.appGateway ?? APP_GATEWAY_DEFAULTS;
             const subnetId = args.appGatewaySubnetId;
-            if (appGateway === undefined || subnetId === undefined) {
-                throw new pulumi.InputPropertyError({
-                    propertyPath: appGateway === undefined ? "config.appGateway" : "appGatewaySubnetId",
-                    reason: "the appgateway edge needs the Application Gateway's settings and its subnet",
-                });
+            if (subnetId === undefined) {
+                throw new pulumi.InputPropertyError({ propertyPath: "appGatewaySubnetId", reason: "the appgateway edge needs the Application Gateway's subnet" });
             }
             const edge = declareAppGateway(`${name}-agw`, {
                 namePrefix,
@@ -131,7 +130,10 @@ export class Gateway extends pulumi.ComponentResource {
                 capacity: { min: appGateway.minCapacity, max: appGateway.maxCapacity },
                 tags,
             }, this);
-            sendDiagnostics(`${name}-agw-diagnostics`, { resourceUri: edge.gateway.id, workspaceId: args.logAnalyticsWorkspaceId }, { parent: this });
+            if (edge.gateway) {
+                sendDiagnostics(`${name}-agw-diagnostics`, { resourceUri: edge.gateway.id, workspaceId: args.logAnalyticsWorkspaceId }, { parent: this });
+            }
+            // Known from the first run, so the public name's A record can be set before the gateway exists.
             this.edgeTarget = edge.publicIp.ipAddress;
         } else {
             const frontDoorArgs = {
@@ -141,6 +143,7 @@ export class Gateway extends pulumi.ComponentResource {
                 resourceGroupName,
                 customDomain: apiHostName,
                 rateLimitPerClientIpPerMinute: config.rateLimits.perClientIp,
+                publicDnsZone: args.publicDnsZone,
                 tags,
             };
             const profile = declareFrontDoorProfile(`${name}-afd`, frontDoorArgs, this);
@@ -170,10 +173,6 @@ export class Gateway extends pulumi.ComponentResource {
 
             const edge = declareFrontDoorEdge(`${name}-afd`, { ...frontDoorArgs, profile, originHostName: apim.originHostName }, this);
 
-            declareFrontDoorDomainAlert(`${name}-afd-domain-alert`, {
-                namePrefix, resourceGroupName, actionGroup, tags,
-                location, workspaceId: args.logAnalyticsWorkspaceId, profileName: frontDoorArgs.profileName, subscriptionId: args.subscriptionId,
-            }, this);
             this.edgeTarget = edge.endpoint.hostName;
             this.domainValidationToken = edge.domain.validationProperties.validationToken;
         }

@@ -2,7 +2,8 @@
  * The firewall's allow-list as data: what AKS needs to run (images come from the platform registry's private endpoint),
  * and what the phase-2 runners (components/runners/egress.ts) contact. Anything not listed is denied by the firewall's default.
  */
-import type { NetworkConfig } from "../../config";
+import type { NetworkConfig, ReceiverEndpoint } from "../../config";
+import { isAddress } from "../../config/egress";
 import { runnerEgress } from "../runners/egress";
 
 export interface ApplicationRule {
@@ -18,8 +19,10 @@ export interface ApplicationRule {
 export interface NetworkRule {
     name: string;
     sources: string[];
-    /** IP ranges or service tags (FQDNs in network rules would need the firewall's DNS proxy). */
+    /** IP ranges or service tags. */
     destinationAddresses: string[];
+    /** DNS names (no wildcards): the firewall resolves them, which needs its DNS proxy (see `needsDnsProxy`). */
+    destinationFqdns?: string[];
     ports: string[];
     protocols: ("TCP" | "UDP")[];
 }
@@ -34,14 +37,51 @@ export interface RuleCollectionGroup {
 
 const https = [{ protocolType: "Https" as const, port: 443 }];
 
+/**
+ * An application rule's port "cannot be greater than 64000" (FirewallPolicyRuleApplicationProtocol, the API azure-native
+ * 3.28 sends): a webhook on a higher port goes through a network rule by name instead.
+ */
+const APPLICATION_RULE_MAX_PORT = 64000;
+
+/**
+ * The critical-alert receivers' egress from the nodes (Alertmanager and Falco run there, SNAT to the node), exactly
+ * the hosts and ports the config names: HTTPS webhooks as application rules (TLS SNI checked), SMTP and addresses
+ * as network rules (application rules speak only HTTP, HTTPS and MSSQL: firewall-faq).
+ */
+function receiverRules(nodes: string[], receivers: readonly ReceiverEndpoint[]): Pick<RuleCollectionGroup, "networkRules" | "applicationRules"> {
+    const name = (r: ReceiverEndpoint) => r.key.split(".").at(-1)!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    const byApplicationRule = (r: ReceiverEndpoint) => r.protocol === "https" && !isAddress(r.host) && r.port <= APPLICATION_RULE_MAX_PORT;
+    return {
+        applicationRules: receivers.filter(byApplicationRule).map((r) => ({ name: name(r), sources: nodes, fqdns: [r.host], protocols: [{ protocolType: "Https" as const, port: r.port }] })),
+        networkRules: receivers.filter((r) => !byApplicationRule(r)).map((r) => ({
+            name: name(r),
+            sources: nodes,
+            destinationAddresses: isAddress(r.host) ? [r.host] : [],
+            ...(isAddress(r.host) ? {} : { destinationFqdns: [r.host] }),
+            ports: [String(r.port)],
+            protocols: ["TCP" as const],
+        })),
+    };
+}
+
+/**
+ * "You must enable DNS Proxy to use FQDNs in your network rules" (learn.microsoft.com/azure/firewall/fqdn-filtering-network-rules).
+ */
+export function needsDnsProxy(groups: readonly RuleCollectionGroup[]): boolean {
+    return groups.some((g) => g.networkRules.some((r) => (r.destinationFqdns ?? []).length > 0));
+}
+
 /** Egress that follows from optional features (each off unless the stack turns it on). */
 export interface OptionalEgress {
     /** Container insights (the SIEM's data collection): the Azure Monitor agent on the nodes. */
     containerInsights?: boolean;
+    /** The critical-alert receivers the config names (webhook, SMTP relay, SIEM webhook): exactly their hosts and ports. */
+    alertReceivers?: readonly ReceiverEndpoint[];
 }
 
 /** Egress rule collection groups, in the order they are created (see Network: one write at a time). */
 export function firewallRuleCollectionGroups(net: NetworkConfig, location: string, optional: OptionalEgress = {}): RuleCollectionGroup[] {
+    const receivers = optional.alertReceivers ?? [];
     const nodes = [net.subnets.systemNodes, net.subnets.userNodes];
     const runners = [net.subnets.runners];
     return [
@@ -79,6 +119,7 @@ export function firewallRuleCollectionGroups(net: NetworkConfig, location: strin
                 }] : []),
             ],
         },
+        ...(receivers.length === 0 ? [] : [{ name: "alert-receivers", priority: 200, ...receiverRules(nodes, receivers) }]),
         {
             name: "deploy-runners",
             priority: 300,

@@ -8,8 +8,8 @@ import { addressInSubnet, FIRST_ASSIGNABLE_OFFSET } from "../../config/cidr";
 import { sendDiagnostics } from "../shared/diagnostics";
 import { standardPublicIp } from "../shared/publicIp";
 import { required } from "../shared/required";
-import { firewallRuleCollectionGroups, type OptionalEgress, type RuleCollectionGroup } from "./firewallRules";
-import { nsgRules, SUBNETS_WITHOUT_NSG, toSecurityRule } from "./rules";
+import { firewallRuleCollectionGroups, needsDnsProxy, type OptionalEgress, type RuleCollectionGroup } from "./firewallRules";
+import { nsgRules, SUBNETS_WITHOUT_NSG, toSecurityRule, type ApimNetworkNeeds } from "./rules";
 
 export interface NetworkArgs {
     /** Short name used in every Azure resource name, e.g. `platform-dev`. */
@@ -32,7 +32,9 @@ export interface NetworkArgs {
     edge: "frontdoor" | "appgateway";
     /** Partner address ranges allowed to reach API Management directly (client-certificate APIs, frontdoor edge). */
     partnerSourceRanges?: string[];
-    /** Egress for optional features the stack turns on (firewallRules.ts). */
+    /** API Management's own dependencies (frontdoor edge): multi-unit sync, the JWT issuer's keys. */
+    apim?: ApimNetworkNeeds;
+    /** Egress for optional features the stack turns on, and the alert receivers it names (firewallRules.ts). */
     optionalEgress?: OptionalEgress;
 }
 
@@ -90,6 +92,11 @@ export class Network extends pulumi.ComponentResource {
     public readonly privateDnsZoneIds: Record<keyof typeof PRIVATE_DNS_ZONES, pulumi.Output<string>>;
     /** What must exist before anything uses `outboundType: userDefinedRouting`: the firewall, its rules, the default route. */
     public readonly egressReady: pulumi.Resource[];
+    /**
+     * The last subnet write. Every id in `subnetIds` resolves only after it, so whatever names a subnet (API
+     * Management, the firewall, private endpoints, the cluster, Application Gateway) waits for all of them.
+     */
+    public readonly subnetsReady: pulumi.Resource;
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:network:Network", name, {}, opts);
@@ -133,7 +140,7 @@ export class Network extends pulumi.ComponentResource {
         }, { parent: this });
 
         const ingressLoadBalancerIp = addressInSubnet(args.config.subnets.ingress, FIRST_ASSIGNABLE_OFFSET);
-        const subnetIds = declareSubnets(name, args, { resourceGroupName, vnet, routeTable, ingressLoadBalancerIp }, this);
+        const { subnetIds, last } = declareSubnets(name, args, { resourceGroupName, vnet, routeTable, ingressLoadBalancerIp }, this);
         const zoneIds = declarePrivateDns(name, args, { resourceGroupName, vnet, ingressLoadBalancerIp }, this);
 
         const egress = this.firewall(name, args, resourceGroupName, subnetIds.firewall, routeTable, workspace);
@@ -145,6 +152,7 @@ export class Network extends pulumi.ComponentResource {
         this.routeTableId = routeTable.id;
         this.firewallPrivateIp = egress.privateIp;
         this.egressReady = egress.ready;
+        this.subnetsReady = last;
         this.privateDnsZoneIds = zoneIds;
         this.ingressLoadBalancerIp = ingressLoadBalancerIp;
         this.registerOutputs({
@@ -167,6 +175,7 @@ export class Network extends pulumi.ComponentResource {
     ): { privateIp: pulumi.Output<string>; ready: pulumi.Resource[] } {
         const { namePrefix, location, tags, zones } = args;
         const premium = args.firewallTier === "Premium";
+        const ruleGroups = firewallRuleCollectionGroups(args.config, location, args.optionalEgress);
         const publicIp = standardPublicIp(`${name}-fw-pip`, { publicIpAddressName: `pip-${namePrefix}-fw`, resourceGroupName, location, zones, tags }, { parent: this });
         const policy = new network.FirewallPolicy(`${name}-fw-policy`, {
             firewallPolicyName: `afwp-${namePrefix}`,
@@ -175,12 +184,14 @@ export class Network extends pulumi.ComponentResource {
             sku: { tier: args.firewallTier },
             threatIntelMode: network.AzureFirewallThreatIntelMode.Deny,
             intrusionDetection: premium ? { mode: network.FirewallPolicyIntrusionDetectionStateType.Deny } : undefined,
+            // Only when a network rule names a host (an SMTP relay): the firewall then resolves it itself.
+            dnsSettings: needsDnsProxy(ruleGroups) ? { enableProxy: true, requireProxyForNetworkRules: true } : undefined,
             tags,
         }, { parent: this });
 
         // Azure answers 409 to concurrent writes on one firewall policy: each group waits for the one before.
         let previous: pulumi.Resource = policy;
-        for (const group of firewallRuleCollectionGroups(args.config, location, args.optionalEgress)) {
+        for (const group of ruleGroups) {
             previous = new network.FirewallPolicyRuleCollectionGroup(`${name}-fw-rules-${group.name}`, {
                 ruleCollectionGroupName: group.name,
                 firewallPolicyName: policy.name,
@@ -231,7 +242,8 @@ function ruleCollections(group: RuleCollectionGroup): network.FirewallPolicyRule
                 ruleType: "NetworkRule" as const,
                 name: rule.name,
                 sourceAddresses: rule.sources,
-                destinationAddresses: rule.destinationAddresses,
+                destinationAddresses: rule.destinationAddresses.length === 0 ? undefined : rule.destinationAddresses,
+                destinationFqdns: rule.destinationFqdns,
                 destinationPorts: rule.ports,
                 ipProtocols: rule.protocols,
             })),
@@ -259,14 +271,21 @@ interface NetworkParts {
     ingressLoadBalancerIp: string;
 }
 
-/** Every configured subnet with its NSG (the rules from rules.ts), delegation and route, created one after another. */
-function declareSubnets(name: string, args: NetworkArgs, parts: NetworkParts & { routeTable: network.RouteTable }, parent: pulumi.Resource): SubnetIds {
+/**
+ * Every configured subnet with its NSG (the rules from rules.ts), delegation and route, created one after another.
+ * The ids handed out resolve after the last subnet: Azure fails a write that touches the VNet while a subnet is being
+ * written ("AnotherOperationInProgress", "ReferencedResourceNotProvisioned ... PutSubnetOperation";
+ * hashicorp/terraform-provider-azurerm#17649 and #30197), and a consumer of an early subnet would otherwise start
+ * while later ones are still written.
+ */
+function declareSubnets(name: string, args: NetworkArgs, parts: NetworkParts & { routeTable: network.RouteTable }, parent: pulumi.Resource): { subnetIds: SubnetIds; last: pulumi.Resource } {
     const { resourceGroupName, vnet, routeTable, ingressLoadBalancerIp } = parts;
     const { location, tags, namePrefix } = args;
-    const rules = nsgRules(args.config, { edge: args.edge, ingressLoadBalancerIp, partnerSourceRanges: args.partnerSourceRanges });
+    const rules = nsgRules(args.config, { edge: args.edge, ingressLoadBalancerIp, partnerSourceRanges: args.partnerSourceRanges, apim: args.apim });
     // Azure rejects concurrent writes to one VNet's subnets (AnotherOperationInProgress): create them in order.
-    let previous: pulumi.Resource | undefined;
-    const declareSubnet = (role: SubnetRole, addressPrefix: string): pulumi.Output<string> => {
+    let previous: network.Subnet | undefined;
+    const declared: network.Subnet[] = [];
+    const declareSubnet = (role: SubnetRole, addressPrefix: string): network.Subnet => {
         const subnetRules = SUBNETS_WITHOUT_NSG.includes(role) ? undefined : rules[role];
         const delegatedTo = SUBNET_DELEGATIONS[role];
         const nsg = subnetRules && new network.NetworkSecurityGroup(`${name}-nsg-${role}`, {
@@ -289,11 +308,12 @@ function declareSubnets(name: string, args: NetworkArgs, parts: NetworkParts & {
             privateEndpointNetworkPolicies: network.VirtualNetworkPrivateEndpointNetworkPolicies.Enabled,
         }, { parent, dependsOn: previous ? [previous] : [] });
         previous = subnet;
-        return subnet.id;
+        declared.push(subnet);
+        return subnet;
     };
     // In the schema's order (the order they are created in); the optional ones only when configured.
     const subnets = args.config.subnets;
-    const subnetIds: SubnetIds = {
+    const roles = {
         systemNodes: declareSubnet("systemNodes", subnets.systemNodes),
         userNodes: declareSubnet("userNodes", subnets.userNodes),
         apim: declareSubnet("apim", subnets.apim),
@@ -304,7 +324,11 @@ function declareSubnets(name: string, args: NetworkArgs, parts: NetworkParts & {
         appGateway: subnets.appGateway === undefined ? undefined : declareSubnet("appGateway", subnets.appGateway),
         apiServer: subnets.apiServer === undefined ? undefined : declareSubnet("apiServer", subnets.apiServer),
     };
-    return subnetIds;
+    const last = declared.at(-1)!;
+    // The subnet's id, known only once the last subnet write has finished (the output carries both dependencies).
+    const afterLast = (subnet: network.Subnet) => pulumi.all([subnet.id, last.id]).apply(([id]) => id);
+    const subnetIds = Object.fromEntries(Object.entries(roles).filter(([, subnet]) => subnet !== undefined).map(([role, subnet]) => [role, afterLast(subnet!)])) as SubnetIds;
+    return { subnetIds, last };
 }
 
 /** The private endpoints' DNS zones, and the ingress domain resolving to the ingress gateway's load balancer, all linked to the VNet. */

@@ -26,10 +26,33 @@ export interface NsgRuleInputs {
     ingressLoadBalancerIp: string;
     /** Partner ranges that call API Management directly (frontdoor edge only). */
     partnerSourceRanges?: readonly string[];
+    /** What API Management's own traffic depends on (frontdoor edge): its SKU and the JWT issuer it fetches keys from. */
+    apim?: ApimNetworkNeeds;
 }
 
+export interface ApimNetworkNeeds {
+    /** Premium runs several units that sync rate-limit counters and cache between themselves; Developer is one unit. */
+    multiUnit: boolean;
+    /** `gateway.jwt.issuer`: validate-jwt fetches its openid-configuration and signing keys. */
+    jwtIssuer: string;
+}
+
+/**
+ * Issuers Entra ID serves (v2.0 and v1 tokens), reached through the AzureActiveDirectory tag
+ * (learn.microsoft.com/azure/api-management/virtual-network-reference, "Microsoft Entra integration").
+ */
+const ENTRA_ISSUER_HOSTS = ["login.microsoftonline.com", "sts.windows.net"];
+
+/** Whether an issuer's keys come from Entra ID (the AzureActiveDirectory tag), or from elsewhere on the Internet. */
+export function isEntraIssuer(issuer: string): boolean {
+    return ENTRA_ISSUER_HOSTS.includes(new URL(issuer).hostname);
+}
+
+/** Partners' allow rules take priorities from here, one per range (the schema caps the ranges below the next band). */
+const PARTNER_PRIORITY_BASE = 200;
+
 const { Inbound, Outbound } = network.SecurityRuleDirection;
-const { Tcp, Asterisk: AnyProtocol } = network.SecurityRuleProtocol;
+const { Tcp, Udp, Asterisk: AnyProtocol } = network.SecurityRuleProtocol;
 
 const denyAll = (direction: network.SecurityRuleDirection): NsgRule => ({
     name: `deny-all-${direction.toLowerCase()}`,
@@ -91,24 +114,7 @@ export function nsgRules(net: NetworkConfig, inputs: NsgRuleInputs): Partial<Rec
     return {
         systemNodes: nodeRules,
         userNodes: nodeRules,
-        apim: [
-            // Only Front Door's backend addresses reach the gateway; X-Azure-FDID pins our own profile.
-            allow("allow-frontdoor-backend", 100, Inbound, "AzureFrontDoor.Backend", "VirtualNetwork", ["443"]),
-            // Partners with client certificates call API Management directly, from their own ranges only.
-            ...partners.map((range, i) => allow(`allow-partner-${i}`, 101 + i, Inbound, range, "VirtualNetwork", ["443"])),
-            allow("allow-apim-management", 110, Inbound, "ApiManagement", "VirtualNetwork", ["3443"]),
-            allow("allow-azure-load-balancer", 120, Inbound, "AzureLoadBalancer", "VirtualNetwork", ["6390"]),
-            denyAll(Inbound),
-            allow("allow-storage", 100, Outbound, "VirtualNetwork", "Storage", ["443"]),
-            allow("allow-sql", 110, Outbound, "VirtualNetwork", "Sql", ["1433"]),
-            allow("allow-key-vault", 120, Outbound, "VirtualNetwork", "AzureKeyVault", ["443"]),
-            // The platform Key Vault resolves to its private endpoint inside the VNet, which the tag above does not cover.
-            allow("allow-private-endpoints", 125, Outbound, "VirtualNetwork", subnets.privateEndpoints, ["443"]),
-            allow("allow-azure-monitor", 130, Outbound, "VirtualNetwork", "AzureMonitor", ["1886", "443"]),
-            allow("allow-entra-id", 140, Outbound, "VirtualNetwork", "AzureActiveDirectory", ["443"]),
-            allow("allow-ingress-gateway", 150, Outbound, "VirtualNetwork", loadBalancer, ["443"]),
-            denyAll(Outbound),
-        ],
+        apim: apimRules(subnets.apim, subnets.privateEndpoints, loadBalancer, partners, inputs.apim),
         // The ingress subnet holds only the load balancer's frontend address: nothing there has a NIC to filter.
         ingress: [
             allow("allow-azure-load-balancer", 110, Inbound, "AzureLoadBalancer", "*", ["*"], AnyProtocol),
@@ -152,6 +158,52 @@ export function nsgRules(net: NetworkConfig, inputs: NsgRuleInputs): Partial<Rec
                   ],
               }),
     };
+}
+
+/**
+ * API Management in external VNet mode, from learn.microsoft.com/azure/api-management/virtual-network-reference
+ * ("Required ports": every row marked required, and the optional ones the platform uses). Inbound 443 comes from
+ * Front Door's backends only (and partners), not the Internet the doc allows. Not opened: Traffic Manager (one
+ * region), Event Hubs and AzureConnectors (unused). DNS to Azure's resolver needs no rule: "DNS communication to
+ * Azure DNS isn't subject to NSGs unless it's targeted via the AzurePlatformDNS service tag"
+ * (learn.microsoft.com/azure/container-apps/firewall-integration; virtual-network/service-tags-overview). The "Internal infrastructure and diagnostics" FQDNs on 443 (Windows Update, Defender, Watson)
+ * are not marked required and an NSG cannot name an FQDN: opening them would open all of the Internet on 443.
+ */
+function apimRules(apimSubnet: string, privateEndpoints: string, loadBalancer: string, partners: readonly string[], needs: ApimNetworkNeeds | undefined): NsgRule[] {
+    // The units of one instance talk inside its subnet (the doc's VirtualNetwork rows, scoped to the subnet).
+    const betweenUnits = (direction: network.SecurityRuleDirection, base: number) => needs?.multiUnit ? [
+        allow(`allow-rate-limit-sync${direction === Outbound ? "-out" : ""}`, base, direction, apimSubnet, apimSubnet, ["4290"], Udp),
+        allow(`allow-internal-cache${direction === Outbound ? "-out" : ""}`, base + 1, direction, apimSubnet, apimSubnet, ["6381-6383"]),
+    ] : [];
+    return [
+        // Only Front Door's backend addresses reach the gateway; X-Azure-FDID pins our own profile.
+        allow("allow-frontdoor-backend", 100, Inbound, "AzureFrontDoor.Backend", "VirtualNetwork", ["443"]),
+        allow("allow-apim-management", 110, Inbound, "ApiManagement", "VirtualNetwork", ["3443"]),
+        allow("allow-azure-load-balancer", 120, Inbound, "AzureLoadBalancer", "VirtualNetwork", ["6390"]),
+        // "Monitoring of individual machine health (Optional)".
+        allow("allow-machine-health", 125, Inbound, "AzureLoadBalancer", "VirtualNetwork", ["6391"]),
+        // "Sync Counters for Rate Limit policies between machines" and the internal cache: without them each unit
+        // counts alone and rate-limit-by-key admits up to units x the budget.
+        ...betweenUnits(Inbound, 130),
+        // Partners with client certificates call API Management directly, from their own ranges only.
+        ...partners.map((range, i) => allow(`allow-partner-${i}`, PARTNER_PRIORITY_BASE + i, Inbound, range, "VirtualNetwork", ["443"])),
+        denyAll(Inbound),
+        allow("allow-storage", 100, Outbound, "VirtualNetwork", "Storage", ["443"]),
+        allow("allow-sql", 110, Outbound, "VirtualNetwork", "Sql", ["1433"]),
+        allow("allow-key-vault", 120, Outbound, "VirtualNetwork", "AzureKeyVault", ["443"]),
+        // The platform Key Vault resolves to its private endpoint inside the VNet, which the tag above does not cover.
+        allow("allow-private-endpoints", 125, Outbound, "VirtualNetwork", privateEndpoints, ["443"]),
+        allow("allow-azure-monitor", 130, Outbound, "VirtualNetwork", "AzureMonitor", ["1886", "443"]),
+        allow("allow-entra-id", 140, Outbound, "VirtualNetwork", "AzureActiveDirectory", ["443"]),
+        allow("allow-ingress-gateway", 150, Outbound, "VirtualNetwork", loadBalancer, ["443"]),
+        // "Validation and management of Microsoft-managed and customer-managed certificates" (required); also the
+        // CRL and OCSP hosts of "TLS functionality", which serve chain building over HTTP.
+        allow("allow-certificate-validation", 160, Outbound, "VirtualNetwork", "Internet", ["80"]),
+        // validate-jwt fetches a non-Entra issuer's openid-configuration and keys over HTTPS from wherever it lives.
+        ...(needs && !isEntraIssuer(needs.jwtIssuer) ? [allow("allow-jwt-issuer", 170, Outbound, "VirtualNetwork", "Internet", ["443"])] : []),
+        ...betweenUnits(Outbound, 180),
+        denyAll(Outbound),
+    ];
 }
 
 /** The rule as ARM takes it: `*` goes in the singular port field, which alone documents it; lists in the plural. */

@@ -1,5 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
 import * as monitor from "@pulumi/azure-native/monitor";
+import { required } from "./required";
+import { assignRole } from "./roleAssignment";
 
 export interface LogAlertArgs {
     ruleName: string;
@@ -17,21 +20,28 @@ export interface LogAlertArgs {
     /** How often the query runs over the same span, ISO 8601 (PT5M, PT1H). */
     every: string;
     actionGroupId?: pulumi.Input<string>;
-    /** The rule reads Azure Resource Graph with its own identity (system-assigned). */
-    ownIdentity?: boolean;
+    subscriptionId: pulumi.Input<string>;
+    /** Unique in the stack: the name the rule's read grant is derived from, e.g. `platform-dev/ca-key-read-alert`. */
+    purpose: string;
     tags: Record<string, string>;
 }
 
-/** An Azure Monitor log search alert that fires when its query returns any row. */
+/**
+ * An Azure Monitor log search alert that fires when its query returns any row. It queries with its own identity:
+ * "If you don't use a managed identity, the alert rule will inherit the permissions of the last user or service
+ * principal who edited it", and the identity "must be assigned a reader role for all workspaces that the query
+ * accesses" (learn.microsoft.com/azure/azure-monitor/alerts/alerts-create-log-alert-rule, "Identity"): Reader on
+ * the workspace alone, the least built-in role that reads it.
+ */
 export function logSearchAlert(name: string, args: LogAlertArgs, opts: pulumi.CustomResourceOptions): monitor.ScheduledQueryRule {
-    return new monitor.ScheduledQueryRule(name, {
+    const rule = new monitor.ScheduledQueryRule(name, {
         ruleName: args.ruleName,
         displayName: args.alert,
         description: `${args.description} (runbook: ${args.alert}).`,
         resourceGroupName: args.resourceGroupName,
         location: args.location,
         kind: monitor.Kind.LogAlert,
-        ...(args.ownIdentity ? { identity: { type: monitor.IdentityType.SystemAssigned } } : {}),
+        identity: { type: monitor.IdentityType.SystemAssigned },
         scopes: [args.workspaceId],
         severity: args.severity,
         enabled: true,
@@ -52,4 +62,13 @@ export function logSearchAlert(name: string, args: LogAlertArgs, opts: pulumi.Cu
         actions: args.actionGroupId ? { actionGroups: [args.actionGroupId] } : undefined,
         tags: args.tags,
     }, opts);
+    assignRole(`${name}-workspace-reader`, {
+        principalId: rule.identity.apply((identity) => required(identity?.principalId, `identity of alert rule ${args.ruleName}`)),
+        principalType: authorization.PrincipalType.ServicePrincipal,
+        role: "Reader",
+        scope: args.workspaceId,
+        subscriptionId: args.subscriptionId,
+        purpose: `${args.purpose}/workspace-reader`,
+    }, opts);
+    return rule;
 }

@@ -1,7 +1,25 @@
-// The pack program Pulumi runs for `--policy-pack policies/platform-tls` (cwd = this folder); constructing a
-// PolicyPack starts its Analyzer server and reads this folder's package.json for the version.
+// The pack program Pulumi runs for `--policy-pack policies/platform-tls` (cwd = this folder, started through the
+// package.json's main); constructing a PolicyPack starts its Analyzer server and reads this folder's package.json
+// for the version.
 import { PolicyPack } from "@pulumi/policy";
-import { azureTlsPolicies } from "../rules/azureTls";
-import { meshTlsPolicies } from "../rules/meshTls";
+import { apiManagementPolicies } from "../rules/apiManagement";
+import { appGatewayPolicies } from "../rules/appGateway";
+import { certManagerPolicies } from "../rules/certManager";
+import { dataServicePolicies } from "../rules/dataServices";
+import { frontDoorPolicies } from "../rules/frontDoor";
+import { ingressPolicies } from "../rules/ingress";
+import { istioPolicies } from "../rules/istio";
+import { keyPolicies } from "../rules/keys";
 
-new PolicyPack("platform-tls", { enforcementLevel: "mandatory", policies: [...azureTlsPolicies, ...meshTlsPolicies] });
+const tlsPolicies = [
+    ...frontDoorPolicies,
+    ...apiManagementPolicies,
+    ...appGatewayPolicies,
+    ...dataServicePolicies,
+    ...keyPolicies,
+    ...istioPolicies,
+    ...ingressPolicies,
+    ...certManagerPolicies,
+];
+
+new PolicyPack("platform-tls", { enforcementLevel: "mandatory", policies: tlsPolicies });

@@ -89,6 +89,63 @@ describe("npm run policy:check", () => {
         assert.doesNotMatch(result.stdout, /platform-tls/);
     });
 
+    describe("applies each pack's config as the CLI would", () => {
+        // A deployed prod vault left unprotected and public: only the baseline pack objects, and only prod makes it mandatory.
+        const weakVault = path.join(tmp, "prod-weak.json");
+        fs.writeFileSync(weakVault, JSON.stringify({
+            version: 3,
+            deployment: {
+                manifest: { time: "2026-01-01T00:00:00Z", magic: "", version: "v3.274.1" },
+                resources: [{
+                    urn: "urn:pulumi:prod::platform::azure-native:keyvault:Vault::gateway-kv",
+                    custom: true,
+                    type: "azure-native:keyvault:Vault",
+                    inputs: { properties: { enableRbacAuthorization: true, enablePurgeProtection: true, publicNetworkAccess: "Enabled" } },
+                    outputs: {},
+                }],
+            },
+        }));
+        const tlsConfig = path.join("policies", "config", "tls.json");
+        const prodConfig = path.join("policies", "config", "baseline-prod.json");
+        const levels = (stdout: string) => (JSON.parse(stdout) as { violations: { policy: string; enforcementLevel: string }[] }).violations.map((v) => `${v.policy}: ${v.enforcementLevel}`).sort();
+
+        it("--stack prod: the baseline pack mandatory, as prod's previews run it (exit 1)", () => {
+            const result = run("policy-check.ts", [weakVault, "--stack", "prod", "--json"]);
+            assert.equal(result.code, 1, result.stderr);
+            assert.deepEqual(levels(result.stdout), ["key-vault-hardening: mandatory", "stateful-resources-protected: mandatory"]);
+            assert.deepEqual(JSON.parse(result.stdout).configs, { "platform-tls": path.join(PROJECT_DIR, tlsConfig), "platform-baseline": path.join(PROJECT_DIR, prodConfig) });
+        });
+
+        it("--stack dev: advisory (exit 0); without a stack or configs, each pack's defaults, said so", () => {
+            const dev = run("policy-check.ts", [weakVault, "--stack", "dev", "--json"]);
+            assert.equal(dev.code, 0, dev.stderr);
+            assert.deepEqual(levels(dev.stdout), ["key-vault-hardening: advisory", "stateful-resources-protected: advisory"]);
+            const defaults = run("policy-check.ts", [weakVault]);
+            assert.equal(defaults.code, 0, defaults.stderr);
+            assert.match(defaults.stdout, /^Packs: platform-baseline \(its defaults\), platform-tls \(its defaults\)$/m);
+        });
+
+        it("--pack/--config pairs by position, as --policy-pack/--policy-pack-config do, both packs in one call", () => {
+            const both = run("policy-check.ts", [weakVault, "--pack", "platform-tls", "--config", tlsConfig, "--pack", "platform-baseline", "--config", prodConfig]);
+            assert.equal(both.code, 1, both.stdout + both.stderr);
+            assert.match(both.stdout, new RegExp(`^Packs: platform-tls \\(${tlsConfig}\\), platform-baseline \\(${prodConfig}\\)$`, "m"));
+            assert.match(both.stdout, /\[mandatory\] platform-baseline\/key-vault-hardening/);
+            // Swapped, the baseline pack gets tls.json (every policy mandatory too) and platform-tls the baseline file.
+            const swapped = run("policy-check.ts", [weakVault, "--pack", "platform-baseline", "--config", tlsConfig, "--pack", "platform-tls", "--config", prodConfig]);
+            assert.match(swapped.stdout, new RegExp(`^Packs: platform-baseline \\(${tlsConfig}\\), platform-tls \\(${prodConfig}\\)$`, "m"));
+        });
+
+        it("refuses a config without its pack, and --stack with --pack (exit 2)", () => {
+            const unpaired = run("policy-check.ts", [weakVault, "--pack", "platform-tls", "--pack", "platform-baseline", "--config", prodConfig]);
+            assert.equal(unpaired.code, 2);
+            assert.match(unpaired.stderr, /1 --config for 2 --pack: give one --config per --pack, in the same order, or none/);
+            const both = run("policy-check.ts", [weakVault, "--stack", "prod", "--pack", "platform-tls"]);
+            assert.equal(both.code, 2);
+            assert.match(both.stderr, /give --stack, or --pack\/--config pairs, not both/);
+            assert.match(run("policy-check.ts", [weakVault, "--pack", "platform-nope"]).stderr, /no pack named "platform-nope"; packs: platform-baseline, platform-tls/);
+        });
+    });
+
     it("exits 2 on unreadable input", () => {
         const notJson = path.join(tmp, "broken.json");
         fs.writeFileSync(notJson, "{ not json");

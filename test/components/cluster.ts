@@ -326,6 +326,13 @@ describe("private cluster component: operations", () => {
         assert.deepEqual([rule["ruleName"], rule["displayName"], rule["severity"], rule["evaluationFrequency"], rule["windowSize"], rule["scopes"]], ["alert-platform-dev-ca-key-read", "CaKeyReadByUnexpectedIdentity", 1, "PT5M", "PT5M", [WORKSPACE]]);
         assert.equal(rule["description"], "A CA key's Secret was read by an identity other than the one that signs with it (runbook: CaKeyReadByUnexpectedIdentity).");
         assert.deepEqual(rule["actions"], { actionGroups: [`${RG_ID}/providers/Microsoft.Insights/actionGroups/ag-platform-dev-platform`] });
+        // Its own identity, Reader (acdd72a7-...) on the workspace alone: not the last editor's rights
+        // (learn.microsoft.com/azure/azure-monitor/alerts/alerts-create-log-alert-rule, "Identity").
+        assert.deepEqual(rule["identity"], { type: "SystemAssigned" });
+        const alert = named(graph, "cluster-ca-key-read-alert");
+        const reader = named(graph, "cluster-ca-key-read-alert-workspace-reader").inputs;
+        assert.deepEqual([reader["principalId"], reader["principalType"], reader["roleDefinitionId"], reader["scope"], reader["description"]],
+            [(alert.outputs["identity"] as Inputs)["principalId"], "ServicePrincipal", builtInRole("acdd72a7-3385-48ef-bd42-f606fba81ae7"), WORKSPACE, "platform-dev/ca-key-read-alert/workspace-reader"]);
         // Without receivers the alert still fires in Azure Monitor, notifying nobody.
         assert.equal(named((await plain()).graph, "cluster-ca-key-read-alert").inputs["actions"], undefined);
     });

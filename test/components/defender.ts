@@ -26,7 +26,8 @@ const declared = once(() => declare(({ azure }) => new DefenderForContainers("de
 describe("defender component: Defender for Containers", () => {
     it("declares everything under platform:defender:DefenderForContainers", async () => {
         const { own } = ownResources(await declared(), "defender", "platform:defender:DefenderForContainers");
-        assert.equal(own.length, 3);
+        // The plan, the alert, its Reader on the group and (the shared log alert's) Reader on the workspace.
+        assert.equal(own.length, 4);
     });
 
     it("turns the Containers plan on for the subscription with every extension of the built-in policy efd4031d (v1.5.0)", async () => {
@@ -56,5 +57,8 @@ describe("defender component: Defender for Containers", () => {
         assert.deepEqual(argProblems(query), []);
         const reader = named(graph, "defender-critical-image-alert-reader").inputs;
         assert.deepEqual([reader["roleDefinitionId"], reader["scope"]], [builtInRole("acdd72a7-3385-48ef-bd42-f606fba81ae7"), RG_ID]);
+        // Its query runs in the workspace: Reader there too (alerts-create-log-alert-rule, "Identity").
+        const workspaceReader = named(graph, "defender-critical-image-alert-workspace-reader").inputs;
+        assert.deepEqual([workspaceReader["roleDefinitionId"], workspaceReader["scope"]], [builtInRole("acdd72a7-3385-48ef-bd42-f606fba81ae7"), WORKSPACE]);
     });
 });

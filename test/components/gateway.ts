@@ -450,22 +450,9 @@ describe("gateway component: alerts", () => {
         assert.deepEqual([emailOnly["emailReceivers"], emailOnly["webhookReceivers"]], [[{ name: "email", emailAddress: "oncall@example.com", useCommonAlertSchema: true }], []]);
     });
 
-    it("alerts hourly when a custom domain of this profile is not Approved, reading Resource Graph as Reader of the group", async () => {
+    it("declares no alert over Resource Graph (it does not index Front Door's custom domains), and without receivers notifies nobody", async () => {
         const { graph } = await dev();
-        const rule = named(graph, "gateway-afd-domain-alert");
-        const query = rule.inputs["criteria"].allOf[0].query;
-        assert.equal(query, [
-            'arg("").resources',
-            '| where type =~ "microsoft.cdn/profiles/customdomains" and id has "/profiles/afd-platform-dev/"',
-            "| extend validation = tostring(properties.domainValidationState)",
-            '| where validation !~ "Approved"',
-            "| project id, validation",
-        ].join("\n"));
-        assert.deepEqual([rule.inputs["ruleName"], rule.inputs["severity"], rule.inputs["evaluationFrequency"], rule.inputs["scopes"], rule.inputs["displayName"]], ["alert-platform-dev-afd-domain-validation", 1, "PT1H", [WORKSPACE], "FrontDoorDomainNotApproved"]);
-        // What the on-call reads first: the state and its consequence.
-        assert.equal(rule.inputs["description"], "A Front Door custom domain is not Approved: its managed certificate stops renewing (runbook: FrontDoorDomainNotApproved).");
-        const reader = named(graph, "gateway-afd-domain-alert-reader").inputs;
-        assert.deepEqual([reader["principalId"], reader["principalType"], reader["roleDefinitionId"], reader["scope"], reader["description"]], [(rule.outputs["identity"] as Inputs)["principalId"], "ServicePrincipal", builtInRole(ROLE.reader), RG_ID, "platform-dev/afd-domain-alert/reader"]);
+        assert.ok(!graph.resources.some((r) => r.type === "azure-native:monitor:ScheduledQueryRule"));
         // No receivers: no action group, and alerts notify nobody.
         assert.ok(!graph.resources.some((r) => r.type === "azure-native:monitor:ActionGroup"));
         assert.deepEqual(named(graph, "gateway-apim-alerts-auth-failures").inputs["actions"], []);

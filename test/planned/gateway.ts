@@ -7,7 +7,7 @@ import { evaluatePack, evaluatePacks } from "../../offline/policyCheck";
 import { stackPolicyConfigs } from "../../offline/policyConfig";
 import { parsePlatformConfig } from "../../config";
 import { SECRET_SIG, SIG_KEY } from "../../offline/engine";
-import { ALERT_RECEIVERS, APIM_DISABLEABLE_KEYS, azureConfig, byName, checkpointOf, ofType, plan, planAppGatewayEdge, planDevWithOptions, planSuppliedCas, rawConfig, waitsFor } from "../helpers";
+import { ALERT_RECEIVERS, APIM_DISABLEABLE_KEYS, azureConfig, byName, checkpointOf, DEV_APP_GATEWAY_SUBNET, ofType, plan, planAppGatewayEdge, planDevWithOptions, planSuppliedCas, planWith, rawConfig, waitsFor } from "../helpers";
 
 /** A PEM certificate's body is its base64 DER (RFC 7468 section 2), which Azure takes as `data`/`encodedCertificate`. */
 const derBase64 = (pem: string) => pem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, "");
@@ -199,7 +199,9 @@ describe("gateway component", () => {
         const inputs = group!.inputs as Record<string, any>;
         assert.deepEqual(inputs["emailReceivers"], [{ name: "email", emailAddress: ALERT_RECEIVERS.email.to, useCommonAlertSchema: true }]);
         assert.deepEqual(inputs["webhookReceivers"], [{ name: "webhook", serviceUri: { [SIG_KEY]: SECRET_SIG, value: ALERT_RECEIVERS.webhookUrl }, useCommonAlertSchema: true }]);
-        for (const alert of ofType(graph, "azure-native:monitor:MetricAlert")) {
+        const alerts = ofType(graph, "azure-native:monitor:MetricAlert");
+        assert.ok(alerts.length > 0, "no metric alert sends to the action group");
+        for (const alert of alerts) {
             assert.deepEqual(alert.inputs["actions"], [{ actionGroupId: group!.id }]);
         }
     });
@@ -212,6 +214,26 @@ describe("gateway component", () => {
 
     // The edge's own settings are the gateway component's tests (test/components/gateway.ts); these read it in the platform.
     describe("Application Gateway edge", () => {
+        it("first run (phase 1 update, no certificate named yet): no gateway and no read of a secret the new vault cannot hold yet", async () => {
+            // application-gateway-key-vault-common-errors: a listener whose certificate the gateway cannot fetch is
+            // disabled; and a read of an absent secret fails the whole update (azure review row 1).
+            const raw = rawConfig("dev");
+            const graph = await planWith({
+                stack: "dev",
+                preview: false,
+                overrides: {
+                    "platform:gateway": JSON.stringify({ ...raw["gateway"], edge: "appgateway" }),
+                    "platform:network": JSON.stringify({ ...raw["network"], subnets: { ...raw["network"].subnets, appGateway: DEV_APP_GATEWAY_SUBNET } }),
+                },
+            });
+            assert.deepEqual(ofType(graph, "azure-native:network:ApplicationGateway"), []);
+            assert.deepEqual(graph.invokes.filter((i) => i.token === "azure-native:keyvault:getSecret"), []);
+            // What the second run needs is in place: the identity's grant on the vault, the WAF policy, and the public
+            // IP the A record points at (stack output edgeTarget).
+            assert.ok(byName(graph, "gateway-agw-kv-secrets-user") && byName(graph, "gateway-agw-waf"));
+            assert.equal(graph.stackOutputs["edgeTarget"], byName(graph, "gateway-agw-pip").outputs["ipAddress"]);
+        });
+
         it("calls the mesh ingress gateway over HTTPS, trusting only the private root, and reads its certificate with a prior grant", async () => {
             const graph = await planAppGatewayEdge("dev", false);
             const agw = byName(graph, "gateway-agw");
@@ -235,19 +257,31 @@ describe("gateway component", () => {
         });
     });
 
-    it("alerts through Azure Monitor when a Front Door domain's validation is not Approved (its certificate stops renewing)", async () => {
+    it("keeps Front Door's validation and CNAME records in the Azure DNS zone the config names, so validation and renewal need nobody", async () => {
+        // planDevWithOptions names the zone platform.example.com (subscription 4444...): api.dev.platform.example.com is
+        // "api.dev" in it. learn.microsoft.com/azure/frontdoor/domain: TXT "_dnsauth.{subdomain}" with the value Front Door
+        // issues; renewal needs no action "If you have a CNAME record already pointing to the Azure Front Door endpoint".
         const graph = await planDevWithOptions();
-        const rule = byName(graph, "gateway-afd-domain-alert");
-        assert.deepEqual([rule.inputs["displayName"], rule.inputs["kind"], rule.inputs["identity"]], ["FrontDoorDomainNotApproved", "LogAlert", { type: "SystemAssigned" }]);
-        const query = String((rule.inputs["criteria"] as { allOf: { query: string }[] }).allOf[0]!.query);
-        assert.match(query, /^arg\(""\)\.resources\n\| where type =~ "microsoft\.cdn\/profiles\/customdomains" and id has "\/profiles\/afd-platform-dev\/"/);
-        assert.match(query, /domainValidationState/);
-        assert.deepEqual((rule.inputs["actions"] as { actionGroups: string[] }).actionGroups, [byName(graph, "gateway-apim-alerts-action-group").id]);
-        // Resource Graph answers with what the rule's identity may read: Reader (acdd72a7-...) on the resource group.
-        const reader = byName(graph, "gateway-afd-domain-alert-reader");
-        assert.match(String(reader.inputs["roleDefinitionId"]), /\/acdd72a7-3385-48ef-bd42-f606fba81ae7$/);
-        assert.equal(reader.inputs["principalId"], (rule.outputs["identity"] as Record<string, unknown>)["principalId"]);
-        assert.match(String(reader.inputs["scope"]), /\/resourceGroups\/rg-platform-dev$/);
+        const zoneId = "/subscriptions/44444444-4444-4444-8444-444444444444/resourceGroups/rg-dns/providers/Microsoft.Network/dnszones/platform.example.com";
+        const domain = byName(graph, "gateway-afd-domain");
+        assert.deepEqual(domain.inputs["azureDnsZone"], { id: zoneId });
+        const records = ofType(graph, "azure-native:dns:RecordSet").sort((a, b) => a.name.localeCompare(b.name)).map((r) => ({ name: r.inputs["relativeRecordSetName"], type: r.inputs["recordType"], zone: r.inputs["zoneName"], group: r.inputs["resourceGroupName"], ttl: r.inputs["ttl"], txt: r.inputs["txtRecords"], cname: r.inputs["cnameRecord"] }));
+        const token = (domain.outputs["validationProperties"] as { validationToken: string }).validationToken;
+        assert.deepEqual(records, [
+            { name: "api.dev", type: "CNAME", zone: "platform.example.com", group: "rg-dns", ttl: 3600, txt: undefined, cname: { cname: byName(graph, "gateway-afd-endpoint").outputs["hostName"] } },
+            { name: "_dnsauth.api.dev", type: "TXT", zone: "platform.example.com", group: "rg-dns", ttl: 3600, txt: [{ value: [token] }], cname: undefined },
+        ]);
+        // Written in the zone's subscription, through a provider for it.
+        const provider = graph.resources.find((r) => r.type === "pulumi:providers:azure-native" && r.inputs["subscriptionId"] === "44444444-4444-4444-8444-444444444444");
+        assert.ok(provider, "no Azure provider for the zone's subscription");
+        for (const record of ofType(graph, "azure-native:dns:RecordSet")) {
+            assert.ok(record.provider?.startsWith(`${provider.urn}::`), `${record.name} goes to ${record.provider}`);
+        }
+        // Resource Graph does not index microsoft.cdn/profiles/customdomains (governance/resource-graph/reference/
+        // supported-tables-resources): no alert may rest on it. Without a zone, nothing is written for the domain.
+        assert.ok(!ofType(graph, "azure-native:monitor:ScheduledQueryRule").some((r) => JSON.stringify(r.inputs["criteria"]).includes("arg(")));
+        const committed = await plan("dev", false);
+        assert.deepEqual([ofType(committed, "azure-native:dns:RecordSet").length, byName(committed, "gateway-afd-domain").inputs["azureDnsZone"]], [0, undefined]);
     });
 
     describe("custom hostnames and partners", () => {

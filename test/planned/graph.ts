@@ -23,7 +23,9 @@ for (const { stack, phase } of PLAN_VARIANTS) {
         it("uses the program's explicit providers for every custom resource, never a default provider", async () => {
             const graph = await plan(stack, true, phase);
             const providers = new Set(graph.resources.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => r.urn));
-            for (const r of graph.resources.filter((r) => (r.custom || r.remote) && !r.type.startsWith("pulumi:providers:"))) {
+            const resources = graph.resources.filter((r) => (r.custom || r.remote) && !r.type.startsWith("pulumi:providers:"));
+            assert.ok(resources.length > 0, "no custom resource");
+            for (const r of resources) {
                 const providerUrn = r.provider?.slice(0, r.provider.lastIndexOf("::"));
                 assert.ok(providerUrn && providers.has(providerUrn), `${r.urn} uses provider ${r.provider}`);
             }

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { Graph } from "../../offline/engine";
+import { SECRET_SIG, SIG_KEY, type Graph } from "../../offline/engine";
 import { byName, chartOf, ofType, plan, registryOf } from "../helpers";
 
 interface ChartImages {
@@ -183,20 +183,41 @@ describe("images on AKS come from the platform registry", () => {
         assert.deepEqual(pull.map((r) => [r.inputs["principalId"], r.inputs["scope"]]), [[byName(graph, "cluster-kubelet-identity").outputs["principalId"], acr.id]]);
     });
 
-    it("caches Docker Hub with a credential set read from the platform vault, and the other upstreams anonymously", async () => {
-        // artifact-cache-overview "Upstream support": Docker Hub supports authenticated pulls only; GHCR, Quay and
-        // registry.k8s.io both.
-        const graph = await plan("prod", false);
+    it("caches Docker Hub with a credential set whose secrets the program writes from config into a vault of their own", async () => {
+        // artifact-cache-overview "Upstream support": Docker Hub is cached with a credential set; GHCR, Quay and
+        // registry.k8s.io anonymously. Phase 2 (its images come through the cache) carries the Docker Hub secrets.
+        const graph = await plan("prod", false, "all");
         const credentials = byName(graph, "registry-dockerhub");
         assert.equal(credentials.inputs["loginServer"], "docker.io");
-        const vaultUri = `https://${String(byName(graph, "gateway-kv").inputs["vaultName"])}.vault.azure.net/`;
+        const vault = byName(graph, "registry-credentials-kv");
+        // Not the private platform vault: Key Vault's trusted services list Container Registry for customer-managed
+        // keys only (key-vault/general/overview-vnet-service-endpoints), so the cache reads a vault open to the network.
+        assert.notEqual(vault.urn, byName(graph, "gateway-kv").urn);
+        const props = vault.inputs["properties"] as Record<string, any>;
+        assert.deepEqual([props["publicNetworkAccess"], props["enableRbacAuthorization"], props["enablePurgeProtection"], vault.protect], ["Enabled", true, true, true]);
+        assert.match(String((vault.inputs["tags"] as Record<string, string>)["publicNetworkAccessReason"]), /artifact cache/);
+        // kv-plt-prod-acr- and the registry's 8 hex digits: global, at most 24 characters.
+        const registryHex = registryOf("prod").replace(/^acrplatformprod/, "").slice(0, 8);
+        assert.equal(vault.inputs["vaultName"], `kv-plt-prod-acr-${registryHex}`);
+        const vaultUri = `https://kv-plt-prod-acr-${registryHex}.vault.azure.net/`;
         assert.deepEqual(credentials.inputs["authCredentials"], [{ name: "Credential1", usernameSecretIdentifier: `${vaultUri}secrets/dockerhub-username`, passwordSecretIdentifier: `${vaultUri}secrets/dockerhub-token` }]);
-        for (const rule of ofType(graph, "azure-native:containerregistry:CacheRule")) {
+        // Written through ARM from the config secrets, still secret; the credential set waits for them.
+        const secrets = ofType(graph, "azure-native:keyvault:Secret").filter((r) => r.inputs["vaultName"] === vault.inputs["vaultName"]);
+        assert.deepEqual(secrets.map((r) => r.inputs["secretName"]).sort(), ["dockerhub-token", "dockerhub-username"]);
+        for (const secret of secrets) {
+            assert.deepEqual((secret.inputs["properties"] as Record<string, any>)["value"], { [SIG_KEY]: SECRET_SIG, value: secret.inputs["secretName"] === "dockerhub-token" ? "offline-docker-hub-token" : "offline-docker-hub-user" });
+            assert.ok(credentials.dependencies.includes(secret.urn), `the credential set does not wait for ${secret.name}`);
+        }
+        const cacheRules = ofType(graph, "azure-native:containerregistry:CacheRule");
+        assert.ok(cacheRules.some((r) => String(r.inputs["sourceRepository"]).startsWith("docker.io/")) && cacheRules.some((r) => !String(r.inputs["sourceRepository"]).startsWith("docker.io/")), "cache rules from Docker Hub and elsewhere");
+        for (const rule of cacheRules) {
             const fromDockerHub = String(rule.inputs["sourceRepository"]).startsWith("docker.io/");
             assert.equal(rule.inputs["credentialSetResourceId"], fromDockerHub ? credentials.id : undefined, String(rule.inputs["cacheRuleName"]));
         }
-        const read = ofType(graph, "azure-native:authorization:RoleAssignment").find((r) => r.name === "registry-dockerhub-kv-secrets-user")!;
-        assert.deepEqual([read.inputs["scope"], read.inputs["principalId"]], [byName(graph, "gateway-kv").id, (credentials.outputs["identity"] as Record<string, unknown>)["principalId"]]);
+        // Exactly one role on that vault: Key Vault Secrets User (4633458b-...) for the credential set's identity.
+        const onVault = ofType(graph, "azure-native:authorization:RoleAssignment").filter((r) => String(r.inputs["scope"]).startsWith(vault.id!));
+        assert.deepEqual(onVault.map((r) => [r.inputs["principalId"], String(r.inputs["roleDefinitionId"]).split("/").at(-1)]),
+            [[(credentials.outputs["identity"] as Record<string, unknown>)["principalId"], "4633458b-17de-408a-b874-0445c86b69e6"]]);
     });
 
     it("starts Falco from what its image carries: falcoctl downloads nothing, and the image's config.d is masked (charts#1057)", async () => {

@@ -39,6 +39,22 @@ describe("TLS map and certificate inventory", () => {
             assert.match(markdown, /Sidecar -\.->\|"plaintext, HTTP on localhost/);
             assert.equal((markdown.match(/plaintext, /g) ?? []).length, 1, "only the pod-local hop may be plaintext");
         });
+
+        it(`${stack}: the inventory the plan yields meets the request path's design (not the committed file: regenerating it changes nothing here)`, async () => {
+            // /work/shared/design/architecture.md, "Request path and TLS hops": TLS 1.2 with TLS12_2023 at Front
+            // Door, TLS 1.2 to API Management and on to the mesh gateway, mesh mTLS at TLS 1.3 to the sidecar.
+            const inventory = buildInventory(await plan(stack, true, "all"), await verdictsOf(stack, "all"));
+            const hops = inventory.hops.map((h) => [h.from, h.to, h.minimumTls]);
+            assert.deepEqual(hops.slice(0, 4), [
+                ["Client", "Front Door", "TLS 1.2"],
+                ["Front Door", "API Management", "TLS 1.2"],
+                ["API Management", "Mesh ingress gateway", "TLS 1.2"],
+                ["Mesh ingress gateway", "Sidecar", "TLS 1.3"],
+            ]);
+            assert.equal(inventory.hops[0]!.ciphers, "TLS12_2023");
+            assert.ok(inventory.hops.slice(0, 4).every((h) => !/NOT TLS/.test(h.protocol)), JSON.stringify(inventory.hops));
+            assert.deepEqual(inventory.findings, []);
+        });
     }
 
     it("README shows the dev diagram as generated", () => {
@@ -50,12 +66,12 @@ describe("TLS map and certificate inventory", () => {
 
     it("shows a broken hop: plain forwarding at the edge and PERMISSIVE mTLS appear as NOT TLS with the policy findings", async () => {
         let graph = await plan("dev", true, "all");
-        graph = edited(graph, "azure-native:cdn:Route", (i) => (i["forwardingProtocol"] = "MatchRequest"));
+        graph = edited(graph, "azure-native:cdn:Route", (i) => (i["forwardingProtocol"] = "HttpOnly"));
         graph = edited(graph, "kubernetes:security.istio.io/v1:PeerAuthentication", (i) => (i["spec"].mtls.mode = "PERMISSIVE"));
         const markdown = inventoryMarkdown(graph, await stackVerdicts(graph));
-        assert.match(markdown, /FrontDoor -->\|"NOT TLS, forwarding MatchRequest/);
-        assert.match(markdown, /\*\*NOT TLS\*\*: Front Door forwards MatchRequest/);
-        assert.match(markdown, /\*\*mandatory\*\* frontdoor-route-https: forwardingProtocol is "MatchRequest"/);
+        assert.match(markdown, /FrontDoor -->\|"NOT TLS, forwarding HttpOnly/);
+        assert.match(markdown, /\*\*NOT TLS\*\*: Front Door forwards HttpOnly/);
+        assert.match(markdown, /\*\*mandatory\*\* frontdoor-route-https: forwardingProtocol is "HttpOnly"/);
         assert.match(markdown, /\*\*NOT TLS\*\*: sidecars accept plaintext \(mesh-wide mTLS mode PERMISSIVE\)/);
         assert.match(markdown, /\*\*mandatory\*\* istio-peer-authentication-strict: spec\.mtls\.mode is "PERMISSIVE"/);
         assert.deepEqual(mermaidProblems(markdown), []);
@@ -92,8 +108,12 @@ function unwatched(graph: Graph): string[] {
         const watch = row.expiry;
         const what = `${row.component} ${row.certificate}`;
         if ("managedBy" in watch) {
-            // Only the certificate Microsoft holds for API Management's default *.azure-api.net name.
-            return row.certificate === "gateway default hostname (*.azure-api.net)" ? [] : [`${what}: "${watch.managedBy}" is no alert`];
+            // Only the certificate Microsoft holds for API Management's default *.azure-api.net name, and Front Door's
+            // managed certificate: "Azure Front Door can automatically rotate (renew) managed certificates without any
+            // human intervention", needing no action while the name's CNAME points at the endpoint
+            // (learn.microsoft.com/azure/frontdoor/domain, "Pending re-validation").
+            const managed = row.certificate === "gateway default hostname (*.azure-api.net)" || (row.component === "Front Door" && row.issuer === "Front Door managed (public CA)");
+            return managed ? [] : [`${what}: "${watch.managedBy}" is no alert`];
         }
         const certificate = watch.labels?.["certificate"];
         return [

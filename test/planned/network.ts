@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { firewallRuleCollectionGroups } from "../../components/network/firewallRules";
 import { CHARTS } from "../../versions";
-import { azureConfig, byName, ofType, plan } from "../helpers";
+import { azureConfig, byName, ofType, plan, planDevWithOptions } from "../helpers";
 
 describe("network component", () => {
     it("puts one NSG on every subnet except the firewall's, and chains subnet creation", async () => {
@@ -20,7 +20,9 @@ describe("network component", () => {
             ["snet-aks-apiserver", [{ name: "delegation", serviceName: "Microsoft.ContainerService/managedClusters" }], undefined],
         ]);
         assert.equal(firewall.inputs["networkSecurityGroup"], undefined);
-        for (const s of subnets.filter((s) => s !== firewall)) {
+        const guarded = subnets.filter((s) => s !== firewall);
+        assert.ok(guarded.length > 0, "no subnet besides the firewall's");
+        for (const s of guarded) {
             const nsgId = (s.inputs["networkSecurityGroup"] as { id: string }).id;
             assert.match(nsgId, /\/providers\/Microsoft\.Network\/networkSecurityGroups\/nsg-platform-dev-/);
             assert.equal(s.inputs["defaultOutboundAccess"], false);
@@ -86,7 +88,9 @@ describe("network component", () => {
         const aks = groups[0]!.applicationRules;
         assert.deepEqual(aks.find((r) => r.fqdnTag)?.fqdnTag, "AzureKubernetesService");
         assert.ok(aks.some((r) => r.fqdns.includes("packages.aks.azure.com") && r.fqdns.includes("acs-mirror.azureedge.net")));
-        for (const rule of rules.filter((r) => !r.fqdnTag)) {
+        const fqdnRules = rules.filter((r) => !r.fqdnTag);
+        assert.ok(fqdnRules.length > 0, "no FQDN rule");
+        for (const rule of fqdnRules) {
             assert.deepEqual(rule.protocols, [{ protocolType: "Https", port: 443 }], rule.name);
             assert.ok(rule.fqdns.length > 0 && rule.fqdns.every((f) => f !== "*" && /^(\*\.)?[a-z0-9.-]+\.[a-z]+$/.test(f)), `${rule.name}: ${rule.fqdns}`);
         }
@@ -105,6 +109,26 @@ describe("network component", () => {
         for (const host of new Set(Object.values(CHARTS).map((pin) => new URL(pin.repository).hostname))) {
             assert.ok(runnerHosts.includes(host), `runners cannot fetch charts from ${host}`);
         }
+    });
+
+    it("lets the nodes reach exactly the alert receivers the config names: webhooks by TLS name, SMTP by a network rule with the DNS proxy on", async () => {
+        // The receivers of planDevWithOptions: https://hooks.example.com/..., https://siem.example.com/..., smtp.example.com:587.
+        const graph = await planDevWithOptions();
+        const nodes = ["10.20.0.0/22", "10.20.4.0/22"];
+        const collections = byName(graph, "network-fw-rules-alert-receivers").inputs["ruleCollections"] as Record<string, any>[];
+        const rules = collections.flatMap((c) => c.rules.map((r: Record<string, unknown>) => ({ collection: c.name, ...r })));
+        assert.deepEqual(rules, [
+            // SMTP is not a protocol application rules speak (learn.microsoft.com/azure/firewall/firewall-faq).
+            { collection: "alert-receivers-network", ruleType: "NetworkRule", name: "smarthost", sourceAddresses: nodes, destinationFqdns: ["smtp.example.com"], destinationPorts: ["587"], ipProtocols: ["TCP"] },
+            { collection: "alert-receivers-application", ruleType: "ApplicationRule", name: "alert-webhook-url", sourceAddresses: nodes, targetFqdns: ["hooks.example.com"], protocols: [{ protocolType: "Https", port: 443 }] },
+            { collection: "alert-receivers-application", ruleType: "ApplicationRule", name: "siem-webhook-url", sourceAddresses: nodes, targetFqdns: ["siem.example.com"], protocols: [{ protocolType: "Https", port: 443 }] },
+        ]);
+        // "You must enable DNS Proxy to use FQDNs in your network rules" (learn.microsoft.com/azure/firewall/fqdn-filtering-network-rules).
+        assert.deepEqual(byName(graph, "network-fw-policy").inputs["dnsSettings"], { enableProxy: true, requireProxyForNetworkRules: true });
+        // A stack that names no receiver opens nothing for one, and keeps the DNS proxy off.
+        const committed = await plan("dev", false, "all");
+        assert.deepEqual(ofType(committed, "azure-native:network:FirewallPolicyRuleCollectionGroup").map((g) => g.inputs["ruleCollectionGroupName"]).filter((n) => n === "alert-receivers"), []);
+        assert.equal(byName(committed, "network-fw-policy").inputs["dnsSettings"], undefined);
     });
 
     it("routes 0.0.0.0/0 from the workload subnets to the firewall's private IP, and nothing else through it", async () => {
@@ -135,7 +159,7 @@ describe("network component", () => {
         // learn.microsoft.com/azure/key-vault/general/logging: the AuditEvent category records every data-plane call.
         const graph = await plan("prod", false);
         const vaults = ofType(graph, "azure-native:keyvault:Vault");
-        assert.deepEqual(vaults.map((v) => v.name).sort(), ["cluster-etcd-kv", "gateway-kv"]);
+        assert.deepEqual(vaults.map((v) => v.name).sort(), ["cluster-etcd-kv", "gateway-kv", "registry-credentials-kv"]);
         for (const vault of vaults) {
             const setting = ofType(graph, "azure-native:monitor:DiagnosticSetting").find((d) => d.inputs["resourceUri"] === vault.id);
             assert.ok(setting, `${vault.name} has no diagnostic setting`);

@@ -301,7 +301,9 @@ describe("observability: alerts", () => {
     it("declares every alert the platform needs, each parsable over real metrics, with a severity and a runbook", async () => {
         // Update mode: the CA rule is built once the CAs' dates are known.
         const planned = rules(await plan("prod", false, "all"));
-        for (const record of planned.filter((r) => r["record"] !== undefined)) {
+        const records = planned.filter((r) => r["record"] !== undefined);
+        assert.ok(records.length > 0, "no recording rule to parse");
+        for (const record of records) {
             assert.deepEqual(promqlProblems(record["expr"]), [], record["record"]);
         }
         const all = planned.filter((r) => r["alert"] !== undefined);
@@ -372,7 +374,9 @@ describe("observability: alerts", () => {
     it("declares the rules after the Prometheus Operator's CRDs, in the monitoring namespace", async () => {
         const graph = await plan("dev", true, "all");
         const operator = release(graph, "kube-prometheus-stack");
-        for (const rule of ofType(graph, "kubernetes:monitoring.coreos.com/v1:PrometheusRule")) {
+        const declared = ofType(graph, "kubernetes:monitoring.coreos.com/v1:PrometheusRule");
+        assert.ok(declared.length > 0, "no PrometheusRule");
+        for (const rule of declared) {
             assert.ok(rule.dependencies.includes(operator.urn), rule.urn);
             assert.equal((rule.inputs["metadata"] as Values)["namespace"], "monitoring");
         }

@@ -26,7 +26,9 @@ const CLAIMS: Claim[] = [
     {
         readme: "TLS 1.2+ and `TLS12_2023` suites",
         check: ({ prod }) => {
-            for (const domain of inputs(prod, "azure-native:cdn:AFDCustomDomain")) {
+            const domains = inputs(prod, "azure-native:cdn:AFDCustomDomain");
+            assert.ok(domains.length > 0, "no custom domain to hold to the claim");
+            for (const domain of domains) {
                 assert.deepEqual([domain["tlsSettings"].minimumTlsVersion, domain["tlsSettings"].cipherSuiteSetType], ["TLS12", "TLS12_2023"]);
             }
         },
@@ -130,6 +132,30 @@ const CLAIMS: Claim[] = [
             assert.deepEqual(routes.map((r) => [r["addressPrefix"], r["nextHopType"]]), [["0.0.0.0/0", "VirtualAppliance"]]);
             const routed = inputs(prod, "azure-native:network:Subnet").filter((s) => s["routeTable"]).map((s) => s["subnetName"]).sort();
             assert.deepEqual(routed, ["snet-aks-system", "snet-aks-user", "snet-ingress", "snet-runners"]);
+        },
+    },
+    {
+        // The operator step that remains (certificates come from outside): the README's role is one the plan grants
+        // the groups it names, on the vault they import into. Key Vault Certificates Officer is a4417e6f-...
+        // (role-based-access-control/built-in-roles/security): certificates, not secrets.
+        readme: "signed in as a member of one of `cluster.adminGroupObjectIds` (they hold Key Vault Certificates Officer on the vault)",
+        check: ({ prod }) => {
+            const vault = byName(prod, "gateway-kv").urn;
+            const officers = ofType(prod, "azure-native:authorization:RoleAssignment").filter((r) => String(r.inputs["roleDefinitionId"]).endsWith("/a4417e6f-fecd-4de8-b567-7b0420556985"));
+            assert.deepEqual(officers.map((r) => [r.inputs["principalId"], r.inputs["principalType"], (r.propertyDependencies["scope"] ?? []).includes(vault)]),
+                [["33333333-3333-4333-8333-333333333333", "Group", true]]);
+        },
+    },
+    {
+        readme: "its credential set's identity (the only principal with a role there); no one needs a data-plane role",
+        check: ({ devPhase2 }) => {
+            const vault = byName(devPhase2, "registry-credentials-kv").urn;
+            const onVault = ofType(devPhase2, "azure-native:authorization:RoleAssignment").filter((r) => (r.propertyDependencies["scope"] ?? []).includes(vault));
+            // Key Vault Secrets User (4633458b-...), for the credential set's system identity alone.
+            assert.deepEqual(onVault.map((r) => [String(r.inputs["roleDefinitionId"]).split("/").at(-1), (r.propertyDependencies["principalId"] ?? []).includes(byName(devPhase2, "registry-dockerhub").urn)]),
+                [["4633458b-17de-408a-b874-0445c86b69e6", true]]);
+            const written = ofType(devPhase2, "azure-native:keyvault:Secret").filter((r) => (r.propertyDependencies["vaultName"] ?? []).includes(vault));
+            assert.deepEqual(written.map((r) => r.inputs["secretName"]).sort(), ["dockerhub-token", "dockerhub-username"]);
         },
     },
 ];

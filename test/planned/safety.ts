@@ -8,7 +8,7 @@ import { PROJECT_DIR, SECRET_SIG, SIG_KEY, UNKNOWN, type Graph } from "../../off
 import { evaluatePacks } from "../../offline/policyCheck";
 import { stackPolicyConfigs } from "../../offline/policyConfig";
 import { findPlaintextSecrets } from "../../offline/secretScan";
-import { compareUrns, GOLDEN_PLANS, type UrnEntry } from "../../offline/urns";
+import { compareUrns, GOLDEN_PLANS, updatedGolden, type UrnEntry } from "../../offline/urns";
 import { checkpointOf, plan } from "../helpers";
 
 const golden = (stack: string): UrnEntry[] => JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "test", "golden", `${stack}.json`), "utf8"));
@@ -17,9 +17,12 @@ const phaseOf = (entry: (typeof GOLDEN_PLANS)[number]) => ("phase" in entry ? en
 describe("URN stability", () => {
     for (const entry of GOLDEN_PLANS) {
         it(`${entry.stack}: every committed URN still exists or is aliased, and the golden list is current`, async () => {
-            const changes = compareUrns(golden(entry.stack), await plan(entry.stack, true, phaseOf(entry)));
+            const graph = await plan(entry.stack, true, phaseOf(entry));
+            const changes = compareUrns(golden(entry.stack), graph);
             assert.deepEqual(changes.replaced.map((r) => `${r.urn} would be REPLACED: add aliases: [<old URN>] to the resource, or run npm run golden if intended`), []);
             assert.deepEqual(changes.added.map((r) => `${r.urn} is new: run npm run golden and commit test/golden/`), []);
+            // The protect marks too: they are what npm run golden guards.
+            assert.deepEqual(golden(entry.stack).filter((g) => g.protect).map((g) => g.urn), graph.resources.filter((r) => r.protect).map((r) => r.urn).sort((a, b) => a.localeCompare(b)));
         });
     }
 
@@ -28,9 +31,24 @@ describe("URN stability", () => {
         const vault = graph.resources.find((r) => r.type === "azure-native:keyvault:Vault")!;
         const renamed = { ...vault, urn: vault.urn.replace(/::gateway-kv$/, "::gateway-vault") };
         const without: Graph = { ...graph, resources: graph.resources.map((r) => (r === vault ? renamed : r)) };
-        assert.deepEqual(compareUrns(golden("dev"), without).replaced, [{ urn: vault.urn, type: vault.type }]);
+        assert.deepEqual(compareUrns(golden("dev"), without).replaced, [{ urn: vault.urn, type: vault.type, protect: true }]);
         const withAlias: Graph = { ...graph, resources: graph.resources.map((r) => (r === vault ? { ...renamed, aliases: [vault.urn] } : r)) };
         assert.deepEqual(compareUrns(golden("dev"), withAlias).replaced, []);
+    });
+
+    it("npm run golden refuses to forget a protected resource renamed without an alias, unless told it is meant to go", async () => {
+        const graph = await plan("dev", true, "all");
+        const vault = graph.resources.find((r) => r.type === "azure-native:keyvault:Vault")!;
+        assert.equal(vault.protect, true);
+        const renamed = (r: Graph["resources"][number]) => ({ ...r, urn: r.urn.replace(/::gateway-kv$/, "::gateway-vault") });
+        const without: Graph = { ...graph, resources: graph.resources.map((r) => (r === vault ? renamed(r) : r)) };
+        assert.deepEqual(updatedGolden(golden("dev"), without).refused.map((g) => g.urn), [vault.urn]);
+        assert.deepEqual(updatedGolden(golden("dev"), without, [vault.urn]).refused, []);
+        const withAlias: Graph = { ...graph, resources: graph.resources.map((r) => (r === vault ? { ...renamed(r), aliases: [vault.urn] } : r)) };
+        assert.deepEqual(updatedGolden(golden("dev"), withAlias).refused, []);
+        // An unprotected resource may come and go with the golden list (a rename shows in its diff).
+        const nsg = graph.resources.find((r) => r.type === "azure-native:network:NetworkSecurityGroup" && !r.protect)!;
+        assert.deepEqual(updatedGolden(golden("dev"), { ...graph, resources: graph.resources.filter((r) => r !== nsg) }).refused, []);
     });
 });
 

@@ -50,7 +50,6 @@ describe("stack config", () => {
         ["prod-only choice", (r) => (r.gateway.apim.sku = "Developer"), /^platform:gateway\.apim\.sku: "Developer" is not allowed in prod; allowed: Premium/, "prod"],
         ["prod needs three zones", (r) => (r.cluster.zones = ["1"]), /^platform:cluster\.zones: \["1"\] must be all three zones in prod$/, "prod"],
         ["edge needs its subnet", (r) => (r.gateway.edge = "appgateway"), /^platform:network\.subnets\.appGateway: \(not set\) is required when gateway\.edge is appgateway$/],
-        ["edge needs its certificate", (r) => (r.gateway.edge = "appgateway"), /^platform:gateway\.appGateway: \(not set\) is required when gateway\.edge is appgateway/, "prod"],
         ["typo in a key", (r) => (r.network.adressSpace = "10.0.0.0/16"), /^platform:network: has unknown key "adressSpace"/],
         ["unknown environment", (r) => (r.environment = "staging"), /^platform:environment: "staging" is not allowed; allowed: "dev", "prod", "local"$/],
         ["maintenance window too short", (r) => (r.cluster.maintenanceWindow = { durationHours: 2 }), /^platform:cluster\.maintenanceWindow\.durationHours: 2 is too small; minimum 4$/],
@@ -86,6 +85,14 @@ describe("stack config", () => {
         ["KMS without the API server subnet", (r) => delete r.network.subnets.apiServer, /^platform:network\.subnets\.apiServer: \(not set\) is required when cluster\.kmsEtcdEncryption is true/],
         // Seed 000: "Secret Encryption: KMS-managed, automatic rotation"; dev may opt out, prod may not.
         ["prod without KMS", (r) => (r.cluster.kmsEtcdEncryption = false), /^platform:cluster\.kmsEtcdEncryption: false may not be false in prod/, "prod"],
+        // Phase 2 pulls every docker.io image through the cache, which authenticates with them.
+        ["phase all without the Docker Hub secrets", (r) => (r.phase = "all"), /^platform:dockerHubUsername: is required in phase all \(the registry caches Docker Hub's images with it\)/],
+        ["a Docker Hub key on the local stack", (r) => (r.dockerHubToken = "t"), /^platform:dockerHubToken: is used only by Azure stacks/, "local"],
+        ["one Docker Hub key without the other", (r) => (r.dockerHubUsername = "platform-bot"), /^platform:dockerHubToken: is required together with the other Docker Hub key/],
+        // in-cluster review row 2: in prod, critical alerts otherwise become log lines in Loki.
+        ["prod without a critical receiver", (r) => delete r.alertWebhookUrl, /^platform:alertWebhookUrl: is required in prod, or observability\.criticalAlertEmail/, "prod"],
+        // One NSG rule per range in a band of 100 priorities (network/rules.ts).
+        ["more partner ranges than the NSG band holds", (r) => (r.gateway.apim.partners = { certificateSecretName: "p", allowedSourceRanges: Array.from({ length: 101 }, (_, i) => `198.51.${i}.0/24`) }), /^platform:gateway\.apim\.partners\.allowedSourceRanges: has 101 entries; at most 100 allowed$/],
         // The runners: the App's key with its App, and a subnet a Container Apps workload profiles environment takes
         // (learn.microsoft.com/azure/container-apps/custom-virtual-networks: /27 or larger, not in its reserved ranges).
         ["runners without the App's key", (r) => (r.runners = RUNNERS_APP.config), /^platform:runnersGithubAppPrivateKey: is required when runners is set \(pulumi config set --secret/],
@@ -111,6 +118,10 @@ describe("stack config", () => {
             assert.ok(problems.every((p) => !p.includes("\n") && p.startsWith("platform:")), problems.join("\n"));
         });
     }
+
+    it("accepts the appgateway edge before its certificate exists: the first run creates the vault it is imported into", () => {
+        assert.deepEqual(problemsOf((r) => (r.gateway.edge = "appgateway"), "prod"), []);
+    });
 
     it("accepts a stack with its runners, and keeps the App's key secret", () => {
         const config = parsePlatformConfig({ ...rawConfig("prod"), runners: RUNNERS_APP.config, runnersGithubAppPrivateKey: RUNNERS_APP.privateKey });

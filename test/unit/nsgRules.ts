@@ -7,9 +7,9 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { nsgRules, toSecurityRule } from "../../components/network/rules";
 import { parsePlatformConfig, type AzurePlatformConfig, type SubnetRole } from "../../config";
-import { addressInSubnet, parseCidr } from "../../config/cidr";
+import { addressInSubnet } from "../../config/cidr";
 import { rawConfig } from "../helpers";
-import { addressPlan, forbiddenFlows, requiredFlows, verdict, type Edge, type NetworkView, type Rule } from "../nsgModel";
+import { addressPlan, apimSettings, armProblems, forbiddenFlows, requiredFlows, verdict, type Edge, type NetworkView, type Rule } from "../nsgModel";
 
 interface Variant {
     stack: "dev" | "prod";
@@ -17,7 +17,12 @@ interface Variant {
     partnerSourceRanges?: string[];
     /** Without API Server VNet Integration (dev with KMS off): the API server's endpoint is in the node subnet. */
     withoutApiServerSubnet?: boolean;
+    /** A JWT issuer other than the stack's Entra ID one. */
+    jwtIssuer?: string;
 }
+
+/** The variant's API Management settings: the stack's, with its own issuer if it names one. */
+const apimOf = (v: Variant) => ({ ...apimSettings(v.stack), ...(v.jwtIssuer ? { jwtIssuer: v.jwtIssuer } : {}) });
 
 /** Azure keeps a subnet's first four addresses (learn.microsoft.com/azure/virtual-network/virtual-networks-faq). */
 const FIRST_HOST_AZURE_ASSIGNS = 4;
@@ -36,7 +41,16 @@ function configOf(v: Variant): AzurePlatformConfig {
 
 function rulesOf(v: Variant) {
     const config = configOf(v);
-    return { config, rules: nsgRules(config.network, { edge: v.edge, ingressLoadBalancerIp: addressInSubnet(config.network.subnets.ingress, FIRST_HOST_AZURE_ASSIGNS), partnerSourceRanges: v.partnerSourceRanges }) };
+    const apim = apimOf(v);
+    return {
+        config,
+        rules: nsgRules(config.network, {
+            edge: v.edge,
+            ingressLoadBalancerIp: addressInSubnet(config.network.subnets.ingress, FIRST_HOST_AZURE_ASSIGNS),
+            partnerSourceRanges: v.partnerSourceRanges,
+            apim: v.edge === "frontdoor" ? { multiUnit: apim.sku === "Premium", jwtIssuer: apim.jwtIssuer } : undefined,
+        }),
+    };
 }
 
 /** The network Azure would see: a subnet without rules from the module has no NSG at all. */
@@ -53,54 +67,21 @@ const VARIANTS: Variant[] = [
     { stack: "dev", edge: "appgateway" },
     { stack: "prod", edge: "frontdoor", partnerSourceRanges: ["203.0.113.0/24", "198.51.100.0/25"] },
     { stack: "prod", edge: "appgateway" },
+    // An issuer outside Entra ID: its keys are fetched from the Internet.
+    { stack: "dev", edge: "frontdoor", jwtIssuer: "https://idp.partner.example/realms/platform" },
+    { stack: "prod", edge: "frontdoor", jwtIssuer: "https://idp.partner.example/realms/platform" },
 ];
 
-/**
- * What ARM accepts in a security rule (learn.microsoft.com/azure/virtual-network/network-security-groups-overview,
- * "Security rules"; resource naming rules for Microsoft.Network/networkSecurityGroups/securityRules): priority
- * 100-4096 unique per direction, a name of 1-80 word characters, '.', '-' or '_' starting with a word character and
- * ending with one or '_', unique in the NSG; ports `*`, a port or a range within 0-65535; prefixes `*`, an address,
- * a CIDR or a service tag.
- */
-const SERVICE_TAGS = ["VirtualNetwork", "Internet", "AzureLoadBalancer", "AzureFrontDoor.Backend", "ApiManagement", "Storage", "Sql", "AzureKeyVault", "AzureMonitor", "AzureActiveDirectory", "GatewayManager"];
-const validPort = (p: string) => p === "*" || /^\d{1,5}(-\d{1,5})?$/.test(p) && p.split("-").every((n) => Number(n) <= 65535);
-const validPrefix = (p: string) => p === "*" || SERVICE_TAGS.includes(p) || parseCidr(p) !== undefined || parseCidr(`${p}/32`) !== undefined;
-
-function armProblems(subnet: string, rules: Rule[] & Record<string, unknown>[]): string[] {
-    const problems: string[] = [];
-    const names = rules.map((r) => r.name);
-    if (new Set(names).size !== names.length) {
-        problems.push(`${subnet}: rule names repeat: ${names.join(",")}`);
-    }
-    for (const direction of ["Inbound", "Outbound"]) {
-        const priorities = rules.filter((r) => r.direction === direction).map((r) => r.priority);
-        if (new Set(priorities).size !== priorities.length) {
-            problems.push(`${subnet}: ${direction} priorities repeat: ${priorities.join(",")}`);
-        }
-    }
-    for (const r of rules) {
-        const ports = r.destinationPortRange !== undefined ? [r.destinationPortRange] : r.destinationPortRanges ?? [];
-        if (!/^\w[\w.-]{0,78}[\w]$|^\w$/.test(r.name)) problems.push(`${subnet}/${r.name}: not a valid rule name`);
-        if (!(r.priority >= 100 && r.priority <= 4096)) problems.push(`${subnet}/${r.name}: priority ${r.priority}`);
-        if (ports.length === 0 || !ports.every(validPort)) problems.push(`${subnet}/${r.name}: ports ${JSON.stringify(ports)}`);
-        if (r["sourcePortRange"] !== "*") problems.push(`${subnet}/${r.name}: source port ${String(r["sourcePortRange"])}`);
-        for (const prefix of [r.sourceAddressPrefix, r.destinationAddressPrefix]) {
-            if (typeof prefix !== "string" || !validPrefix(prefix)) problems.push(`${subnet}/${r.name}: prefix ${String(prefix)}`);
-        }
-    }
-    return problems;
-}
-
-const label = (v: Variant) => `${v.stack}, ${v.edge}${v.partnerSourceRanges ? ", partners" : ""}${v.withoutApiServerSubnet ? ", no API server subnet" : ""}`;
+const label = (v: Variant) => `${v.stack}, ${v.edge}${v.partnerSourceRanges ? ", partners" : ""}${v.withoutApiServerSubnet ? ", no API server subnet" : ""}${v.jwtIssuer ? `, issuer ${v.jwtIssuer}` : ""}`;
 
 describe("NSG rules module", () => {
     for (const variant of [...VARIANTS, { stack: "dev", edge: "frontdoor", withoutApiServerSubnet: true } as Variant]) {
         it(`${label(variant)}: admits every required flow and nothing the platform must keep closed`, () => {
             const net = network(variant);
             const stack = variant.stack;
-            const required = requiredFlows(stack, variant.edge).filter((f) => !variant.withoutApiServerSubnet || !f.why.includes("API server"));
+            const required = requiredFlows(stack, variant.edge, apimOf(variant)).filter((f) => !variant.withoutApiServerSubnet || !f.why.includes("API server"));
             assert.deepEqual(required.map((f) => [f.why, verdict(net, f)]).filter(([, v]) => v !== "allowed"), []);
-            assert.deepEqual(forbiddenFlows(stack, variant.edge).filter((f) => f.to.subnet === undefined || net.subnets.some((s) => s.prefix === f.to.subnet)).filter((f) => verdict(net, f) === "allowed").map((f) => f.why), []);
+            assert.deepEqual(forbiddenFlows(stack, variant.edge, apimOf(variant)).filter((f) => f.to.subnet === undefined || net.subnets.some((s) => s.prefix === f.to.subnet)).filter((f) => verdict(net, f) === "allowed").map((f) => f.why), []);
         });
 
         it(`${label(variant)}: writes only rules ARM accepts, for configured subnets, each NSG ending in deny-all inbound`, () => {

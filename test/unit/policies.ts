@@ -8,9 +8,16 @@ import type { Checkpoint, CheckpointResource } from "../../offline/checkpoint";
 import { closePackServers, evaluatePack, evaluatePacks, packDirs, packServer, type Violation } from "../../offline/policyCheck";
 import { stackPolicyConfigs } from "../../offline/policyConfig";
 import { UNKNOWN } from "../../offline/engine";
-import { azureTlsPolicies } from "../../policies/rules/azureTls";
+import { apiManagementPolicies } from "../../policies/rules/apiManagement";
+import { appGatewayPolicies } from "../../policies/rules/appGateway";
 import { baselinePolicies } from "../../policies/rules/baseline";
-import { meshTlsPolicies } from "../../policies/rules/meshTls";
+import { certManagerPolicies } from "../../policies/rules/certManager";
+import { dataServicePolicies } from "../../policies/rules/dataServices";
+import { frontDoorPolicies } from "../../policies/rules/frontDoor";
+import { ingressPolicies } from "../../policies/rules/ingress";
+import { istioPolicies } from "../../policies/rules/istio";
+import { keyPolicies } from "../../policies/rules/keys";
+import { APIM_DISABLEABLE_KEYS } from "../helpers";
 import { goodStorage, POLICY_CASES } from "../policyFixtures";
 import { STATE_BEARING_TYPES } from "../stateBearingTypes";
 
@@ -171,6 +178,119 @@ describe("policies", () => {
         });
     });
 
+    describe("mesh-strict-mtls finds istiod however it is installed", () => {
+        const check = async (...resources: Partial<CheckpointResource>[]) =>
+            (await evaluatePack(checkpointWith(...resources), "platform-tls")).filter((v) => v.policy === "mesh-strict-mtls").map((v) => v.message);
+        const strict = (namespace: string) => {
+            const props = { metadata: { name: "default", namespace }, spec: { mtls: { mode: "STRICT" } } };
+            return { type: "kubernetes:security.istio.io/v1:PeerAuthentication", inputs: props, outputs: props };
+        };
+        const installs: [string, Partial<CheckpointResource>][] = [
+            ["a Chart v3 from a versioned tarball", { type: "kubernetes:helm.sh/v3:Chart", outputs: { chart: "https://charts.example.com/istiod-1.30.3.tgz" } }],
+            ["a Chart v3 from a local path", { type: "kubernetes:helm.sh/v3:Chart", outputs: { path: "./charts/istiod" } }],
+            ["a Release from an OCI registry", { type: "kubernetes:helm.sh/v3:Release", outputs: { chart: "oci://registry.example.com/charts/istiod" } }],
+            ["a Release by repository/name", { type: "kubernetes:helm.sh/v3:Release", outputs: { chart: "istio/istiod" } }],
+            ["the rendered mesh ConfigMap", { type: "kubernetes:core/v1:ConfigMap", outputs: { metadata: { name: "istio-1-30", namespace: "istio-system" }, data: { mesh: "trustDomain: cluster.local" } } }],
+            ["an IstioOperator", { type: "kubernetes:install.istio.io/v1alpha1:IstioOperator", outputs: { spec: { profile: "default" } } }],
+        ];
+        for (const [what, install] of installs) {
+            it(`${what}: STRICT required, and a mesh-wide STRICT policy satisfies it`, async () => {
+                assert.deepEqual(await check(install), ["istiod is installed but no selector-less STRICT PeerAuthentication exists in istio-system."]);
+                assert.deepEqual(await check(install, strict("istio-system")), []);
+            });
+        }
+
+        it("reads the mesh's root namespace from its config, and takes nothing else for an install", async () => {
+            const mesh = { type: "kubernetes:core/v1:ConfigMap", outputs: { metadata: { name: "istio", namespace: "mesh-root" }, data: { mesh: "rootNamespace: mesh-root\n" } } };
+            assert.deepEqual(await check(mesh, strict("istio-system")), ["istiod is installed but no selector-less STRICT PeerAuthentication exists in mesh-root."]);
+            assert.deepEqual(await check(mesh, strict("mesh-root")), []);
+            const notIstio = [
+                { type: "kubernetes:helm.sh/v3:Release", outputs: { chart: "oci://registry.example.com/charts/istiod-gateway" } },
+                { type: "kubernetes:core/v1:ConfigMap", outputs: { metadata: { name: "istio-ca-root-cert" }, data: { "root-cert.pem": "-" } } },
+                { type: "kubernetes:core/v1:ConfigMap", outputs: { metadata: { name: "istio" }, data: {} } },
+                // Chart v4 is registered without inputs: its rendered objects say what it installed.
+                { type: "kubernetes:helm.sh/v4:Chart", outputs: {} },
+            ];
+            assert.deepEqual(await check(...notIstio), []);
+        });
+    });
+
+    describe("gateway-api-http-redirect", () => {
+        const gateway = (kind: "Gateway" | "ListenerSet", name: string, listeners: Record<string, unknown>[], namespace?: string) => {
+            const props = { metadata: { name, ...(namespace ? { namespace } : {}) }, spec: { listeners } };
+            return { type: `kubernetes:gateway.networking.k8s.io/v1:${kind}`, urn: `urn:pulumi:test::platform::gw::${name}`, inputs: props, outputs: props };
+        };
+        const route = (kind: "HTTPRoute" | "GRPCRoute", name: string, parentRefs: Record<string, unknown>[], rules: Record<string, unknown>[], namespace?: string) => {
+            const props = { metadata: { name, ...(namespace ? { namespace } : {}) }, spec: { parentRefs, rules } };
+            return { type: `kubernetes:gateway.networking.k8s.io/v1:${kind}`, inputs: props, outputs: props };
+        };
+        const listeners = [{ name: "http", port: 80, protocol: "HTTP" }, { name: "https", port: 443, protocol: "HTTPS", tls: { certificateRefs: [{ name: "c" }] } }];
+        const redirect = [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }];
+        const forward = [{ backendRefs: [{ name: "app", port: 8080 }] }];
+        const check = async (...resources: Partial<CheckpointResource>[]) =>
+            (await evaluatePack(checkpointWith(...resources), "platform-tls")).filter((v) => v.policy === "gateway-api-http-redirect").map((v) => `${v.urn.split("::").pop()}: ${v.message}`);
+
+        it("passes an HTTP listener whose routes only redirect to https, and a gateway with no HTTP listener", async () => {
+            assert.deepEqual(await check(gateway("Gateway", "web", listeners), route("HTTPRoute", "r", [{ name: "web", sectionName: "http" }], redirect), route("HTTPRoute", "app", [{ name: "web", sectionName: "https" }], forward)), []);
+            assert.deepEqual(await check(gateway("Gateway", "tls-only", [listeners[1]!])), []);
+            // By port instead of section; in a namespace named on both sides.
+            assert.deepEqual(await check(gateway("Gateway", "web", listeners, "edge"), route("HTTPRoute", "r", [{ name: "web", namespace: "edge", port: 80 }], redirect, "apps")), []);
+        });
+
+        it("fails an HTTP listener with no redirecting route, or with a route that serves on it", async () => {
+            const web = gateway("Gateway", "web", listeners);
+            assert.deepEqual(await check(web), ['web: Gateway "web" listener "http" is HTTP and no HTTPRoute in this stack redirects it to HTTPS.']);
+            // No section named: the route attaches to every listener, HTTP included.
+            assert.deepEqual(await check(web, route("HTTPRoute", "r", [{ name: "web", sectionName: "http" }], redirect), route("HTTPRoute", "app", [{ name: "web" }], forward)), ['web: Gateway "web" listener "http" is HTTP and app serves plain HTTP on it.']);
+            assert.deepEqual(await check(web, route("GRPCRoute", "rpc", [{ name: "web", sectionName: "http" }], forward)), ['web: Gateway "web" listener "http" is HTTP and rpc serves plain HTTP on it.']);
+            // A redirect that keeps the scheme, and one rule of two that redirects.
+            assert.equal((await check(web, route("HTTPRoute", "r", [{ name: "web", sectionName: "http" }], [{ filters: [{ type: "RequestRedirect", requestRedirect: { hostname: "www.example.com" } }] }]))).length, 1);
+            assert.equal((await check(web, route("HTTPRoute", "r", [{ name: "web", sectionName: "http" }], [...redirect, ...forward]))).length, 1);
+            // Routes of another gateway, namespace, section or port do not count.
+            for (const ref of [{ name: "other", sectionName: "http" }, { name: "web", namespace: "elsewhere", sectionName: "http" }, { name: "web", sectionName: "https" }, { name: "web", port: 443 }, { name: "web", kind: "ListenerSet", sectionName: "http" }]) {
+                assert.equal((await check(web, route("HTTPRoute", "r", [ref], redirect))).length, 1, JSON.stringify(ref));
+            }
+        });
+
+        it("judges a listener set's HTTP listeners by the routes that name the set", async () => {
+            const set = gateway("ListenerSet", "team-a", [{ name: "http", port: 80, protocol: "HTTP" }]);
+            assert.deepEqual(await check(set, route("HTTPRoute", "r", [{ kind: "ListenerSet", name: "team-a", sectionName: "http" }], redirect)), []);
+            assert.deepEqual(await check(set, route("HTTPRoute", "r", [{ name: "team-a", sectionName: "http" }], redirect)), ['team-a: ListenerSet "team-a" listener "http" is HTTP and no HTTPRoute in this stack redirects it to HTTPS.']);
+        });
+
+        it("says it cannot tell when a preview has no outputs for the gateway or its routes", async () => {
+            const web = gateway("Gateway", "web", listeners);
+            const found = await check(web, { ...route("HTTPRoute", "r", [{ name: "web", sectionName: "http" }], redirect), outputs: {} });
+            assert.equal(found.length, 1);
+            assert.match(found[0]!, /can't run policy 'gateway-api-http-redirect'.*the Gateway API listeners' routes cannot be verified/);
+        });
+    });
+
+    it("apim-protocols-and-ciphers: every key the SDK documents as disableable must be off, absent only where its doc says off by default", async () => {
+        // ApiManagementServiceArgs.customProperties: TLS 1.0/1.1 (client and backend) and 3DES default to "False" for
+        // services created after April 1, 2018; the ciphers' "default value is true"; SSL 3.0 has no documented default.
+        const offByDefault = ["Protocols.Tls10", "Protocols.Tls11", "Backend.Protocols.Tls10", "Backend.Protocols.Tls11", "Ciphers.TripleDes168"].map((k) => `Microsoft.WindowsAzure.ApiManagement.Gateway.Security.${k}`);
+        assert.equal(APIM_DISABLEABLE_KEYS.length, 16);
+        const service = (key: string) => ({
+            type: "azure-native:apimanagement:ApiManagementService",
+            urn: `urn:pulumi:test::platform::apim::${key}`,
+            inputs: { customProperties: Object.fromEntries(APIM_DISABLEABLE_KEYS.filter((k) => k !== key).map((k) => [k, "false"])) },
+        });
+        const violations = (await evaluatePack(checkpointWith(...APIM_DISABLEABLE_KEYS.map(service)), "platform-tls")).filter((v) => v.policy === "apim-protocols-and-ciphers");
+        for (const key of APIM_DISABLEABLE_KEYS) {
+            const found = violations.filter((v) => v.urn.endsWith(`::${key}`)).map((v) => v.message);
+            assert.deepEqual(found, offByDefault.includes(key) ? [] : [`customProperties["${key}"] is undefined; set "false" (absent means on).`], key);
+        }
+    });
+
+    it("frontdoor-domains-behind-waf accepts the host names its config says another stack's security policy binds", async () => {
+        const domain = { type: "azure-native:cdn:AFDCustomDomain", inputs: { hostName: "Shop.Example.com" }, outputs: { hostName: "Shop.Example.com", name: "shop", profileName: "edge" } };
+        const check = async (config?: Record<string, unknown>) => (await evaluatePack(checkpointWith(domain), "platform-tls", config as never)).filter((v) => v.policy === "frontdoor-domains-behind-waf").length;
+        assert.equal(await check(), 1);
+        assert.equal(await check({ all: "mandatory", "frontdoor-domains-behind-waf": { externallyBoundHostNames: ["shop.example.com"] } }), 0);
+        assert.equal(await check({ all: "mandatory", "frontdoor-domains-behind-waf": { externallyBoundHostNames: ["www.example.com"] } }), 1);
+    });
+
     it("skips a policy whose input is unknown at preview, reporting it advisory", async () => {
         const violations = await evaluatePack(checkpointWith({ type: "azure-native:storage:StorageAccount", inputs: { ...goodStorage, minimumTlsVersion: UNKNOWN } }), "platform-tls");
         assert.equal(violations.length, 1);
@@ -201,7 +321,7 @@ describe("policies", () => {
     });
 
     it("packs have unique, valid policy names and the metadata the console shows", () => {
-        const policies = [...azureTlsPolicies, ...meshTlsPolicies, ...baselinePolicies];
+        const policies = [...frontDoorPolicies, ...apiManagementPolicies, ...appGatewayPolicies, ...dataServicePolicies, ...keyPolicies, ...istioPolicies, ...ingressPolicies, ...certManagerPolicies, ...baselinePolicies];
         const names = policies.map((x) => x.name);
         assert.equal(new Set(names).size, names.length);
         for (const p of policies) {

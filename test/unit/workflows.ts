@@ -8,6 +8,7 @@ import { describe, it } from "node:test";
 import { parse } from "yaml";
 import { PROJECT_DIR } from "../../offline/engine";
 import { packDirs } from "../../offline/policyCheck";
+import { stackPolicyConfigFiles } from "../../offline/policyConfig";
 import { firewallRuleCollectionGroups } from "../../components/network/firewallRules";
 import { CHARTS } from "../../versions";
 import { ENVIRONMENT_PROFILES } from "../../config/profiles";
@@ -391,5 +392,34 @@ describe("CI and deploy workflows", () => {
         const { status, stderr } = route("all", false);
         assert.notEqual(status, 0);
         assert.match(stderr, /::error file=Pulumi\.dev\.yaml::platform:phase is all, but platform:runners is not set/);
+    });
+});
+
+describe("which config goes with which pack", () => {
+    // Written from the requirement: platform-tls is mandatory everywhere (tls.json); the baseline pack takes the
+    // stack's own file (advisory in dev, mandatory in prod). A swap would run platform-tls advisory in dev.
+    const expected = (stack: string) => [["policies/platform-tls", "policies/config/tls.json"], ["policies/platform-baseline", `policies/config/baseline-${stack}.json`]];
+    const lines = (text: string) => text.split("\n").map((l) => l.trim()).filter(Boolean);
+
+    for (const stack of ["dev", "prod"]) {
+        it(`${stack}: the composite action, the README's commands and policy:check --stack pair platform-tls with tls.json and platform-baseline with baseline-${stack}.json`, () => {
+            const inputs = pulumiRun.with!;
+            const configs = lines(inputs["policyPackConfigs"]!).map((c) => c.replace("${{ inputs.stack }}", stack));
+            assert.deepEqual(lines(inputs["policyPacks"]!).map((pack, i) => [pack, configs[i]]), expected(stack));
+            const readmeCommands = read("README.md").match(/^pulumi (preview|up) [\s\S]*?\.json$/gm) ?? [];
+            assert.equal(readmeCommands.length, 2);
+            for (const command of readmeCommands) {
+                // The README shows dev's commands and says to use baseline-prod.json for prod.
+                assert.deepEqual(policyFlags(command), expected("dev"), command);
+            }
+            assert.deepEqual(stackPolicyConfigFiles(stack), Object.fromEntries(expected(stack).map(([pack, config]) => [path.basename(pack!), path.join(PROJECT_DIR, config!)])));
+        });
+    }
+
+    it("CI audits each plan checkpoint with the stack's configs (policy:check --stack), as the stack's previews run", () => {
+        const ci = parse(read(".github/workflows/ci.yml")) as { jobs: Record<string, { steps: Step[] }> };
+        const audits = Object.values(ci.jobs).flatMap((job) => job.steps).filter((s) => /npm run policy:check/.test(s.run ?? ""));
+        assert.equal(audits.length, 1);
+        assert.match(audits[0]!.run!, /npm run policy:check -- plan\.json --stack "\$\{\{ matrix\.stack \}\}"$/);
     });
 });
