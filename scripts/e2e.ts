@@ -3,9 +3,9 @@
  * The real Pulumi engine runs the README's and the deploy workflow's commands on a scratch copy of the project,
  * offline, with stand-in provider plugins answering from the offline model (offline/standins/). For dev and prod:
  * the README's `stack select --create`; its preview and the workflow's up in phase 1; the README's preview and up
- * in phase 2 (platform:phase all, set as the README says); `pulumi stack export` into `npm run policy:check` with
- * the stack's pack configs; the README's preview with `--expect-no-changes`; the engine's URNs against
- * test/golden/. On dev also: a storage account weakened to TLS 1.0 that the workflow's pull-request preview must
+ * in phase 2 (the Docker Hub secrets and platform:phase all set as the README says); `pulumi stack export` into
+ * `npm run policy:check --stack`; the README's preview with `--expect-no-changes`; the engine's URNs and protected
+ * resources against test/golden/. On dev also: a storage account weakened to TLS 1.0 that the workflow's pull-request preview must
  * refuse naming the policy, and `destroy`, which must leave every protected resource. Then a small stack left
  * with a pending deletion, whose export policy:check must read as `pulumi policy analyze` does
  * (--write-export-fixture also writes it to test/fixtures/).
@@ -17,6 +17,7 @@ import { parseArgs } from "node:util";
 import { parse } from "yaml";
 import { parseCheckpoint } from "../offline/checkpoint";
 import { PROJECT_DIR } from "../offline/engine";
+import { DOCKER_HUB_STAND_INS } from "../offline/phaseOverrides";
 import { CommandError, selectCli, Session } from "../offline/standins/session";
 
 const STACKS = ["dev", "prod"] as const;
@@ -130,19 +131,30 @@ async function exportStack(session: Session, stack: string, cwd: string[] = []):
     return { file, resources: parseCheckpoint(fs.readFileSync(file, "utf8")).deployment.resources as ExportedResource[] };
 }
 
-/** The engine's URNs after phase 2 equal the committed golden list of the stack's offline phase-2 plan. */
+/**
+ * The engine's URNs after phase 2 equal the committed golden list of the stack's offline phase-2 plan, and the
+ * resources the engine holds protected are the ones the list marks `protect`.
+ */
 function compareWithGolden(stack: Stack, resources: ExportedResource[]): void {
-    const golden = new Set((JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "test", "golden", `${stack}.json`), "utf8")) as { urn: string }[]).map((g) => g.urn));
-    const engine = new Set(resources.filter((r) => !r.delete).map((r) => r.urn));
-    const missing = [...golden].filter((urn) => !engine.has(urn));
-    const extra = [...engine].filter((urn) => !golden.has(urn));
-    if (missing.length > 0 || extra.length > 0) {
-        throw new CommandError(`${stack}: the engine's URNs differ from test/golden/${stack}.json\n${[
-            ...missing.map((urn) => `  not in the engine's state: ${urn}`),
-            ...extra.map((urn) => `  not in the golden list: ${urn}`),
-        ].join("\n")}`);
+    const entries = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "test", "golden", `${stack}.json`), "utf8")) as { urn: string; protect?: boolean }[];
+    const live = resources.filter((r) => !r.delete);
+    const differences = (what: string, golden: Set<string>, engine: Set<string>) => [
+        ...[...golden].filter((urn) => !engine.has(urn)).map((urn) => `  ${what} in test/golden/${stack}.json, not in the engine's state: ${urn}`),
+        ...[...engine].filter((urn) => !golden.has(urn)).map((urn) => `  ${what} in the engine's state, not in test/golden/${stack}.json: ${urn}`),
+    ];
+    const urns = differences("a URN", new Set(entries.map((g) => g.urn)), new Set(live.map((r) => r.urn)));
+    const protectedGolden = new Set(entries.filter((g) => g.protect).map((g) => g.urn));
+    const protectedEngine = new Set(live.filter((r) => r.protect).map((r) => r.urn));
+    const protections = differences("protected", protectedGolden, protectedEngine);
+    if (urns.length > 0 || protections.length > 0) {
+        throw new CommandError(`${stack}: the engine's state differs from test/golden/${stack}.json\n${[...urns, ...protections].join("\n")}`);
     }
-    console.log(`ok   ${stack}: the engine's ${engine.size} URNs are test/golden/${stack}.json's`);
+    console.log(`ok   ${stack}: the engine's ${live.length} URNs are test/golden/${stack}.json's, its ${protectedEngine.size} protected ones those marked there`);
+}
+
+/** What an update's summary says it created (`+ N created`), for the log. */
+function created(output: string): number {
+    return Number(/\+ (\d+) created/.exec(output)?.[1] ?? 0);
 }
 
 async function deployStack(session: Session, stack: Stack): Promise<void> {
@@ -150,16 +162,20 @@ async function deployStack(session: Session, stack: Stack): Promise<void> {
     await session.pulumi(`${stack}: README stack select --create (passphrase)`, readme.select);
     await session.pulumi(`${stack}: README preview, phase 1`, readme.preview);
     const up = workflowCommand("up", stack);
-    await session.pulumi(`${stack}: workflow up, phase 1`, up.args, "succeed", up.env);
+    const phase1 = await session.pulumi(`${stack}: workflow up, phase 1`, up.args, "succeed", up.env);
+    // README, Docker Hub credentials: "before phase 2, which requires them" (stand-in values, never real ones).
+    for (const [key, value] of Object.entries(DOCKER_HUB_STAND_INS)) {
+        await session.pulumi(`${stack}: config set --secret ${key}`, ["config", "set", "--secret", key, value, "-s", stack]);
+    }
     // README, Two phases: "set platform:phase: all in Pulumi.<stack>.yaml".
     await session.pulumi(`${stack}: config set platform:phase all`, ["config", "set", "platform:phase", "all", "-s", stack]);
     await session.pulumi(`${stack}: README preview, phase 2`, readme.preview);
     // Unattended, as the workflow runs it: no confirmation, no second preview.
-    await session.pulumi(`${stack}: README up, phase 2`, [...readme.up, "--yes", "--skip-preview"]);
+    const phase2 = await session.pulumi(`${stack}: README up, phase 2`, [...readme.up, "--yes", "--skip-preview"]);
+    console.log(`     ${stack}: the engine created ${created(phase1.output)} resources in phase 1, ${created(phase2.output)} in phase 2`);
     const { file, resources } = await exportStack(session, stack);
-    for (const { pack, config } of workflowPacks(stack)) {
-        await session.run(`${stack}: policy:check ${path.basename(pack)} (${path.basename(config)})`, "npm", ["run", "--silent", "policy:check", "--", file, "--pack", path.basename(pack), "--config", config]);
-    }
+    // README, Audit a deployed stack: "Without the CLI: npm run policy:check -- s.json --stack prod".
+    await session.run(`${stack}: policy:check --stack ${stack}`, "npm", ["run", "--silent", "policy:check", "--", file, "--stack", stack]);
     // Every resource, the cluster's objects too: the program declares the same thing twice.
     await session.pulumi(`${stack}: README preview --expect-no-changes`, [...readme.preview, "--expect-no-changes"]);
     compareWithGolden(stack, resources);
