@@ -17,7 +17,7 @@ import { PrivateCluster } from "./components/cluster";
 import { Falco, FALCO_NAMESPACE } from "./components/falco";
 import { Gateway } from "./components/gateway";
 import { Kyverno, KYVERNO_NAMESPACE } from "./components/kyverno";
-import { INGRESS_NAMESPACE, istiodServiceAccount, MESH_CA_SECRET, MESH_ROOT_NAMESPACE, ServiceMesh, type IngressExposure } from "./components/mesh";
+import { INGRESS_NAMESPACE, istiodServiceAccount, MESH_CA_SECRET, MESH_ROOT_NAMESPACE, ServiceMesh, type IngressExposure, type ServiceMeshArgs } from "./components/mesh";
 import { Network, SUBNET_NAMES } from "./components/network";
 import { MONITORING_NAMESPACE, Observability, TelemetryStorage, type CriticalReceiver, type ObservabilityArgs } from "./components/observability";
 import { PrivateCa } from "./components/pki";
@@ -76,6 +76,8 @@ export async function definePlatform(config: PlatformConfig): Promise<Record<str
             },
             backup: backup && backupTarget && { target: backupTarget, policy: backup },
             outsideCertificates: [],
+            // No edge in front of a laptop cluster: no client certificate, tokens or limits to require.
+            apiSecurity: {},
         });
     }
     const azure = defineAzureLayer(config, platformCa, random, tls);
@@ -117,7 +119,22 @@ export async function definePlatform(config: PlatformConfig): Promise<Record<str
             },
             backup: { target: azure.backupStorage.target, policy: config.backup },
             outsideCertificates: azure.heldCertificates,
+            apiSecurity: meshApiSecurity(config, azure.ingressClient, platformCa),
         }),
+    };
+}
+
+/**
+ * What the mesh checks of the edge's requests: API Management's client certificate (Front Door edge), every
+ * application route's token, and (App Gateway edge, where nothing before the mesh limits requests) the gateway's rate
+ * limits, App Gateway being the one proxy whose X-Forwarded-For entry the gateway trusts.
+ */
+function meshApiSecurity(config: AzurePlatformConfig, ingressClient: Gateway["ingressClient"], platformCa: PrivateCa): Pick<ServiceMeshArgs, "edgeClient" | "tokens" | "gatewayRateLimits"> {
+    const { jwt, rateLimits, edge } = config.gateway;
+    return {
+        edgeClient: ingressClient && { caChainPem: platformCa.chainPem, ...ingressClient },
+        tokens: { issuer: jwt.issuer, audiences: jwt.audiences, requiredClaims: jwt.requiredClaims, claimValues: jwt.claimValues, publicPaths: jwt.publicPaths },
+        gatewayRateLimits: edge === "appgateway" ? { perClientIp: rateLimits.perClientIp, perSubject: rateLimits.perSubject, trustedProxies: 1 } : undefined,
     };
 }
 
@@ -173,7 +190,7 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
         partnerSourceRanges: config.gateway.apim.partners?.allowedSourceRanges,
         // API Management exists with the frontdoor edge only; Premium runs several units (virtual-network-reference).
         apim: config.gateway.edge === "frontdoor" ? { multiUnit: config.gateway.apim.sku === "Premium", jwtIssuer: config.gateway.jwt.issuer } : undefined,
-        optionalEgress: { containerInsights: sentinel, alertReceivers: config.receiverEndpoints },
+        optionalEgress: { containerInsights: sentinel, alertReceivers: config.receiverEndpoints, tokenIssuerHost: new URL(config.gateway.jwt.issuer).hostname },
     }, { providers: [azureProvider] });
 
     // The public zone may sit in another subscription: its records go through a provider for that one.
@@ -196,6 +213,12 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
         privateCaRootPem: platformCa.rootCertificatePem,
         privateCaIntermediatePem: platformCa.intermediateCertificatePem,
         ingressBackendUrl: `https://api.${ingressDomain}`,
+        // A name in the ingress domain that no server uses: the gateway accepts a client certificate for it alone.
+        ingressClient: {
+            subjectAltName: `api-management.${ingressDomain}`,
+            issuer: { certificatePem: platformCa.intermediateCertificatePem, privateKeyPem: platformCa.intermediatePrivateKeyPem },
+        },
+        hstsMaxAgeSeconds: profile.hstsMaxAgeSeconds,
         alertReceivers: { emailAddress: config.observability.criticalAlertEmail?.to, webhookUrl: config.alertWebhookUrl },
         publicDnsZone: publicZone && publicDnsProvider && { ...publicZone, provider: publicDnsProvider },
         tags,
@@ -372,6 +395,7 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
         cluster,
         registry,
         heldCertificates: gateway.heldCertificates,
+        ingressClient: gateway.ingressClient,
         backupStorage,
         telemetry: telemetryStorage.backend,
         ingressDomain,
@@ -417,6 +441,8 @@ interface InClusterTarget {
     backup: Pick<VeleroArgs, "target" | "policy"> | undefined;
     /** Certificates outside the cluster nothing renews (Key Vault imports, the partner CA): watched like the CAs. */
     outsideCertificates: ObservabilityArgs["heldCertificates"];
+    /** The edge's client certificate, tokens and gateway limits the mesh requires. */
+    apiSecurity: Pick<ServiceMeshArgs, "edgeClient" | "tokens" | "gatewayRateLimits">;
 }
 
 /** Namespaces Kubernetes and AKS own (the Azure Policy add-on runs Gatekeeper in its own). */
@@ -495,6 +521,7 @@ function defineInCluster(config: PlatformConfig, target: InClusterTarget) {
         telemetry: observability.telemetry,
         admission: kyverno,
         platformNamespaces: PLATFORM_NAMESPACES,
+        ...target.apiSecurity,
     }, opts);
     const falco = new Falco("falco", {
         cluster,

@@ -36,6 +36,11 @@ export interface AzureEnvironmentProfile extends EnvironmentProfile {
     backupStorageSku: "Standard_LRS" | "Standard_GZRS";
     /** Logs and traces survive a zone outage in prod; they are not worth a second region. */
     telemetryStorageSku: "Standard_LRS" | "Standard_ZRS";
+    /**
+     * HSTS max-age when `gateway.hsts.maxAgeSeconds` is not set: a year in prod (OWASP HTTP Strict Transport Security
+     * cheat sheet; hstspreload.org's minimum), a day in dev, where a broken edge certificate must not lock browsers out for long.
+     */
+    hstsMaxAgeSeconds: number;
     /** Microsoft Sentinel on the workspace (`security.sentinel` overrides). */
     sentinel: boolean;
     /** Defender for Containers, subscription-wide (`security.defenderForContainers` overrides). */
@@ -73,12 +78,14 @@ export const ENVIRONMENT_PROFILES: { dev: AzureEnvironmentProfile; prod: AzureEn
     dev: {
         highAvailability: false, admissionEnforce: false, logStateGi: 10, acmeEnvironment: "staging", metricVolumes: undefined,
         logRetentionDays: 30, firewallTier: "Standard", clusterSkuTier: "Free", backupStorageSku: "Standard_LRS", telemetryStorageSku: "Standard_LRS",
+        hstsMaxAgeSeconds: 86400,
         renewalDrill: true, sentinel: false, defenderForContainers: false,
         runners: RUNNERS,
     },
     prod: {
         highAvailability: true, admissionEnforce: true, logStateGi: 20, acmeEnvironment: "production", metricVolumes: { alertmanagerGi: 4 },
         logRetentionDays: 90, firewallTier: "Premium", clusterSkuTier: "Standard", backupStorageSku: "Standard_GZRS", telemetryStorageSku: "Standard_ZRS",
+        hstsMaxAgeSeconds: 31536000,
         renewalDrill: false, sentinel: true, defenderForContainers: true,
         runners: RUNNERS,
     },

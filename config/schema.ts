@@ -4,6 +4,7 @@
  */
 import { X509Certificate } from "node:crypto";
 import { z } from "zod";
+import { checkApiSecurity, hsts, rateLimits, tokenRules } from "./apiSecurity";
 import { contains, containsAddress, overlaps, parseCidr, parseIpv4, size, usableAzureAddresses } from "./cidr";
 
 export const CONFIG_NAMESPACE = "platform";
@@ -188,8 +189,7 @@ const gateway = z.strictObject({
     jwt: z.strictObject({
         issuer: httpsUrl,
         audiences: z.array(z.string().min(1)).min(1),
-        /** Claims every token must carry (beyond exp, iss, aud, which validate-jwt always checks). */
-        requiredClaims: z.array(z.string().min(1)).default(["sub"]),
+        ...tokenRules,
     }),
     /**
      * An Azure DNS zone (existing, same subscription) for public names: cert-manager then gets an ACME issuer
@@ -206,11 +206,14 @@ const gateway = z.strictObject({
         minCapacity: z.number().int().min(0).max(125).default(APP_GATEWAY_DEFAULTS.minCapacity),
         maxCapacity: z.number().int().min(1).max(125).default(APP_GATEWAY_DEFAULTS.maxCapacity),
     }).optional(),
-    /** Per-minute call budgets API Management enforces. */
-    rateLimits: z.strictObject({
-        perClientIp: z.number().int().min(1).default(600),
-        perSubject: z.number().int().min(1).default(1200),
-    }).prefault({}),
+    /** Call budgets per client address and per token subject, and quotas (config/apiSecurity.ts). */
+    rateLimits,
+    hsts,
+    /**
+     * Client addresses the edge's WAF blocks (Front Door or Application Gateway). Front Door takes at most 600
+     * ranges per custom rule (learn.microsoft.com/azure/azure-resource-manager/management/azure-subscription-service-limits, Front Door).
+     */
+    denyList: z.array(cidr).max(600).default([]),
 });
 
 /** Each cron field's range (robfig/cron, which Velero schedules with: standard five fields). */
@@ -701,6 +704,7 @@ function checkEnvironmentChoices(config: AzureStackConfig, problem: Problem): vo
         problem(["network", "subnets", "apiServer"], undefined, "is required when cluster.kmsEtcdEncryption is true (a /28 for API Server VNet Integration)");
     }
     checkEdgeBlocks(config, problem);
+    checkApiSecurity(config.gateway, problem);
 }
 
 /** Settings of one edge given for the other are not silently ignored (they would still open NSG rules). */

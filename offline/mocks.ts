@@ -56,6 +56,7 @@ const NESTED_ARM_TYPES: Record<string, { parentInput: string; parentPath: string
     "azure-native:managedidentity:FederatedIdentityCredential": { parentInput: "resourceName", parentPath: "Microsoft.ManagedIdentity/userAssignedIdentities", childPath: "federatedIdentityCredentials" },
     "azure-native:containerservice:AgentPool": { parentInput: "resourceName", parentPath: "Microsoft.ContainerService/managedClusters", childPath: "agentPools" },
     "azure-native:containerservice:MaintenanceConfiguration": { parentInput: "resourceName", parentPath: "Microsoft.ContainerService/managedClusters", childPath: "maintenanceConfigurations" },
+    "azure-native:apimanagement:Certificate": { parentInput: "serviceName", parentPath: "Microsoft.ApiManagement/service", childPath: "certificates" },
     "azure-native:keyvault:Secret": { parentInput: "vaultName", parentPath: "Microsoft.KeyVault/vaults", childPath: "secrets" },
 };
 
@@ -79,6 +80,7 @@ const NAME_INPUT: Record<string, string> = {
     "azure-native:apimanagement:ApiManagementService": "serviceName",
     "azure-native:apimanagement:Api": "apiId",
     "azure-native:apimanagement:Backend": "backendId",
+    "azure-native:apimanagement:Certificate": "certificateId",
     "azure-native:apimanagement:NamedValue": "namedValueId",
     "azure-native:apimanagement:Policy": "policyId",
     "azure-native:apimanagement:ApiPolicy": "policyId",
@@ -155,7 +157,7 @@ const validityEnd = (inputs: Record<string, unknown>) => new Date(MOCK_ISSUED_AT
 
 /** What `@pulumi/tls` computes, by resource type. */
 const TLS_OUTPUTS: Record<string, (name: string, inputs: Record<string, unknown>) => Record<string, unknown>> = {
-    "tls:index/privateKey:PrivateKey": (name) => ({ privateKeyPem: pem("PRIVATE KEY", name), publicKeyPem: pem("PUBLIC KEY", name) }),
+    "tls:index/privateKey:PrivateKey": (name) => ({ privateKeyPem: pem("PRIVATE KEY", name), privateKeyPemPkcs8: pem("PRIVATE KEY", `${name} (PKCS #8)`), publicKeyPem: pem("PUBLIC KEY", name) }),
     "tls:index/selfSignedCert:SelfSignedCert": (name, inputs) => ({ certPem: pem("CERTIFICATE", name), validityEndTime: validityEnd(inputs) }),
     "tls:index/certRequest:CertRequest": (name) => ({ certRequestPem: pem("CERTIFICATE REQUEST", name) }),
     "tls:index/locallySignedCert:LocallySignedCert": (name, inputs) => ({ certPem: pem("CERTIFICATE", name), validityEndTime: validityEnd(inputs) }),

@@ -45,6 +45,22 @@ export interface CertificateRow {
     urns: string[];
 }
 
+/**
+ * Who authenticates to the gateway's HTTPS server (Istio ServerTLSSettings), given whether the edge presents a client
+ * certificate (API Management's backend credentials; Application Gateway v2 has none for backends).
+ */
+function clientAuthentication(server: Inputs, presents: boolean): string {
+    const tls = server.tls ?? {};
+    if (tls.mode !== "MUTUAL") {
+        return `one-way TLS (the gateway asks no client certificate${presents ? ", though the edge presents one" : ""})`;
+    }
+    if (!presents) {
+        return "the gateway requires a client certificate the edge does not present";
+    }
+    const pins = [...(tls.subjectAltNames ?? []).map((n: string) => `name ${n}`), ...((tls.verifyCertificateSpki ?? []).length > 0 ? ["key pinned"] : [])];
+    return `mutual TLS (the edge's client certificate${pins.length > 0 ? `, ${pins.join(", ")}` : ", any the CA issued"})`;
+}
+
 /** The secret a Key Vault reference names (`https://<vault>.vault.azure.net/secrets/<name>`). */
 const secretOf = (keyVaultSecretId: unknown) => show(keyVaultSecretId).replace(/^.*\/secrets\//, "");
 
@@ -157,7 +173,8 @@ export function buildInventory(graph: Graph, findings: Violation[]): Inventory {
         const server = (istioGateway?.inputs["spec"]?.servers ?? []).find((s: Inputs) => s.port?.protocol === "HTTPS") ?? {};
         hops.push({
             id: "ingress", from: "Application Gateway", to: "Mesh ingress gateway",
-            protocol: `${settings.protocol === "Https" ? "HTTPS" : "HTTP"} through the internal load balancer (L4), trusted root: the private CA`,
+            // Application Gateway v2 has no client certificate for backends (ApplicationGatewayBackendHttpSettings, API 2024-05-01).
+            protocol: `${settings.protocol === "Https" ? "HTTPS" : "HTTP"} through the internal load balancer (L4), trusted root: the private CA; ${clientAuthentication(server, false)}`,
             minimumTls: tlsName(server.tls?.minProtocolVersion), ciphers: (server.tls?.cipherSuites ?? ["default"]).join(", "), urns: urns(appGateway, istioGateway),
             notTls: settings.protocol === "Https" ? undefined : "Application Gateway calls the backend over HTTP",
         });
@@ -166,9 +183,10 @@ export function buildInventory(graph: Graph, findings: Violation[]): Inventory {
         const server = (istioGateway.inputs["spec"]?.servers ?? []).find((s: Inputs) => s.port?.protocol === "HTTPS") ?? {};
         const validated = backend.inputs["tls"]?.validateCertificateChain && backend.inputs["tls"]?.validateCertificateName;
         const https = String(backend.inputs["url"]).startsWith("https://");
+        const presents = (backend.inputs["credentials"]?.certificateIds ?? []).length > 0;
         hops.push({
             id: "ingress", from: "API Management", to: "Mesh ingress gateway",
-            protocol: `${https ? "HTTPS" : "HTTP"} through the internal load balancer (L4), chain and name ${validated ? "validated" : "NOT validated"} against the private CA`,
+            protocol: `${https ? "HTTPS" : "HTTP"} through the internal load balancer (L4), chain and name ${validated ? "validated" : "NOT validated"} against the private CA; ${clientAuthentication(server, presents)}`,
             minimumTls: tlsName(server.tls?.minProtocolVersion), ciphers: (server.tls?.cipherSuites ?? ["default"]).join(", "), urns: urns(backend, istioGateway, gatewayRelease),
             notTls: https ? undefined : `the backend URL is ${backend.inputs["url"]}`,
         });
@@ -225,6 +243,18 @@ export function buildInventory(graph: Graph, findings: Violation[]): Inventory {
                 component: "API Management", certificate: show(hostname.hostName), issuer: "public CA, imported into Key Vault by the team",
                 key: "per the imported certificate", validity: "per the certificate", renewal: "Key Vault (API Management follows new versions)",
                 keyLocation: "Key Vault", expiry: expiryAlerts("HeldCertificate", { certificate: `key-vault/${secret}` }), urns: urns(apim),
+            });
+        }
+        const client = g.byName("gateway-apim-ingress-client");
+        if (client) {
+            const request = g.byName("gateway-apim-ingress-client-csr");
+            const early = Number(client.inputs["earlyRenewalHours"]);
+            certificates.push({
+                component: "API Management", certificate: `client certificate for the ingress gateway (${(request?.inputs["dnsNames"] ?? []).join(", ")})`,
+                issuer: "Platform Intermediate CA (@pulumi/tls)", key: keyOf(g.byName("gateway-apim-ingress-client-key")), validity: hours(`${client.inputs["validityPeriodHours"]}h`),
+                renewal: `re-issued by \`pulumi up\` from ${hours(`${early}h`)} before expiry (same key)`,
+                keyLocation: "Pulumi state (encrypted); API Management (PKCS #12 upload)",
+                expiry: expiryAlerts("HeldCertificate", { certificate: "apim-ingress-client" }), urns: urns(client),
             });
         }
         if (g.byName("gateway-apim-partner-api")) {

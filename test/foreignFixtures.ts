@@ -364,6 +364,25 @@ export const FOREIGN_STACKS: ForeignStack[] = [
             {
                 name: "shop-route", type: "azure-native:cdn:Route",
                 props: { profileName: "edge", endpointName: "shop", supportedProtocols: ["Https"], forwardingProtocol: "MatchRequest", httpsRedirect: "Disabled", linkToDefaultDomain: "Disabled", originGroup: { id: "/origins/shop" } },
+                source: "https://learn.microsoft.com/azure/frontdoor/standard-premium/how-to-configure-route",
+                expect: { "frontdoor-hsts": /^route "shop-route" sends no Strict-Transport-Security on every response; associate a rule set/ },
+            },
+            {
+                name: "security-headers", type: "azure-native:cdn:RuleSet",
+                props: { profileName: "edge", ruleSetName: "securityheaders" },
+                source: "https://learn.microsoft.com/azure/frontdoor/front-door-rules-engine", expect: {},
+            },
+            {
+                name: "hsts", type: "azure-native:cdn:Rule", dependsOn: ["security-headers"],
+                props: {
+                    profileName: "edge", ruleSetName: "securityheaders", ruleName: "hsts", order: 1,
+                    actions: [{ name: "ModifyResponseHeader", parameters: { typeName: "DeliveryRuleHeaderActionParameters", headerAction: "Overwrite", headerName: "Strict-Transport-Security", value: "max-age=31536000; includeSubDomains" } }],
+                },
+                source: "https://learn.microsoft.com/azure/frontdoor/front-door-rules-engine-actions", expect: {},
+            },
+            {
+                name: "checkout-route", type: "azure-native:cdn:Route", dependsOn: ["security-headers", "hsts"],
+                props: { profileName: "edge", endpointName: "shop", routeName: "checkout", supportedProtocols: ["Https"], forwardingProtocol: "HttpsOnly", linkToDefaultDomain: "Enabled", patternsToMatch: ["/checkout/*"], originGroup: { id: "/origins/shop" }, ruleSets: [{ id: "/ruleSets/securityheaders" }] },
                 source: "https://learn.microsoft.com/azure/frontdoor/standard-premium/how-to-configure-route", expect: {},
             },
             {
@@ -432,7 +451,10 @@ export const FOREIGN_STACKS: ForeignStack[] = [
                     backendSettingsCollection: [{ name: "sql", protocol: "Tcp", port: 1433 }],
                 },
                 source: "https://learn.microsoft.com/azure/application-gateway/tcp-tls-proxy-overview",
-                expect: { "appgateway-tls": /^listeners\[0\] \("sql"\) is "Tcp"; use Tls\.$/ },
+                expect: {
+                    "appgateway-tls": /^listeners\[0\] \("sql"\) is "Tcp"; use Tls\.$/,
+                    "appgateway-hsts": /^requestRoutingRules\[0\] \("web"\) serves HTTPS without a rewrite set that adds Strict-Transport-Security/,
+                },
             },
             {
                 name: "web-waf", type: "azure-native:network:WebApplicationFirewallPolicy",

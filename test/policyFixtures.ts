@@ -41,9 +41,15 @@ const goodAppGateway = {
     sslPolicy: { policyType: "Predefined", policyName: "AppGwSslPolicy20220101S" },
     sslProfiles: [{ name: "partners", sslPolicy: { policyType: "CustomV2", minProtocolVersion: "TLSv1_2", cipherSuites: ["TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"] } }],
     httpListeners: [{ name: "https", protocol: "Https" }, { name: "http", protocol: "Http" }],
-    requestRoutingRules: [{ name: "api", httpListener: listenerId("https") }, { name: "redirect", httpListener: listenerId("http"), redirectConfiguration: { id: "/redirect" } }],
+    requestRoutingRules: [
+        { name: "api", httpListener: listenerId("https"), rewriteRuleSet: { id: "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/applicationGateways/agw/rewriteRuleSets/edge" } },
+        { name: "redirect", httpListener: listenerId("http"), redirectConfiguration: { id: "/redirect" } },
+    ],
     backendHttpSettingsCollection: [{ name: "ingress", protocol: "Https" }],
+    // HSTS on every response (RFC 6797 section 6.1: max-age in seconds).
+    rewriteRuleSets: [{ name: "edge", rewriteRules: [{ name: "headers", ruleSequence: 100, actionSet: { responseHeaderConfigurations: [{ headerName: "Strict-Transport-Security", headerValue: "max-age=31536000; includeSubDomains" }] } }] }],
 };
+const gatewayPart = (kind: string, name: string) => ({ id: `/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/applicationGateways/agw/${kind}/${name}` });
 
 export interface PolicyCase {
     policy: string;
@@ -457,6 +463,38 @@ export const POLICY_CASES: PolicyCase[] = [
         bad: [["TLS 1.1 minimum", (p) => (p.sslPolicy.minProtocolVersion = "TLSv1_1"), /^sslPolicy\.minProtocolVersion is "TLSv1_1"/]],
     },
     {
+        policy: "appgateway-hsts", type: "azure-native:network:ApplicationGateway", good: goodAppGateway,
+        bad: [
+            ["an HTTPS rule without a rewrite set", (p) => delete p.requestRoutingRules[0].rewriteRuleSet, /^requestRoutingRules\[0\] \("api"\) serves HTTPS without a rewrite set that adds Strict-Transport-Security/],
+            // RFC 6797 section 6.1.1: max-age=0 makes the browser forget the host.
+            ["max-age=0", (p) => (p.rewriteRuleSets[0].rewriteRules[0].actionSet.responseHeaderConfigurations[0].headerValue = "max-age=0"), /^requestRoutingRules\[0\] \("api"\) serves HTTPS without/],
+            ["a value without max-age", (p) => (p.rewriteRuleSets[0].rewriteRules[0].actionSet.responseHeaderConfigurations[0].headerValue = "includeSubDomains"), /^requestRoutingRules\[0\]/],
+            ["HSTS only when a condition holds", (p) => (p.rewriteRuleSets[0].rewriteRules[0].conditions = [{ variable: "http_resp_Content-Type", pattern: "json" }]), /^requestRoutingRules\[0\]/],
+            ["HSTS as a request header", (p) => {
+                const set = p.rewriteRuleSets[0].rewriteRules[0].actionSet;
+                set.requestHeaderConfigurations = set.responseHeaderConfigurations;
+                delete set.responseHeaderConfigurations;
+            }, /^requestRoutingRules\[0\]/],
+            ["a rule naming a rewrite set that does not exist", (p) => (p.requestRoutingRules[0].rewriteRuleSet = gatewayPart("rewriteRuleSets", "other")), /^requestRoutingRules\[0\]/],
+            ["a path-based rule whose path rule has no rewrite set", (p) => {
+                p.urlPathMaps = [{ name: "paths", defaultRewriteRuleSet: gatewayPart("rewriteRuleSets", "edge"), pathRules: [{ name: "v1", paths: ["/v1/*"] }] }];
+                p.requestRoutingRules[0] = { name: "api", httpListener: listenerId("https"), urlPathMap: gatewayPart("urlPathMaps", "paths") };
+            }, /^requestRoutingRules\[0\] \("api"\)/],
+        ],
+    },
+    {
+        // A path-based rule whose default and path rules all rewrite; the header name's case is free (RFC 9110: case-insensitive);
+        // a gateway with no HTTPS listener has nothing to judge.
+        policy: "appgateway-hsts", type: "azure-native:network:ApplicationGateway",
+        good: {
+            ...goodAppGateway,
+            rewriteRuleSets: [{ name: "edge", rewriteRules: [{ name: "h", actionSet: { responseHeaderConfigurations: [{ headerName: "strict-transport-security", headerValue: "max-age=300" }] } }] }],
+            urlPathMaps: [{ name: "paths", defaultRewriteRuleSet: gatewayPart("rewriteRuleSets", "edge"), pathRules: [{ name: "v1", rewriteRuleSet: gatewayPart("rewriteRuleSets", "edge") }] }],
+            requestRoutingRules: [{ name: "api", httpListener: listenerId("https"), urlPathMap: gatewayPart("urlPathMaps", "paths") }, goodAppGateway.requestRoutingRules[1]],
+        },
+        bad: [["the path map's default without a rewrite set", (p) => delete p.urlPathMaps[0].defaultRewriteRuleSet, /^requestRoutingRules\[0\] \("api"\) serves HTTPS/]],
+    },
+    {
         policy: "waf-prevention", type: "azure-native:network:WebApplicationFirewallPolicy", good: { policySettings: { state: "Enabled", mode: "Prevention" } },
         bad: [
             ["Detection", (p) => (p.policySettings.mode = "Detection"), /^policySettings\.mode is "Detection"/],
@@ -625,7 +663,7 @@ export const POLICY_CASES: PolicyCase[] = [
         good: {
             ...goodAppGateway,
             redirectConfigurations: [{ name: "redirect", redirectType: "Permanent", targetListener: listenerId("https") }],
-            requestRoutingRules: [{ name: "api", httpListener: listenerId("https") }, { name: "redirect", httpListener: listenerId("http"), redirectConfiguration: { id: "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/applicationGateways/agw/redirectConfigurations/redirect" } }],
+            requestRoutingRules: [{ ...goodAppGateway.requestRoutingRules[0] }, { name: "redirect", httpListener: listenerId("http"), redirectConfiguration: { id: "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/applicationGateways/agw/redirectConfigurations/redirect" } }],
             listeners: [{ name: "postgres", protocol: "Tls" }],
             backendSettingsCollection: [{ name: "postgres", protocol: "Tls", port: 5432 }],
         },

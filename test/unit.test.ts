@@ -12,6 +12,7 @@ import "./unit/policies";
 import "./unit/foreignStacks";
 import "./unit/policyKinds";
 import "./unit/falcoRules";
+import "./unit/pkcs12";
 import "./unit/scanShapes";
 import "./unit/workflows";
 import "./unit/runnerImage";

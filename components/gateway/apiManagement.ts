@@ -2,10 +2,12 @@ import * as pulumi from "@pulumi/pulumi";
 import * as apimanagement from "@pulumi/azure-native/apimanagement";
 import * as authorization from "@pulumi/azure-native/authorization";
 import type { GatewayConfig } from "../../config";
+import { APIM_APIS, type QuotaConfig } from "../../config/apiSecurity";
 import { pemToBase64Der } from "../shared/pem";
 import { required } from "../shared/required";
 import { assignRole } from "../shared/roleAssignment";
 import { standardPublicIp } from "../shared/publicIp";
+import { declareEdgeClient } from "./edgeClient";
 import { renderPolicy, xmlElements } from "./policyXml";
 
 export interface ApiManagementArgs {
@@ -33,6 +35,11 @@ export interface ApiManagementArgs {
     subscriptionId: pulumi.Input<string>;
     /** The partners' client CA (PEM), when partners are configured. */
     partnerCaPem?: pulumi.Input<string>;
+    /**
+     * The client certificate API Management presents to the ingress gateway (mutual TLS): the name the gateway accepts,
+     * and the private intermediate that issues it (its key secret).
+     */
+    ingressClient: { subjectAltName: string; issuer: { certificatePem: pulumi.Input<string>; privateKeyPem: pulumi.Input<string> } };
     tags: Record<string, string>;
 }
 
@@ -71,11 +78,52 @@ export const INGRESS_BACKEND_ID = "aks-ingress";
 /** Classic API Management takes 30-90 minutes to create and 15+ minutes per hostname or network change. */
 const APIM_TIMEOUTS = { create: "3h", update: "3h", delete: "3h" };
 
+/**
+ * The backend's circuit breaker (learn.microsoft.com/azure/api-management/backends, "Circuit breaker"): five server
+ * errors within a minute open it for a minute (the mesh's outlier detection ejects a pod after Envoy's default of
+ * five consecutive 5xx), and a backend's Retry-After shortens or lengthens the trip.
+ */
+export const INGRESS_CIRCUIT_BREAKER = {
+    rules: [{
+        name: "ingress-server-errors",
+        failureCondition: { count: 5, interval: "PT1M", statusCodeRanges: [{ min: 500, max: 599 }] },
+        tripDuration: "PT1M",
+        acceptRetryAfter: true,
+    }],
+};
+
 /** Custom hostnames: the gateway's own name, and the partners' client-certificate name. */
 export const gatewayHostName = (config: GatewayConfig) => `apim.${config.domain}`;
 export const partnerHostName = (config: GatewayConfig) => `partners.${config.domain}`;
 /** The one API callable on the partner hostname without Front Door. */
-const PARTNER_API_ID = "partners";
+const PARTNER_API_ID = APIM_APIS.partners;
+
+/**
+ * When a request needs a token: unless its path, as the backend receives it (the original path without the API's
+ * URL suffix, context.Api.Path), is one of `publicPaths` (exact, or a prefix before a trailing `*`).
+ */
+export function tokenRequiredCondition(publicPaths: readonly string[]): string {
+    if (publicPaths.length === 0) {
+        return "@(true)";
+    }
+    const matches = publicPaths.map((p) => (p.endsWith("*")
+        ? `path.StartsWith("${p.slice(0, -1)}", StringComparison.Ordinal)`
+        : `path.Equals("${p}", StringComparison.Ordinal)`));
+    return `@{ var path = context.Request.OriginalUrl.Path.Substring(context.Api.Path.Length + 1); return !(${matches.join(" || ")}); }`;
+}
+
+/** validate-jwt's `<claim>` elements: presence, or (`claimValues`) one of the listed values, space-separated lists split. */
+function claimElements(config: GatewayConfig, indent: string): string {
+    const valued = config.jwt.claimValues;
+    const presence = config.jwt.requiredClaims.filter((claim) => valued[claim] === undefined).map((claim) => `${indent}<claim name="${claim}" />`);
+    // learn.microsoft.com/azure/api-management/validate-jwt-policy, claim: match "any" (one value suffices), separator.
+    const values = Object.entries(valued).map(([claim, allowed]) => [
+        `${indent}<claim name="${claim}" match="any" separator=" ">`,
+        xmlElements("value", allowed, `${indent}    `),
+        `${indent}</claim>`,
+    ].join("\n"));
+    return [...presence, ...values].join("\n");
+}
 
 /** The global policy XML for this config (pure: tested as text). */
 export function globalPolicyXml(config: GatewayConfig): string {
@@ -83,20 +131,39 @@ export function globalPolicyXml(config: GatewayConfig): string {
     const issuer = config.jwt.issuer.replace(/\/$/, "");
     return renderPolicy("global.xml", {
         text: {
+            TOKEN_REQUIRED: tokenRequiredCondition(config.jwt.publicPaths),
             OPENID_CONFIG_URL: `${issuer}/.well-known/openid-configuration`,
             ISSUER: config.jwt.issuer,
-            RATE_PER_CLIENT_IP: config.rateLimits.perClientIp,
-            RATE_PER_SUBJECT: config.rateLimits.perSubject,
+            RATE_PER_CLIENT_IP: config.rateLimits.perClientIp.perMinute,
+            BURST_PER_CLIENT_IP: config.rateLimits.perClientIp.burst,
             // Empty matches no host: without partners, every request must come through Front Door.
             PARTNER_HOST: partnerHost,
             PARTNER_API_ID,
         },
         xml: {
-            AUDIENCES: xmlElements("audience", config.jwt.audiences),
-            REQUIRED_CLAIMS: config.jwt.requiredClaims.map((claim) => `                <claim name="${claim.replace(/[^A-Za-z0-9_.:-]/g, "")}" />`).join("\n"),
+            AUDIENCES: xmlElements("audience", config.jwt.audiences, "                        "),
+            REQUIRED_CLAIMS: claimElements(config, "                        "),
         },
     });
 }
+
+/** An API's limits per token subject: the global budget or the API's own, and the quota (the API's, else the global one). */
+export function subjectLimitsXml(config: GatewayConfig, apiId: string): string {
+    const override = config.rateLimits.apis[apiId as keyof typeof config.rateLimits.apis];
+    const budget = { ...config.rateLimits.perSubject, ...override?.perSubject };
+    const quota: QuotaConfig | undefined = override?.quota ?? config.rateLimits.quota;
+    // learn.microsoft.com/azure/api-management/quota-by-key-policy: calls per renewal-period (seconds; 0 = lifetime).
+    const quotaXml = quota === undefined ? "" : renderPolicy("subject-quota.xml", { text: { API_ID: apiId, CALLS: quota.calls, RENEWAL_PERIOD: quota.renewalPeriodSeconds } });
+    const limits = renderPolicy("subject-limits.xml", {
+        text: { API_ID: apiId, RATE_PER_SUBJECT: budget.perMinute, BURST_PER_SUBJECT: budget.burst },
+        xml: { QUOTA: indented(quotaXml, 8) },
+    });
+    // Inside the API policy's <inbound>.
+    return indented(limits, 8);
+}
+
+/** XML lines moved right by `spaces`; the empty line an absent element leaves is dropped. */
+const indented = (xml: string, spaces: number) => xml.split("\n").filter((line) => line.trim() !== "").map((line) => `${" ".repeat(spaces)}${line}`).join("\n");
 
 /**
  * API Management in external VNet mode: callers reach it on its public IP (Front Door only, by NSG and the
@@ -188,6 +255,7 @@ export function declareApiManagement(name: string, args: ApiManagementArgs, pare
         value: globalPolicyXml(config),
     }, { ...opts, dependsOn: [frontDoorId] });
 
+    const ingressClient = declareEdgeClient(`${name}-ingress-client`, { namePrefix: args.namePrefix, ...args.ingressClient, service: scoped }, parent);
     const backend = new apimanagement.Backend(`${name}-ingress-backend`, {
         ...scoped,
         backendId: INGRESS_BACKEND_ID,
@@ -195,6 +263,10 @@ export function declareApiManagement(name: string, args: ApiManagementArgs, pare
         protocol: apimanagement.BackendProtocol.Http,
         url: args.ingressBackendUrl,
         tls: { validateCertificateChain: true, validateCertificateName: true },
+        // The client certificate the gateway requires, by its id (REST BackendCredentialsContract.certificateIds:
+        // an id keeps resolving after the certificate is renewed, a thumbprint would not).
+        credentials: { certificateIds: [ingressClient.upload.id] },
+        circuitBreaker: INGRESS_CIRCUIT_BREAKER,
     }, opts);
 
     // APIs that forward to the cluster's ingress, each with its policy file.
@@ -211,10 +283,10 @@ export function declareApiManagement(name: string, args: ApiManagementArgs, pare
             apiId: declared.name,
             policyId: "policy",
             format: apimanagement.PolicyContentFormat.Rawxml,
-            value: renderPolicy(policyFile, { text: { BACKEND_ID: INGRESS_BACKEND_ID, ...text } }),
+            value: renderPolicy(policyFile, { text: { BACKEND_ID: INGRESS_BACKEND_ID, ...text }, xml: { SUBJECT_LIMITS: subjectLimitsXml(config, api.apiId) } }),
         }, { ...opts, dependsOn: [backend] });
     };
-    ingressApi("example-api", { apiId: "platform-example", path: "example", displayName: "Platform example API" }, "ingress-api.xml");
+    ingressApi("example-api", { apiId: APIM_APIS.example, path: "example", displayName: "Platform example API" }, "ingress-api.xml");
     if (config.apim.partners) {
         ingressApi("partner-api", { apiId: PARTNER_API_ID, path: "partners", displayName: "Partner API (client certificates)" }, "partner-api.xml", {
             VALIDATE_REVOCATION: config.apim.partners.clientCaCertificate ? "true" : "false",
@@ -224,5 +296,5 @@ export function declareApiManagement(name: string, args: ApiManagementArgs, pare
     // Front Door calls the custom name when there is one (its certificate matches it), else the default one,
     // which follows from the service name: the edge need not wait the hour API Management takes to create.
     const originHostName = config.apim.gatewayHostname ? pulumi.output(gatewayHostName(config)) : pulumi.interpolate`${args.serviceName}.azure-api.net`;
-    return { service, originHostName };
+    return { service, originHostName, ingressClient };
 }

@@ -3,6 +3,7 @@ import * as network from "@pulumi/azure-native/network";
 import { pemToBase64Der } from "../shared/pem";
 import { standardPublicIp } from "../shared/publicIp";
 import { keyVaultReader } from "../shared/keyVaultReader";
+import type { ResponseHeader } from "./securityHeaders";
 
 export interface AppGatewayArgs {
     namePrefix: string;
@@ -24,6 +25,10 @@ export interface AppGatewayArgs {
     backendHostName: string;
     privateCaRootPem: pulumi.Input<string>;
     capacity: { min: number; max: number };
+    /** Client ranges the WAF blocks before anything else (`gateway.denyList`). */
+    denyList: string[];
+    /** Set on every response the listener serves (HSTS and the security headers). */
+    responseHeaders: ResponseHeader[];
     tags: Record<string, string>;
 }
 
@@ -69,6 +74,19 @@ export function declareAppGateway(name: string, args: AppGatewayArgs, parent: pu
                 { ruleSetType: "Microsoft_BotManagerRuleSet", ruleSetVersion: "1.1" },
             ],
         },
+        // The deny list first: custom rules run before the managed rules, lowest priority first
+        // (learn.microsoft.com/azure/web-application-firewall/ag/custom-waf-rules-overview). RemoteAddr is the client
+        // the gateway's TCP connection comes from.
+        ...(args.denyList.length === 0 ? {} : {
+            customRules: [{
+                name: "DenyList",
+                priority: 10,
+                ruleType: network.WebApplicationFirewallRuleType.MatchRule,
+                matchConditions: [{ matchVariables: [{ variableName: network.WebApplicationFirewallMatchVariable.RemoteAddr }], operator: network.WebApplicationFirewallOperator.IPMatch, matchValues: args.denyList }],
+                action: network.WebApplicationFirewallAction.Block,
+                state: network.WebApplicationFirewallState.Enabled,
+            }],
+        }),
         tags,
     }, opts);
 
@@ -130,6 +148,9 @@ export function declareAppGateway(name: string, args: AppGatewayArgs, parent: pu
             // The gateway answers unknown paths with 404: reachable and TLS-valid is healthy.
             match: { statusCodes: ["200-499"] },
         }],
+        // No client certificate to the ingress gateway: Application Gateway v2's backend settings (API 2024-05-01, the
+        // version azure-native 3.28.0 sends) take trusted roots but no client certificate; backend mutual TLS exists
+        // only in Application Gateway for Containers (BackendTLSPolicy). The NSGs and the mesh's token check stand in.
         backendHttpSettingsCollection: [{
             name: "ingress-https",
             protocol: network.ApplicationGatewayProtocol.Https,
@@ -141,6 +162,20 @@ export function declareAppGateway(name: string, args: AppGatewayArgs, parent: pu
             probe: part("probes", "ingress"),
             trustedRootCertificates: [part("trustedRootCertificates", "platform-root")],
         }],
+        // learn.microsoft.com/azure/application-gateway/rewrite-http-headers-url: security headers such as HSTS on the
+        // responses; X-Forwarded-For carries "IP:port" entries, which add_x_forwarded_for_proxy replaces by the client's
+        // address alone, appended to what the client sent: the mesh gateway trusts that one last hop (numTrustedProxies).
+        rewriteRuleSets: [{
+            name: "edge",
+            rewriteRules: [{
+                name: "headers",
+                ruleSequence: 100,
+                actionSet: {
+                    requestHeaderConfigurations: [{ headerName: "X-Forwarded-For", headerValue: "{var_add_x_forwarded_for_proxy}" }],
+                    responseHeaderConfigurations: args.responseHeaders.map((header) => ({ headerName: header.name, headerValue: header.value })),
+                },
+            }],
+        }],
         requestRoutingRules: [
             {
                 name: "api",
@@ -149,6 +184,7 @@ export function declareAppGateway(name: string, args: AppGatewayArgs, parent: pu
                 httpListener: part("httpListeners", "https"),
                 backendAddressPool: part("backendAddressPools", "ingress"),
                 backendHttpSettings: part("backendHttpSettingsCollection", "ingress-https"),
+                rewriteRuleSet: part("rewriteRuleSets", "edge"),
             },
             {
                 name: "redirect-http",

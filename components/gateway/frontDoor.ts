@@ -2,6 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as cdn from "@pulumi/azure-native/cdn";
 import * as dns from "@pulumi/azure-native/dns";
 import * as frontdoor from "@pulumi/azure-native/frontdoor";
+import type { input } from "@pulumi/azure-native/types";
+import type { ResponseHeader } from "./securityHeaders";
 import type { ProviderResource } from "@pulumi/pulumi";
 
 /** An existing Azure DNS zone the custom domain lives in, and an Azure provider for the zone's subscription. */
@@ -21,6 +23,10 @@ export interface FrontDoorArgs {
     /** The public name clients call, e.g. `api.dev.platform.example.com`. */
     customDomain: string;
     rateLimitPerClientIpPerMinute: number;
+    /** Client ranges the WAF blocks before anything else (`gateway.denyList`). */
+    denyList: string[];
+    /** Set on every response the route serves (HSTS and the security headers). */
+    responseHeaders: ResponseHeader[];
     /** When the custom domain is in an Azure DNS zone: the program keeps its validation and CNAME records there. */
     publicDnsZone?: PublicDnsZone;
     tags: Record<string, string>;
@@ -29,6 +35,25 @@ export interface FrontDoorArgs {
 /** The custom domain's name relative to the zone (`api` of `api.example.com` in `example.com`); none outside it. */
 export function relativeName(host: string, zone: string): string | undefined {
     return host.endsWith(`.${zone}`) ? host.slice(0, -zone.length - 1) : undefined;
+}
+
+/**
+ * The deny list, evaluated before every other rule (lower priority first; a Block ends evaluation: waf-front-door-custom-rules).
+ * By the TCP peer (SocketAddr, which a client cannot forge) and by the client address Front Door derives from
+ * X-Forwarded-For (RemoteAddr, a client behind a proxy): two rules, as a rule's conditions must all match.
+ */
+function denyRules(denyList: string[]): input.frontdoor.CustomRuleArgs[] {
+    if (denyList.length === 0) {
+        return [];
+    }
+    return [frontdoor.MatchVariable.SocketAddr, frontdoor.MatchVariable.RemoteAddr].map((variable, i) => ({
+        name: `DenyList${variable}`,
+        priority: 10 + i,
+        ruleType: frontdoor.RuleType.MatchRule,
+        matchConditions: [{ matchVariable: variable, operator: frontdoor.Operator.IPMatch, matchValue: denyList }],
+        action: frontdoor.ActionType.Block,
+        enabledState: frontdoor.CustomRuleEnabledState.Enabled,
+    }));
 }
 
 /** API Management's built-in health endpoint. */
@@ -105,6 +130,20 @@ export function declareFrontDoorEdge(name: string, args: FrontDoorArgs & { profi
         weight: 1000,
     }, opts);
 
+    // learn.microsoft.com/azure/frontdoor/front-door-rules-engine: a rule set implements security headers such as HSTS;
+    // a rule without conditions applies to every request, and takes up to five actions.
+    const ruleSet = new cdn.RuleSet(`${name}-rules`, { ...scoped, ruleSetName: "responseheaders" }, opts);
+    const headerRule = new cdn.Rule(`${name}-security-headers`, {
+        ...scoped,
+        ruleSetName: ruleSet.name,
+        ruleName: "securityheaders",
+        order: 1,
+        actions: args.responseHeaders.map((header) => ({
+            name: "ModifyResponseHeader" as const,
+            parameters: { typeName: "DeliveryRuleHeaderActionParameters" as const, headerAction: cdn.HeaderAction.Overwrite, headerName: header.name, value: header.value },
+        })),
+    }, opts);
+
     const route = new cdn.Route(`${name}-route`, {
         ...scoped,
         endpointName: endpoint.name,
@@ -116,8 +155,9 @@ export function declareFrontDoorEdge(name: string, args: FrontDoorArgs & { profi
         forwardingProtocol: cdn.ForwardingProtocol.HttpsOnly,
         linkToDefaultDomain: cdn.LinkToDefaultDomain.Disabled,
         patternsToMatch: ["/*"],
+        ruleSets: [{ id: ruleSet.id }],
         enabledState: cdn.EnabledState.Enabled,
-    }, { parent, dependsOn: [origin] });
+    }, { parent, dependsOn: [origin, headerRule] });
 
     const waf = new frontdoor.Policy(`${name}-waf`, {
         policyName: args.wafPolicyName,
@@ -136,7 +176,7 @@ export function declareFrontDoorEdge(name: string, args: FrontDoorArgs & { profi
             ],
         },
         customRules: {
-            rules: [{
+            rules: [...denyRules(args.denyList), {
                 name: "RateLimitPerClientIp",
                 priority: 100,
                 ruleType: frontdoor.RuleType.RateLimitRule,

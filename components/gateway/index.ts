@@ -13,6 +13,7 @@ import { alertActionGroup, declareApiManagementAlerts, type AzureAlertReceivers 
 import { declareApiManagement } from "./apiManagement";
 import { declareAppGateway } from "./appGateway";
 import { declareFrontDoorEdge, declareFrontDoorProfile, type PublicDnsZone } from "./frontDoor";
+import { edgeResponseHeaders } from "./securityHeaders";
 
 export interface GatewayArgs {
     /** Short name used in Azure resource names, e.g. `platform-dev`. */
@@ -43,6 +44,13 @@ export interface GatewayArgs {
     privateCaIntermediatePem: pulumi.Input<string>;
     /** `https://...` of the mesh ingress gateway; its certificate is issued by the private CA. */
     ingressBackendUrl: string;
+    /**
+     * API Management's client certificate for the ingress gateway (Front Door edge): the one name the gateway accepts,
+     * and the platform's private intermediate that issues it (its key secret).
+     */
+    ingressClient: { subjectAltName: string; issuer: { certificatePem: pulumi.Input<string>; privateKeyPem: pulumi.Input<string> } };
+    /** HSTS max-age when `config.hsts.maxAgeSeconds` is not set (the environment's default, config/profiles.ts). */
+    hstsMaxAgeSeconds: number;
     /** Who Azure Monitor notifies when API Management rejects unusually many requests. */
     alertReceivers: AzureAlertReceivers;
     /** The Azure DNS zone the public names live in, if any: Front Door's validation and CNAME records are kept there. */
@@ -70,6 +78,11 @@ export class Gateway extends pulumi.ComponentResource {
     public readonly edgeTarget: pulumi.Output<string | undefined>;
     /** Front Door only: the TXT record value that proves ownership of the custom domain (`_dnsauth.<domain>`). */
     public readonly domainValidationToken?: pulumi.Output<string | undefined>;
+    /**
+     * Front Door edge only: the client identity API Management presents to the ingress gateway, which accepts nothing
+     * else (the certificate's DNS name, and the SHA-256 of its public key, base64, as Envoy pins it).
+     */
+    public readonly ingressClient?: { subjectAltName: string; spkiSha256: pulumi.Output<string> };
 
     constructor(name: string, args: GatewayArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:gateway:Gateway", name, {}, opts);
@@ -109,6 +122,8 @@ export class Gateway extends pulumi.ComponentResource {
         const partners = config.edge === "frontdoor" ? config.apim.partners : undefined;
         const partnerCa = partners && this.partnerCa(name, namePrefix, partners.clientCaCertificate);
         this.apiHostName = apiHostName;
+        const responseHeaders = edgeResponseHeaders(config.hsts, config.hsts.maxAgeSeconds ?? args.hstsMaxAgeSeconds);
+        let ingressClientNotAfter: pulumi.Output<string> | undefined;
         if (config.edge === "appgateway") {
             // Regional edge: Application Gateway terminates public TLS and calls the mesh ingress gateway itself.
             const appGateway: NonNullable<GatewayConfig["appGateway"]> = config.appGateway ?? APP_GATEWAY_DEFAULTS;
@@ -128,6 +143,8 @@ export class Gateway extends pulumi.ComponentResource {
                 backendHostName: new URL(args.ingressBackendUrl).hostname,
                 privateCaRootPem: args.privateCaRootPem,
                 capacity: { min: appGateway.minCapacity, max: appGateway.maxCapacity },
+                denyList: config.denyList,
+                responseHeaders,
                 tags,
             }, this);
             if (edge.gateway) {
@@ -142,7 +159,9 @@ export class Gateway extends pulumi.ComponentResource {
                 wafPolicyName: `waf${namePrefix.replace(/[^a-zA-Z0-9]/g, "")}`,
                 resourceGroupName,
                 customDomain: apiHostName,
-                rateLimitPerClientIpPerMinute: config.rateLimits.perClientIp,
+                rateLimitPerClientIpPerMinute: config.rateLimits.perClientIp.perMinute,
+                denyList: config.denyList,
+                responseHeaders,
                 publicDnsZone: args.publicDnsZone,
                 tags,
             };
@@ -166,8 +185,11 @@ export class Gateway extends pulumi.ComponentResource {
                 keyVault: { id: vault.id, uri: vault.properties.vaultUri },
                 subscriptionId: args.subscriptionId,
                 partnerCaPem: partnerCa?.certPem,
+                ingressClient: args.ingressClient,
                 tags,
             }, this);
+            this.ingressClient = { subjectAltName: apim.ingressClient.subjectAltName, spkiSha256: apim.ingressClient.spkiSha256 };
+            ingressClientNotAfter = apim.ingressClient.notAfter;
             sendDiagnostics(`${name}-apim-diagnostics`, { resourceUri: apim.service.id, workspaceId: args.logAnalyticsWorkspaceId }, { parent: this });
             declareApiManagementAlerts(`${name}-apim-alerts`, { namePrefix, resourceGroupName, actionGroup, apiManagementId: apim.service.id, tags }, this);
 
@@ -187,6 +209,8 @@ export class Gateway extends pulumi.ComponentResource {
                     .apply((secret) => new Date(required(secret.properties.attributes?.expires, `expiry of Key Vault secret ${secretName}`) * 1000).toISOString()),
             })),
             ...(partnerCa ? [{ certificate: "partner-client-ca", notAfter: partnerCa.notAfter }] : []),
+            // Renewed by `pulumi up` in its second half (edgeClient.ts); the alerts say when no update ran.
+            ...(ingressClientNotAfter ? [{ certificate: "apim-ingress-client", notAfter: ingressClientNotAfter }] : []),
         ];
         this.keyVaultId = vault.id;
         this.keyVaultUri = vault.properties.vaultUri;
@@ -195,6 +219,7 @@ export class Gateway extends pulumi.ComponentResource {
             keyVaultUri: this.keyVaultUri,
             edgeTarget: this.edgeTarget,
             domainValidationToken: this.domainValidationToken,
+            ingressClient: this.ingressClient,
         });
     }
 

@@ -8,6 +8,12 @@ import { pinnedRelease } from "../shared/helm";
 import { platformNamespace, type ClusterContext, type TelemetryEndpoint } from "../shared/namespace";
 import { platformImage } from "../shared/images";
 import { applicationNamespaceRule } from "../shared/applicationNamespaces";
+import {
+    declareEdgeClientCa, declareGatewayFilters, declareGatewayRequestAuthentication, gatewayTopologyAnnotation, mutualTls, requestAuthenticationRule,
+    resilienceRule, SPKI_STAND_IN, type EdgeClient, type GatewayRateLimits, type TokenSettings,
+} from "./apiSecurity";
+
+export type { EdgeClient, GatewayRateLimits, TokenSettings } from "./apiSecurity";
 
 /** How the ingress gateway's Service is exposed: an Azure internal load balancer, or the cluster's default. */
 /** Istio's plug-in CA Secret (a fixed name istiod looks for), holding the mesh intermediate's key. */
@@ -49,6 +55,15 @@ export interface ServiceMeshArgs {
     admission: pulumi.Resource;
     /** Namespaces the platform or AKS owns; the ingress gateway may call into every other (application) namespace. */
     platformNamespaces: string[];
+    /**
+     * The edge's client certificate the HTTPS listener requires (mutual TLS), when the edge presents one (API
+     * Management); without it the listener takes any TLS client the network lets through.
+     */
+    edgeClient?: EdgeClient;
+    /** Tokens every application route needs but the public paths (`gateway.jwt`); absent on the local stack. */
+    tokens?: TokenSettings;
+    /** Local rate limits at the gateway, when it is the first place requests are limited (the App Gateway edge). */
+    gatewayRateLimits?: GatewayRateLimits;
 }
 
 export const MESH_ROOT_NAMESPACE = "istio-system";
@@ -165,6 +180,10 @@ function declareNamespaces(name: string, args: ServiceMeshArgs, parent: pulumi.R
         talksToApiServer: true,
         // Sidecars and gateways everywhere fetch config and certificates (15012); the API server calls the injector (15017).
         ingress: [{ ports: [{ protocol: "TCP", port: 15012 }, { protocol: "TCP", port: 15017 }] }],
+        // istiod fetches the token issuer's OpenID configuration and keys, and hands the keys to the proxies (its default
+        // PILOT_JWT_ENABLE_REMOTE_JWKS mode; istio 1.30.3 pilot/pkg/security/authn/policy_applier.go): HTTPS out, the
+        // firewall allowing only the issuer's host.
+        ...(args.tokens ? { egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] }] } : {}),
     }, cluster, { parent, dependsOn: [args.admission] });
     const ingress = platformNamespace(`${name}-ingress-ns`, {
         name: INGRESS_NAMESPACE,
@@ -261,6 +280,7 @@ function declareIngressGateway(name: string, args: ServiceMeshArgs, ingress: k8s
                 ? [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { istio: "ingressgateway" } } }]
                 : [],
             podDisruptionBudget: args.highAvailability ? { minAvailable: 1 } : {},
+            ...(args.gatewayRateLimits ? { podAnnotations: gatewayTopologyAnnotation(args.gatewayRateLimits.trustedProxies) } : {}),
         },
     }, { parent, dependsOn: [controlPlane.istiod] });
 
@@ -279,20 +299,34 @@ function declareIngressGateway(name: string, args: ServiceMeshArgs, ingress: k8s
         },
     }), { parent, dependsOn: [ingress, args.certManager] });
 
+    const edgeClient = args.edgeClient;
+    const clientCa = edgeClient && declareEdgeClientCa(`${name}-edge-client-ca`, INGRESS_NAMESPACE, INGRESS_TLS_SECRET, edgeClient, { parent, dependsOn: [ingress] });
+    const https = {
+        credentialName: INGRESS_TLS_SECRET,
+        minProtocolVersion: "TLSV1_2" as const,
+        cipherSuites: MESH_CIPHER_SUITES.filter((s) => s.includes("GCM")),
+        ...(edgeClient ? mutualTls(INGRESS_TLS_SECRET, edgeClient) : { mode: "SIMPLE" as const }),
+    };
     typedResource(`${name}-ingress-gateway`, new models.IstioGateway({
         metadata: { name: "platform-ingress", namespace: INGRESS_NAMESPACE },
         spec: {
             selector: { istio: "ingressgateway" },
             servers: [
-                {
-                    port: { number: 443, name: "https", protocol: "HTTPS" },
-                    hosts: [wildcard],
-                    tls: { mode: "SIMPLE", credentialName: INGRESS_TLS_SECRET, minProtocolVersion: "TLSV1_2", cipherSuites: MESH_CIPHER_SUITES.filter((s) => s.includes("GCM")) },
-                },
+                { port: { number: 443, name: "https", protocol: "HTTPS" }, hosts: [wildcard], tls: https },
                 { port: { number: 80, name: "http", protocol: "HTTP" }, hosts: [wildcard], tls: { httpsRedirect: true } },
             ],
         },
-    }), { parent, dependsOn: [controlPlane.base, gateway, certificate] });
+    }), { parent, dependsOn: [controlPlane.base, gateway, certificate, ...(clientCa ? [clientCa] : [])] }, (body) => (edgeClient
+        ? { ...body, spec: { ...body["spec"], servers: body["spec"].servers.map((server: Record<string, any>) => (server.tls?.verifyCertificateSpki?.[0] === SPKI_STAND_IN
+            ? { ...server, tls: { ...server.tls, verifyCertificateSpki: [edgeClient.spkiSha256] } }
+            : server)) } }
+        : body));
+
+    const afterGateway = { parent, dependsOn: [controlPlane.base, gateway] };
+    declareGatewayFilters(`${name}-gateway`, models, INGRESS_NAMESPACE, args.gatewayRateLimits, afterGateway);
+    if (args.tokens) {
+        declareGatewayRequestAuthentication(`${name}-gateway-tokens`, models, INGRESS_NAMESPACE, args.tokens, afterGateway);
+    }
 }
 
 /** The ingress gateway's SPIFFE identity: its chart names the service account after the release. */
@@ -300,15 +334,35 @@ const INGRESS_GATEWAY_PRINCIPAL = `cluster.local/ns/${INGRESS_NAMESPACE}/sa/${IN
 
 /**
  * The one authorization every application namespace gets: calls from the ingress gateway. Kyverno keeps a copy in
- * each (generated, like the namespaces' NetworkPolicies); the mesh-wide deny-all refuses everything else. Request
- * authentication (JWT claims on these calls) extends this one policy.
+ * each (generated, like the namespaces' NetworkPolicies); the mesh-wide deny-all refuses everything else. With
+ * `tokens`, a call also needs a valid token of the issuer (`requestPrincipals` are `<iss>/<sub>`; a trailing `*`
+ * matches by prefix) carrying the required claims (`*` matches any non-empty value) and values, except on the
+ * public paths (istio.io reference/config/security/authorization-policy: Source, Operation, Condition).
  */
-export function applicationIngressAuthorization(): { action: "ALLOW"; rules: { from: { source: { principals: string[] } }[] }[] } {
-    return { action: "ALLOW", rules: [{ from: [{ source: { principals: [INGRESS_GATEWAY_PRINCIPAL] } }] }] };
+export function applicationIngressAuthorization(tokens?: TokenSettings) {
+    const fromGateway = { principals: [INGRESS_GATEWAY_PRINCIPAL] };
+    if (!tokens) {
+        return { action: "ALLOW" as const, rules: [{ from: [{ source: fromGateway }] }] };
+    }
+    const claim = (name: string) => `request.auth.claims[${name}]`;
+    const conditions = [
+        ...tokens.requiredClaims.filter((name) => tokens.claimValues[name] === undefined).map((name) => ({ key: claim(name), values: ["*"] })),
+        ...Object.entries(tokens.claimValues).map(([name, values]) => ({ key: claim(name), values })),
+    ];
+    return {
+        action: "ALLOW" as const,
+        rules: [
+            { from: [{ source: { ...fromGateway, requestPrincipals: [`${tokens.issuer}/*`] } }], ...(conditions.length > 0 ? { when: conditions } : {}) },
+            ...(tokens.publicPaths.length > 0 ? [{ from: [{ source: fromGateway }], to: [{ operation: { paths: tokens.publicPaths } }] }] : []),
+        ],
+    };
 }
 
 /** Generated in application namespaces by Kyverno's background controller, which must be allowed to write them. */
-const GENERATED_AUTHORIZATION = { apiGroup: "security.istio.io", resource: "authorizationpolicies" };
+const GENERATED_KINDS = [
+    { apiGroup: "security.istio.io", resources: ["authorizationpolicies", "requestauthentications"] },
+    { apiGroup: "networking.istio.io", resources: ["destinationrules"] },
+];
 
 /** Mesh-wide STRICT mTLS and deny by default; the gateway's own listeners, and calls from it into application namespaces only. */
 function declareMeshPolicies(name: string, args: ServiceMeshArgs, ingress: k8s.core.v1.Namespace, controlPlane: ControlPlane, parent: pulumi.Resource): void {
@@ -336,23 +390,32 @@ function declareMeshPolicies(name: string, args: ServiceMeshArgs, ingress: k8s.c
     // first, so the aggregation is in place long before Kyverno checks the policy's permissions.
     const generator = new k8s.rbac.v1.ClusterRole(`${name}-kyverno-generates-authorization`, {
         metadata: { name: "kyverno:generate:authorizationpolicies", labels: { "rbac.kyverno.io/aggregate-to-background-controller": "true" } },
-        rules: [{ apiGroups: [GENERATED_AUTHORIZATION.apiGroup], resources: [GENERATED_AUTHORIZATION.resource], verbs: ["get", "list", "watch", "create", "update", "patch", "delete"] }],
+        rules: GENERATED_KINDS.map((kind) => ({ apiGroups: [kind.apiGroup], resources: kind.resources, verbs: ["get", "list", "watch", "create", "update", "patch", "delete"] })),
     }, { parent });
     // Not mesh-wide (a root-namespace ALLOW would let the gateway call every meshed pod, platform ones included).
-    const authorization = new models.AuthorizationPolicy({ metadata: { name: "allow-from-ingress-gateway" }, spec: applicationIngressAuthorization() });
+    const authorization = new models.AuthorizationPolicy({ metadata: { name: "allow-from-ingress-gateway" }, spec: applicationIngressAuthorization(args.tokens) });
     authorization.validate();
     // After Istio's CRDs (the generated kind is served when Kyverno admits the policy) and Kyverno itself.
+    const afterKyverno = { parent, dependsOn: [controlPlane.base, generator, args.admission] };
     typedResource(`${name}-gateway-to-applications`, new models.ClusterPolicy({
         metadata: { name: "generate-ingress-gateway-allow" },
         spec: {
-            rules: [applicationNamespaceRule({
-                apiVersion: authorization.apiVersion,
-                kind: authorization.kind,
-                name: authorization.metadata!.name!,
-                data: { spec: authorization.spec },
-            }, args.platformNamespaces)],
+            rules: [
+                applicationNamespaceRule({
+                    apiVersion: authorization.apiVersion,
+                    kind: authorization.kind,
+                    name: authorization.metadata!.name!,
+                    data: { spec: authorization.spec },
+                }, args.platformNamespaces),
+                // The token the ALLOW asks for, validated in the namespace itself (a sidecar trusts no upstream's check).
+                ...(args.tokens ? [requestAuthenticationRule(models, args.tokens, args.platformNamespaces)] : []),
+            ],
         },
-    }), { parent, dependsOn: [controlPlane.base, generator, args.admission] });
+    }), afterKyverno);
+    typedResource(`${name}-resilience-defaults`, new models.ClusterPolicy({
+        metadata: { name: "generate-resilience-defaults" },
+        spec: { rules: [resilienceRule(models, args.platformNamespaces)] },
+    }), afterKyverno);
 }
 
 /** istiod's metrics and every proxy's Envoy stats. */

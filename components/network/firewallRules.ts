@@ -75,6 +75,8 @@ export function needsDnsProxy(groups: readonly RuleCollectionGroup[]): boolean {
 export interface OptionalEgress {
     /** Container insights (the SIEM's data collection): the Azure Monitor agent on the nodes. */
     containerInsights?: boolean;
+    /** The token issuer's host (`gateway.jwt.issuer`): istiod reads its OpenID configuration and signing keys there. */
+    tokenIssuerHost?: string;
     /** The critical-alert receivers the config names (webhook, SMTP relay, SIEM webhook): exactly their hosts and ports. */
     alertReceivers?: readonly ReceiverEndpoint[];
 }
@@ -111,6 +113,9 @@ export function firewallRuleCollectionGroups(net: NetworkConfig, location: strin
                 // learn.microsoft.com/azure/azure-monitor/containers/kubernetes-monitoring-firewall (Azure public cloud):
                 // the agent's rules and ingestion; *.ods/*.oms.opinsights and dc.services.visualstudio.com are allowed
                 // above, login.microsoftonline.com by the FQDN tag.
+                // The mesh's RequestAuthentications name no jwksUri: istiod fetches the issuer's OpenID configuration and
+                // keys (istio.io reference/config/security/request_authentication, jwksUri) from the nodes.
+                ...(optional.tokenIssuerHost ? [{ name: "token-issuer", sources: nodes, fqdns: [optional.tokenIssuerHost], protocols: https }] : []),
                 ...(optional.containerInsights ? [{
                     name: "container-insights",
                     sources: nodes,

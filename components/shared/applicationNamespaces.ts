@@ -25,12 +25,15 @@ export function outsidePlatform(platformNamespaces: string[]): Pick<Rule, "exclu
  * A generate rule that keeps `object` in every application namespace (every namespace the platform does not own),
  * in step with the policy: a changed or deleted copy comes back (`synchronize`), and namespaces that exist when the
  * policy is created get one too (`generateExisting`, per rule since Kyverno 1.13; kyverno.io/docs generate rules).
+ * With `optOut`, namespaces carrying that label get none.
  */
-export function applicationNamespaceRule(object: GeneratedObject, platformNamespaces: string[]): Rule {
+export function applicationNamespaceRule(object: GeneratedObject, platformNamespaces: string[], optOut?: { label: string; value: string }): Rule {
+    const { exclude } = outsidePlatform(platformNamespaces);
     return {
         name: `${object.name}-in-every-application-namespace`,
         match: { any: [{ resources: { kinds: ["Namespace"] } }] },
-        ...outsidePlatform(platformNamespaces),
+        // A namespace labelled to opt out keeps its own object of this kind instead (a Namespace's selector matches its own labels).
+        exclude: optOut ? { any: [...exclude!.any!, { resources: { selector: { matchLabels: { [optOut.label]: optOut.value } } } }] } : exclude,
         generate: {
             apiVersion: object.apiVersion,
             kind: object.kind,

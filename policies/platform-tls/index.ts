@@ -3,6 +3,7 @@
 // for the version.
 import { PolicyPack } from "@pulumi/policy";
 import { apiManagementPolicies } from "../rules/apiManagement";
+import { apiSecurityTlsPolicies } from "../rules/apiSecurity";
 import { appGatewayPolicies } from "../rules/appGateway";
 import { certManagerPolicies } from "../rules/certManager";
 import { dataServicePolicies } from "../rules/dataServices";
@@ -20,6 +21,7 @@ const tlsPolicies = [
     ...istioPolicies,
     ...ingressPolicies,
     ...certManagerPolicies,
+    ...apiSecurityTlsPolicies,
 ];
 
 new PolicyPack("platform-tls", { enforcementLevel: "mandatory", policies: tlsPolicies });

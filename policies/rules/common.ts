@@ -15,6 +15,13 @@ export const MCSB_NETWORK: PolicyComplianceFramework = {
     specification: "Secure cloud services with network controls (private access, no public endpoints)",
 };
 
+export const MCSB_IDENTITY: PolicyComplianceFramework = {
+    name: "Microsoft cloud security benchmark",
+    version: "v1",
+    reference: "IM-4",
+    specification: "Authenticate server and services",
+};
+
 export const MCSB_BACKUP: PolicyComplianceFramework = {
     name: "Microsoft cloud security benchmark",
     version: "v1",

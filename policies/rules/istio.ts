@@ -177,9 +177,14 @@ function meshConfigOf(r: { type: string; props: Record<string, any> }): { at: (k
     }
     // The chart renders the mesh config into the ConfigMap "istio" ("istio-<revision>"), key "mesh", as YAML: what a
     // chart of any form (Helm v3/v4 Chart, rendered YAML) declares.
+    // Only a ConfigMap's data is read: another kind's `data` may be unknown in a preview (a secret PKCS #12 upload's),
+    // and reading an unknown value fails the policy.
+    if (!CONFIG_MAP.matches(r.type)) {
+        return undefined;
+    }
     const name = String(r.props["metadata"]?.name ?? "");
     const text = r.props["data"]?.mesh;
-    if (CONFIG_MAP.matches(r.type) && /^istio(-.+)?$/.test(name) && typeof text === "string") {
+    if (/^istio(-.+)?$/.test(name) && typeof text === "string") {
         return { at: (key) => `data.mesh's ${key}`, mesh: (parse(text) as Mesh | null) ?? {} };
     }
     return undefined;

@@ -21,6 +21,8 @@ import { parseCheckpoint } from "../../offline/checkpoint";
 
 // The published bundles, built once, each started once.
 const bundleDir = fs.mkdtempSync(path.join(PROJECT_DIR, "build-"));
+// A test's own pack folder stays out of policies/, where a concurrent `npm run plan` would take it for a pack.
+const scratchPackDir = () => fs.mkdtempSync(path.join(PROJECT_DIR, "build-pack-"));
 const bundles = bundlePacks(bundleDir);
 const bundleServers = new Map<string, Promise<PackServer>>();
 function bundleServer(name: string): Promise<PackServer> {
@@ -111,7 +113,7 @@ describe("policy packs under the CLI's run-policy-pack", () => {
     it("start serving in about a second, without type-checking: no more than a pack with no policies takes, plus its compilation", async (t) => {
         // A pack with no policies and no compilation: what run-policy-pack, @pulumi/pulumi and @pulumi/policy cost
         // alone on this machine now. A folder type-checked by ts-node took 20-60 s more (the review's 30.7 and 20.1 s).
-        const scratch = fs.mkdtempSync(path.join(PROJECT_DIR, "policies", ".scratch-"));
+        const scratch = scratchPackDir();
         try {
             fs.copyFileSync(path.join(packDirs()["platform-baseline"]!, "PulumiPolicy.yaml"), path.join(scratch, "PulumiPolicy.yaml"));
             fs.writeFileSync(path.join(scratch, "package.json"), JSON.stringify({ name: "floor", version: "0.0.1", main: "index.js" }));
@@ -151,7 +153,7 @@ describe("policy packs under the CLI's run-policy-pack", () => {
     });
 
     it("a pack folder without its package.json does not start, as the CLI would find", async () => {
-        const scratch = fs.mkdtempSync(path.join(PROJECT_DIR, "policies", ".scratch-"));
+        const scratch = scratchPackDir();
         try {
             fs.copyFileSync(path.join(packDirs()["platform-baseline"]!, "PulumiPolicy.yaml"), path.join(scratch, "PulumiPolicy.yaml"));
             fs.writeFileSync(path.join(scratch, "index.ts"), `import { PolicyPack } from "@pulumi/policy";\nnew PolicyPack("scratch", { policies: [] });\n`);

@@ -4,6 +4,7 @@
  * the Azure REST and SDK documentation.
  */
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { Gateway, type GatewayArgs } from "../../components/gateway";
@@ -16,7 +17,13 @@ import { AZURE_PROVIDER, builtInRole, declare, dependsOn, named, once, ownResour
 
 const APIM_SUBNET = subnetId("snet-apim");
 const APPGW_SUBNET = subnetId("snet-appgw");
+/**
+ * Envoy's verify_certificate_spki value for a PEM public key: base64 of the SHA-256 of the DER the "PUBLIC KEY" block
+ * holds (RFC 7468: a SubjectPublicKeyInfo), computed here from the offline key's PEM as Envoy's docs' openssl pipeline does.
+ */
+const spkiOf = (publicKeyPem: string) => createHash("sha256").update(Buffer.from(publicKeyPem.split("\n").filter((l) => !l.startsWith("-----")).join(""), "base64")).digest("base64");
 const pem = (body: string) => `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`;
+const INTERMEDIATE_KEY = "-----BEGIN PRIVATE KEY-----\nSU5URVJNRURJQVRFIEtFWQ==\n-----END PRIVATE KEY-----\n";
 const ROLE = { certificatesOfficer: "a4417e6f-fecd-4de8-b567-7b0420556985", secretsUser: "4633458b-17de-408a-b874-0445c86b69e6", reader: "acdd72a7-3385-48ef-bd42-f606fba81ae7" };
 
 type GatewayBlock = Record<string, unknown>;
@@ -60,6 +67,8 @@ async function declareGateway(gateway: GatewayBlock, extra: Partial<GatewayArgs>
             privateCaRootPem: pem("Uk9PVA=="),
             privateCaIntermediatePem: pem("SU5URVI="),
             ingressBackendUrl: "https://api.aks-ingress.dev.platform.example.com",
+            ingressClient: { subjectAltName: "api-management.aks-ingress.dev.platform.example.com", issuer: { certificatePem: pem("SU5URVI="), privateKeyPem: pulumi.secret(INTERMEDIATE_KEY) } },
+            hstsMaxAgeSeconds: 86400,
             alertReceivers: {},
             tags: { environment: "dev" },
             ...extra,
@@ -84,10 +93,23 @@ const premium = once(() => declareGateway({
 const generatedPartnerCa = once(() => declareGateway({
     ...DEV_GATEWAY,
     apim: { ...DEV_GATEWAY.apim, partners: { certificateSecretName: "partners-certificate", allowedSourceRanges: ["203.0.113.0/24"] } },
-    jwt: { issuer: "https://idp.example.com/", audiences: ["api://a&b<c>\"'", "api://second"], requiredClaims: ["sub", "tid<x>"] },
+    jwt: {
+        issuer: "https://idp.example.com/", audiences: ["api://a&b<c>\"'", "api://second"], requiredClaims: ["sub", "tid", "scp"],
+        claimValues: { scp: ["api.read", "api.write"], roles: ["Api.Caller"] }, publicPaths: ["/healthz", "/docs/*"],
+    },
+    rateLimits: {
+        perClientIp: { perMinute: 300, burst: 20 },
+        quota: { calls: 10000, renewalPeriodSeconds: 86400 },
+        apis: { partners: { perSubject: { perMinute: 60, burst: 10 }, quota: { calls: 500, renewalPeriodSeconds: 3600 } } },
+    },
+    hsts: { maxAgeSeconds: 31536000, preload: true },
+    denyList: ["198.51.100.0/24", "203.0.113.7/32"],
 }, { alertReceivers: { webhookUrl: pulumi.secret("https://hooks.example.com/services/token") } }));
-/** The regional edge. */
-const appGateway = once(() => declareGateway({ ...DEV_GATEWAY, edge: "appgateway", appGateway: { certificateSecretName: "api-certificate", minCapacity: 2, maxCapacity: 4 } }, { appGatewaySubnetId: APPGW_SUBNET, alertReceivers: { emailAddress: "oncall@example.com" } }));
+/** The regional edge, with a deny list and HSTS preloading. */
+const appGateway = once(() => declareGateway({
+    ...DEV_GATEWAY, edge: "appgateway", appGateway: { certificateSecretName: "api-certificate", minCapacity: 2, maxCapacity: 4 },
+    denyList: ["198.51.100.0/24"], hsts: { maxAgeSeconds: 63072000, preload: true },
+}, { appGatewaySubnetId: APPGW_SUBNET, alertReceivers: { emailAddress: "oncall@example.com" } }));
 
 /** Inputs without the defaults the SDK adds on its own and the placement every resource shares. */
 function own(inputs: Inputs, ...sdkDefaults: string[]): Inputs {
@@ -139,7 +161,9 @@ describe("gateway component: key vault", () => {
         assert.ok(String(await valueOf(gateway.edgeTarget)).startsWith(`platform-dev-${suffix}`));
         assert.ok(gateway.domainValidationToken);
         assert.equal(gateway.alertActionGroupId, undefined);
-        assert.deepEqual(gateway.heldCertificates, []);
+        // API Management's client certificate for the ingress: 90 days from the offline issuing instant (2026-12-01).
+        assert.deepEqual(gateway.heldCertificates.map((h) => h.certificate), ["apim-ingress-client"]);
+        assert.deepEqual(await valueOf(gateway.heldCertificates[0]!.notAfter), "2027-03-01T00:00:00Z");
     });
 });
 
@@ -157,6 +181,8 @@ describe("gateway component: structure", () => {
                 ...held,
                 edgeTarget: named(graph, "gateway-afd-endpoint").outputs["hostName"],
                 domainValidationToken: (named(graph, "gateway-afd-domain").outputs["validationProperties"] as Inputs)["validationToken"],
+                // What the ingress gateway pins: the certificate's one name, and its key's SPKI hash.
+                ingressClient: { subjectAltName: "api-management.aks-ingress.dev.platform.example.com", spkiSha256: spkiOf(named(graph, "gateway-apim-ingress-client-key").outputs["publicKeyPem"] as string) },
             });
         });
     }
@@ -215,9 +241,42 @@ describe("gateway component: Front Door", () => {
             forwardingProtocol: "HttpsOnly",
             linkToDefaultDomain: "Disabled",
             patternsToMatch: ["/*"],
+            ruleSets: [{ id: named(graph, "gateway-afd-rules").id }],
             enabledState: "Enabled",
         });
         assert.ok(dependsOn(graph, route).includes("gateway-afd-origin-apim"), "the route needs an origin in its group");
+        assert.ok(dependsOn(graph, route).includes("gateway-afd-security-headers"), "the route serves once its headers rule exists");
+    });
+
+    it("sets HSTS (dev's one-day max-age, subdomains included, no preload) and OWASP's API headers on every response, by a rule without conditions", async () => {
+        const { graph } = await dev();
+        assert.deepEqual(own(named(graph, "gateway-afd-rules").inputs), { profileName: "afd-platform-dev", ruleSetName: "responseheaders" });
+        // learn.microsoft.com/azure/frontdoor/front-door-rules-engine-actions, Modify response header: Overwrite
+        // replaces a value the origin sent. RFC 6797 section 6.1: max-age, includeSubDomains, preload.
+        const header = (headerName: string, value: string) => ({ name: "ModifyResponseHeader", parameters: { typeName: "DeliveryRuleHeaderActionParameters", headerAction: "Overwrite", headerName, value } });
+        assert.deepEqual(own(named(graph, "gateway-afd-security-headers").inputs, "matchProcessingBehavior"), {
+            profileName: "afd-platform-dev",
+            ruleSetName: "responseheaders",
+            ruleName: "securityheaders",
+            order: 1,
+            actions: [header("Strict-Transport-Security", "max-age=86400; includeSubDomains"), header("X-Content-Type-Options", "nosniff"), header("X-Frame-Options", "DENY")],
+        });
+        const preloaded = named((await generatedPartnerCa()).graph, "gateway-afd-security-headers").inputs["actions"][0];
+        assert.deepEqual(preloaded, header("Strict-Transport-Security", "max-age=31536000; includeSubDomains; preload"));
+    });
+
+    it("blocks the deny list by socket and by client address before every other rule, and keeps the configured per-address limit", async () => {
+        const { graph } = await generatedPartnerCa();
+        const rules = named(graph, "gateway-afd-waf").inputs["customRules"].rules;
+        // learn.microsoft.com/azure/web-application-firewall/afds/waf-front-door-custom-rules: lower priority first;
+        // RemoteAddr is the client address (X-Forwarded-For), SocketAddr the TCP peer.
+        const deny = (variable: string, priority: number) => ({
+            name: `DenyList${variable}`, priority, ruleType: "MatchRule", action: "Block", enabledState: "Enabled",
+            matchConditions: [{ matchVariable: variable, operator: "IPMatch", matchValue: ["198.51.100.0/24", "203.0.113.7/32"] }],
+        });
+        assert.deepEqual(rules.slice(0, 2), [deny("SocketAddr", 10), deny("RemoteAddr", 11)]);
+        assert.deepEqual([rules[2].name, rules[2].rateLimitThreshold], ["RateLimitPerClientIp", 300]);
+        assert.equal(rules.length, 3);
     });
 
     it("blocks in Prevention mode with DRS 2.1 and the bot rules, rate-limits each client address, and binds the WAF to the domain and endpoint", async () => {
@@ -333,6 +392,46 @@ describe("gateway component: API Management", () => {
         assert.match(xml, /<claim name="sub" \/>/);
         // Without partners, no host is exempt from the Front Door check.
         assert.match(xml, /Host\.Equals\(&quot;&quot;/);
+        // Without public paths every request needs a token.
+        assert.match(xml, /<when condition="@\(true\)">\s*<validate-jwt /);
+        // learn.microsoft.com/azure/api-management/rate-limit-by-key-policy: calls per renewal-period seconds (the
+        // config's defaults: 600 a minute, 100 within a second), each limit on a counter key of its own.
+        const limits = [...xml.matchAll(/<rate-limit-by-key calls="(\d+)" renewal-period="(\d+)"\s+counter-key="@\(&quot;([a-z-]+)\/&quot; \+ context\.Request\.Headers\.GetValueOrDefault\(&quot;X-Azure-ClientIP&quot;, context\.Request\.IpAddress\)\)" \/>/g)];
+        assert.deepEqual(limits.map((m) => m.slice(1)), [["600", "60", "ip"], ["100", "1", "ip-burst"]]);
+        assert.ok(!xml.includes("Subject"), "subject limits are per API");
+    });
+
+    it("limits each API per token subject, sustained and burst, on keys of the API's own, only where a token was validated", async () => {
+        const { graph } = await dev();
+        const xml = String(named(graph, "gateway-apim-example-api-policy").inputs["value"]);
+        assert.ok(xml.includes([
+            "        <choose>",
+            "            <when condition=\"@(context.Variables.ContainsKey(&quot;jwt&quot;))\">",
+            "                <rate-limit-by-key calls=\"1200\" renewal-period=\"60\"",
+            "                                   counter-key=\"@(&quot;platform-example/subject/&quot; + ((Jwt)context.Variables[&quot;jwt&quot;]).Subject)\" />",
+            "                <rate-limit-by-key calls=\"200\" renewal-period=\"1\"",
+            "                                   counter-key=\"@(&quot;platform-example/subject-burst/&quot; + ((Jwt)context.Variables[&quot;jwt&quot;]).Subject)\" />",
+            "            </when>",
+            "        </choose>",
+            "        <set-backend-service backend-id=\"aks-ingress\" />",
+        ].join("\n")), xml);
+        assert.ok(!xml.includes("quota-by-key"), "no quota unless configured");
+        // After the global policy (its token), before the backend is chosen.
+        assert.ok(xml.indexOf("<base />") < xml.indexOf("<choose>") && xml.indexOf("</choose>") < xml.indexOf("<set-backend-service"));
+    });
+
+    it("takes an API's own subject budget and quota, else the global quota (quota-by-key: calls per renewal-period seconds)", async () => {
+        const { graph } = await generatedPartnerCa();
+        const partners = String(named(graph, "gateway-apim-partner-api-policy").inputs["value"]);
+        // The partners' override: 60 a minute, 10 within a second.
+        assert.match(partners, /<rate-limit-by-key calls="60" renewal-period="60"\s+counter-key="@\(&quot;partners\/subject\//);
+        assert.match(partners, /<rate-limit-by-key calls="10" renewal-period="1"\s+counter-key="@\(&quot;partners\/subject-burst\//);
+        assert.match(partners, /<quota-by-key calls="500" renewal-period="3600"\s+counter-key="@\(&quot;partners\/subject-quota\/&quot; \+ \(\(Jwt\)context\.Variables\[&quot;jwt&quot;\]\)\.Subject\)" \/>/);
+        const example = String(named(graph, "gateway-apim-example-api-policy").inputs["value"]);
+        assert.match(example, /<rate-limit-by-key calls="1200" renewal-period="60"/);
+        assert.match(example, /<quota-by-key calls="10000" renewal-period="86400"\s+counter-key="@\(&quot;platform-example\/subject-quota\//);
+        // The quota sits inside the token's branch: public paths carry no subject.
+        assert.match(example, /ContainsKey\(&quot;jwt&quot;\)\)">[\s\S]*<quota-by-key[\s\S]*<\/when>/);
     });
 
     it("calls the ingress backend over TLS validated for chain and name, from an HTTPS-only API without subscription keys", async () => {
@@ -341,6 +440,18 @@ describe("gateway component: API Management", () => {
         assert.deepEqual(own(named(graph, "gateway-apim-ingress-backend").inputs), {
             ...scoped, backendId: "aks-ingress", title: "Mesh ingress gateway (internal load balancer)", protocol: "http",
             url: "https://api.aks-ingress.dev.platform.example.com", tls: { validateCertificateChain: true, validateCertificateName: true },
+            // The client certificate by its resource id (REST BackendCredentialsContract.certificateIds).
+            credentials: { certificateIds: [named(graph, "gateway-apim-ingress-client-upload").id] },
+            // learn.microsoft.com/azure/api-management/backends, Circuit breaker: failureCondition (count, interval,
+            // statusCodeRanges), tripDuration, acceptRetryAfter; ISO 8601 durations.
+            circuitBreaker: {
+                rules: [{
+                    name: "ingress-server-errors",
+                    failureCondition: { count: 5, interval: "PT1M", statusCodeRanges: [{ min: 500, max: 599 }] },
+                    tripDuration: "PT1M",
+                    acceptRetryAfter: true,
+                }],
+            },
         });
         assert.deepEqual(own(named(graph, "gateway-apim-example-api").inputs), {
             ...scoped, apiId: "platform-example", path: "example", displayName: "Platform example API", protocols: ["https"],
@@ -364,16 +475,39 @@ describe("gateway component: API Management", () => {
         assert.match(String(named(generated.graph, "gateway-apim-partner-api-policy").inputs["value"]), /validate-client-certificate[^>]*validate-revocation="false"/);
     });
 
-    it("escapes config values in the policy XML, drops a trailing slash from the issuer, and keeps claim names to safe characters", async () => {
+    it("escapes config values in the policy XML, drops a trailing slash from the issuer, and checks claim values (any of them, space-separated lists split)", async () => {
         const xml = String(named((await generatedPartnerCa()).graph, "gateway-apim-global-policy").inputs["value"]);
         assert.match(xml, /<openid-config url="https:\/\/idp\.example\.com\/\.well-known\/openid-configuration" \/>/);
         assert.ok(xml.includes([
-            "            <audiences>",
-            "                <audience>api://a&amp;b&lt;c&gt;&quot;&apos;</audience>",
-            "                <audience>api://second</audience>",
-            "            </audiences>",
+            "                    <audiences>",
+            "                        <audience>api://a&amp;b&lt;c&gt;&quot;&apos;</audience>",
+            "                        <audience>api://second</audience>",
+            "                    </audiences>",
         ].join("\n")), xml);
-        assert.match(xml, /<claim name="sub" \/>\n {16}<claim name="tidx" \/>/);
+        // learn.microsoft.com/azure/api-management/validate-jwt-policy, claim: match="any" passes on one listed value;
+        // separator splits a multi-valued claim. `scp` is both required and value-checked: checked once, by value.
+        assert.ok(xml.includes([
+            "                    <required-claims>",
+            "                        <claim name=\"sub\" />",
+            "                        <claim name=\"tid\" />",
+            "                        <claim name=\"scp\" match=\"any\" separator=\" \">",
+            "                            <value>api.read</value>",
+            "                            <value>api.write</value>",
+            "                        </claim>",
+            "                        <claim name=\"roles\" match=\"any\" separator=\" \">",
+            "                            <value>Api.Caller</value>",
+            "                        </claim>",
+            "                    </required-claims>",
+        ].join("\n")), xml);
+    });
+
+    it("asks no token on the public paths: exact, or by prefix, of the path the backend receives (the original path without the API's suffix)", async () => {
+        const xml = String(named((await generatedPartnerCa()).graph, "gateway-apim-global-policy").inputs["value"]);
+        const condition = "@{ var path = context.Request.OriginalUrl.Path.Substring(context.Api.Path.Length + 1); "
+            + "return !(path.Equals(\"/healthz\", StringComparison.Ordinal) || path.StartsWith(\"/docs/\", StringComparison.Ordinal)); }";
+        assert.ok(xml.includes(`<when condition="${condition.replace(/"/g, "&quot;")}">`), xml);
+        // The per-address limits hold for them too: they are outside the token's branch.
+        assert.match(xml, /<\/choose>\s*<!--[^]*?-->\s*<rate-limit-by-key calls="300" renewal-period="60"/);
     });
 
     it("refuses to render a policy file with a placeholder left without a value, naming it", () => {
@@ -395,8 +529,47 @@ describe("gateway component: API Management", () => {
         assert.deepEqual(certificates.at(-1), { storeName: "CertificateAuthority", encodedCertificate: String(named(graph, "gateway-partner-ca").outputs["certPem"]).replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, "") });
         assert.equal(named(graph, "gateway-apim-partner-api").inputs["displayName"], "Partner API (client certificates)");
         // The offline vault answers `exp` a year after 2026-12-01 (offline/mocks.ts); the CA's not-after is its validity end.
-        assert.deepEqual(await Promise.all(gateway.heldCertificates.map((h) => valueOf(h.notAfter))), ["2027-12-01T00:00:00.000Z", named(graph, "gateway-partner-ca").outputs["validityEndTime"]]);
-        assert.deepEqual(gateway.heldCertificates.map((h) => h.certificate), ["key-vault/partners-certificate", "partner-client-ca"]);
+        assert.deepEqual((await Promise.all(gateway.heldCertificates.map((h) => valueOf(h.notAfter)))).slice(0, 2), ["2027-12-01T00:00:00.000Z", named(graph, "gateway-partner-ca").outputs["validityEndTime"]]);
+        assert.deepEqual(gateway.heldCertificates.map((h) => h.certificate), ["key-vault/partners-certificate", "partner-client-ca", "apim-ingress-client"]);
+    });
+});
+
+describe("gateway component: API Management's client certificate for the ingress", () => {
+    it("is an ECDSA P-256 key and a 90-day certificate for one DNS name, for TLS clients, issued by the given intermediate and renewed in its second half", async () => {
+        const { graph } = await dev();
+        assert.deepEqual(named(graph, "gateway-apim-ingress-client-key").inputs, { algorithm: "ECDSA", ecdsaCurve: "P256" });
+        const request = named(graph, "gateway-apim-ingress-client-csr").inputs;
+        assert.deepEqual([request["subject"], request["dnsNames"]], [{ commonName: "API Management (platform-dev)", organization: "Platform" }, ["api-management.aks-ingress.dev.platform.example.com"]]);
+        assert.equal(request["privateKeyPem"][SIG_KEY], SECRET_SIG);
+        const certificate = named(graph, "gateway-apim-ingress-client").inputs;
+        // registry docs of tls.LocallySignedCert: allowed_uses key names; early_renewal_hours marks it for replacement.
+        assert.deepEqual(
+            [certificate["validityPeriodHours"], certificate["earlyRenewalHours"], certificate["allowedUses"], certificate["caCertPem"]],
+            [2160, 1080, ["digital_signature", "client_auth"], pem("SU5URVI=")],
+        );
+        assert.deepEqual(certificate["caPrivateKeyPem"], { [SIG_KEY]: SECRET_SIG, value: INTERMEDIATE_KEY });
+        assert.equal(certificate["certRequestPem"], named(graph, "gateway-apim-ingress-client-csr").outputs["certRequestPem"]);
+    });
+
+    it("is uploaded to API Management as a PKCS #12 file with a generated password, both secret", async () => {
+        const { graph, suffix } = await dev();
+        const upload = named(graph, "gateway-apim-ingress-client-upload").inputs;
+        assert.deepEqual([upload["serviceName"], upload["certificateId"]], [`apim-platform-dev-${suffix}`, "ingress-client"]);
+        assert.equal(upload["data"][SIG_KEY], SECRET_SIG);
+        assert.equal(upload["password"][SIG_KEY], SECRET_SIG);
+        const password = named(graph, "gateway-apim-ingress-client-pfx-password");
+        assert.deepEqual(password.inputs, { length: 32, special: false });
+        assert.equal(upload["password"].value, password.outputs["result"]);
+        // A DER SEQUENCE (0x30) holding version 3 (02 01 03): RFC 7292's PFX. Its content is proven against OpenSSL in test/unit/pkcs12.ts.
+        const der = Buffer.from(upload["data"].value, "base64");
+        assert.equal(der[0], 0x30);
+        assert.ok(der.includes(Buffer.from([0x02, 0x01, 0x03])));
+    });
+
+    it("is not made for the Application Gateway edge, which cannot present one to a backend", async () => {
+        const { graph, gateway } = await appGateway();
+        assert.deepEqual(graph.resources.filter((r) => r.name.includes("ingress-client")).map((r) => r.name), []);
+        assert.equal(gateway.ingressClient, undefined);
     });
 });
 
@@ -411,7 +584,7 @@ describe("gateway component: alerts", () => {
         // The URL carries the webhook's token: it stays secret in the inputs.
         assert.deepEqual(group["webhookReceivers"], [{ name: "webhook", serviceUri: { [SIG_KEY]: SECRET_SIG, value: "https://hooks.example.com/services/token" }, useCommonAlertSchema: true }]);
         assert.ok(gateway.alertActionGroupId);
-        assert.deepEqual(gateway.heldCertificates.map((h) => h.certificate), ["key-vault/apim-certificate", "key-vault/partners-certificate", "partner-client-ca"]);
+        assert.deepEqual(gateway.heldCertificates.map((h) => h.certificate), ["key-vault/apim-certificate", "key-vault/partners-certificate", "partner-client-ca", "apim-ingress-client"]);
         // Their expiry is read from the vault through the gateway's own Azure provider.
         const reads = graph.invokes.filter((i) => i.token === "azure-native:keyvault:getSecret");
         assert.deepEqual(reads.map((i) => i.inputs), ["apim-certificate", "partners-certificate"].map((secretName) => ({ resourceGroupName: RG, vaultName: `kv-plt-dev-${suffix}`, secretName })));
@@ -491,9 +664,34 @@ describe("gateway component: Application Gateway edge", () => {
         ]);
         assert.deepEqual(gateway["redirectConfigurations"], [{ name: "http-to-https", redirectType: "Permanent", targetListener: part("httpListeners", "https"), includePath: true, includeQueryString: true }]);
         assert.deepEqual(gateway["requestRoutingRules"], [
-            { name: "api", priority: 100, ruleType: "Basic", httpListener: part("httpListeners", "https"), backendAddressPool: part("backendAddressPools", "ingress"), backendHttpSettings: part("backendHttpSettingsCollection", "ingress-https") },
+            {
+                name: "api", priority: 100, ruleType: "Basic", httpListener: part("httpListeners", "https"), backendAddressPool: part("backendAddressPools", "ingress"),
+                backendHttpSettings: part("backendHttpSettingsCollection", "ingress-https"), rewriteRuleSet: part("rewriteRuleSets", "edge"),
+            },
             { name: "redirect-http", priority: 200, ruleType: "Basic", httpListener: part("httpListeners", "http"), redirectConfiguration: part("redirectConfigurations", "http-to-https") },
         ]);
+    });
+
+    it("rewrites every routed request's X-Forwarded-For to addresses without ports, and sets HSTS and OWASP's API headers on every response", async () => {
+        const { graph } = await appGateway();
+        // learn.microsoft.com/azure/application-gateway/rewrite-http-headers-url: "{var_<server variable>}";
+        // add_x_forwarded_for_proxy is the client's X-Forwarded-For with the client IP appended, without its port.
+        assert.deepEqual(named(graph, "gateway-agw").inputs["rewriteRuleSets"], [{
+            name: "edge",
+            rewriteRules: [{
+                name: "headers",
+                ruleSequence: 100,
+                actionSet: {
+                    requestHeaderConfigurations: [{ headerName: "X-Forwarded-For", headerValue: "{var_add_x_forwarded_for_proxy}" }],
+                    responseHeaderConfigurations: [
+                        // RFC 6797 section 6.1; the configured two years, preloaded.
+                        { headerName: "Strict-Transport-Security", headerValue: "max-age=63072000; includeSubDomains; preload" },
+                        { headerName: "X-Content-Type-Options", headerValue: "nosniff" },
+                        { headerName: "X-Frame-Options", headerValue: "DENY" },
+                    ],
+                },
+            }],
+        }]);
     });
 
     it("calls the ingress gateway by name over HTTPS, trusting only the private root", async () => {
@@ -520,6 +718,11 @@ describe("gateway component: Application Gateway edge", () => {
             // fileUploadEnforcement and requestBodyEnforcement are the SDK's defaults.
             policySettings: { state: "Enabled", mode: "Prevention", requestBodyCheck: true, fileUploadEnforcement: true, requestBodyEnforcement: true },
             managedRules: { managedRuleSets: [{ ruleSetType: "Microsoft_DefaultRuleSet", ruleSetVersion: "2.1" }, { ruleSetType: "Microsoft_BotManagerRuleSet", ruleSetVersion: "1.1" }] },
+            // learn.microsoft.com/azure/web-application-firewall/ag/custom-waf-rules-overview: a MatchRule on RemoteAddr with IPMatch.
+            customRules: [{
+                name: "DenyList", priority: 10, ruleType: "MatchRule", action: "Block", state: "Enabled",
+                matchConditions: [{ matchVariables: [{ variableName: "RemoteAddr" }], operator: "IPMatch", matchValues: ["198.51.100.0/24"] }],
+            }],
         });
         assert.deepEqual(named(graph, "gateway-agw-diagnostics").inputs["resourceUri"], agw.id);
         assert.equal(await valueOf(gateway.edgeTarget), named(graph, "gateway-agw-pip").outputs["ipAddress"]);

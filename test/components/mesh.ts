@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { istiodServiceAccount, ServiceMesh, type IngressExposure } from "../../components/mesh";
+import { istiodServiceAccount, ServiceMesh, type IngressExposure, type ServiceMeshArgs } from "../../components/mesh";
 import { SECRET_SIG, SIG_KEY, type Graph } from "../../offline/engine";
 import { CLUSTER, crdModels, declare, dependsOn, named, once, ownResources, TELEMETRY, valueOf, type Inputs } from "./harness";
 
@@ -20,7 +20,12 @@ interface Declared {
     ingressNamespace: string;
 }
 
-async function declareMesh(highAvailability: boolean, ingressExposure: IngressExposure): Promise<Declared> {
+/** The Front Door edge's API Management client, as the gateway component gives it (its key's SPKI hash a stand-in). */
+const EDGE_CLIENT = { caChainPem: "INTERMEDIATE PEM\nROOT PEM", subjectAltName: "api-management.aks-ingress.dev.platform.example.com", spkiSha256: pulumi.output("c3BraQ==") };
+const ISSUER = "https://login.microsoftonline.com/22222222-2222-4222-8222-222222222222/v2.0";
+const TOKENS = { issuer: ISSUER, audiences: ["api://platform-dev"], requiredClaims: ["sub"], claimValues: {}, publicPaths: [] };
+
+async function declareMesh(highAvailability: boolean, ingressExposure: IngressExposure, apiSecurity: Pick<ServiceMeshArgs, "edgeClient" | "tokens" | "gatewayRateLimits"> = {}): Promise<Declared> {
     const models = await crdModels();
     let mesh: ServiceMesh | undefined;
     const graph = await declare(({ kubernetes, upstream }) => {
@@ -37,13 +42,21 @@ async function declareMesh(highAvailability: boolean, ingressExposure: IngressEx
             telemetry: TELEMETRY,
             admission: upstream("kyverno"),
             platformNamespaces: PLATFORM_NAMESPACES,
+            ...apiSecurity,
         }, kubernetes());
     });
     return { graph, systemNamespace: await valueOf(mesh!.systemNamespace), ingressNamespace: await valueOf(mesh!.ingressNamespace) };
 }
 
-const single = once(() => declareMesh(false, INTERNAL_LB));
+/** The Front Door edge: API Management's client certificate required, tokens checked. */
+const single = once(() => declareMesh(false, INTERNAL_LB, { edgeClient: EDGE_CLIENT, tokens: TOKENS }));
+/** The local stack's shape: no edge, no tokens. */
 const highlyAvailable = once(() => declareMesh(true, { kind: "clusterDefault" }));
+/** The App Gateway edge: no client certificate, tokens with claim values and public paths, the gateway's own limits. */
+const appGatewayEdge = once(() => declareMesh(true, INTERNAL_LB, {
+    tokens: { ...TOKENS, requiredClaims: ["sub", "scp"], claimValues: { scp: ["api.read"], roles: ["Api.Caller", "Api.Admin"] }, publicPaths: ["/healthz", "/docs/*"] },
+    gatewayRateLimits: { perClientIp: { perMinute: 600, burst: 100 }, perSubject: { perMinute: 1000, burst: 50 }, trustedProxies: 1 },
+}));
 
 /** Istio's TLS 1.2 ECDHE suites with AEAD ciphers (istio.io MeshConfig tlsDefaults; no CBC, no RSA key exchange). */
 const AEAD_SUITES = ["ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305"];
@@ -67,7 +80,12 @@ describe("service mesh component: namespaces", () => {
         const { graph } = await single();
         const spec = named(graph, "mesh-system-ns-allow-platform").inputs["spec"];
         assert.deepEqual(spec.ingress.at(-1), { ports: [{ protocol: "TCP", port: 15012 }, { protocol: "TCP", port: 15017 }] });
-        assert.deepEqual(spec.egress.at(-1), { to: [{ ipBlock: { cidr: "10.20.0.0/28" } }], ports: [{ protocol: "TCP", port: 443 }] });
+        assert.deepEqual(spec.egress.at(-2), { to: [{ ipBlock: { cidr: "10.20.0.0/28" } }], ports: [{ protocol: "TCP", port: 443 }] });
+        // istiod fetches the issuer's keys (RequestAuthentication without jwksUri: OpenID discovery) over HTTPS.
+        assert.deepEqual(spec.egress.at(-1), { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] });
+        // Without tokens to check, istiod reaches nothing outside the cluster.
+        const local = named((await highlyAvailable()).graph, "mesh-system-ns-allow-platform").inputs["spec"];
+        assert.deepEqual(local.egress.at(-1), { to: [{ ipBlock: { cidr: "10.20.0.0/28" } }], ports: [{ protocol: "TCP", port: 443 }] });
     });
 
     it("lets the edge reach the gateway's listeners and its health port 15021, and the gateway reach meshed namespaces and the collector only", async () => {
@@ -244,12 +262,129 @@ describe("service mesh component: ingress gateway", () => {
                 {
                     port: { number: 443, name: "https", protocol: "HTTPS" },
                     hosts: ["*.aks-ingress.dev.platform.example.com"],
-                    tls: { mode: "SIMPLE", credentialName: "aks-ingress-tls", minProtocolVersion: "TLSV1_2", cipherSuites: GCM_SUITES },
+                    // istio.io reference/config/networking/gateway, ServerTLSSettings: MUTUAL needs a client certificate
+                    // chaining to caCertCredentialName's CA; subjectAltNames and verifyCertificateSpki (base64 SHA-256 of
+                    // the SPKI) accept that one name and key only.
+                    tls: {
+                        mode: "MUTUAL", credentialName: "aks-ingress-tls", minProtocolVersion: "TLSV1_2", cipherSuites: GCM_SUITES,
+                        caCertCredentialName: "aks-ingress-tls-cacert",
+                        subjectAltNames: ["api-management.aks-ingress.dev.platform.example.com"],
+                        verifyCertificateSpki: ["c3BraQ=="],
+                    },
                 },
                 { port: { number: 80, name: "http", protocol: "HTTP" }, hosts: ["*.aks-ingress.dev.platform.example.com"], tls: { httpsRedirect: true } },
             ],
         });
-        assert.deepEqual(dependsOn(graph, gateway), ["mesh-base", "mesh-gateway", "mesh-ingress-certificate"]);
+        assert.deepEqual(dependsOn(graph, gateway), ["mesh-base", "mesh-edge-client-ca", "mesh-gateway", "mesh-ingress-certificate"]);
+    });
+
+    it("keeps the client CA bundle where Istio looks for a credential's CA: <credentialName>-cacert, key ca.crt, beside the gateway", async () => {
+        // istio 1.30.3 pilot/pkg/credentials/kube/secrets.go: GetCaCert reads "<name>-cacert" first; ExtractRoot takes "cacert" or "ca.crt".
+        const { graph } = await single();
+        const secret = named(graph, "mesh-edge-client-ca");
+        assert.deepEqual([secret.inputs["metadata"], secret.inputs["stringData"]], [{ name: "aks-ingress-tls-cacert", namespace: "istio-ingress" }, { [SIG_KEY]: SECRET_SIG, value: { "ca.crt": "INTERMEDIATE PEM\nROOT PEM" } }]);
+        assert.deepEqual(dependsOn(graph, secret), ["mesh-ingress-ns"]);
+    });
+
+    it("without an edge client certificate (App Gateway, local), serves plain server TLS to any client", async () => {
+        for (const declared of [appGatewayEdge, highlyAvailable]) {
+            const { graph } = await declared();
+            assert.deepEqual(named(graph, "mesh-ingress-gateway").inputs["spec"].servers[0].tls, { mode: "SIMPLE", credentialName: "aks-ingress-tls", minProtocolVersion: "TLSV1_2", cipherSuites: GCM_SUITES });
+            assert.ok(!graph.resources.some((r) => r.name === "mesh-edge-client-ca"));
+        }
+    });
+
+    it("strips the headers that name what runs behind it from every response, its own Server header included", async () => {
+        const { graph } = await single();
+        const filter = named(graph, "mesh-gateway-response-headers");
+        assert.deepEqual([filter.inputs["apiVersion"], filter.inputs["kind"], filter.inputs["metadata"]], ["networking.istio.io/v1alpha3", "EnvoyFilter", { name: "strip-response-headers", namespace: "istio-ingress" }]);
+        // envoyproxy.io HttpConnectionManager.server_header_transformation: PASS_THROUGH leaves the server header as the
+        // upstream sent it; RouteConfiguration.response_headers_to_remove then removes it with the others
+        // (API Management's global policy deletes the same five).
+        assert.deepEqual(filter.inputs["spec"], {
+            workloadSelector: { labels: { istio: "ingressgateway" } },
+            configPatches: [
+                {
+                    applyTo: "NETWORK_FILTER",
+                    match: { context: "GATEWAY", listener: { filterChain: { filter: { name: "envoy.filters.network.http_connection_manager" } } } },
+                    patch: { operation: "MERGE", value: { typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager", server_header_transformation: "PASS_THROUGH" } } },
+                },
+                {
+                    applyTo: "ROUTE_CONFIGURATION",
+                    match: { context: "GATEWAY" },
+                    patch: { operation: "MERGE", value: { response_headers_to_remove: ["server", "x-powered-by", "x-aspnet-version", "x-envoy-upstream-service-time", "x-envoy-decorator-operation"] } },
+                },
+            ],
+        });
+        assert.deepEqual(dependsOn(graph, filter), ["mesh-base", "mesh-gateway"]);
+    });
+
+    it("validates tokens at the gateway itself, keeping them for the applications", async () => {
+        const { graph } = await single();
+        const authentication = named(graph, "mesh-gateway-tokens");
+        // istio.io reference/config/security/request_authentication: forwardOriginalToken keeps the Authorization header
+        // (removed by default); no jwksUri: the keys come from the issuer's OpenID discovery.
+        assert.deepEqual([authentication.inputs["kind"], authentication.inputs["metadata"], authentication.inputs["spec"]], ["RequestAuthentication", { name: "edge-tokens", namespace: "istio-ingress" }, {
+            selector: { matchLabels: { istio: "ingressgateway" } },
+            jwtRules: [{ issuer: ISSUER, audiences: ["api://platform-dev"], forwardOriginalToken: true }],
+        }]);
+        assert.ok(!graph.resources.some((r) => r.name === "mesh-gateway-local-rate-limit"), "API Management limits the Front Door edge");
+        assert.ok(!(await highlyAvailable()).graph.resources.some((r) => r.name === "mesh-gateway-tokens"), "no issuer on the local stack");
+    });
+});
+
+describe("service mesh component: the App Gateway edge's limits at the gateway", () => {
+    it("trusts one proxy's X-Forwarded-For entry for the client address (App Gateway's), through the gateway's ProxyConfig annotation", async () => {
+        // istio.io docs/ops/configuration/traffic-management/network-topologies: proxy.istio.io/config gatewayTopology.numTrustedProxies.
+        const { graph } = await appGatewayEdge();
+        assert.deepEqual(named(graph, "mesh-gateway").inputs["values"].podAnnotations, { "proxy.istio.io/config": "{\"gatewayTopology\":{\"numTrustedProxies\":1}}" });
+        assert.equal(named((await single()).graph, "mesh-gateway").inputs["values"].podAnnotations, undefined);
+    });
+
+    it("limits each client address and each token subject with Envoy's local rate limit, as Istio documents it", async () => {
+        const { graph } = await appGatewayEdge();
+        const filter = named(graph, "mesh-gateway-local-rate-limit");
+        assert.deepEqual([filter.inputs["kind"], filter.inputs["metadata"]], ["EnvoyFilter", { name: "local-rate-limit", namespace: "istio-ingress" }]);
+        const [insert, vhost] = filter.inputs["spec"].configPatches;
+        // istio.io docs/tasks/policy-enforcement/rate-limit, "Local rate limit": the filter before the router, as a TypedStruct.
+        const typed = (value: object) => ({ "@type": "type.googleapis.com/udpa.type.v1.TypedStruct", type_url: "type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit", value });
+        assert.deepEqual(insert, {
+            applyTo: "HTTP_FILTER",
+            match: { context: "GATEWAY", listener: { filterChain: { filter: { name: "envoy.filters.network.http_connection_manager", subFilter: { name: "envoy.filters.http.router" } } } } },
+            patch: { operation: "INSERT_BEFORE", value: { name: "envoy.filters.http.local_ratelimit", typed_config: typed({ stat_prefix: "http_local_rate_limiter" }) } },
+        });
+        const hundred = (runtime_key: string) => ({ runtime_key, default_value: { numerator: 100, denominator: "HUNDRED" } });
+        assert.deepEqual(vhost, {
+            applyTo: "VIRTUAL_HOST",
+            match: { context: "GATEWAY" },
+            patch: {
+                operation: "MERGE",
+                value: {
+                    // envoyproxy.io config.route.v3.RateLimit.Action: remote_address makes ("remote_address", <client>);
+                    // metadata reads jwt_authn's payload (istio: payload_in_metadata "payload").
+                    rate_limits: [
+                        { actions: [{ remote_address: {} }] },
+                        { actions: [{ metadata: { descriptor_key: "subject", metadata_key: { key: "envoy.filters.http.jwt_authn", path: [{ key: "payload" }, { key: "sub" }] }, source: "DYNAMIC" } }] },
+                    ],
+                    typed_per_filter_config: {
+                        "envoy.filters.http.local_ratelimit": typed({
+                            stat_prefix: "http_local_rate_limiter",
+                            // 600 a minute is 10 a second, 100 deep; 1000 a minute is 16.7 a second, rounded up to 17, 50 deep.
+                            token_bucket: { max_tokens: 100, tokens_per_fill: 10, fill_interval: "1s" },
+                            always_consume_default_token_bucket: false,
+                            max_dynamic_descriptors: 10000,
+                            descriptors: [
+                                { entries: [{ key: "remote_address" }], token_bucket: { max_tokens: 100, tokens_per_fill: 10, fill_interval: "1s" } },
+                                { entries: [{ key: "subject" }], token_bucket: { max_tokens: 50, tokens_per_fill: 17, fill_interval: "1s" } },
+                            ],
+                            filter_enabled: hundred("local_rate_limit_enabled"),
+                            filter_enforced: hundred("local_rate_limit_enforced"),
+                            response_headers_to_add: [{ append_action: "OVERWRITE_IF_EXISTS_OR_ADD", header: { key: "x-local-rate-limit", value: "true" } }],
+                        }),
+                    },
+                },
+            },
+        });
     });
 });
 
@@ -275,36 +410,111 @@ describe("service mesh component: policies and monitors", () => {
         });
     });
 
-    it("lets the ingress gateway call application namespaces only: a synchronized ALLOW from its identity, generated in each", async () => {
+    it("lets the ingress gateway call application namespaces only, with a valid token: a synchronized ALLOW from its identity and the token's check, generated in each", async () => {
         const { graph } = await single();
         const generator = named(graph, "mesh-gateway-to-applications");
         assert.deepEqual([generator.inputs["apiVersion"], generator.inputs["kind"], generator.inputs["metadata"]], ["kyverno.io/v1", "ClusterPolicy", { name: "generate-ingress-gateway-allow" }]);
         // kyverno.io/docs generate rules: data is the generated object; synchronize restores a changed or deleted copy;
         // generateExisting also covers the namespaces that exist when the policy is created.
+        const generated = (kind: string, name: string, apiVersion: string, spec: object) => ({
+            name: `${name}-in-every-application-namespace`,
+            match: { any: [{ resources: { kinds: ["Namespace"] } }] },
+            exclude: { any: [{ resources: { namespaces: PLATFORM_NAMESPACES } }] },
+            generate: { apiVersion, kind, name, namespace: "{{request.object.metadata.name}}", synchronize: true, generateExisting: true, data: { spec } },
+        });
         assert.deepEqual(generator.inputs["spec"], {
-            rules: [{
-                name: "allow-from-ingress-gateway-in-every-application-namespace",
-                match: { any: [{ resources: { kinds: ["Namespace"] } }] },
-                exclude: { any: [{ resources: { namespaces: PLATFORM_NAMESPACES } }] },
-                generate: {
-                    apiVersion: "security.istio.io/v1",
-                    kind: "AuthorizationPolicy",
-                    name: "allow-from-ingress-gateway",
-                    namespace: "{{request.object.metadata.name}}",
-                    synchronize: true,
-                    generateExisting: true,
-                    // The gateway's SPIFFE identity: its chart names the service account after the release.
-                    data: { spec: { action: "ALLOW", rules: [{ from: [{ source: { principals: ["cluster.local/ns/istio-ingress/sa/istio-ingressgateway"] } }] }] } },
-                },
-            }],
+            rules: [
+                // The gateway's SPIFFE identity (its chart names the service account after the release), and a request
+                // principal of the issuer: istio.io authorization-policy, Source.requestPrincipals "<iss>/<sub>", a trailing
+                // "*" a prefix match; Condition "request.auth.claims[sub]" with "*", any non-empty value.
+                generated("AuthorizationPolicy", "allow-from-ingress-gateway", "security.istio.io/v1", {
+                    action: "ALLOW",
+                    rules: [{
+                        from: [{ source: { principals: ["cluster.local/ns/istio-ingress/sa/istio-ingressgateway"], requestPrincipals: [`${ISSUER}/*`] } }],
+                        when: [{ key: "request.auth.claims[sub]", values: ["*"] }],
+                    }],
+                }),
+                // The namespace validates the token itself (the gateway's check is not the sidecar's), keeping it for the app.
+                generated("RequestAuthentication", "platform-tokens", "security.istio.io/v1", { jwtRules: [{ issuer: ISSUER, audiences: ["api://platform-dev"], forwardOriginalToken: true }] }),
+            ],
         });
         // Kyverno's background controller writes them: kyverno 3.9.0's background-controller ClusterRole aggregates
         // every ClusterRole labelled rbac.kyverno.io/aggregate-to-background-controller=true.
         const role = named(graph, "mesh-kyverno-generates-authorization").inputs;
         assert.deepEqual(role["metadata"].labels, { "rbac.kyverno.io/aggregate-to-background-controller": "true" });
-        assert.deepEqual(role["rules"], [{ apiGroups: ["security.istio.io"], resources: ["authorizationpolicies"], verbs: ["get", "list", "watch", "create", "update", "patch", "delete"] }]);
+        const verbs = ["get", "list", "watch", "create", "update", "patch", "delete"];
+        assert.deepEqual(role["rules"], [
+            { apiGroups: ["security.istio.io"], resources: ["authorizationpolicies", "requestauthentications"], verbs },
+            { apiGroups: ["networking.istio.io"], resources: ["destinationrules"], verbs },
+        ]);
         // After Kyverno, Istio's CRDs and the grant.
         assert.deepEqual(dependsOn(graph, generator), ["kyverno", "mesh-base", "mesh-kyverno-generates-authorization"]);
+    });
+
+    it("asks the configured claims and values on every route but the public ones, which the gateway alone may still call", async () => {
+        const { graph } = await appGatewayEdge();
+        const [allow, authentication] = named(graph, "mesh-gateway-to-applications").inputs["spec"].rules.map((r: Inputs) => r.generate.data.spec);
+        const gatewayPrincipal = ["cluster.local/ns/istio-ingress/sa/istio-ingressgateway"];
+        assert.deepEqual(allow, {
+            action: "ALLOW",
+            rules: [
+                {
+                    from: [{ source: { principals: gatewayPrincipal, requestPrincipals: [`${ISSUER}/*`] } }],
+                    // sub present; scp (required and value-checked) by value only; roles by value.
+                    when: [
+                        { key: "request.auth.claims[sub]", values: ["*"] },
+                        { key: "request.auth.claims[scp]", values: ["api.read"] },
+                        { key: "request.auth.claims[roles]", values: ["Api.Caller", "Api.Admin"] },
+                    ],
+                },
+                // istio.io authorization-policy, Operation.paths: exact, or a prefix match with a trailing "*".
+                { from: [{ source: { principals: gatewayPrincipal } }], to: [{ operation: { paths: ["/healthz", "/docs/*"] } }] },
+            ],
+        });
+        // Istio splits scope and permission itself; the value-checked claims too (Entra ID's scp is space-delimited).
+        assert.deepEqual(authentication, { jwtRules: [{ issuer: ISSUER, audiences: ["api://platform-dev"], forwardOriginalToken: true, spaceDelimitedClaims: ["scp", "roles"] }] });
+    });
+
+    it("without tokens (the local stack), allows the gateway's calls by its identity alone, and generates no RequestAuthentication", async () => {
+        const { graph } = await highlyAvailable();
+        const rules = named(graph, "mesh-gateway-to-applications").inputs["spec"].rules;
+        assert.deepEqual(rules.map((r: Inputs) => r.generate.kind), ["AuthorizationPolicy"]);
+        assert.deepEqual(rules[0].generate.data.spec, { action: "ALLOW", rules: [{ from: [{ source: { principals: ["cluster.local/ns/istio-ingress/sa/istio-ingressgateway"] } }] }] });
+    });
+
+    it("gives every application namespace Envoy's documented circuit-breaker and outlier-detection defaults, unless it opts out", async () => {
+        const { graph } = await single();
+        const policy = named(graph, "mesh-resilience-defaults");
+        assert.deepEqual([policy.inputs["kind"], policy.inputs["metadata"]], ["ClusterPolicy", { name: "generate-resilience-defaults" }]);
+        assert.deepEqual(policy.inputs["spec"].rules, [{
+            name: "platform-resilience-defaults-in-every-application-namespace",
+            match: { any: [{ resources: { kinds: ["Namespace"] } }] },
+            // A Namespace labelled platform.io/resilience-defaults=disabled keeps its own DestinationRules.
+            exclude: { any: [{ resources: { namespaces: PLATFORM_NAMESPACES } }, { resources: { selector: { matchLabels: { "platform.io/resilience-defaults": "disabled" } } } }] },
+            generate: {
+                apiVersion: "networking.istio.io/v1",
+                kind: "DestinationRule",
+                name: "platform-resilience-defaults",
+                namespace: "{{request.object.metadata.name}}",
+                synchronize: true,
+                generateExisting: true,
+                data: {
+                    spec: {
+                        // Every service of the namespace (istio.io destination-rule: a wildcard host).
+                        host: "*.{{request.object.metadata.name}}.svc.cluster.local",
+                        trafficPolicy: {
+                            // envoyproxy.io config.cluster.v3.CircuitBreakers.Thresholds: max_connections, max_pending_requests,
+                            // max_requests default 1024; RetryBudget: budget_percent 20, min_retry_concurrency 3.
+                            connectionPool: { tcp: { maxConnections: 1024 }, http: { http1MaxPendingRequests: 1024, http2MaxRequests: 1024 } },
+                            retryBudget: { percent: 20, minRetryConcurrency: 3 },
+                            // config.cluster.v3.OutlierDetection: consecutive_5xx 5, interval 10 s, base_ejection_time 30 s, max_ejection_percent 10.
+                            outlierDetection: { consecutive5xxErrors: 5, interval: "10s", baseEjectionTime: "30s", maxEjectionPercent: 10 },
+                        },
+                    },
+                },
+            },
+        }]);
+        assert.deepEqual(dependsOn(graph, policy), ["kyverno", "mesh-base", "mesh-kyverno-generates-authorization"]);
     });
 
     it("scrapes istiod's http-monitoring port and every proxy's Envoy stats, after the operator's CRDs", async () => {
@@ -327,9 +537,10 @@ describe("service mesh component: policies and monitors", () => {
     it("declares every object under the component, through the cluster's provider", async () => {
         const { graph } = await single();
         const { component, own } = ownResources(graph, "mesh", "platform:mesh:ServiceMesh");
-        // 2 namespaces with 2 network policies each, cacerts, 4 releases, the certificate, the Gateway, 3 mesh policies,
-        // the generating policy and its ClusterRole, 2 monitors.
-        assert.equal(own.length, 20);
+        // 2 namespaces with 2 network policies each, cacerts, 4 releases, the certificate, the Gateway and its client CA,
+        // 3 mesh policies, the gateway's RequestAuthentication and header filter, the 2 generating policies and their
+        // ClusterRole, 2 monitors.
+        assert.equal(own.length, 24);
         // What the component hands on: the namespaces other components' policies and workloads name.
         assert.deepEqual(component.outputs, { systemNamespace: "istio-system", ingressNamespace: "istio-ingress" });
         for (const r of own) {

@@ -82,7 +82,7 @@ describe("gateway component", () => {
         assert.deepEqual(waf["managedRules"].managedRuleSets.map((r: { ruleSetType: string }) => r.ruleSetType), ["Microsoft_DefaultRuleSet", "Microsoft_BotManagerRuleSet"]);
         assert.match(waf["managedRules"].managedRuleSets[0].ruleSetVersion, /^2\./);
         const rateRule = waf["customRules"].rules[0];
-        assert.deepEqual([rateRule.ruleType, rateRule.rateLimitThreshold, rateRule.action], ["RateLimitRule", azureConfig("prod").gateway.rateLimits.perClientIp, "Block"]);
+        assert.deepEqual([rateRule.ruleType, rateRule.rateLimitThreshold, rateRule.action], ["RateLimitRule", azureConfig("prod").gateway.rateLimits.perClientIp.perMinute, "Block"]);
         const binding = byName(graph, "gateway-afd-waf-binding").inputs as Record<string, any>;
         assert.equal(binding["parameters"].wafPolicy.id, byName(graph, "gateway-afd-waf").id);
         const bound = binding["parameters"].associations.flatMap((a: { domains: { id: string }[] }) => a.domains.map((d) => d.id));
@@ -168,8 +168,10 @@ describe("gateway component", () => {
             assert.ok(xml.includes(`<audience>${audience}</audience>`), audience);
         }
         assert.match(xml, /<claim name="sub" \/>/);
-        assert.match(xml, new RegExp(`<rate-limit-by-key calls="${config.rateLimits.perClientIp}" renewal-period="60"[\\s\\S]*X-Azure-ClientIP`));
-        assert.match(xml, new RegExp(`<rate-limit-by-key calls="${config.rateLimits.perSubject}"[\\s\\S]*\\.Subject\\)`));
+        assert.match(xml, new RegExp(`<rate-limit-by-key calls="${config.rateLimits.perClientIp.perMinute}" renewal-period="60"[\\s\\S]*X-Azure-ClientIP`));
+        // Per subject, in each API's policy (per-API budgets and quotas).
+        const api = String(byName(graph, "gateway-apim-example-api-policy").inputs["value"]);
+        assert.match(api, new RegExp(`<rate-limit-by-key calls="${config.rateLimits.perSubject.perMinute}"[\\s\\S]*\\.Subject\\)`));
         assert.match(xml, /<outbound>[\s\S]*<set-header name="Server" exists-action="delete" \/>/);
         assert.doesNotMatch(xml, /__[A-Z_]+__/);
     });

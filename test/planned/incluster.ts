@@ -97,7 +97,7 @@ describe("kyverno", () => {
             const podSecurity = release(graph, "kyverno-policies").inputs["values"] as Record<string, any>;
             assert.deepEqual([podSecurity["podSecurityStandard"], podSecurity["validationFailureAction"]], ["restricted", action]);
             const byName = policies(graph);
-            assert.deepEqual(Object.keys(byName).sort(), ["disallow-latest-tag", "generate-default-deny", "generate-ingress-gateway-allow", "require-mesh-injection", "require-requests-limits", "restrict-image-registries"]);
+            assert.deepEqual(Object.keys(byName).sort(), ["disallow-latest-tag", "generate-default-deny", "generate-ingress-gateway-allow", "generate-resilience-defaults", "require-mesh-injection", "require-requests-limits", "restrict-image-registries"]);
             for (const name of ["require-requests-limits", "disallow-latest-tag", "restrict-image-registries", "require-mesh-injection"]) {
                 assert.equal(byName[name]!.rules[0].validate.failureAction, action, name);
             }
@@ -109,7 +109,7 @@ describe("kyverno", () => {
         const deprecated = ["failurePolicy", "generateExisting", "generateExistingOnPolicyUpdate", "mutateExistingOnPolicyUpdate", "schemaValidation", "validationFailureAction", "validationFailureActionOverrides", "webhookTimeoutSeconds"];
         // prod with signatures: every policy the program declares.
         const all = policies(await planProdWithOptions());
-        assert.equal(Object.keys(all).length, 7);
+        assert.equal(Object.keys(all).length, 8);
         for (const [name, spec] of Object.entries(all)) {
             assert.deepEqual(Object.keys(spec).filter((key) => deprecated.includes(key)), [], name);
         }

@@ -77,6 +77,17 @@ describe("TLS map and certificate inventory", () => {
         assert.deepEqual(mermaidProblems(markdown), []);
     });
 
+    it("shows the ingress hop's client authentication as declared: mutual TLS with its pins, or one-way when the gateway asks none", async () => {
+        const graph = await plan("dev", true, "all");
+        const hop = (g: Graph) => buildInventory(g, []).hops.find((h) => h.id === "ingress")!.protocol;
+        assert.match(hop(graph), /; mutual TLS \(the edge's client certificate, name api-management\.aks-ingress\.dev\.platform\.example\.com, key pinned\)$/);
+        const oneWay = edited(graph, "kubernetes:networking.istio.io/v1:Gateway", (i) => (i["spec"].servers[0].tls = { mode: "SIMPLE", credentialName: "aks-ingress-tls" }));
+        assert.match(hop(oneWay), /; one-way TLS \(the gateway asks no client certificate, though the edge presents one\)$/);
+        const unpresented = edited(graph, "azure-native:apimanagement:Backend", (i) => delete i["credentials"]);
+        assert.match(hop(unpresented), /; the gateway requires a client certificate the edge does not present$/);
+        assert.match(buildInventory(await planAppGatewayEdge("dev", true), []).hops.find((h) => h.id === "ingress")!.protocol, /trusted root: the private CA; one-way TLS \(the gateway asks no client certificate\)$/);
+    });
+
     it("reads certificates from the graph, not from constants", async () => {
         const graph = edited(await plan("dev", true, "all"), "kubernetes:cert-manager.io/v1:Certificate", (i) => {
             i["spec"].duration = "8760h";

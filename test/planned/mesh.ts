@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
 import { SECRET_SIG, SIG_KEY, type Graph, type GraphResource } from "../../offline/engine";
 import { CHARTS } from "../../versions";
 import { toCheckpoint } from "../../offline/checkpoint";
-import { byName, chartOf, customResourcesBeforeCrds, ofType, OPTIONAL_INPUTS, plan, planDevWithOptions, planProdWithOptions, planSuppliedCas, SUPPLIED_CA_KEY, TEST_CA, waitsFor } from "../helpers";
+import { azureConfig, byName, chartOf, customResourcesBeforeCrds, ofType, OPTIONAL_INPUTS, plan, planAppGatewayEdge, planDevWithOptions, planProdWithOptions, planSuppliedCas, SUPPLIED_CA_KEY, TEST_CA, waitsFor } from "../helpers";
 
 type Inputs = Record<string, any>;
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -201,7 +202,9 @@ describe("service mesh", () => {
         assert.ok(!JSON.stringify(declared.map((p) => p.inputs["spec"])).includes(principal));
         // The only ALLOW for it is Kyverno's generated copy, kept out of every namespace the program creates and AKS's own.
         const [rule] = resourceNamed(graph, "kubernetes:kyverno.io/v1:ClusterPolicy", "generate-ingress-gateway-allow").inputs["spec"].rules;
-        assert.deepEqual(rule.generate.data.spec.rules, [{ from: [{ source: { principals: [principal] } }] }]);
+        // ...and only with a valid token of prod's issuer carrying a subject (gateway.jwt).
+        const issuer = azureConfig("prod").gateway.jwt.issuer;
+        assert.deepEqual(rule.generate.data.spec.rules, [{ from: [{ source: { principals: [principal], requestPrincipals: [`${issuer}/*`] } }], when: [{ key: "request.auth.claims[sub]", values: ["*"] }] }]);
         const excluded: string[] = rule.exclude.any[0].resources.namespaces;
         const created = ofType(graph, "kubernetes:core/v1:Namespace").map((n) => (n.inputs["metadata"] as Inputs)["name"] as string);
         assert.deepEqual([...created, "kube-system", "kube-public", "kube-node-lease", "gatekeeper-system"].filter((n) => !excluded.includes(n)), []);
@@ -376,5 +379,42 @@ describe("the TLS hop list, walked from the graph", () => {
         ];
         assert.equal(hops.length, expected.length, hops.join("\n"));
         hops.forEach((hop, i) => assert.match(hop, expected[i]!));
+    });
+});
+
+describe("mesh: the ingress accepts only the edge's client certificate (phase 1 issues it, phase 2 pins it)", () => {
+    /** Envoy's verify_certificate_spki: base64 SHA-256 of the DER SubjectPublicKeyInfo a PEM "PUBLIC KEY" block holds. */
+    const spki = (publicKeyPem: string) => createHash("sha256").update(Buffer.from(publicKeyPem.replace(/-----[A-Z ]+-----|\s/g, ""), "base64")).digest("base64");
+    const httpsServer = (graph: Graph) => (resourceNamed(graph, "kubernetes:networking.istio.io/v1:Gateway", "platform-ingress").inputs["spec"] as Inputs)["servers"][0];
+
+    for (const [label, planned, intermediate, root] of [
+        ["generated platform CA", () => plan("dev", false, "all"), (graph: Graph) => String(byName(graph, "pki-intermediate").outputs["certPem"]), (graph: Graph) => String(byName(graph, "pki-root").outputs["certPem"])],
+        ["supplied platform CA", planSuppliedCas, () => TEST_CA.intermediate, () => TEST_CA.root],
+    ] as const) {
+        it(`${label}: requires API Management's certificate by its CA, its one name and its key, and API Management presents it`, async () => {
+            const graph = await planned();
+            const tls = httpsServer(graph).tls;
+            assert.deepEqual([tls.mode, tls.caCertCredentialName], ["MUTUAL", "aks-ingress-tls-cacert"]);
+            assert.deepEqual(tls.subjectAltNames, byName(graph, "gateway-apim-ingress-client-csr").inputs["dnsNames"]);
+            assert.deepEqual(tls.subjectAltNames, ["api-management.aks-ingress.dev.platform.example.com"]);
+            assert.deepEqual(tls.verifyCertificateSpki, [spki(String(byName(graph, "gateway-apim-ingress-client-key").outputs["publicKeyPem"]))]);
+            // Issued by the platform intermediate; the gateway's CA bundle is that intermediate and its root.
+            assert.equal(byName(graph, "gateway-apim-ingress-client").inputs["caCertPem"], intermediate(graph));
+            const caSecret = resourceNamed(graph, "kubernetes:core/v1:Secret", "aks-ingress-tls-cacert");
+            assert.deepEqual([(caSecret.inputs["metadata"] as Inputs)["namespace"], caSecret.inputs["stringData"]], ["istio-ingress", { [SIG_KEY]: SECRET_SIG, value: { "ca.crt": `${intermediate(graph)}${root(graph)}` } }]);
+            // API Management's backend presents the uploaded certificate.
+            const backend = byName(graph, "gateway-apim-ingress-backend");
+            assert.deepEqual((backend.inputs["credentials"] as Inputs)["certificateIds"], [byName(graph, "gateway-apim-ingress-client-upload").id]);
+        });
+    }
+
+    it("App Gateway edge: no client certificate to require (Application Gateway v2 presents none), the gateway limits requests instead", async () => {
+        const graph = await planAppGatewayEdge("prod", true);
+        assert.equal(httpsServer(graph).tls.mode, "SIMPLE");
+        assert.ok(!graph.resources.some((r) => r.name.startsWith("gateway-apim-ingress-client")));
+        assert.ok(graph.resources.some((r) => r.name === "mesh-gateway-local-rate-limit"));
+        // App Gateway is the one proxy whose X-Forwarded-For entry the gateway trusts.
+        const gateway = graph.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && chartOf(r) === "gateway")!;
+        assert.equal((gateway.inputs["values"] as Inputs)["podAnnotations"]["proxy.istio.io/config"], "{\"gatewayTopology\":{\"numTrustedProxies\":1}}");
     });
 });

@@ -111,6 +111,19 @@ describe("network component", () => {
         }
     });
 
+    it("lets the nodes reach the token issuer's host over HTTPS, for istiod's key fetch (none other than the issuer's)", async () => {
+        const graph = await plan("dev", false, "all");
+        const groups = ofType(graph, "azure-native:network:FirewallPolicyRuleCollectionGroup");
+        const rules = groups.flatMap((g) => ((g.inputs["ruleCollections"] ?? []) as Record<string, any>[]).flatMap((c) => c.rules ?? []));
+        const issuer = rules.find((r) => r.name === "token-issuer");
+        const config = azureConfig("dev");
+        // dev's issuer is Entra ID: https://login.microsoftonline.com/<tenant>/v2.0.
+        assert.deepEqual([issuer?.targetFqdns, issuer?.sourceAddresses, issuer?.protocols], [["login.microsoftonline.com"], [config.network.subnets.systemNodes, config.network.subnets.userNodes], [{ protocolType: "Https", port: 443 }]]);
+        const other = firewallRuleCollectionGroups(config.network, config.location, { tokenIssuerHost: "idp.example.com" }).flatMap((g) => g.applicationRules).find((r) => r.name === "token-issuer");
+        assert.deepEqual(other?.fqdns, ["idp.example.com"]);
+        assert.equal(firewallRuleCollectionGroups(config.network, config.location).flatMap((g) => g.applicationRules).find((r) => r.name === "token-issuer"), undefined);
+    });
+
     it("lets the nodes reach exactly the alert receivers the config names: webhooks by TLS name, SMTP by a network rule with the DNS proxy on", async () => {
         // The receivers of planDevWithOptions: https://hooks.example.com/..., https://siem.example.com/..., smtp.example.com:587.
         const graph = await planDevWithOptions();

@@ -110,6 +110,26 @@ describe("stack config", () => {
         }, /^platform:network\.subnets\.runners: "172\.31\.0\.0\/27" overlaps 172\.31\.0\.0\/16, which Container Apps reserves$/],
         ["the App's key on the local stack", (r) => (r.runnersGithubAppPrivateKey = RUNNERS_APP.privateKey), /^platform:runnersGithubAppPrivateKey: is used only by Azure stacks/, "local"],
         ["ephemeral OS disk larger than the temp disk", (r) => (r.cluster.userPool.osDiskSizeGB = 2048), /^platform:cluster\.userPool\.osDiskSizeGB: 2048 must fit Standard_D4ds_v5's 150 GiB temp disk/],
+        // API security (issue 34): what API Management's expressions and Istio's paths can hold, and budgets that cannot work.
+        ["a public path that is not a path", (r) => (r.gateway.jwt.publicPaths = ["healthz"]), /^platform:gateway\.jwt\.publicPaths\[0\]: "healthz" is not a request path such as \/healthz/],
+        ["a public path with a quote", (r) => (r.gateway.jwt.publicPaths = ['/a"b']), /^platform:gateway\.jwt\.publicPaths\[0\]: .* is not a request path/],
+        ["a wildcard inside a public path", (r) => (r.gateway.jwt.publicPaths = ["/a*/b"]), /^platform:gateway\.jwt\.publicPaths\[0\]: "\/a\*\/b" is not a request path/],
+        ["a claim name XML cannot hold", (r) => (r.gateway.jwt.requiredClaims = ["sub", "tid<x>"]), /^platform:gateway\.jwt\.requiredClaims\[1\]: "tid<x>" is not a claim name/],
+        ["a claim value with a space", (r) => (r.gateway.jwt.claimValues = { scp: ["api.read api.write"] }), /^platform:gateway\.jwt\.claimValues\.scp\[0\]: "api\.read api\.write" is not a claim value/],
+        ["a claim with no allowed value", (r) => (r.gateway.jwt.claimValues = { roles: [] }), /^platform:gateway\.jwt\.claimValues\.roles: has 0 entries; at least 1 required$/],
+        ["a burst below one second of the rate", (r) => (r.gateway.rateLimits = { perClientIp: { perMinute: 600, burst: 9 } }), /^platform:gateway\.rateLimits\.perClientIp\.burst: 9 must be between 10 \(one second of perMinute 600\) and 600 \(perMinute\)$/],
+        ["a burst above the per-minute budget", (r) => (r.gateway.rateLimits = { perSubject: { perMinute: 100, burst: 101 } }), /^platform:gateway\.rateLimits\.perSubject\.burst: 101 must be between 2 \(one second of perMinute 100\) and 100 \(perMinute\)$/],
+        ["a per-API burst above its budget", (r) => (r.gateway.rateLimits = { apis: { partners: { perSubject: { perMinute: 60 } } } }), /^platform:gateway\.rateLimits\.apis\.partners\.perSubject\.burst: 200 must be between 1 \(one second of perMinute 60\) and 60 \(perMinute\)$/],
+        ["limits for an API the program does not declare", (r) => (r.gateway.rateLimits = { apis: { orders: { quota: { calls: 10, renewalPeriodSeconds: 60 } } } }), /^platform:gateway\.rateLimits\.apis: has unknown key "orders"/],
+        ["a negative quota period", (r) => (r.gateway.rateLimits = { quota: { calls: 10, renewalPeriodSeconds: -1 } }), /^platform:gateway\.rateLimits\.quota\.renewalPeriodSeconds: -1 is too small; minimum 0$/],
+        // hstspreload.org: max-age of at least 31536000, includeSubDomains, preload.
+        ["HSTS preload with a short max-age", (r) => (r.gateway.hsts = { maxAgeSeconds: 86400, preload: true }), /^platform:gateway\.hsts\.preload: true needs includeSubDomains true and maxAgeSeconds >= 31536000 set explicitly/],
+        ["HSTS preload without subdomains", (r) => (r.gateway.hsts = { maxAgeSeconds: 31536000, includeSubDomains: false, preload: true }), /^platform:gateway\.hsts\.preload: true needs includeSubDomains true/],
+        ["an HSTS max-age of zero (which clears HSTS)", (r) => (r.gateway.hsts = { maxAgeSeconds: 0 }), /^platform:gateway\.hsts\.maxAgeSeconds: 0 is too small; minimum 1$/],
+        ["a deny-list entry that is no CIDR", (r) => (r.gateway.denyList = ["198.51.100.7"]), /^platform:gateway\.denyList\[0\]: "198\.51\.100\.7" is not a valid IPv4 CIDR/],
+        // Front Door: 600 IP address ranges per custom rule (azure-subscription-service-limits, Front Door).
+        ["a deny list longer than a WAF rule takes", (r) => (r.gateway.denyList = Array.from({ length: 601 }, (_, i) => `10.${Math.floor(i / 256)}.${i % 256}.0/24`)), /^platform:gateway\.denyList: has 601 entries; at most 600 allowed$/],
+        ["the former per-minute numbers", (r) => (r.gateway.rateLimits = { perClientIp: 600 }), /^platform:gateway\.rateLimits\.perClientIp: 600 is a number, expected object$/],
     ];
     for (const [title, mutate, expected, stack] of cases) {
         it(`rejects ${title} with one line naming the key`, () => {
@@ -118,6 +138,19 @@ describe("stack config", () => {
             assert.ok(problems.every((p) => !p.includes("\n") && p.startsWith("platform:")), problems.join("\n"));
         });
     }
+
+    it("fills the API-security defaults: sub required, no public path, 600/100 per address and 1200/200 per subject, no quota, HSTS with subdomains and without preload, no deny list", () => {
+        const { jwt, rateLimits, hsts, denyList } = azureConfig("dev").gateway;
+        assert.deepEqual([jwt.requiredClaims, jwt.claimValues, jwt.publicPaths], [["sub"], {}, []]);
+        assert.deepEqual(rateLimits, { perClientIp: { perMinute: 600, burst: 100 }, perSubject: { perMinute: 1200, burst: 200 }, apis: {} });
+        assert.deepEqual([hsts, denyList], [{ includeSubDomains: true, preload: false }, []]);
+        // Preloading with what hstspreload.org asks is accepted; so are per-API overrides within their budgets.
+        assert.deepEqual(problemsOf((r) => {
+            r.gateway.hsts = { maxAgeSeconds: 31536000, preload: true };
+            r.gateway.rateLimits = { apis: { partners: { perSubject: { perMinute: 60, burst: 1 }, quota: { calls: 100, renewalPeriodSeconds: 0 } } } };
+            r.gateway.jwt.publicPaths = ["/healthz", "/docs/*", "/"];
+        }), []);
+    });
 
     it("accepts the appgateway edge before its certificate exists: the first run creates the vault it is imported into", () => {
         assert.deepEqual(problemsOf((r) => (r.gateway.edge = "appgateway"), "prod"), []);

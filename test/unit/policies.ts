@@ -9,6 +9,7 @@ import { closePackServers, evaluatePack, evaluatePacks, packDirs, packServer, ty
 import { stackPolicyConfigs } from "../../offline/policyConfig";
 import { UNKNOWN } from "../../offline/engine";
 import { apiManagementPolicies } from "../../policies/rules/apiManagement";
+import { apiSecurityBaselinePolicies, apiSecurityTlsPolicies } from "../../policies/rules/apiSecurity";
 import { appGatewayPolicies } from "../../policies/rules/appGateway";
 import { baselinePolicies } from "../../policies/rules/baseline";
 import { certManagerPolicies } from "../../policies/rules/certManager";
@@ -178,6 +179,112 @@ describe("policies", () => {
         });
     });
 
+    describe("edge-listener-mutual-tls", () => {
+        const props = (p: Record<string, unknown>) => ({ inputs: p, outputs: p });
+        const backend = (extra: Record<string, unknown> = {}) => ({ type: "azure-native:apimanagement:Backend", ...props({ url: "https://api.aks-ingress.example.com", credentials: { certificateIds: ["/certificates/ingress-client"] }, ...extra }) });
+        const https = (tls: Record<string, unknown>, hosts = ["*.aks-ingress.example.com"]) => ({ port: { number: 443, name: "https", protocol: "HTTPS" }, hosts, tls: { credentialName: "c", ...tls } });
+        const gateway = (...servers: Record<string, unknown>[]) => ({ type: "kubernetes:networking.istio.io/v1:Gateway", ...props({ metadata: { name: "ingress" }, spec: { servers } }) });
+        const mutual = { mode: "MUTUAL", subjectAltNames: ["api-management.aks-ingress.example.com"] };
+        const check = async (...resources: Partial<CheckpointResource>[]) =>
+            (await evaluatePack(checkpointWith(...resources), "platform-tls")).filter((v) => v.policy === "edge-listener-mutual-tls").map((v) => [v.urn.split("::").pop(), v.message]);
+
+        it("passes a MUTUAL listener pinned to one name or key, called by a backend that presents its certificate", async () => {
+            assert.deepEqual(await check(backend(), gateway(https(mutual))), []);
+            assert.deepEqual(await check(backend(), gateway(https({ mode: "MUTUAL", verifyCertificateSpki: ["c3BraQ=="] }))), []);
+            assert.deepEqual(await check(backend({ credentials: { certificate: ["AB12"] } }), gateway(https({ mode: "MUTUAL", verifyCertificateHash: ["ab12"] }))), []);
+            // Listeners for other hosts, passed-through TLS and plain HTTP are not the backend's; backends elsewhere need nothing.
+            assert.deepEqual(await check(backend(), gateway(https({ mode: "SIMPLE" }, ["istio-ingress/other.example.com"]), { port: { number: 443, protocol: "TLS", name: "t" }, hosts: ["*"], tls: { mode: "PASSTHROUGH" } }, https(mutual))), []);
+            assert.deepEqual(await check(backend({ url: "https://orders.example.net", credentials: undefined }), gateway(https({ mode: "SIMPLE" }))), []);
+            assert.deepEqual(await check(gateway(https({ mode: "SIMPLE" }))), [], "no API Management backend: nothing to require");
+        });
+
+        it("fails the listener that takes any client, or any certificate its CA issued, and the backend that presents none", async () => {
+            assert.deepEqual(await check(backend(), gateway(https({ mode: "SIMPLE" }))), [["r1", 'spec.servers[0] serves api.aks-ingress.example.com, which API Management backend "r0" calls, with tls.mode "SIMPLE"; require its client certificate (MUTUAL).']]);
+            assert.deepEqual(await check(backend(), gateway(https({ mode: "MUTUAL" }))), [["r1", "spec.servers[0] requires a client certificate for api.aks-ingress.example.com but accepts any its CA issued; name the edge's (subjectAltNames, verifyCertificateSpki or verifyCertificateHash)."]]);
+            assert.deepEqual(await check(backend({ credentials: {} }), gateway(https(mutual))), [["r0", 'backend "r0" calls api.aks-ingress.example.com, an Istio Gateway listener of this stack, without a client certificate; set credentials.certificateIds.']]);
+            // Exact host, "*" and a namespace prefix all serve it; OPTIONAL_MUTUAL lets clients without a certificate in.
+            for (const hosts of [["api.aks-ingress.example.com"], ["*"], ["istio-ingress/*.example.com"]]) {
+                assert.equal((await check(backend(), gateway(https({ mode: "OPTIONAL_MUTUAL", subjectAltNames: ["x"] }, hosts)))).length, 1, hosts.join());
+            }
+            assert.equal((await check({ ...backend(), type: "azure-native:apimanagement/v20240501:Backend" }, { ...gateway(https({ mode: "SIMPLE" })), type: "kubernetes:networking.istio.io/v1beta1:Gateway" })).length, 1);
+        });
+
+        it("does not pass vacuously when a preview has no outputs for the Kubernetes resources", async () => {
+            const found = (await evaluatePack(checkpointWith(backend(), { ...gateway(https({ mode: "SIMPLE" })), outputs: {} }), "platform-tls")).filter((v) => v.policy === "edge-listener-mutual-tls");
+            assert.equal(found.length, 1);
+            assert.equal(found[0]!.enforcementLevel, "advisory");
+            assert.match(found[0]!.message, /during preview.*the edge listener's client authentication cannot be verified/);
+        });
+    });
+
+    describe("frontdoor-hsts", () => {
+        const profile = "afd-platform";
+        const at = (name: string) => `urn:pulumi:test::platform::${name}`;
+        const ruleSet = { urn: at("azure-native:cdn:RuleSet::headers"), type: "azure-native:cdn:RuleSet", inputs: { profileName: profile, ruleSetName: "headers" }, outputs: { profileName: profile, name: "headers", id: "/subscriptions/s/resourceGroups/g/providers/Microsoft.Cdn/profiles/afd-platform/ruleSets/headers" } };
+        const hsts = (value: string, extra: Record<string, unknown> = {}) => ({ name: "ModifyResponseHeader", parameters: { typeName: "DeliveryRuleHeaderActionParameters", headerAction: "Overwrite", headerName: "Strict-Transport-Security", value, ...extra } });
+        const rule = (actions: unknown[], extra: Record<string, unknown> = {}) => {
+            const p = { profileName: profile, ruleSetName: "headers", order: 1, actions, ...extra };
+            return { urn: at("azure-native:cdn:Rule::security"), type: "azure-native:cdn:Rule", inputs: p, outputs: p, dependencies: [ruleSet.urn] };
+        };
+        const route = (dependencies: string[], ruleSets: unknown[] = []) => ({ urn: at("azure-native:cdn:Route::api"), type: "azure-native:cdn:Route", inputs: { ruleSets }, outputs: { ruleSets }, dependencies });
+        const check = async (...resources: Partial<CheckpointResource>[]) =>
+            (await evaluatePack(checkpointWith(...resources), "platform-tls")).filter((v) => v.policy === "frontdoor-hsts").map((v) => v.message);
+        const missing = ['route "api" sends no Strict-Transport-Security on every response; associate a rule set with a rule that sets it, without conditions.'];
+
+        it("passes a route whose rule set's rule sets HSTS on every response, bound by dependency (preview) or by id (deployed)", async () => {
+            assert.deepEqual(await check(ruleSet, rule([hsts("max-age=86400; includeSubDomains")]), route([ruleSet.urn])), []);
+            // A deployed export: the route names the set by id (case-insensitive), the rule its set by name.
+            const exported = { ...rule([hsts("max-age=31536000")]), dependencies: [] };
+            assert.deepEqual(await check(ruleSet, exported, route([], [{ id: ruleSet.outputs.id.toUpperCase() }])), []);
+            assert.deepEqual(await check(ruleSet, rule([hsts('max-age="300"', { headerAction: "Append" }), hsts("x")], { conditions: [] }), route([ruleSet.urn])), []);
+        });
+
+        it("fails a route without it: no rule set, none with HSTS, a condition, max-age 0 or missing, a deleting action, another route's set", async () => {
+            assert.deepEqual(await check(route([])), missing);
+            assert.deepEqual(await check(ruleSet, rule([hsts("max-age=86400")]), route([])), missing, "a rule set the route does not use");
+            // RFC 6797 section 6.1.1: max-age=0 makes the browser forget the host.
+            for (const actions of [[hsts("max-age=0")], [hsts("includeSubDomains")], [hsts("max-age=86400", { headerAction: "Delete" })], [hsts("max-age=86400", { headerName: "X-Frame-Options" })], [{ name: "ModifyRequestHeader", parameters: hsts("max-age=86400").parameters }]]) {
+                assert.deepEqual(await check(ruleSet, rule(actions), route([ruleSet.urn])), missing, JSON.stringify(actions));
+            }
+            assert.deepEqual(await check(ruleSet, rule([hsts("max-age=86400")], { conditions: [{ name: "RequestScheme", parameters: { operator: "Equal", matchValues: ["HTTPS"] } }] }), route([ruleSet.urn])), missing);
+            const elsewhere = { ...rule([hsts("max-age=86400")]), dependencies: [], inputs: { ruleSetName: "other" }, outputs: { ruleSetName: "other", profileName: profile, actions: [hsts("max-age=86400")] } };
+            assert.deepEqual(await check(ruleSet, elsewhere, route([ruleSet.urn])), missing);
+        });
+    });
+
+    describe("appgateway-mesh-tokens", () => {
+        const props = (type: string, p: Record<string, unknown>) => ({ type, inputs: p, outputs: p });
+        const appGateway = props("azure-native:network:ApplicationGateway", { sku: { tier: "WAF_v2" } });
+        const istiod = props("kubernetes:helm.sh/v3:Release", { chart: "istiod" });
+        const authentication = props("kubernetes:security.istio.io/v1:RequestAuthentication", { metadata: { name: "t", namespace: "apps" }, spec: { jwtRules: [{ issuer: "https://idp.example.com" }] } });
+        const authorization = (rules: unknown[], action?: string) => props("kubernetes:security.istio.io/v1:AuthorizationPolicy", { metadata: { name: "a", namespace: "apps" }, spec: { ...(action ? { action } : {}), rules } });
+        const requiringRules = [{ from: [{ source: { requestPrincipals: ["https://idp.example.com/*"] } }] }];
+        const requiring = authorization(requiringRules);
+        const generating = (kind: string, spec: unknown) => props("kubernetes:kyverno.io/v1:ClusterPolicy", { metadata: { name: "g" }, spec: { rules: [{ name: "r", generate: { kind, data: { spec } } }] } });
+        const check = async (...resources: Partial<CheckpointResource>[]) =>
+            (await evaluatePack(checkpointWith(...resources), "platform-baseline", { all: "mandatory" })).filter((v) => v.policy === "appgateway-mesh-tokens").map((v) => v.message);
+        const noAuthentication = 'Application Gateway "r0" forwards requests no token check has seen: the mesh declares no RequestAuthentication with an issuer.';
+        const noRequirement = 'Application Gateway "r0" forwards requests to a mesh whose AuthorizationPolicies require no request principal (a request without a token passes).';
+
+        it("passes a mesh that validates tokens and requires a principal, declared or generated by Kyverno", async () => {
+            assert.deepEqual(await check(appGateway, istiod, authentication, requiring), []);
+            assert.deepEqual(await check(appGateway, istiod, generating("RequestAuthentication", authentication.inputs.spec), generating("AuthorizationPolicy", { action: "ALLOW", rules: requiringRules })), []);
+            // Without the App Gateway edge, or before the mesh exists (phase 1), there is nothing to require.
+            assert.deepEqual(await check(istiod), []);
+            assert.deepEqual(await check(appGateway), []);
+        });
+
+        it("fails an App Gateway stack whose mesh checks no token, or lets requests without one through", async () => {
+            assert.deepEqual(await check(appGateway, istiod), [noAuthentication, noRequirement]);
+            assert.deepEqual(await check(appGateway, istiod, requiring), [noAuthentication]);
+            assert.deepEqual(await check(appGateway, istiod, authentication, authorization([{ from: [{ source: { principals: ["cluster.local/ns/istio-ingress/sa/gw"] } }] }])), [noRequirement]);
+            // A DENY policy on principals does not require one; a RequestAuthentication without an issuer validates nothing.
+            assert.deepEqual(await check(appGateway, istiod, authentication, authorization(requiringRules, "DENY")), [noRequirement]);
+            assert.deepEqual(await check(appGateway, istiod, props("kubernetes:security.istio.io/v1:RequestAuthentication", { spec: { jwtRules: [{}] } }), requiring), [noAuthentication]);
+            assert.deepEqual(await check(appGateway, istiod, generating("NetworkPolicy", authentication.inputs.spec), requiring), [noAuthentication]);
+        });
+    });
+
     describe("mesh-strict-mtls finds istiod however it is installed", () => {
         const check = async (...resources: Partial<CheckpointResource>[]) =>
             (await evaluatePack(checkpointWith(...resources), "platform-tls")).filter((v) => v.policy === "mesh-strict-mtls").map((v) => v.message);
@@ -321,7 +428,7 @@ describe("policies", () => {
     });
 
     it("packs have unique, valid policy names and the metadata the console shows", () => {
-        const policies = [...frontDoorPolicies, ...apiManagementPolicies, ...appGatewayPolicies, ...dataServicePolicies, ...keyPolicies, ...istioPolicies, ...ingressPolicies, ...certManagerPolicies, ...baselinePolicies];
+        const policies = [...frontDoorPolicies, ...apiManagementPolicies, ...appGatewayPolicies, ...dataServicePolicies, ...keyPolicies, ...istioPolicies, ...ingressPolicies, ...certManagerPolicies, ...baselinePolicies, ...apiSecurityTlsPolicies, ...apiSecurityBaselinePolicies];
         const names = policies.map((x) => x.name);
         assert.equal(new Set(names).size, names.length);
         for (const p of policies) {
@@ -334,10 +441,11 @@ describe("policies", () => {
             "DP-3": "Encrypt sensitive data in transit",
             "NS-2": "Secure cloud services with network controls",
             "BR-2": "Protect backup and recovery data",
+            "IM-4": "Authenticate server and services",
         };
         const NETWORK = ["key-vault-hardening", "storage-no-public-access", "aks-private-cluster", "waf-prevention"];
         for (const p of policies) {
-            const reference = p.name === "stateful-resources-protected" ? "BR-2" : NETWORK.includes(p.name) ? "NS-2" : "DP-3";
+            const reference = p.name === "stateful-resources-protected" ? "BR-2" : p.name === "appgateway-mesh-tokens" ? "IM-4" : NETWORK.includes(p.name) ? "NS-2" : "DP-3";
             const { specification, ...framework } = p.framework!;
             assert.deepEqual(framework, { name: "Microsoft cloud security benchmark", version: "v1", reference }, p.name);
             assert.ok(specification?.startsWith(CONTROL_TITLES[reference]!), `${p.name}: ${specification}`);
