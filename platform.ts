@@ -172,7 +172,7 @@ function defineAzureLayer(config: AzurePlatformConfig, platformCa: PrivateCa, ra
     };
     // The committed prod stack's placeholder receiver (RFC 2606 .invalid never resolves): say so on every run.
     for (const receiver of config.receiverEndpoints.filter((r) => r.host.endsWith(".invalid"))) {
-        pulumi.log.warn(`platform:${receiver.key} is a placeholder (${receiver.host}): critical alerts reach nobody until it is replaced (README, Stack configuration)`);
+        pulumi.log.warn(`platform:${receiver.key} is a placeholder (${receiver.host}): critical alerts reach nobody until it is replaced (docs/configuration.md)`);
     }
     const azureProvider = new AzureProvider("azure", { location: config.location });
     const client = getClientConfigOutput({ provider: azureProvider });

@@ -53,7 +53,7 @@ function describe(issue: Issue, secret: boolean): string {
             return value === undefined ? `is required; allowed: ${allowed}` : `${renderValue(value)} is not allowed; allowed: ${allowed}`;
         }
         case "unrecognized_keys":
-            return `has unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => JSON.stringify(k)).join(", ")} (see the configuration table in README.md)`;
+            return `has unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => JSON.stringify(k)).join(", ")} (see the configuration table in docs/configuration.md)`;
         default:
             return `${renderValue(input)} ${issue.message}`;
     }

@@ -58,7 +58,7 @@ const subnets = z.strictObject({
 /**
  * Config keys whose change replaces a stateful resource (its name, location, network placement or SKU family
  * feeds an input Azure cannot update in place). Stateful resources are protected, so such a change fails the
- * deployment with Pulumi's "protected" error instead of deleting data; README's config table marks each key.
+ * deployment with Pulumi's "protected" error instead of deleting data; docs/configuration.md's table marks each key.
  */
 export const REPLACING_KEYS: Record<string, string> = {
     environment: "every resource (names are derived from it)",
@@ -200,7 +200,7 @@ const gateway = z.strictObject({
     appGateway: z.strictObject({
         /**
          * The Key Vault certificate for `api.<domain>`: the gateway is created once it is named (import it into the vault
-         * the first run creates, then set this; README, "Importing a certificate").
+         * the first run creates, then set this; docs/setup.md, "Importing a certificate").
          */
         certificateSecretName: keyVaultSecretName.optional(),
         minCapacity: z.number().int().min(0).max(125).default(APP_GATEWAY_DEFAULTS.minCapacity),
@@ -261,7 +261,7 @@ const azureBackup = z.strictObject({
     immutabilityDays: z.number().int().min(1).max(3650),
     /**
      * Lock the immutability policy: irreversible, the period can then only grow. Azure locks only a policy that
-     * already exists unlocked, so set this on the second deployment (README, "Backups").
+     * already exists unlocked, so set this on the second deployment (docs/operations.md, "Backups and restore").
      */
     immutabilityLocked: z.boolean().default(false),
 });

@@ -77,7 +77,7 @@ export function readPolicyConfig(file: string): PolicyConfig {
 }
 
 /**
- * The config file each pack gets in a stack's previews, as the README's commands and the deploy workflow pass them:
+ * The config file each pack gets in a stack's previews, as docs/setup.md's commands and the deploy workflow pass them:
  * tls.json, and baseline-<stack>.json (a stack without one, like local, runs the baseline pack at its defaults).
  */
 export function stackPolicyConfigFiles(stack: string): Record<string, string | undefined> {

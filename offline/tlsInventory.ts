@@ -228,7 +228,7 @@ export function buildInventory(graph: Graph, findings: Violation[]): Inventory {
             component: "Front Door", certificate: show(domain.inputs["hostName"]),
             issuer: domain.inputs["tlsSettings"]?.certificateType === "ManagedCertificate" ? "Front Door managed (public CA)" : "Key Vault (customer)",
             key: "managed by Front Door", validity: "managed", renewal: "automatic while the name's CNAME points at the endpoint", keyLocation: "Front Door",
-            expiry: { managedBy: domain.inputs["azureDnsZone"] ? "Front Door, validated through the records the program keeps in the Azure DNS zone" : "Front Door, once the TXT and CNAME records are in place (README)" }, urns: urns(domain),
+            expiry: { managedBy: domain.inputs["azureDnsZone"] ? "Front Door, validated through the records the program keeps in the Azure DNS zone" : "Front Door, once the TXT and CNAME records are in place (docs/setup.md)" }, urns: urns(domain),
         });
     }
     if (apim) {

@@ -1,10 +1,10 @@
 /**
  * npm run e2e [-- --keep] [--write-export-fixture]
- * The real Pulumi engine runs the README's and the deploy workflow's commands on a scratch copy of the project,
+ * The real Pulumi engine runs the setup page's (docs/setup.md) and the deploy workflow's commands on a scratch copy of the project,
  * offline, with stand-in provider plugins answering from the offline model (offline/standins/). For dev and prod:
- * the README's `stack select --create`; its preview and the workflow's up in phase 1; the README's preview and up
- * in phase 2 (the Docker Hub secrets and platform:phase all set as the README says); `pulumi stack export` into
- * `npm run policy:check --stack`; the README's preview with `--expect-no-changes`; the engine's URNs and protected
+ * the setup page's `stack select --create`; its preview and the workflow's up in phase 1; the setup page's preview and up
+ * in phase 2 (the Docker Hub secrets and platform:phase all set as that page says); `pulumi stack export` into
+ * `npm run policy:check --stack`; the setup page's preview with `--expect-no-changes`; the engine's URNs and protected
  * resources against test/golden/. On dev also: a storage account weakened to TLS 1.0 that the workflow's pull-request preview must
  * refuse naming the policy, and `destroy`, which must leave every protected resource. Then a small stack left
  * with a pending deletion, whose export policy:check must read as `pulumi policy analyze` does
@@ -26,27 +26,30 @@ type Stack = (typeof STACKS)[number];
 /** The policy a storage account below TLS 1.2 violates (policies/README.md, platform-tls). */
 const STORAGE_TLS_POLICY = "storage-account-tls";
 
-/** A file-backend (DIY) backend's only organization, in the README's `<org>/platform/<stack>` names. */
+/** Where users read the Deploy commands the e2e runs. */
+const SETUP_PAGE = "docs/setup.md";
+
+/** A file-backend (DIY) backend's only organization, in the setup page's `<org>/platform/<stack>` names. */
 const DIY_ORGANIZATION = "organization";
 
 /**
- * The README's Deploy commands for a stack, with their flags as printed: `pulumi stack select --create`, with the
- * passphrase secrets provider a DIY backend needs (README, CI setup), and `pulumi preview` and `pulumi up`.
+ * The setup page's Deploy commands for a stack, with their flags as printed: `pulumi stack select --create`, with the
+ * passphrase secrets provider a DIY backend needs (docs/setup.md, CI setup, step 7), and `pulumi preview` and `pulumi up`.
  */
 function readmeCommands(stack: Stack): { select: string[]; preview: string[]; up: string[] } {
-    const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
-    const deploy = readme.slice(readme.indexOf("\n## Deploy\n"));
+    const page = fs.readFileSync(path.join(PROJECT_DIR, SETUP_PAGE), "utf8");
+    const deploy = page.slice(page.indexOf("\n## Deploy\n"));
     const block = /```bash\n([\s\S]*?)```/.exec(deploy)?.[1];
     if (!block) {
-        throw new Error("README.md has no bash block under ## Deploy");
+        throw new Error(`${SETUP_PAGE} has no bash block under ## Deploy`);
     }
     const lines = block.replace(/\\\n\s*/g, "").split("\n").map((line) => line.replace(/\s+#.*$/, "").trim());
     const command = (verb: string) => {
         const found = lines.filter((line) => line.startsWith(`pulumi ${verb} `));
         if (found.length !== 1) {
-            throw new Error(`README.md's Deploy block has ${found.length} \`pulumi ${verb}\` commands, expected one`);
+            throw new Error(`${SETUP_PAGE}'s Deploy block has ${found.length} \`pulumi ${verb}\` commands, expected one`);
         }
-        // "For prod use `-s prod` and `policies/config/baseline-prod.json`" (README, Deploy).
+        // "For prod use `-s prod` and `policies/config/baseline-prod.json`" (docs/setup.md, Deploy).
         return found[0]!.split(/\s+/).slice(1).map((word) => word.replace("baseline-dev.json", `baseline-${stack}.json`).replace("<org>/platform/dev", `${DIY_ORGANIZATION}/platform/${stack}`));
     };
     return {
@@ -159,25 +162,25 @@ function created(output: string): number {
 
 async function deployStack(session: Session, stack: Stack): Promise<void> {
     const readme = readmeCommands(stack);
-    await session.pulumi(`${stack}: README stack select --create (passphrase)`, readme.select);
-    await session.pulumi(`${stack}: README preview, phase 1`, readme.preview);
+    await session.pulumi(`${stack}: setup page's stack select --create (passphrase)`, readme.select);
+    await session.pulumi(`${stack}: setup page's preview, phase 1`, readme.preview);
     const up = workflowCommand("up", stack);
     const phase1 = await session.pulumi(`${stack}: workflow up, phase 1`, up.args, "succeed", up.env);
-    // README, Docker Hub credentials: "before phase 2, which requires them" (stand-in values, never real ones).
+    // docs/setup.md, Docker Hub credentials: "before phase 2, which requires them" (stand-in values, never real ones).
     for (const [key, value] of Object.entries(DOCKER_HUB_STAND_INS)) {
         await session.pulumi(`${stack}: config set --secret ${key}`, ["config", "set", "--secret", key, value, "-s", stack]);
     }
-    // README, Two phases: "set platform:phase: all in Pulumi.<stack>.yaml".
+    // docs/setup.md, Two phases: "set platform:phase: all in Pulumi.<stack>.yaml".
     await session.pulumi(`${stack}: config set platform:phase all`, ["config", "set", "platform:phase", "all", "-s", stack]);
-    await session.pulumi(`${stack}: README preview, phase 2`, readme.preview);
+    await session.pulumi(`${stack}: setup page's preview, phase 2`, readme.preview);
     // Unattended, as the workflow runs it: no confirmation, no second preview.
-    const phase2 = await session.pulumi(`${stack}: README up, phase 2`, [...readme.up, "--yes", "--skip-preview"]);
+    const phase2 = await session.pulumi(`${stack}: setup page's up, phase 2`, [...readme.up, "--yes", "--skip-preview"]);
     console.log(`     ${stack}: the engine created ${created(phase1.output)} resources in phase 1, ${created(phase2.output)} in phase 2`);
     const { file, resources } = await exportStack(session, stack);
-    // README, Audit a deployed stack: "Without the CLI: npm run policy:check -- s.json --stack prod".
+    // policies/README.md, Audit a deployed stack: "Without the CLI: npm run policy:check -- s.json --stack prod".
     await session.run(`${stack}: policy:check --stack ${stack}`, "npm", ["run", "--silent", "policy:check", "--", file, "--stack", stack]);
     // Every resource, the cluster's objects too: the program declares the same thing twice.
-    await session.pulumi(`${stack}: README preview --expect-no-changes`, [...readme.preview, "--expect-no-changes"]);
+    await session.pulumi(`${stack}: setup page's preview --expect-no-changes`, [...readme.preview, "--expect-no-changes"]);
     compareWithGolden(stack, resources);
 }
 

@@ -19,7 +19,7 @@ import "./planned/mesh";
 import "./planned/safety";
 import "./planned/inventory";
 import "./planned/images";
-import "./planned/readmeClaims";
+import "./planned/docClaims";
 import "./planned/operations";
 import "./planned/credentials";
 import "./planned/runners";

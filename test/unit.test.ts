@@ -15,5 +15,6 @@ import "./unit/falcoRules";
 import "./unit/pkcs12";
 import "./unit/scanShapes";
 import "./unit/workflows";
+import "./unit/docs";
 import "./unit/runnerImage";
 import "./unit/standins";

@@ -119,7 +119,7 @@ export class CertManager extends pulumi.ComponentResource {
 
         // The CA key pair cert-manager signs with; `tls.crt` carries the chain up to the root.
         const caSecret = new k8s.core.v1.Secret(`${name}-platform-ca`, {
-            // The intermediate's key stays out of backups: the program recreates the Secret (README, Backups).
+            // The intermediate's key stays out of backups: the program recreates the Secret (docs/operations.md, Backups and restore).
             metadata: { name: PLATFORM_CA_SECRET, namespace: CERT_MANAGER_NAMESPACE, labels: EXCLUDE_FROM_BACKUP },
             type: "kubernetes.io/tls",
             stringData: { "tls.crt": args.issuer.chainPem, "tls.key": args.issuer.privateKeyPem },

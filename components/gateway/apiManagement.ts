@@ -199,7 +199,7 @@ export function declareApiManagement(name: string, args: ApiManagementArgs, pare
         publisherEmail: config.apim.publisherEmail,
         // A firewalled vault admits only the system-assigned identity ("You can't use a user-assigned identity",
         // learn.microsoft.com/azure/api-management/api-management-howto-properties#key-vault-secrets). It exists
-        // once the service does, so custom hostnames come in a later run (README: Custom hostnames).
+        // once the service does, so custom hostnames come in a later run (docs/setup.md, Custom hostnames).
         identity: { type: apimanagement.ApimIdentityType.SystemAssigned },
         hostnameConfigurations: hostnames.length === 0 ? undefined : hostnames.map((h) => ({
             type: apimanagement.HostnameType.Proxy,

@@ -103,7 +103,7 @@ export class Gateway extends pulumi.ComponentResource {
             logAnalyticsWorkspaceId: args.logAnalyticsWorkspaceId,
             tags,
         }, this);
-        // Owner has no data-plane rights on an RBAC vault: the certificate import the README asks for needs this role.
+        // Owner has no data-plane rights on an RBAC vault: the certificate import docs/setup.md asks for needs this role.
         for (const groupId of args.certificateOfficerGroupIds) {
             assignRole(`${name}-kv-certificates-officer-${groupId}`, {
                 principalId: groupId,
@@ -199,7 +199,7 @@ export class Gateway extends pulumi.ComponentResource {
             this.domainValidationToken = edge.domain.validationProperties.validationToken;
         }
 
-        // Configured only once imported (README: certificates come before the keys that name them).
+        // Configured only once imported (docs/setup.md: certificates come before the keys that name them).
         const imported = [config.apim.gatewayHostname?.certificateSecretName, config.apim.partners?.certificateSecretName, config.appGateway?.certificateSecretName]
             .filter((secretName): secretName is string => secretName !== undefined);
         this.heldCertificates = [

@@ -219,7 +219,7 @@ function declareControlPlane(name: string, args: ServiceMeshArgs, system: k8s.co
     const revision = args.cluster.meshRevision;
     // Istio's plug-in CA: istiod signs workload certificates with this intermediate instead of a self-made root.
     const cacerts = new k8s.core.v1.Secret(`${name}-cacerts`, {
-        // The CA key stays out of backups: the program recreates the Secret from its own state (README, Backups).
+        // The CA key stays out of backups: the program recreates the Secret from its own state (docs/operations.md, Backups and restore).
         metadata: { name: MESH_CA_SECRET, namespace: MESH_ROOT_NAMESPACE, labels: EXCLUDE_FROM_BACKUP },
         stringData: {
             "ca-cert.pem": args.meshCa.intermediatePem,

@@ -36,7 +36,7 @@ export interface RunnerJobSettings {
     replicaTimeoutSeconds: number;
 }
 
-/** The GitHub App the scaler and the runners authenticate as (created by a person; see README, CI setup). */
+/** The GitHub App the scaler and the runners authenticate as (created by a person; see docs/setup.md, CI setup). */
 export interface GitHubApp {
     /** The repository's owner (user or organization) and name. */
     owner: string;

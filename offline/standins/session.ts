@@ -54,7 +54,7 @@ export class Session {
             PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env["PATH"] ?? ""}`,
             PULUMI_HOME: path.join(dir, ".pulumi-home"),
             PULUMI_BACKEND_URL: `file://${path.join(dir, ".state")}`,
-            // A test-only passphrase for a test-only state: README, CI setup, step 6 (a DIY backend).
+            // A test-only passphrase for a test-only state: docs/setup.md, CI setup, step 7 (a DIY backend).
             PULUMI_CONFIG_PASSPHRASE: "e2e-only-passphrase",
             PULUMI_SKIP_UPDATE_CHECK: "true",
             PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",

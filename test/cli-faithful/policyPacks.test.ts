@@ -51,7 +51,7 @@ async function startSeconds(dir: string): Promise<number> {
 
 const readJson = (file: string) => JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, any>;
 
-/** Which config file goes with which pack, as the README's and the workflow's commands pair them. */
+/** Which config file goes with which pack, as docs/setup.md's and the workflow's commands pair them. */
 const CONFIG_FILES: Record<string, string[]> = {
     "platform-tls": ["tls.json"],
     "platform-baseline": ["baseline-dev.json", "baseline-prod.json"],

@@ -1,6 +1,6 @@
 /**
  * The resource providers a fresh subscription must register, derived from what the plans declare, against the
- * list scripts/register-providers.sh registers (the README and the deploy workflow run that script).
+ * list scripts/register-providers.sh registers (docs/setup.md and the deploy workflow run that script).
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -80,8 +80,8 @@ describe("resource providers", () => {
         assert.deepEqual(scriptNamespaces(), [...required].sort());
     });
 
-    it("the README and the deploy workflow's update run the registration", () => {
-        assert.match(fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8"), /bash scripts\/register-providers\.sh/);
+    it("the setup page and the deploy workflow's update run the registration", () => {
+        assert.match(fs.readFileSync(path.join(PROJECT_DIR, "docs", "setup.md"), "utf8"), /bash scripts\/register-providers\.sh/);
         const action = parse(fs.readFileSync(path.join(PROJECT_DIR, ".github", "actions", "pulumi", "action.yml"), "utf8"));
         const step = (action.runs.steps as { run?: string; if?: string }[]).find((s) => (s.run ?? "").includes("bash scripts/register-providers.sh"));
         assert.equal(step?.if, "inputs.command == 'up'");

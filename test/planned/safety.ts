@@ -53,31 +53,31 @@ describe("URN stability", () => {
 });
 
 describe("replacement-triggering inputs", () => {
-    it("the README marks the node pool keys AKS refuses to change once created", () => {
+    it("the configuration page marks the node pool keys AKS refuses to change once created", () => {
         // learn.microsoft.com/azure/aks/manage-node-pools: VM size, max pods, zones and OS disk are set at creation.
         assert.deepEqual(Object.keys(FIXED_AFTER_CREATION).sort(), [
             "cluster.systemPool.maxPods", "cluster.systemPool.osDiskSizeGB", "cluster.systemPool.vmSize",
             "cluster.userPool.maxPods", "cluster.userPool.osDiskSizeGB", "cluster.userPool.vmSize", "cluster.zones",
         ]);
-        const rows = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8").split("\n").filter((line) => line.startsWith("|") && /fixed once created/i.test(line));
+        const rows = fs.readFileSync(path.join(PROJECT_DIR, "docs", "configuration.md"), "utf8").split("\n").filter((line) => line.startsWith("|") && /fixed once created/i.test(line));
         for (const key of Object.keys(FIXED_AFTER_CREATION)) {
             const [, pool, leaf] = key.split(".");
-            assert.ok(rows.some((row) => row.includes(leaf ? `\`cluster.${pool}` : `\`${key}\``) && row.includes(leaf ?? "zones")), `README does not mark ${key} as fixed once created`);
+            assert.ok(rows.some((row) => row.includes(leaf ? `\`cluster.${pool}` : `\`${key}\``) && row.includes(leaf ?? "zones")), `docs/configuration.md does not mark ${key} as fixed once created`);
         }
     });
 
-    it("are each marked in the README's configuration table", () => {
+    it("are each marked in the configuration table (docs/configuration.md)", () => {
         // The AKS network profile is fixed at creation (learn.microsoft.com/azure/aks/azure-cni-overlay: the pod and
         // service CIDRs and DNS IP cannot change); API Management's subnet and SKU family move the service; the
         // environment and location are in every name and every regional resource's location.
         assert.deepEqual(Object.keys(REPLACING_KEYS).sort(), [
             "environment", "gateway.apim.sku", "location", "network.dnsServiceIp", "network.podCidr", "network.serviceCidr", "network.subnets.apim",
         ]);
-        const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
+        const table = fs.readFileSync(path.join(PROJECT_DIR, "docs", "configuration.md"), "utf8");
         for (const key of Object.keys(REPLACING_KEYS)) {
             const leaf = key.split(".").at(-1)!;
-            const row = readme.split("\n").find((line) => line.startsWith("|") && line.includes(`\`${key.split(".")[0]}`) && line.includes(leaf) && /replaces/i.test(line));
-            assert.ok(row, `README does not say that changing ${key} replaces ${REPLACING_KEYS[key]}`);
+            const row = table.split("\n").find((line) => line.startsWith("|") && line.includes(`\`${key.split(".")[0]}`) && line.includes(leaf) && /replaces/i.test(line));
+            assert.ok(row, `docs/configuration.md does not say that changing ${key} replaces ${REPLACING_KEYS[key]}`);
         }
     });
 });

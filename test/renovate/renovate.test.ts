@@ -124,9 +124,17 @@ describe("Renovate over this repository", () => {
             }
         }
         assert.ok(count >= 10);
-        // The README names the deploy's CLI (test/unit/workflows.ts holds them equal): the same update must reach it.
-        const named = fs.readFileSync(path.join(ROOT, "README.md"), "utf8").match(/Pulumi CLI (\d+\.\d+\.\d+)/)?.[1];
-        assert.ok(named === undefined || found((d) => d.packageFile === "README.md" && d.depName === "pulumi/pulumi" && d.currentValue === named).length > 0, "README.md: Pulumi CLI");
+        // The docs name the deploy's CLI (test/unit/workflows.ts holds them equal): the same update must reach each.
+        const pages = ["README.md", "policies/README.md", ...fs.readdirSync(path.join(ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+        let named = 0;
+        for (const page of pages) {
+            const versions = [...fs.readFileSync(path.join(ROOT, page), "utf8").matchAll(/Pulumi CLI (\d+\.\d+\.\d+)/g)].map((m) => m[1]!);
+            named += versions.length;
+            for (const version of versions) {
+                assert.ok(found((d) => d.packageFile === page && d.depName === "pulumi/pulumi" && d.currentValue === version).length > 0, `${page}: Pulumi CLI ${version}`);
+            }
+        }
+        assert.ok(named >= 2, "the setup page names the CLI (prerequisites, runner image)");
     });
 
     it("finds every tool version the scripts install, and every Go tool module", () => {

@@ -1,4 +1,4 @@
-/** The CI definitions as users run them: same commands as the README, policy packs paired with their configs. */
+/** The CI definitions as users run them: same commands as the README and docs/setup.md, policy packs paired with their configs. */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -15,6 +15,8 @@ import { ENVIRONMENT_PROFILES } from "../../config/profiles";
 import { azureConfig } from "../helpers";
 
 const read = (file: string) => fs.readFileSync(path.join(PROJECT_DIR, file), "utf8");
+/** Where the deploy commands, the GitHub setup and the runner image are documented. */
+const SETUP = "docs/setup.md";
 const deploy = parse(read(".github/workflows/deploy.yml"));
 type Step = { run?: string; uses?: string; if?: string; with?: Record<string, string>; env?: Record<string, string> };
 const steps = (job: string): Step[] => deploy.jobs[job].steps;
@@ -114,7 +116,7 @@ describe("CI and deploy workflows", () => {
         assert.deepEqual([deploy.jobs["up-dev"].environment, deploy.jobs["up-prod"].environment, deploy.jobs.preview.environment], ["dev", "prod", undefined]);
     });
 
-    it("every preview and update runs the README's command: every pack with its config", () => {
+    it("every preview and update runs the setup page's command: every pack with its config", () => {
         const inputs = pulumiRun.with!;
         assert.equal(inputs["comment-on-pr"], "${{ inputs.command == 'preview' }}");
         // pulumi/actions splits these lists on lines; the CLI pairs them by position.
@@ -123,9 +125,9 @@ describe("CI and deploy workflows", () => {
         for (const stack of ["dev", "prod"]) {
             assertEveryPackConfigured(asFlags.replace(/\$\{\{ inputs\.stack \}\}/g, stack), stack);
         }
-        const readmeCommands = read("README.md").match(/^pulumi (preview|up) [\s\S]*?\.json$/gm) ?? [];
-        assert.equal(readmeCommands.length, 2);
-        readmeCommands.forEach((command) => assertEveryPackConfigured(command, "dev"));
+        const setupCommands = read(SETUP).match(/^pulumi (preview|up) [\s\S]*?\.json$/gm) ?? [];
+        assert.equal(setupCommands.length, 2);
+        setupCommands.forEach((command) => assertEveryPackConfigured(command, "dev"));
         for (const job of PULUMI_JOBS) {
             assert.ok(steps(job).some((s) => s.uses === "./.github/actions/pulumi"), job);
         }
@@ -142,7 +144,7 @@ describe("CI and deploy workflows", () => {
         assert.equal(steps("preview").find((s) => s.uses === "./.github/actions/pulumi")!.with!["pulumi-token-type"], "urn:pulumi:token-type:access_token:team");
     });
 
-    it("uses the read-only identity on pull requests and a deploying identity per stack only behind that stack's environment, as the README's federated credentials say", () => {
+    it("uses the read-only identity on pull requests and a deploying identity per stack only behind that stack's environment, as the setup page's federated credentials say", () => {
         // GitHub's OIDC subject: environment jobs get repo:<o>/<r>:environment:<name>, pull requests repo:<o>/<r>:pull_request
         // (docs.github.com, "OpenID Connect reference", subject claims).
         const inputs = (job: string) => steps(job).find((s) => s.uses === "./.github/actions/pulumi")!.with!;
@@ -154,25 +156,25 @@ describe("CI and deploy workflows", () => {
         assert.equal(inputs("up-prod")["subscription-id"], "${{ vars.AZURE_PROD_SUBSCRIPTION_ID }}");
         assert.equal(inputs("preview")["subscription-id"], "${{ vars[matrix.subscription] }}");
         assert.deepEqual(deploy.jobs.preview.strategy.matrix.include, [{ stack: "dev", subscription: "AZURE_DEV_SUBSCRIPTION_ID" }, { stack: "prod", subscription: "AZURE_PROD_SUBSCRIPTION_ID" }]);
-        const readme = read("README.md");
+        const setup = read(SETUP);
         for (const [variable, subject] of [["AZURE_PREVIEW_CLIENT_ID", "pull_request"], ["AZURE_DEV_CLIENT_ID", "environment:dev"], ["AZURE_PROD_CLIENT_ID", "environment:prod"]]) {
-            assert.match(readme, new RegExp(`\\| \`${variable}\` \\|[^\\n]*\`repo:<owner>/<repo>:${subject}\``), `${variable} ${subject}`);
+            assert.match(setup, new RegExp(`\\| \`${variable}\` \\|[^\\n]*\`repo:<owner>/<repo>:${subject}\``), `${variable} ${subject}`);
         }
         // One identity per subject: the dev identity has no prod credential, and neither deploying one a pull request's.
         for (const variable of ["AZURE_DEV_CLIENT_ID", "AZURE_PROD_CLIENT_ID"]) {
-            const row = readme.split("\n").find((line) => line.trimStart().startsWith(`| \`${variable}\``))!;
+            const row = setup.split("\n").find((line) => line.trimStart().startsWith(`| \`${variable}\``))!;
             assert.equal([...row.matchAll(/`repo:<owner>\/<repo>:[^`]+`/g)].length, 1, row);
         }
     });
 
-    it("deploys only from main: the update jobs run on pushes to main, behind environments the README restricts to main", () => {
+    it("deploys only from main: the update jobs run on pushes to main, behind environments the setup page restricts to main", () => {
         for (const job of ["up-dev", "up-prod", "runner-image"]) {
             assert.equal(deploy.jobs[job].if, "github.event_name == 'push' && github.ref == 'refs/heads/main'", job);
         }
         assert.deepEqual(deploy.on.push, { branches: ["main"] });
         // docs.github.com, "Deployment branches and tags": an environment restricted to selected branches gives its
         // secrets, variables and OIDC subject only to jobs of those branches.
-        assert.match(read("README.md"), /Environments\*\* `dev` and `prod`, each with \*\*Deployment branches and tags: Selected branches\*\* `main`/);
+        assert.match(read(SETUP), /Environments\*\* `dev` and `prod`, each with \*\*Deployment branches and tags: Selected branches\*\* `main`/);
     });
 
     it("lets kubelogin renew its Entra token for the whole run itself: workloadidentity, GitHub's token audience, no token file", () => {
@@ -186,7 +188,7 @@ describe("CI and deploy workflows", () => {
         // workload identity federation default) and kubelogin requests (githubactionscredential.go, azureADAudience).
         const login = pulumiAction.runs.steps.find((s) => s.uses?.startsWith("azure/login@"))!;
         assert.equal(login.with?.["audience"], "api://AzureADTokenExchange");
-        assert.match(read("README.md"), /audience `api:\/\/AzureADTokenExchange`/);
+        assert.match(read(SETUP), /audience `api:\/\/AzureADTokenExchange`/);
     });
 
     it("leaves no token in the checkout on runners that keep their workspace", () => {
@@ -218,10 +220,16 @@ describe("CI and deploy workflows", () => {
         }
     });
 
-    it("pins the Pulumi CLI the deploy uses to the version the README's runner image names", () => {
+    it("pins the Pulumi CLI the deploy uses to the version every page that names the Pulumi CLI names (the setup page's runner image among them)", () => {
         const version = pulumiRun.with!["pulumi-version"];
         assert.match(String(version), /^\d+\.\d+\.\d+$/);
-        assert.match(read("README.md"), new RegExp(`Pulumi CLI ${String(version).replace(/\./g, "\\.")}\\b`));
+        assert.match(read(SETUP), new RegExp(`runner with\\s+Pulumi\\s+CLI ${String(version).replace(/\./g, "\\.")}\\b`));
+        const pages = ["README.md", "policies/README.md", ...fs.readdirSync(path.join(PROJECT_DIR, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+        for (const file of pages) {
+            for (const named of read(file).matchAll(/Pulumi\s+CLI (\d+\.\d+\.\d+)/g)) {
+                assert.equal(named[1], version, file);
+            }
+        }
         // CI's engine e2e runs the CLI the deploys run.
         const installs = (parse(read(".github/workflows/ci.yml")).jobs.test.steps as Step[]).filter((s) => s.uses?.startsWith("pulumi/actions@"));
         assert.deepEqual(installs.map((s) => [s.with?.["pulumi-version"], s.with?.["command"]]), [[version, undefined]]);
@@ -315,20 +323,20 @@ describe("CI and deploy workflows", () => {
         assert.deepEqual([...seen].sort(), Object.keys(expected).sort());
     });
 
-    it("creates a stack that does not exist yet, in CI and in the README's commands", () => {
+    it("creates a stack that does not exist yet, in CI and in the setup page's commands", () => {
         // pulumi/actions v7 action.yml: upsert "Create the stack if it currently does not exist".
         assert.equal(pulumiRun.with!["upsert"], true);
-        const readme = read("README.md");
-        assert.match(readme, /pulumi stack select --create <org>\/platform\/dev/);
-        assert.match(readme, /pulumi stack select --create local && pulumi up/);
-        assert.doesNotMatch(readme, /pulumi stack select (dev|local)\b(?! --create)/);
+        const setup = read(SETUP);
+        assert.match(setup, /pulumi stack select --create <org>\/platform\/dev/);
+        assert.match(setup, /pulumi stack select --create local && pulumi up/);
+        assert.doesNotMatch(setup, /pulumi stack select (dev|local)\b(?! --create)/);
         assert.match(read("Pulumi.local.yaml"), /pulumi stack select --create local/);
     });
 
     it("previews on pull requests only what the read-only identity can: every Kubernetes object excluded, nothing else", () => {
         // pulumi/actions splits `exclude` on commas; the CLI takes URN globs (pkg/resource/deploy/deployment.go NewUrnTargets).
         assert.equal(pulumiRun.with!["exclude"], "${{ inputs.command == 'preview' && 'urn:pulumi:*::*::kubernetes:**,**$kubernetes:**' || '' }}");
-        assert.match(read("README.md"), /`--exclude 'urn:pulumi:\*::\*::kubernetes:\*\*' --exclude '\*\*\$kubernetes:\*\*'`/);
+        assert.match(read(SETUP), /`--exclude 'urn:pulumi:\*::\*::kubernetes:\*\*' --exclude '\*\*\$kubernetes:\*\*'`/);
     });
 
     it("requests the Pulumi Cloud tokens each edition has: team tokens only where a team is set, pull requests none without one", () => {
@@ -341,9 +349,9 @@ describe("CI and deploy workflows", () => {
             assert.equal(inputs(job)["pulumi-token-type"], `\${{ vars.${team} != '' && 'urn:pulumi:token-type:access_token:team' || 'urn:pulumi:token-type:access_token:organization' }}`);
             assert.equal(inputs(job)["pulumi-token-scope"], `\${{ vars.${team} != '' && format('team:{0}', vars.${team}) || '' }}`);
         }
-        const readme = read("README.md");
+        const setup = read(SETUP);
         for (const edition of ["Team", "Enterprise"]) {
-            assert.match(readme, new RegExp(`\\| ${edition} \\|`), edition);
+            assert.match(setup, new RegExp(`\\| ${edition} \\|`), edition);
         }
     });
 
@@ -402,14 +410,14 @@ describe("which config goes with which pack", () => {
     const lines = (text: string) => text.split("\n").map((l) => l.trim()).filter(Boolean);
 
     for (const stack of ["dev", "prod"]) {
-        it(`${stack}: the composite action, the README's commands and policy:check --stack pair platform-tls with tls.json and platform-baseline with baseline-${stack}.json`, () => {
+        it(`${stack}: the composite action, the setup page's commands and policy:check --stack pair platform-tls with tls.json and platform-baseline with baseline-${stack}.json`, () => {
             const inputs = pulumiRun.with!;
             const configs = lines(inputs["policyPackConfigs"]!).map((c) => c.replace("${{ inputs.stack }}", stack));
             assert.deepEqual(lines(inputs["policyPacks"]!).map((pack, i) => [pack, configs[i]]), expected(stack));
-            const readmeCommands = read("README.md").match(/^pulumi (preview|up) [\s\S]*?\.json$/gm) ?? [];
-            assert.equal(readmeCommands.length, 2);
-            for (const command of readmeCommands) {
-                // The README shows dev's commands and says to use baseline-prod.json for prod.
+            const setupCommands = read(SETUP).match(/^pulumi (preview|up) [\s\S]*?\.json$/gm) ?? [];
+            assert.equal(setupCommands.length, 2);
+            for (const command of setupCommands) {
+                // The setup page shows dev's commands and says to use baseline-prod.json for prod.
                 assert.deepEqual(policyFlags(command), expected("dev"), command);
             }
             assert.deepEqual(stackPolicyConfigFiles(stack), Object.fromEntries(expected(stack).map(([pack, config]) => [path.basename(pack!), path.join(PROJECT_DIR, config!)])));

@@ -1,6 +1,6 @@
 /**
- * The README's security claims, each held to the plan: a claim is a phrase the README must still contain and a
- * check of the planned resources. Rewording a claim fails here until its check is reviewed with it; a change that
+ * The documentation's security claims, each held to the plan: a claim is a phrase the page it is written in must
+ * still contain and a check of the planned resources. Rewording a claim fails here until its check is reviewed with it; a change that
  * makes a claim false fails its check. Expected values are written from the claim, not read from the components.
  */
 import assert from "node:assert/strict";
@@ -17,14 +17,17 @@ const release = (graph: Graph, chart: string) => graph.resources.find((r) => r.t
 const APIM = "Microsoft.WindowsAzure.ApiManagement.Gateway.Security";
 
 interface Claim {
-    /** Words of the README, verbatim (whitespace-insensitive). */
-    readme: string;
+    /** The page the claim is written in. */
+    page: string;
+    /** Its words, verbatim (whitespace-insensitive). */
+    text: string;
     check: (graphs: { dev: Graph; prod: Graph; devPhase2: Graph }) => void;
 }
 
 const CLAIMS: Claim[] = [
     {
-        readme: "TLS 1.2+ and `TLS12_2023` suites",
+        page: "docs/layout.md",
+        text: "TLS 1.2+ and `TLS12_2023` suites",
         check: ({ prod }) => {
             const domains = inputs(prod, "azure-native:cdn:AFDCustomDomain");
             assert.ok(domains.length > 0, "no custom domain to hold to the claim");
@@ -34,7 +37,8 @@ const CLAIMS: Claim[] = [
         },
     },
     {
-        readme: "one route, HTTP redirected, `HttpsOnly` to the origin",
+        page: "docs/layout.md",
+        text: "one route, HTTP redirected, `HttpsOnly` to the origin",
         check: ({ prod }) => {
             const routes = inputs(prod, "azure-native:cdn:Route");
             assert.equal(routes.length, 1);
@@ -42,7 +46,8 @@ const CLAIMS: Claim[] = [
         },
     },
     {
-        readme: "WAF policy in Prevention with the Default Rule Set 2.1, Bot Manager and a per-IP rate limit",
+        page: "docs/layout.md",
+        text: "WAF policy in Prevention with the Default Rule Set 2.1, Bot Manager and a per-IP rate limit",
         check: ({ prod }) => {
             const [waf] = inputs(prod, "azure-native:frontdoor:Policy");
             assert.equal(waf!["policySettings"].mode, "Prevention");
@@ -53,7 +58,8 @@ const CLAIMS: Claim[] = [
     },
     {
         // Both sides: the gateway (client) keys and the Backend ones.
-        readme: "`customProperties` turning off TLS 1.0/1.1 and SSL 3.0 on both sides",
+        page: "docs/layout.md",
+        text: "`customProperties` turning off TLS 1.0/1.1 and SSL 3.0 on both sides",
         check: ({ dev, prod }) => {
             for (const graph of [dev, prod]) {
                 const custom = byName(graph, "gateway-apim").inputs["customProperties"] as Inputs;
@@ -66,7 +72,8 @@ const CLAIMS: Claim[] = [
         },
     },
     {
-        readme: "on the client side, 3DES, RSA key exchange and the SHA-1 CBC suites",
+        page: "docs/layout.md",
+        text: "on the client side, 3DES, RSA key exchange and the SHA-1 CBC suites",
         check: ({ prod }) => {
             const custom = byName(prod, "gateway-apim").inputs["customProperties"] as Inputs;
             assert.equal(custom[`${APIM}.Ciphers.TripleDes168`], "False");
@@ -82,7 +89,8 @@ const CLAIMS: Claim[] = [
         },
     },
     {
-        readme: "RBAC only, purge protection, 90-day soft delete, public network access off",
+        page: "docs/layout.md",
+        text: "RBAC only, purge protection, 90-day soft delete, public network access off",
         check: ({ dev, prod }) => {
             for (const graph of [dev, prod]) {
                 const vault = byName(graph, "gateway-kv");
@@ -95,7 +103,8 @@ const CLAIMS: Claim[] = [
         },
     },
     {
-        readme: "root (10 y) and intermediate (5 y), ECDSA P-384",
+        page: "docs/layout.md",
+        text: "root (10 y) and intermediate (5 y), ECDSA P-384",
         check: ({ prod }) => {
             assert.equal(byName(prod, "pki-root").inputs["validityPeriodHours"], 10 * 365 * 24);
             assert.equal(byName(prod, "pki-intermediate").inputs["validityPeriodHours"], 5 * 365 * 24);
@@ -105,7 +114,8 @@ const CLAIMS: Claim[] = [
         },
     },
     {
-        readme: "workload certificates live 24 h; sidecars speak TLS 1.3 (`meshMTLS`), everything else TLS 1.2 with ECDHE AES-GCM/CHACHA20 only",
+        page: "docs/layout.md",
+        text: "workload certificates live 24 h; sidecars speak TLS 1.3 (`meshMTLS`), everything else TLS 1.2 with ECDHE AES-GCM/CHACHA20 only",
         check: ({ devPhase2 }) => {
             const values = release(devPhase2, "istiod")["values"] as Inputs;
             assert.deepEqual(values["env"], { DEFAULT_WORKLOAD_CERT_TTL: "24h", MAX_WORKLOAD_CERT_TTL: "24h" });
@@ -116,7 +126,8 @@ const CLAIMS: Claim[] = [
         },
     },
     {
-        readme: "STRICT `PeerAuthentication` mesh-wide, a default-deny `AuthorizationPolicy`",
+        page: "docs/layout.md",
+        text: "STRICT `PeerAuthentication` mesh-wide, a default-deny `AuthorizationPolicy`",
         check: ({ devPhase2 }) => {
             const rootNamespace = (r: Inputs) => r["metadata"].namespace === "istio-system";
             const strict = inputs(devPhase2, "kubernetes:security.istio.io/v1:PeerAuthentication").filter(rootNamespace);
@@ -126,7 +137,8 @@ const CLAIMS: Claim[] = [
         },
     },
     {
-        readme: "a route table sends `0.0.0.0/0` from the node, ingress and runner subnets to the firewall",
+        page: "docs/layout.md",
+        text: "a route table sends `0.0.0.0/0` from the node, ingress and runner subnets to the firewall",
         check: ({ prod }) => {
             const routes = inputs(prod, "azure-native:network:Route");
             assert.deepEqual(routes.map((r) => [r["addressPrefix"], r["nextHopType"]]), [["0.0.0.0/0", "VirtualAppliance"]]);
@@ -135,10 +147,11 @@ const CLAIMS: Claim[] = [
         },
     },
     {
-        // The operator step that remains (certificates come from outside): the README's role is one the plan grants
+        // The operator step that remains (certificates come from outside): the setup page's role is one the plan grants
         // the groups it names, on the vault they import into. Key Vault Certificates Officer is a4417e6f-...
         // (role-based-access-control/built-in-roles/security): certificates, not secrets.
-        readme: "signed in as a member of one of `cluster.adminGroupObjectIds` (they hold Key Vault Certificates Officer on the vault)",
+        page: "docs/setup.md",
+        text: "signed in as a member of one of `cluster.adminGroupObjectIds` (they hold Key Vault Certificates Officer on the vault)",
         check: ({ prod }) => {
             const vault = byName(prod, "gateway-kv").urn;
             const officers = ofType(prod, "azure-native:authorization:RoleAssignment").filter((r) => String(r.inputs["roleDefinitionId"]).endsWith("/a4417e6f-fecd-4de8-b567-7b0420556985"));
@@ -147,7 +160,8 @@ const CLAIMS: Claim[] = [
         },
     },
     {
-        readme: "its credential set's identity (the only principal with a role there); no one needs a data-plane role",
+        page: "docs/setup.md",
+        text: "its credential set's identity (the only principal with a role there); no one needs a data-plane role",
         check: ({ devPhase2 }) => {
             const vault = byName(devPhase2, "registry-credentials-kv").urn;
             const onVault = ofType(devPhase2, "azure-native:authorization:RoleAssignment").filter((r) => (r.propertyDependencies["scope"] ?? []).includes(vault));
@@ -160,11 +174,11 @@ const CLAIMS: Claim[] = [
     },
 ];
 
-describe("README security claims", () => {
-    const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8").replace(/\s+/g, " ");
+describe("the documentation's security claims", () => {
+    const read = (page: string) => fs.readFileSync(path.join(PROJECT_DIR, page), "utf8").replace(/\s+/g, " ");
     for (const claim of CLAIMS) {
-        it(`"${claim.readme}" is in the README and true of the plans`, async () => {
-            assert.ok(readme.includes(claim.readme), "the README no longer says this: review the claim and its check together");
+        it(`"${claim.text}" is in ${claim.page} and true of the plans`, async () => {
+            assert.ok(read(claim.page).includes(claim.text), `${claim.page} no longer says this: review the claim and its check together`);
             claim.check({ dev: await plan("dev"), prod: await plan("prod"), devPhase2: await plan("dev", true, "all") });
         });
     }
