@@ -22,6 +22,8 @@ export interface CheckpointResource {
     retainOnDelete?: boolean;
     additionalSecretOutputs?: string[];
     customTimeouts?: Record<string, unknown>;
+    /** A replaced resource the engine has yet to delete (an update failed after creating its replacement). */
+    delete?: boolean;
 }
 
 export interface Checkpoint {

@@ -1,7 +1,9 @@
 /**
- * Offline stand-ins for the providers. In preview mode they answer as the engine does for a create:
- * inputs echoed, ids and computed outputs unknown. In update mode they compute what Azure would return
- * (ARM ids built from names, identities' principal ids), derived from the inputs, never from a test.
+ * The offline model of the providers: what azure-native, kubernetes, tls and random answer for a create and an
+ * invoke. In preview mode it answers as the engine does for a create: inputs echoed, ids and computed outputs
+ * unknown. In update mode it computes what Azure would return (ARM ids built from names, identities' principal
+ * ids), derived from the inputs, never from a test. Two front ends use it: `PlatformMocks` (the SDK's mocks, for
+ * `npm run plan` and the tests) and the stand-in provider plugins the real engine runs (`offline/standins/`).
  */
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
@@ -129,19 +131,17 @@ function armId(type: string, inputs: Record<string, unknown>, name: string): str
  */
 function previewComputed(type: string, inputs: Record<string, any>): Record<string, unknown> {
     const identity = inputs["identity"] as { type?: string } | undefined;
-    if (identity?.type?.includes("SystemAssigned")) {
-        // A system-assigned identity's principal exists once Azure has created the resource.
-        return { identity: { ...identity, principalId: UNKNOWN_VALUE, tenantId: UNKNOWN_VALUE } };
-    }
+    // A system-assigned identity's principal exists once Azure has created the resource.
+    const computed = identity?.type?.includes("SystemAssigned") ? { identity: { ...identity, principalId: UNKNOWN_VALUE, tenantId: UNKNOWN_VALUE } } : {};
     switch (type) {
         case "azure-native:containerservice:ManagedCluster":
-            return { oidcIssuerProfile: { ...inputs["oidcIssuerProfile"], issuerURL: UNKNOWN_VALUE } };
+            return { ...computed, oidcIssuerProfile: { ...inputs["oidcIssuerProfile"], issuerURL: UNKNOWN_VALUE } };
         case "azure-native:keyvault:Vault":
-            return { properties: { ...inputs["properties"], vaultUri: UNKNOWN_VALUE } };
+            return { ...computed, properties: { ...inputs["properties"], vaultUri: UNKNOWN_VALUE } };
         case "azure-native:network:AzureFirewall":
-            return { ipConfigurations: (inputs["ipConfigurations"] ?? []).map((c: object) => ({ ...c, privateIPAddress: UNKNOWN_VALUE })) };
+            return { ...computed, ipConfigurations: (inputs["ipConfigurations"] ?? []).map((c: object) => ({ ...c, privateIPAddress: UNKNOWN_VALUE })) };
         default:
-            return {};
+            return computed;
     }
 }
 
@@ -163,36 +163,80 @@ const TLS_OUTPUTS: Record<string, (name: string, inputs: Record<string, unknown>
     "tls:index/locallySignedCert:LocallySignedCert": (name, inputs) => ({ certPem: pem("CERTIFICATE", name), validityEndTime: validityEnd(inputs) }),
 };
 
-export class PlatformMocks implements pulumi.runtime.Mocks {
-    /** What Azure knows from earlier creates in the same deployment. */
-    private readonly subnetPrefixes = new Map<string, string>();
-    private readonly clusters = new Map<string, { location: string; privateFqdn: string }>();
+/**
+ * What "the cloud" remembers between calls: earlier creates that later creates and invokes read (a subnet's
+ * prefix, a cluster's address). One deployment's memory for the mocks; a folder for the stand-in plugins, since
+ * every CLI command starts them afresh.
+ */
+export interface CloudMemory {
+    get(key: string): unknown;
+    set(key: string, value: unknown): void;
+    delete(key: string): void;
+}
 
-    constructor(private readonly preview: boolean) {}
+export class InMemoryCloud implements CloudMemory {
+    private readonly entries = new Map<string, unknown>();
+    get(key: string): unknown {
+        return this.entries.get(key);
+    }
+    set(key: string, value: unknown): void {
+        this.entries.set(key, value);
+    }
+    delete(key: string): void {
+        this.entries.delete(key);
+    }
+}
 
-    newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
-        if (args.type === "random:index/randomString:RandomString" && !this.preview) {
+interface ClusterRecord {
+    location: string;
+    privateFqdn: string;
+}
+
+const subnetKey = (id: string) => `subnet:${id}`;
+const clusterKey = (name: string) => `cluster:${name}`;
+
+export interface Created {
+    /** Undefined in preview: the engine has no id before the create. */
+    id: string | undefined;
+    state: Record<string, unknown>;
+}
+
+export class OfflineCloud {
+    constructor(private readonly memory: CloudMemory = new InMemoryCloud()) {}
+
+    /** A create of `type` named `name` (the URN's last part) with these inputs, as the provider answers it. */
+    create(type: string, name: string, inputs: Record<string, unknown>, preview: boolean): Created {
+        if (type === "random:index/randomString:RandomString" && !preview) {
             // The provider returns a string of the requested length; derive it from the name so runs agree.
-            const length = Number(args.inputs["length"]);
-            return { id: `${args.name}-id`, state: { ...args.inputs, result: createHash("sha256").update(args.name).digest("hex").slice(0, length) } };
+            const length = Number(inputs["length"]);
+            return { id: `${name}-id`, state: { ...inputs, result: createHash("sha256").update(name).digest("hex").slice(0, length) } };
         }
-        if (args.type === "random:index/randomPassword:RandomPassword" && !this.preview) {
+        if (type === "random:index/randomPassword:RandomPassword" && !preview) {
             // A changed input (a keeper) replaces the password, so the value follows the inputs as well as the name.
-            const length = Number(args.inputs["length"]);
-            const result = createHash("sha256").update(`${args.name}/${JSON.stringify(args.inputs)}`).digest("hex").slice(0, length);
-            return { id: `${args.name}-id`, state: { ...args.inputs, result } };
+            const length = Number(inputs["length"]);
+            const result = createHash("sha256").update(`${name}/${JSON.stringify(inputs)}`).digest("hex").slice(0, length);
+            return { id: `${name}-id`, state: { ...inputs, result } };
         }
-        const tlsOutputs = TLS_OUTPUTS[args.type];
-        if (tlsOutputs && !this.preview) {
-            return { id: `${args.name}-id`, state: { ...args.inputs, ...tlsOutputs(args.name, args.inputs) } };
+        const tlsOutputs = TLS_OUTPUTS[type];
+        if (tlsOutputs && !preview) {
+            return { id: `${name}-id`, state: { ...inputs, ...tlsOutputs(name, inputs) } };
         }
-        if (this.preview || !args.type.startsWith("azure-native:")) {
+        if (preview || !type.startsWith("azure-native:")) {
             // A create in preview: the engine knows the inputs and nothing else.
-            return { id: this.preview ? undefined : `${args.name}-id`, state: { ...args.inputs, ...(this.preview ? previewComputed(args.type, args.inputs) : {}) } };
+            return { id: preview ? undefined : `${name}-id`, state: { ...inputs, ...(preview ? previewComputed(type, inputs) : {}) } };
         }
-        const name = azureName(args.type, args.inputs, args.name);
-        const id = armId(args.type, args.inputs, name);
-        return { id, state: { ...args.inputs, name, id, ...this.computedOutputs(args.type, args.inputs, id, name) } };
+        const azure = azureName(type, inputs, name);
+        const id = armId(type, inputs, azure);
+        return { id, state: { ...inputs, name: azure, id, ...this.computedOutputs(type, inputs, id, azure) } };
+    }
+
+    /** A delete: Azure forgets what the resource's later readers would have found. */
+    delete(type: string, id: string, state: Record<string, unknown>): void {
+        if (type === "azure-native:network:Subnet") {
+            this.memory.delete(subnetKey(id));
+        } else if (type === "azure-native:containerservice:ManagedCluster") {
+            this.memory.delete(clusterKey(String(state["name"])));
+        }
     }
 
     /** Outputs Azure computes that the program reads. */
@@ -217,11 +261,11 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
                 // Azure's public cloud names every vault https://<name>.vault.azure.net/ (key-vault/general/about-keys-secrets-certificates).
                 return { ...outputs, properties: { ...inputs["properties"], vaultUri: `https://${name}.vault.azure.net/` } };
             case "azure-native:network:Subnet":
-                this.subnetPrefixes.set(id, inputs["addressPrefix"]);
+                this.memory.set(subnetKey(id), inputs["addressPrefix"]);
                 return outputs;
             case "azure-native:network:AzureFirewall": {
                 const subnetId = inputs["ipConfigurations"]?.[0]?.subnet?.id;
-                const prefix = this.subnetPrefixes.get(subnetId);
+                const prefix = this.memory.get(subnetKey(subnetId)) as string | undefined;
                 if (!prefix) {
                     throw new Error(`offline mocks: firewall ${name} is in subnet ${subnetId}, which was not created before it`);
                 }
@@ -230,7 +274,7 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
             case "azure-native:containerservice:ManagedCluster": {
                 const location = String(inputs["location"]);
                 const privateFqdn = `${inputs["dnsPrefix"]}-${deterministicGuid(id).slice(0, 8)}.${deterministicGuid(`${id}/zone`)}.privatelink.${location}.azmk8s.io`;
-                this.clusters.set(name, { location, privateFqdn });
+                this.memory.set(clusterKey(name), { location, privateFqdn } satisfies ClusterRecord);
                 return {
                     ...outputs,
                     privateFQDN: privateFqdn,
@@ -242,34 +286,35 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
         }
     }
 
-    call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
-        switch (args.token) {
+    /** An invoke (a data source or function) with these arguments. */
+    invoke(token: string, inputs: Record<string, unknown>): Record<string, unknown> {
+        switch (token) {
             case "azure-native:authorization:getClientConfig":
                 return { clientId: deterministicGuid("deployer/client"), objectId: MOCK_DEPLOYER_OBJECT_ID, subscriptionId: MOCK_SUBSCRIPTION_ID, tenantId: MOCK_TENANT_ID };
             case "azure-native:keyvault:getKey": {
                 // Key Vault names a key's versions with 32 hex digits; the key is read after its create.
-                const { vaultName, keyName } = args.inputs as { vaultName: string; keyName: string };
+                const { vaultName, keyName } = inputs as { vaultName: string; keyName: string };
                 const keyUri = `https://${vaultName}.vault.azure.net/keys/${keyName}`;
                 return { keyUri, keyUriWithVersion: `${keyUri}/${deterministicGuid(keyUri).replace(/-/g, "")}` };
             }
             case "azure-native:keyvault:getSecret": {
                 // An imported certificate's secret carries the certificate's not-after as `exp` (epoch seconds); offline,
                 // a year after the offline issuing instant.
-                const { vaultName, secretName } = args.inputs as { vaultName: string; secretName: string };
+                const { vaultName, secretName } = inputs as { vaultName: string; secretName: string };
                 return { name: secretName, id: `${vaultName}/${secretName}`, properties: { attributes: { enabled: true, expires: MOCK_ISSUED_AT / 1000 + 365 * 86_400 } } };
             }
             case "azure-native:containerservice:listManagedClusterUserCredentials":
-                return { kubeconfigs: [{ name: "clusterUser", value: Buffer.from(this.userKubeconfig(args.inputs)).toString("base64") }] };
+                return { kubeconfigs: [{ name: "clusterUser", value: Buffer.from(this.userKubeconfig(inputs)).toString("base64") }] };
             default:
                 // An invoke nobody modelled must be noticed, not answered with an empty object.
-                throw new Error(`offline mocks: no model for invoke ${args.token}; add one to offline/mocks.ts`);
+                throw new Error(`offline mocks: no model for invoke ${token}; add one to offline/mocks.ts`);
         }
     }
 
     /** The shape AKS returns for `format=exec`: no credential, a kubelogin exec plugin. */
     private userKubeconfig(inputs: Record<string, any>): string {
         const clusterName = String(inputs["resourceName"]);
-        const cluster = this.clusters.get(clusterName);
+        const cluster = this.memory.get(clusterKey(clusterName)) as ClusterRecord | undefined;
         if (!cluster) {
             throw new Error(`offline mocks: listManagedClusterUserCredentials for ${clusterName}, which does not exist`);
         }
@@ -286,5 +331,20 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
             `users:\n- name: ${user}\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: kubelogin\n      args: [get-token, --login, devicecode, --server-id, 6dae42f8-4368-4678-94ff-3960e28e3630, --tenant-id, ${MOCK_TENANT_ID}, --environment, AzurePublicCloud]\n      interactiveMode: IfAvailable`,
             "",
         ].join("\n");
+    }
+}
+
+/** The model behind `pulumi.runtime.setMocks`: one deployment, one memory. */
+export class PlatformMocks implements pulumi.runtime.Mocks {
+    private readonly cloud = new OfflineCloud();
+
+    constructor(private readonly preview: boolean) {}
+
+    newResource(args: pulumi.runtime.MockResourceArgs): Created {
+        return this.cloud.create(args.type, args.name, args.inputs, this.preview);
+    }
+
+    call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+        return this.cloud.invoke(args.token, args.inputs);
     }
 }

@@ -87,8 +87,9 @@ function analyzerResource(r: CheckpointResource, properties: Record<string, unkn
 
 /** One preview's analysis of `checkpoint` by a running pack server, with `config` merged as the CLI merges it. */
 export async function evaluateWith(server: PackServer, checkpoint: Checkpoint, config?: PolicyConfig): Promise<Violation[]> {
-    // Every registered resource is analyzed, providers and the stack included (step_generator.go generateSteps).
-    const resources = checkpoint.deployment.resources;
+    // Every registered resource is analyzed, providers and the stack included (step_generator.go generateSteps);
+    // in a deployed stack's state, not those pending deletion (`pulumi policy analyze`, analyze_snapshot.go).
+    const resources = checkpoint.deployment.resources.filter((r) => !r.delete);
     const diagnostics = await server.run(
         reconcilePolicyConfig(server.info, config),
         resources.map((r) => analyzerResource(r, r.inputs)),

@@ -1,7 +1,7 @@
 /**
  * The suites that need no plan (test/unit/), in one process: config validation and its properties, the NSG rules,
- * the packs' fixtures through their servers, the Falco rules file, the scan's converter, the workflows, the runner
- * image and the render check's reading of manifests. Each suite file also runs alone
+ * the packs' fixtures through their servers, the Falco rules file, the scan's converter, the workflows, the runner image,
+ * the e2e's stand-in provider and the render check's reading of manifests. Each suite file also runs alone
  * (`node --test test/unit/nsgRules.ts`), as the mutation runs do.
  */
 import "./unit/config";
@@ -18,3 +18,4 @@ import "./unit/workflows";
 import "./unit/docs";
 import "./unit/runnerImage";
 import "./unit/renderCheck";
+import "./unit/standins";

@@ -69,6 +69,18 @@ describe("npm run policy:check", () => {
         assert.match(tls.message!, /minimumTlsVersion is "TLS1_0"/);
     });
 
+    it("skips a resource pending deletion, as the CLI's `policy analyze` does (analyze_snapshot.go)", () => {
+        // The export holds the archive twice: its TLS 1.0 original, replaced by an update that failed before
+        // deleting it (`delete: true`), and the TLS 1.2 replacement.
+        const archives = parseCheckpoint(fs.readFileSync(violationExport, "utf8")).deployment.resources
+            .filter((r) => r.urn === "urn:pulumi:legacy::platform::azure-native:storage:StorageAccount::archive")
+            .map((r) => [r.inputs?.["minimumTlsVersion"], r.delete ?? false]);
+        assert.deepEqual(archives, [["TLS1_2", false], ["TLS1_0", true]]);
+        const result = run("policy-check.ts", [violationExport, "--pack", "platform-tls", "--json"]);
+        const { violations } = JSON.parse(result.stdout) as { violations: Record<string, string>[] };
+        assert.deepEqual(violations.filter((v) => v.policy === "storage-account-tls").map((v) => v.urn), ["urn:pulumi:legacy::platform::azure-native:storage:StorageAccount::reports"]);
+    });
+
     it("honours --pack and --config: the baseline pack alone, advisory, exits 0", () => {
         const config = path.join(PROJECT_DIR, "policies", "config", "baseline-dev.json");
         const result = run("policy-check.ts", [violationExport, "--pack", "platform-baseline", "--config", config]);

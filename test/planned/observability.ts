@@ -54,6 +54,8 @@ describe("observability: metrics", () => {
         assert.equal(data[SIG_KEY], SECRET_SIG);
         const password = graph.resources.find((r) => r.type === "random:index/randomPassword:RandomPassword")!;
         assert.deepEqual([password.inputs["length"], data["value"]["admin-user"]], [32, "admin"]);
+        // The generated password itself (random's `result`), not an empty key Grafana would refuse.
+        assert.match(String(data["value"]["admin-password"]), /^[A-Za-z0-9]{32}$/);
         assert.equal(values(graph, "kube-prometheus-stack")["grafana"].admin.existingSecret, "grafana-admin");
     });
 

@@ -230,6 +230,9 @@ describe("CI and deploy workflows", () => {
                 assert.equal(named[1], version, file);
             }
         }
+        // CI's engine e2e runs the CLI the deploys run.
+        const installs = (parse(read(".github/workflows/ci.yml")).jobs.test.steps as Step[]).filter((s) => s.uses?.startsWith("pulumi/actions@"));
+        assert.deepEqual(installs.map((s) => [s.with?.["pulumi-version"], s.with?.["command"]]), [[version, undefined]]);
     });
 
     it("lets the phase-2 runners reach exactly the hosts their jobs and their environment contact", () => {
