@@ -19,7 +19,7 @@ import { readStackConfig } from "../offline/stackFiles";
 import { ApiServer, type ServedResource } from "./render/apiserver";
 import { APPLICATION_LABELS, APPLICATION_NAMESPACES, applications } from "./render/application";
 import { addressesIn, clusterOf, evaluate } from "./render/flows";
-import { plannedReleases, renderRelease, RenderError, type Release, type Sourced } from "./render/helm";
+import { CHART_SOURCE_INCOMPLETE, chartSourceGaps, plannedReleases, renderRelease, RenderError, type Release, type Sourced } from "./render/helm";
 import { admissionSubjects, admit, cliVersionMismatch, isPolicy } from "./render/kyverno";
 import { clusterFacts, programObjects } from "./render/plan";
 import { platformFlows } from "./render/platformFlows";
@@ -87,7 +87,6 @@ async function main(): Promise<number> {
     const stack = values.stack;
     const started = Date.now();
     const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)} s`;
-    buildTools(["helm", "kyverno", "kubernetes", "netpol"]);
     const workDir = path.join(PROJECT_DIR, "build", "render", stack);
     fs.rmSync(workDir, { recursive: true, force: true });
     fs.mkdirSync(workDir, { recursive: true });
@@ -100,6 +99,12 @@ async function main(): Promise<number> {
         throw new Error(`${stack} runs Kubernetes ${facts.kubernetesVersion}; the render tools pin kube-apiserver ${apiServerVersion} (scripts/tools/kubernetes/pin.sh re-pins them)`);
     }
     const releases = plannedReleases(graph);
+    const gaps = chartSourceGaps(releases);
+    if (gaps.length > 0) {
+        console.error(`${stack}: not checked: the chart source is incomplete, so Helm cannot render these charts (exit ${CHART_SOURCE_INCOMPLETE}):\n${gaps.map((g) => `  ${g}`).join("\n")}`);
+        return CHART_SOURCE_INCOMPLETE;
+    }
+    buildTools(["helm", "kyverno", "kubernetes", "netpol"]);
     const program = programObjects(graph, workDir);
     console.log(`${stack}: planned ${graph.resources.length} resources, ${releases.length} Helm releases, ${program.length} Kubernetes objects (${elapsed()})`);
 

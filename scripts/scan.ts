@@ -14,7 +14,7 @@ import { toArmTemplate } from "../offline/armTemplate";
 import { PROJECT_DIR, runProgram } from "../offline/engine";
 import { phaseOverrides } from "../offline/phaseOverrides";
 import { toManifests } from "../offline/k8sManifests";
-import { plannedReleases, renderWithoutCluster } from "./render/helm";
+import { CHART_SOURCE_INCOMPLETE, chartSourceGaps, plannedReleases, renderWithoutCluster } from "./render/helm";
 import { clusterFacts } from "./render/plan";
 import { buildTools } from "./render/tools";
 
@@ -95,7 +95,10 @@ async function main(): Promise<number> {
     // The workloads the charts will run, rendered by Helm (scripts/render/helm.ts) from the planned releases.
     const releases = plannedReleases(graph);
     let rendered = 0;
-    if (releases.length > 0) {
+    const gaps = chartSourceGaps(releases);
+    if (gaps.length > 0) {
+        console.error(`the rendered workloads are not scanned: the chart source is incomplete, so Helm cannot render these charts (exit ${CHART_SOURCE_INCOMPLETE} if the rest passes):\n${gaps.map((g) => `  ${g}`).join("\n")}`);
+    } else if (releases.length > 0) {
         buildTools(["helm"]);
         const objects = renderWithoutCluster(releases, clusterFacts(graph).kubernetesVersion, path.join(PROJECT_DIR, "build", "render-scan", values.stack));
         // One file per release: Checkov names a resource by kind, namespace and name, and the file says which chart.
@@ -134,7 +137,7 @@ async function main(): Promise<number> {
     for (const f of unexplained) {
         console.log(`  FAILED ${f.check_id} ${f.resource}: ${f.check_name}`);
     }
-    return unexplained.length > 0 ? 1 : 0;
+    return unexplained.length > 0 ? 1 : gaps.length > 0 ? CHART_SOURCE_INCOMPLETE : 0;
 }
 
 if (require.main === module) {

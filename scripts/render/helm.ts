@@ -6,7 +6,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseAllDocuments } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
 import { redacted } from "../../offline/armTemplate";
 import type { Graph, GraphResource } from "../../offline/engine";
 import type { Manifest } from "../../offline/k8sManifests";
@@ -57,6 +57,33 @@ export function plannedReleases(graph: Graph): Release[] {
             values,
         };
     });
+}
+
+/**
+ * Exit code of the render check and the scan when a local chart folder lacks a dependency its Chart.yaml lists:
+ * `helm template` refuses such a chart ("found in Chart.yaml, but missing in charts/ directory"), enabled or not,
+ * so what the release would run cannot be judged here. Pulled archives carry their dependencies.
+ */
+export const CHART_SOURCE_INCOMPLETE = 4;
+
+/** Each dependency a local chart folder (and its vendored subcharts) lists that no folder under its charts/ holds. */
+export function missingDependencies(chartDir: string): string[] {
+    const meta = parse(fs.readFileSync(path.join(chartDir, "Chart.yaml"), "utf8")) as { name: string; dependencies?: { name: string; version?: string }[] };
+    const subchartsDir = path.join(chartDir, "charts");
+    const vendored = fs.existsSync(subchartsDir)
+        ? fs.readdirSync(subchartsDir).map((d) => path.join(subchartsDir, d)).filter((d) => fs.existsSync(path.join(d, "Chart.yaml")))
+        : [];
+    const names = new Map(vendored.map((d) => [(parse(fs.readFileSync(path.join(d, "Chart.yaml"), "utf8")) as { name: string }).name, d]));
+    return [
+        ...(meta.dependencies ?? []).filter((dep) => !names.has(dep.name))
+            .map((dep) => `${chartDir}/Chart.yaml lists the dependency ${dep.name} ${dep.version ?? "(any version)"}; ${subchartsDir}/ has no chart of that name`),
+        ...[...names.values()].flatMap(missingDependencies),
+    ];
+}
+
+/** The gaps of the local chart folders the releases read (none when charts are pulled from their repositories). */
+export function chartSourceGaps(releases: Release[]): string[] {
+    return process.env[CHARTS_DIR_VARIABLE] ? releases.flatMap((r) => missingDependencies(chartSource(r, ""))) : [];
 }
 
 /** Where `helm template` reads a release's chart: a folder of RENDER_CHARTS_DIR, or the archive pulled from its repository. */

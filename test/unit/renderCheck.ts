@@ -4,10 +4,13 @@
  * policy is written for. Expectations are written from the Kubernetes, ACR and Kyverno documentation.
  */
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { describe, it } from "node:test";
 import type { Manifest } from "../../offline/k8sManifests";
 import { clusterOf, matches, serviceBackends } from "../../scripts/render/flows";
-import { splitManifests, type Sourced } from "../../scripts/render/helm";
+import { missingDependencies, splitManifests, type Sourced } from "../../scripts/render/helm";
 import { cliVersionMismatch, judgedKinds, targetKinds } from "../../scripts/render/kyverno";
 import { imageUses, judgeImages, upstreamOf } from "../../scripts/render/workloads";
 
@@ -123,5 +126,33 @@ describe("render check: what a Kyverno policy is written for", () => {
         assert.equal(cliVersionMismatch(chart, "v1.19.0"), undefined);
         assert.match(cliVersionMismatch(chart, "v1.18.2") ?? "", /deploys acr\.azurecr\.io\/kyverno\/kyverno:v1\.19\.0; the render tools pin kubectl-kyverno v1\.18\.2/);
         assert.match(cliVersionMismatch(["acr.azurecr.io/kyverno/kyvernopre:v1.19.0"], "v1.19.0") ?? "", /no kyverno\/kyverno image/);
+    });
+});
+
+describe("render check: a local chart folder's vendored dependencies", () => {
+    // Helm matches a dependency to the chart under charts/ whose Chart.yaml has its name, whatever the folder's
+    // name, and refuses a chart that lacks one, enabled or not (helm.sh/helm/v3/pkg/action CheckDependencies).
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "charts-"));
+    const chart = (dir: string, yaml: string) => {
+        fs.mkdirSync(dir, { recursive: true });
+        fs.writeFileSync(path.join(dir, "Chart.yaml"), yaml);
+    };
+    const stack = path.join(root, "stack-1.0.0");
+    chart(stack, "apiVersion: v2\nname: stack\nversion: 1.0.0\ndependencies:\n- name: grafana\n  version: 12.11.1\n- name: node-exporter\n  version: 4.56.1\n  condition: nodeExporter.enabled\n");
+    chart(path.join(stack, "charts", "grafana-vendored"), "apiVersion: v2\nname: grafana\nversion: 12.11.1\ndependencies:\n- name: sidecar\n");
+    chart(path.join(root, "plain-2.0.0"), "apiVersion: v2\nname: plain\nversion: 2.0.0\n");
+
+    it("names each listed dependency no folder under charts/ holds, in vendored subcharts too", () => {
+        assert.deepEqual(missingDependencies(stack), [
+            `${stack}/Chart.yaml lists the dependency node-exporter 4.56.1; ${stack}/charts/ has no chart of that name`,
+            `${stack}/charts/grafana-vendored/Chart.yaml lists the dependency sidecar (any version); ${stack}/charts/grafana-vendored/charts/ has no chart of that name`,
+        ]);
+    });
+
+    it("finds none in a chart without dependencies, nor once they are vendored", () => {
+        assert.deepEqual(missingDependencies(path.join(root, "plain-2.0.0")), []);
+        chart(path.join(stack, "charts", "prometheus-node-exporter"), "apiVersion: v2\nname: node-exporter\nversion: 4.56.1\n");
+        chart(path.join(stack, "charts", "grafana-vendored", "charts", "sidecar"), "apiVersion: v2\nname: sidecar\nversion: 0.1.0\n");
+        assert.deepEqual(missingDependencies(stack), []);
     });
 });
