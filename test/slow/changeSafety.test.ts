@@ -45,7 +45,7 @@ function changeEverythingSafe(raw: Record<string, any>): Record<string, string> 
     // Developer is one unit (capacity stays 1); the publisher changes in place.
     next["gateway"].apim = { ...next["gateway"].apim, publisherName: "Another Team", publisherEmail: "another@example.com" };
     next["gateway"].jwt = { issuer: "https://idp.example.com", audiences: ["api://other"], requiredClaims: ["sub", "tid"] };
-    next["gateway"].rateLimits = { perClientIp: 60, perSubject: 120 };
+    next["gateway"].rateLimits = { perClientIp: { perMinute: 60, burst: 10 }, perSubject: { perMinute: 120, burst: 20 } };
     next["backup"] = { ...next["backup"], immutabilityDays: 14, schedules: { nightly: { cron: "0 1 * * *", ttlHours: 240 } } };
     return Object.fromEntries(Object.entries(next).map(([key, value]) => [`platform:${key}`, typeof value === "string" ? value : JSON.stringify(value)]));
 }
