@@ -148,10 +148,12 @@ describe("Renovate over this repository", () => {
         const goMods = fs.readdirSync(path.join(ROOT, "scripts"), { recursive: true, encoding: "utf8" }).filter((f) => path.basename(f) === "go.mod").map((f) => `scripts/${f}`);
         assert.ok(goMods.length >= 1);
         for (const file of goMods) {
-            const goMod = fs.readFileSync(path.join(ROOT, file), "utf8");
-            // A tool (its package path, inside a required module) and each direct requirement (no `// indirect`).
-            const tools = [...goMod.matchAll(/^tool (\S+)$/gm)].map((m) => m[1]!);
-            const direct = [...goMod.matchAll(/^\s+(\S+) v\S+$/gm), ...goMod.matchAll(/^require (\S+) v\S+$/gm)].map((m) => m[1]!);
+            // Go's own reading of the file (single lines and blocks alike): a tool (its package path, inside a
+            // required module) and each direct requirement (not `// indirect`).
+            const goMod = JSON.parse(spawnSync("go", ["mod", "edit", "-json", path.join(ROOT, file)], { encoding: "utf8" }).stdout) as
+                { Tool?: { Path: string }[]; Require?: { Path: string; Indirect?: boolean }[] };
+            const tools = (goMod.Tool ?? []).map((t) => t.Path);
+            const direct = (goMod.Require ?? []).filter((r) => !r.Indirect).map((r) => r.Path);
             assert.ok(tools.length + direct.length > 0, file);
             const extracted = found((d) => d.manager === "gomod" && d.packageFile === file).map((d) => d.depName!);
             assert.deepEqual(tools.filter((tool) => !extracted.some((module) => tool === module || tool.startsWith(`${module}/`))), [], file);
